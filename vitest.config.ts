@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Socket and Erlang-oracle tests are I/O bound; two forks match the 2-core CI machine.
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    reporters: ['default', './test/support/summary-reporter.ts'],
+    benchmark: {
+      include: ['bench/**/*.bench.ts'],
+    },
+  },
+});
