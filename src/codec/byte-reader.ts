@@ -1,0 +1,120 @@
+import { CodecError, type NsoMockErrorCode } from './errors.js';
+import { tagName } from './tags.js';
+
+/**
+ * A read cursor over one input buffer. It is the ONLY place in the codec that checks bounds
+ * (STYLE.md §7 rule 2), so every other module reads through it and never indexes the input itself.
+ *
+ * Reads return numbers or views (`subarray`) on the input: nothing is copied.
+ */
+export class ByteReader {
+  /** The whole input; offsets in errors are relative to its start. */
+  readonly bytes: Uint8Array;
+  /** The read cursor. */
+  offset: number;
+  /** One past the last readable byte. */
+  readonly end: number;
+  /** The tag being decoded, reported in error details (set by the decoder). */
+  tag: number | undefined = undefined;
+  private view: DataView | undefined = undefined;
+
+  /**
+   * @example
+   *   const r = new ByteReader(bytes); const version = r.u8();
+   */
+  constructor(bytes: Uint8Array, offset = 0, end: number = bytes.length) {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+  }
+
+  /** Bytes left between the cursor and the end. */
+  remaining(): number {
+    return this.end - this.offset;
+  }
+
+  /** Throws `NSOMOCK_CODEC_TRUNCATED` unless `n` more bytes are available. */
+  need(n: number): void {
+    if (n > this.end - this.offset) this.truncated();
+  }
+
+  /** Reads one byte. @throws CodecError NSOMOCK_CODEC_TRUNCATED */
+  u8(): number {
+    if (this.offset >= this.end) this.truncated();
+    return this.bytes[this.offset++]!;
+  }
+
+  /** The next byte without moving the cursor, or -1 at the end. */
+  peek(): number {
+    return this.offset < this.end ? this.bytes[this.offset]! : -1;
+  }
+
+  /** Reads a big-endian unsigned 16-bit integer. @throws CodecError NSOMOCK_CODEC_TRUNCATED */
+  u16(): number {
+    let o = this.offset;
+    if (o + 2 > this.end) this.truncated();
+    const b = this.bytes;
+    const v = (b[o++]! << 8) | b[o++]!;
+    this.offset = o;
+    return v;
+  }
+
+  /** Reads a big-endian unsigned 32-bit integer. @throws CodecError NSOMOCK_CODEC_TRUNCATED */
+  u32(): number {
+    return this.i32() >>> 0;
+  }
+
+  /** Reads a big-endian signed 32-bit integer. @throws CodecError NSOMOCK_CODEC_TRUNCATED */
+  i32(): number {
+    let o = this.offset;
+    if (o + 4 > this.end) this.truncated();
+    const b = this.bytes;
+    const v = (b[o++]! << 24) | (b[o++]! << 16) | (b[o++]! << 8) | b[o++]!;
+    this.offset = o;
+    return v;
+  }
+
+  /** Reads a big-endian IEEE 754 double. @throws CodecError NSOMOCK_CODEC_TRUNCATED */
+  f64(): number {
+    const o = this.offset;
+    if (o + 8 > this.end) this.truncated();
+    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    this.offset = o + 8;
+    return this.view.getFloat64(o, false);
+  }
+
+  /** Returns the next `n` bytes as a view on the input (no copy). @throws CodecError NSOMOCK_CODEC_TRUNCATED */
+  bytesView(n: number): Uint8Array {
+    const o = this.offset;
+    if (n > this.end - o) this.truncated();
+    this.offset = o + n;
+    return this.bytes.subarray(o, o + n);
+  }
+
+  /** The byte at `offset + i` for `i < n` after a successful {@link ByteReader.need}(n) (unchecked by design: the caller proved the bound). */
+  at(i: number): number {
+    return this.bytes[this.offset + i]!;
+  }
+
+  /** Moves the cursor forward by `n` bytes. @throws CodecError NSOMOCK_CODEC_TRUNCATED */
+  skip(n: number): void {
+    if (n > this.end - this.offset) this.truncated();
+    this.offset += n;
+  }
+
+  /** Throws `NSOMOCK_CODEC_TRUNCATED` at the cursor. */
+  truncated(): never {
+    const where = this.tag === undefined ? '' : ` inside ${tagName(this.tag) ?? `tag ${this.tag}`}`;
+    return this.fail('NSOMOCK_CODEC_TRUNCATED', `input ended${where}`, this.end);
+  }
+
+  /**
+   * Throws a CodecError with the current tag; the message reads
+   * `Failed to decode term: <reason> at byte <offset>` (STYLE.md §3).
+   */
+  fail(code: NsoMockErrorCode, reason: string, offset: number = this.offset): never {
+    throw new CodecError(code, `Failed to decode term: ${reason} at byte ${offset}`, {
+      details: this.tag === undefined ? { offset } : { offset, tag: this.tag },
+    });
+  }
+}

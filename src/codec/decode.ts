@@ -1,0 +1,494 @@
+import { inflateSync } from 'node:zlib';
+import { ByteReader } from './byte-reader.js';
+import { CodecError } from './errors.js';
+import { Tag, VERSION_MAGIC } from './tags.js';
+import {
+  atom,
+  NIL,
+  type AtomTerm,
+  type IntegerTerm,
+  type ListTerm,
+  type Term,
+} from './term.js';
+
+/**
+ * Limits for {@link decodeTerm}. Every limit is checked before the memory it guards is allocated
+ * (STYLE.md §3, PROTOCOL.md §17): a length is compared with the remaining input and with its limit
+ * as soon as its length field is read.
+ */
+export interface DecodeLimits {
+  /** Maximum nesting of tuples, lists and maps (default 128). */
+  readonly maxDepth?: number;
+  /** Maximum encoded size of one atom in bytes (default 1020 = 255 characters of 4 UTF-8 bytes). */
+  readonly maxAtomBytes?: number;
+  /** Maximum arity of a tuple, length of a list or size of a map (default 1 << 20). */
+  readonly maxArity?: number;
+  /** Maximum size of a binary, a bignum magnitude or an uncompressed payload (default 64 MiB). */
+  readonly maxBinaryBytes?: number;
+  /** Accept bytes after the complete term, as `binary_to_term/1` does (default false: a strict mock rejects them, vectors `odd.trailing_bytes`). */
+  readonly allowTrailingBytes?: boolean;
+}
+
+/** The defaults of every {@link DecodeLimits} field. */
+export const DEFAULT_DECODE_LIMITS: Readonly<Required<DecodeLimits>> = Object.freeze({
+  maxDepth: 128,
+  maxAtomBytes: 1020,
+  maxArity: 1 << 20,
+  maxBinaryBytes: 64 * 1024 * 1024,
+  allowTrailingBytes: false,
+});
+
+/** Erlang atoms hold at most 255 characters; `binary_to_term` rejects longer ones. */
+const MAX_ATOM_CHARS = 255;
+/** NEWER_REFERENCE_EXT carries at most 5 id words on OTP 25 (`binary_to_term` rejects 6). */
+const MAX_REF_IDS = 5;
+
+// SMALL_INTEGER_EXT values are shared, immutable terms: decoding a notification full of small
+// integers then allocates nothing for them.
+const SMALL_INTS: readonly IntegerTerm[] = Array.from({ length: 256 }, (_, value) =>
+  Object.freeze({ kind: 'integer', value }) as IntegerTerm,
+);
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes one complete term in external format (starting with the version byte 131), such as a
+ * frame payload (PROTOCOL.md §5, §6). Binaries in the result are views on `bytes`: copy them
+ * (`bytes.slice()`) if the input buffer is reused afterwards.
+ *
+ * @throws CodecError `NSOMOCK_CODEC_BAD_VERSION` (first byte is not 131), `NSOMOCK_CODEC_TRUNCATED`,
+ *   `NSOMOCK_CODEC_UNKNOWN_TAG`, `NSOMOCK_CODEC_LIMIT_EXCEEDED`, `NSOMOCK_CODEC_INVALID`,
+ *   `NSOMOCK_CODEC_TRAILING_BYTES` (unless `allowTrailingBytes`). Never anything else, whatever the input.
+ * @example
+ *   decodeTerm(Uint8Array.of(131, 97, 1)) // => { kind: 'integer', value: 1 }
+ */
+export function decodeTerm(bytes: Uint8Array, limits?: DecodeLimits): Term {
+  const { term, end } = decodeTermAt(bytes, 0, limits);
+  if (end !== bytes.length && limits?.allowTrailingBytes !== true) {
+    throw new CodecError(
+      'NSOMOCK_CODEC_TRAILING_BYTES',
+      `Failed to decode term: ${bytes.length - end} trailing byte(s) after the term at byte ${end}`,
+      { details: { offset: end } },
+    );
+  }
+  return term;
+}
+
+/**
+ * Decodes one term in external format (version byte included) that starts at `offset`, and
+ * returns it with the offset just past it. Trailing bytes are the caller's business.
+ *
+ * @throws CodecError as {@link decodeTerm}, except `NSOMOCK_CODEC_TRAILING_BYTES`.
+ * @example
+ *   const { term, end } = decodeTermAt(buf, 0); // the next term (if any) starts at `end`
+ */
+export function decodeTermAt(
+  bytes: Uint8Array,
+  offset: number,
+  limits?: DecodeLimits,
+): { term: Term; end: number } {
+  const d = new Decoder(new ByteReader(bytes, offset), limits ?? DEFAULT_DECODE_LIMITS);
+  const r = d.r;
+  const version = r.u8();
+  if (version !== VERSION_MAGIC) {
+    r.fail('NSOMOCK_CODEC_BAD_VERSION', `expected version byte 131, got ${version}`, offset);
+  }
+  try {
+    if (r.peek() === Tag.COMPRESSED) return { term: d.compressed(), end: r.end };
+    const term = d.term(0);
+    return { term, end: r.offset };
+  } catch (error) {
+    // Recursion is bounded by maxDepth; if a caller raised maxDepth past what the stack holds,
+    // the overflow is still reported as a limit, never as a RangeError (STYLE.md §7 rule 2).
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new CodecError('NSOMOCK_CODEC_LIMIT_EXCEEDED', 'Failed to decode term: nesting exceeds the stack', {
+        details: { offset: r.offset },
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+/** One decode run: the reader plus the limits, flattened into fields for fast access. */
+class Decoder {
+  readonly r: ByteReader;
+  private readonly maxDepth: number;
+  private readonly maxAtomBytes: number;
+  private readonly maxArity: number;
+  private readonly maxBinaryBytes: number;
+
+  private readonly limits: DecodeLimits;
+
+  constructor(r: ByteReader, limits: DecodeLimits) {
+    this.r = r;
+    this.limits = limits;
+    this.maxDepth = limits.maxDepth ?? DEFAULT_DECODE_LIMITS.maxDepth;
+    this.maxAtomBytes = limits.maxAtomBytes ?? DEFAULT_DECODE_LIMITS.maxAtomBytes;
+    this.maxArity = limits.maxArity ?? DEFAULT_DECODE_LIMITS.maxArity;
+    this.maxBinaryBytes = limits.maxBinaryBytes ?? DEFAULT_DECODE_LIMITS.maxBinaryBytes;
+  }
+
+  /** COMPRESSED (80): only valid right after the version byte, as in `binary_to_term/1`. */
+  compressed(): Term {
+    const r = this.r;
+    const tagAt = r.offset;
+    r.tag = r.u8();
+    const size = r.u32();
+    // Checked before inflating, so a "zip bomb" header costs nothing (STYLE.md §3).
+    if (size > this.maxBinaryBytes) {
+      r.fail('NSOMOCK_CODEC_LIMIT_EXCEEDED', `uncompressed size ${size} exceeds maxBinaryBytes ${this.maxBinaryBytes}`, tagAt);
+    }
+    const deflated = r.bytesView(r.remaining());
+    let inflated: Uint8Array;
+    try {
+      inflated = inflateSync(deflated, { maxOutputLength: Math.max(1, size) });
+    } catch (error) {
+      const truncated = (error as { code?: unknown }).code === 'Z_BUF_ERROR';
+      throw new CodecError(
+        truncated ? 'NSOMOCK_CODEC_TRUNCATED' : 'NSOMOCK_CODEC_INVALID',
+        `Failed to decode term: compressed payload does not inflate to ${size} bytes at byte ${tagAt}`,
+        { details: { offset: tagAt, tag: Tag.COMPRESSED }, cause: error },
+      );
+    }
+    if (inflated.length !== size) {
+      r.fail('NSOMOCK_CODEC_INVALID', `compressed payload inflates to ${inflated.length} bytes, header says ${size}`, tagAt);
+    }
+    // Offsets of errors inside the payload are offsets in the inflated bytes.
+    const inner = new Decoder(new ByteReader(inflated), this.limits);
+    const term = inner.term(0);
+    if (inner.r.offset !== inflated.length) {
+      r.fail('NSOMOCK_CODEC_INVALID', 'compressed payload has bytes after its term', tagAt);
+    }
+    return term;
+  }
+
+  /** Decodes the term at the cursor; `depth` is the number of enclosing containers. */
+  term(depth: number): Term {
+    const r = this.r;
+    const tagAt = r.offset;
+    const tag = r.u8();
+    r.tag = tag;
+    switch (tag) {
+      case Tag.SMALL_INTEGER_EXT:
+        return SMALL_INTS[r.u8()]!;
+      case Tag.INTEGER_EXT:
+        return { kind: 'integer', value: r.i32() };
+      case Tag.SMALL_BIG_EXT:
+        return this.big(r.u8());
+      case Tag.LARGE_BIG_EXT: {
+        const n = r.u32();
+        if (n > this.maxBinaryBytes) this.limit(`bignum of ${n} bytes exceeds maxBinaryBytes ${this.maxBinaryBytes}`, tagAt);
+        return this.big(n);
+      }
+      case Tag.ATOM_EXT:
+        return this.atomBody(r.u16(), false, tagAt);
+      case Tag.SMALL_ATOM_EXT:
+        return this.atomBody(r.u8(), false, tagAt);
+      case Tag.ATOM_UTF8_EXT:
+        return this.atomBody(r.u16(), true, tagAt);
+      case Tag.SMALL_ATOM_UTF8_EXT:
+        return this.atomBody(r.u8(), true, tagAt);
+      case Tag.BINARY_EXT: {
+        const n = r.u32();
+        r.need(n);
+        if (n > this.maxBinaryBytes) this.limit(`binary of ${n} bytes exceeds maxBinaryBytes ${this.maxBinaryBytes}`, tagAt);
+        return { kind: 'binary', bytes: r.bytesView(n) };
+      }
+      case Tag.SMALL_TUPLE_EXT:
+        return this.tuple(r.u8(), depth, tagAt);
+      case Tag.LARGE_TUPLE_EXT:
+        return this.tuple(r.u32(), depth, tagAt);
+      case Tag.NIL_EXT:
+        return NIL;
+      case Tag.STRING_EXT: {
+        const n = r.u16();
+        r.need(n);
+        if (n === 0) return NIL;
+        if (n > this.maxArity) this.limit(`string of ${n} elements exceeds maxArity ${this.maxArity}`, tagAt);
+        const elements: Term[] = [];
+        for (let i = 0; i < n; i++) elements.push(SMALL_INTS[r.at(i)]!);
+        r.skip(n);
+        return { kind: 'list', elements, tail: NIL };
+      }
+      case Tag.LIST_EXT:
+        return this.list(depth, tagAt);
+      case Tag.NEW_FLOAT_EXT: {
+        const value = r.f64();
+        if (!Number.isFinite(value)) r.fail('NSOMOCK_CODEC_INVALID', 'NEW_FLOAT_EXT is not a finite number', tagAt);
+        return { kind: 'float', value };
+      }
+      case Tag.FLOAT_EXT:
+        return this.floatText(tagAt);
+      case Tag.MAP_EXT:
+        return this.map(depth, tagAt);
+      case Tag.BIT_BINARY_EXT:
+        return this.bitBinary(tagAt);
+      case Tag.NEW_PID_EXT:
+      case Tag.PID_EXT: {
+        const node = this.atomName(tagAt);
+        const id = r.u32();
+        const serial = r.u32();
+        const creation = tag === Tag.PID_EXT ? r.u8() : r.u32();
+        return { kind: 'pid', node, id, serial, creation };
+      }
+      case Tag.PORT_EXT:
+      case Tag.NEW_PORT_EXT:
+      case Tag.V4_PORT_EXT: {
+        const node = this.atomName(tagAt);
+        let id: bigint;
+        if (tag === Tag.V4_PORT_EXT) {
+          const hi = r.u32();
+          id = (BigInt(hi) << 32n) | BigInt(r.u32());
+        } else {
+          id = BigInt(r.u32());
+        }
+        const creation = tag === Tag.PORT_EXT ? r.u8() : r.u32();
+        return { kind: 'port', node, id, creation };
+      }
+      case Tag.REFERENCE_EXT: {
+        const node = this.atomName(tagAt);
+        const id = r.u32();
+        const creation = r.u8();
+        return { kind: 'reference', node, creation, ids: [id] };
+      }
+      case Tag.NEW_REFERENCE_EXT:
+      case Tag.NEWER_REFERENCE_EXT: {
+        const n = r.u16();
+        if (n > MAX_REF_IDS) r.fail('NSOMOCK_CODEC_INVALID', `reference with ${n} id words (at most ${MAX_REF_IDS})`, tagAt);
+        const node = this.atomName(tagAt);
+        r.tag = tag;
+        const creation = tag === Tag.NEW_REFERENCE_EXT ? r.u8() : r.u32();
+        const ids: number[] = [];
+        for (let i = 0; i < n; i++) ids.push(r.u32());
+        return { kind: 'reference', node, creation, ids };
+      }
+      case Tag.EXPORT_EXT: {
+        const module = this.atomName(tagAt);
+        const fn = this.atomName(tagAt);
+        r.tag = tag;
+        if (r.u8() !== Tag.SMALL_INTEGER_EXT) r.fail('NSOMOCK_CODEC_INVALID', 'EXPORT_EXT arity is not a SMALL_INTEGER_EXT', tagAt);
+        return { kind: 'export', module, function: fn, arity: r.u8() };
+      }
+      case Tag.NEW_FUN_EXT: {
+        // Kept raw, delimited by its Size field (which counts itself); nso-mock never looks inside.
+        const size = r.u32();
+        if (size < 4) r.fail('NSOMOCK_CODEC_INVALID', `NEW_FUN_EXT size ${size} is smaller than its own size field`, tagAt);
+        r.skip(size - 4);
+        return { kind: 'fun', raw: r.bytes.subarray(tagAt, r.offset) };
+      }
+      case Tag.FUN_EXT:
+        return this.oldFun(depth, tagAt);
+      case Tag.LOCAL_EXT:
+        return r.fail('NSOMOCK_CODEC_INVALID', 'LOCAL_EXT is only valid inside the node that wrote it', tagAt);
+      default:
+        return r.fail('NSOMOCK_CODEC_UNKNOWN_TAG', `unknown tag 0x${tag.toString(16).padStart(2, '0')}`, tagAt);
+    }
+  }
+
+  private limit(reason: string, at: number): never {
+    return this.r.fail('NSOMOCK_CODEC_LIMIT_EXCEEDED', reason, at);
+  }
+
+  private enter(depth: number, at: number): void {
+    if (depth >= this.maxDepth) this.limit(`nesting deeper than maxDepth ${this.maxDepth}`, at);
+  }
+
+  /** A count of elements that each need at least `perElement` bytes: truncation first, then the limit. */
+  private count(n: number, perElement: number, extra: number, what: string, at: number): void {
+    if (n * perElement + extra > this.r.remaining()) this.r.truncated();
+    if (n > this.maxArity) this.limit(`${what} of ${n} elements exceeds maxArity ${this.maxArity}`, at);
+  }
+
+  private tuple(n: number, depth: number, at: number): Term {
+    this.count(n, 1, 0, 'tuple', at);
+    this.enter(depth, at);
+    const elements: Term[] = [];
+    for (let i = 0; i < n; i++) elements.push(this.term(depth + 1));
+    return { kind: 'tuple', elements };
+  }
+
+  /**
+   * LIST_EXT. A tail that is itself a list (LIST_EXT or STRING_EXT) is merged, as Erlang does, so the
+   * result is canonical; chained tails are followed in a loop, so they cost no stack.
+   */
+  private list(depth: number, at: number): Term {
+    const r = this.r;
+    this.enter(depth, at);
+    const elements: Term[] = [];
+    let n = r.u32();
+    for (;;) {
+      this.count(n, 1, 1, 'list', at);
+      if (elements.length + n > this.maxArity) this.limit(`list longer than maxArity ${this.maxArity}`, at);
+      for (let i = 0; i < n; i++) elements.push(this.term(depth + 1));
+      const tailAt = r.offset;
+      const next = r.peek();
+      if (next === Tag.LIST_EXT) {
+        r.offset++;
+        r.tag = next;
+        n = r.u32();
+        continue;
+      }
+      if (next === Tag.NIL_EXT) {
+        r.offset++;
+        return elements.length === 0 ? NIL : { kind: 'list', elements, tail: NIL };
+      }
+      const tail = this.term(depth + 1);
+      if (tail.kind === 'list') {
+        // Only a STRING_EXT tail gets here (LIST_EXT tails are looped above).
+        if (elements.length + tail.elements.length > this.maxArity) this.limit(`list longer than maxArity ${this.maxArity}`, tailAt);
+        for (const e of tail.elements) elements.push(e);
+        return { kind: 'list', elements, tail: NIL };
+      }
+      if (elements.length === 0) return tail; // LIST_EXT with count 0 is just its tail
+      return { kind: 'list', elements, tail } satisfies ListTerm;
+    }
+  }
+
+  private map(depth: number, at: number): Term {
+    const r = this.r;
+    const n = r.u32();
+    this.count(n, 2, 0, 'map', at);
+    this.enter(depth, at);
+    const entries: (readonly [Term, Term])[] = [];
+    for (let i = 0; i < n; i++) {
+      const key = this.term(depth + 1);
+      entries.push([key, this.term(depth + 1)]);
+    }
+    return { kind: 'map', entries };
+  }
+
+  /** SMALL_BIG_EXT / LARGE_BIG_EXT body: sign byte, then `n` magnitude bytes, little-endian (§6.1). */
+  private big(n: number): Term {
+    const r = this.r;
+    r.need(n + 1);
+    const negative = r.u8() !== 0;
+    if (n <= 6) {
+      // Up to 48 bits: exact in a double, no BigInt needed (the common 5.7 timestamps are 7 bytes).
+      let v = 0;
+      for (let i = n - 1; i >= 0; i--) v = v * 256 + r.at(i);
+      r.skip(n);
+      return { kind: 'integer', value: negative && v !== 0 ? -v : v };
+    }
+    if (n === 7) {
+      const lo = r.at(0) + r.at(1) * 0x100 + r.at(2) * 0x10000 + r.at(3) * 0x1000000;
+      const hi = r.at(4) + r.at(5) * 0x100 + r.at(6) * 0x10000;
+      if (hi < 0x200000) {
+        // hi * 2^32 + lo < 2^53: still a safe integer.
+        r.skip(7);
+        const v = hi * 0x100000000 + lo;
+        return { kind: 'integer', value: negative ? -v : v };
+      }
+    }
+    let hex = '';
+    for (let i = n - 1; i >= 0; i--) {
+      const b = r.at(i);
+      hex += (b < 16 ? '0' : '') + b.toString(16);
+    }
+    r.skip(n);
+    const big = BigInt('0x' + hex);
+    const value = negative ? -big : big;
+    if (value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) {
+      return { kind: 'integer', value: Number(value) };
+    }
+    return { kind: 'integer', value };
+  }
+
+  /** The name of an atom, read after its length field. */
+  private atomBody(n: number, utf8: boolean, at: number): AtomTerm {
+    const r = this.r;
+    r.need(n);
+    if (n > this.maxAtomBytes) this.limit(`atom of ${n} bytes exceeds maxAtomBytes ${this.maxAtomBytes}`, at);
+    let name = '';
+    let ascii = true;
+    // Short atoms are built char by char: cheaper than a TextDecoder call, and the interned
+    // AtomTerm from atom() is reused, so decoding `undefined` a million times allocates only strings.
+    for (let i = 0; i < n; i++) {
+      const b = r.at(i);
+      if (b >= 0x80) ascii = false;
+      name += String.fromCharCode(b);
+    }
+    if (!ascii && utf8) {
+      try {
+        name = utf8Decoder.decode(r.bytes.subarray(r.offset, r.offset + n));
+      } catch {
+        r.fail('NSOMOCK_CODEC_INVALID', 'atom is not valid UTF-8', at);
+      }
+      let chars = 0;
+      for (const _ of name) chars++;
+      if (chars > MAX_ATOM_CHARS) r.fail('NSOMOCK_CODEC_INVALID', `atom of ${chars} characters (Erlang allows ${MAX_ATOM_CHARS})`, at);
+    } else if (n > MAX_ATOM_CHARS) {
+      r.fail('NSOMOCK_CODEC_INVALID', `atom of ${n} characters (Erlang allows ${MAX_ATOM_CHARS})`, at);
+    }
+    r.skip(n);
+    return atom(name);
+  }
+
+  /** An atom in any of the four atom encodings, where the format requires one (node names, EXPORT_EXT). */
+  private atomName(outerAt: number): string {
+    const r = this.r;
+    const at = r.offset;
+    const tag = r.u8();
+    switch (tag) {
+      case Tag.ATOM_EXT:
+        return this.atomBody(r.u16(), false, at).name;
+      case Tag.SMALL_ATOM_EXT:
+        return this.atomBody(r.u8(), false, at).name;
+      case Tag.ATOM_UTF8_EXT:
+        return this.atomBody(r.u16(), true, at).name;
+      case Tag.SMALL_ATOM_UTF8_EXT:
+        return this.atomBody(r.u8(), true, at).name;
+      default:
+        return r.fail('NSOMOCK_CODEC_INVALID', `expected an atom inside the term at byte ${outerAt}, got tag ${tag}`, at);
+    }
+  }
+
+  /** FLOAT_EXT (99): 31 bytes of `%.20e` text, NUL padded. Erlang's parser wants digits, a dot and digits. */
+  private floatText(at: number): Term {
+    const r = this.r;
+    const raw = r.bytesView(31);
+    let text = '';
+    for (let i = 0; i < 31 && raw[i] !== 0; i++) text += String.fromCharCode(raw[i]!);
+    const value = /^[+-]?\d+\.\d+(?:[eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isFinite(value)) r.fail('NSOMOCK_CODEC_INVALID', `FLOAT_EXT text ${JSON.stringify(text)} is not a float`, at);
+    return { kind: 'float', value };
+  }
+
+  /**
+   * BIT_BINARY_EXT (77). Canonicalised as Erlang does: 8 bits in the last byte is a plain binary,
+   * an empty one is `<<>>`, and the unused low bits of the last byte are cleared (so the bytes are
+   * a copy here, not a view: bitstrings are rare and the copy keeps equality semantic).
+   */
+  private bitBinary(at: number): Term {
+    const r = this.r;
+    const n = r.u32();
+    const bits = r.u8();
+    r.need(n);
+    if (n > this.maxBinaryBytes) this.limit(`bitstring of ${n} bytes exceeds maxBinaryBytes ${this.maxBinaryBytes}`, at);
+    if (bits > 8 || (n === 0) !== (bits === 0)) {
+      r.fail('NSOMOCK_CODEC_INVALID', `BIT_BINARY_EXT with ${n} bytes and ${bits} bits in the last byte`, at);
+    }
+    if (n === 0 || bits === 8) return { kind: 'binary', bytes: r.bytesView(n) };
+    const bytes = r.bytesView(n).slice();
+    bytes[n - 1] = bytes[n - 1]! & ((0xff << (8 - bits)) & 0xff);
+    return { kind: 'bitstring', bytes, bits };
+  }
+
+  /** FUN_EXT (117, pre-R7 funs): walked to find its end, kept raw like NEW_FUN_EXT. */
+  private oldFun(depth: number, at: number): Term {
+    const r = this.r;
+    const numFree = r.u32();
+    this.count(numFree, 1, 4, 'FUN_EXT free variables', at);
+    this.enter(depth, at);
+    const pid = this.term(depth + 1);
+    const mod = this.term(depth + 1);
+    const index = this.term(depth + 1);
+    const uniq = this.term(depth + 1);
+    if (pid.kind !== 'pid' || mod.kind !== 'atom' || index.kind !== 'integer' || uniq.kind !== 'integer') {
+      r.tag = Tag.FUN_EXT;
+      r.fail('NSOMOCK_CODEC_INVALID', 'FUN_EXT fields have the wrong types', at);
+    }
+    for (let i = 0; i < numFree; i++) this.term(depth + 1);
+    return { kind: 'fun', raw: r.bytes.subarray(at, r.offset) };
+  }
+}
