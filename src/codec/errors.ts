@@ -78,6 +78,12 @@ export interface CodecErrorDetails {
   readonly offset: number;
   /** The tag byte being decoded when the problem was found, if any. */
   readonly tag?: number;
+  /**
+   * For notification, subscription and ack layouts (`NSOMOCK_CODEC_UNENCODABLE`,
+   * `NSOMOCK_CODEC_BAD_NOTIFICATION`): the field path, e.g. `uinfo.port` or `values[2].v`
+   * (`offset` is then -1: the problem is in a value, not at a byte).
+   */
+  readonly path?: string;
 }
 
 /** Thrown by the codec; the only error type decoders throw, whatever the input. */
