@@ -118,3 +118,12 @@ export class ByteReader {
     });
   }
 }
+
+/**
+ * Reads a big-endian unsigned 32-bit integer at `offset` without a cursor, for callers that have
+ * already checked that four bytes are there (the frame decoder's length prefix); past the end the
+ * missing bytes read as 0, so check first.
+ */
+export function readU32BE(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
+}

@@ -178,6 +178,7 @@ class Decoder {
         return this.big(r.u8());
       case Tag.LARGE_BIG_EXT: {
         const n = r.u32();
+        r.need(n + 1);
         if (n > this.maxBinaryBytes) this.limit(`bignum of ${n} bytes exceeds maxBinaryBytes ${this.maxBinaryBytes}`, tagAt);
         return this.big(n);
       }

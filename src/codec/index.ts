@@ -7,3 +7,31 @@ export { ByteReader } from './byte-reader.js';
 export { encodeTerm, encodeTermInto, type EncodeOptions } from './encode.js';
 export { decodeTerm, decodeTermAt, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './decode.js';
 export { termEqual } from './term-equal.js';
+export { formatTerm } from './term-format.js';
+export { encodeFrame, frameBytes, FrameDecoder, type FrameDecoderOptions } from './frame.js';
+export {
+  CLIENT_TYPE_EVENT_MANAGER,
+  NSO57_PROTOCOL_VERSION,
+  NSO57_LIBRARY_VERSION,
+  CONNECT_HEADER_BYTES,
+  decodeConnectHeader,
+  encodeConnectHeader,
+  encodeVersionReply,
+  decodeVersionReply,
+  versionReplyFor,
+  type ConnectHeader,
+  type VersionReply,
+} from './connect-header.js';
+export {
+  ACCESS_OK,
+  ACCESS_DENIED,
+  CHALLENGE_TAG,
+  CHALLENGE_RESPONSE_TAG,
+  accessCheckVersionOf,
+  challengeLength,
+  encodeChallenge,
+  encodeChallengeResponse,
+  computeAccessResponse,
+  checkChallengeResponse,
+  type AccessCheckVersion,
+} from './access-check.js';
