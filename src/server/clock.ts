@@ -1,0 +1,158 @@
+/**
+ * Time, injected. Every timer the server runs (init deadline, heartbeat and health check §13,
+ * event-reply-timeout and write stall §20, stream stop time §14) goes through a {@link Clock}, so
+ * tests drive time with a {@link ManualClock} and never sleep (STYLE.md §5).
+ */
+
+/** An opaque handle returned by {@link Clock.setTimeout}. */
+export type ClockTimer = object;
+
+/** The time source and timer service of a server. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch (a manual clock starts wherever it was told to). */
+  now(): number;
+  /** Runs `callback` once after `delayMs` milliseconds (negative delays count as 0). */
+  setTimeout(callback: () => void, delayMs: number): ClockTimer;
+  /** Cancels a timer; cancelling a fired or cancelled timer does nothing. */
+  clearTimeout(timer: ClockTimer): void;
+}
+
+/**
+ * The wall clock: `Date.now()` and Node timers.
+ * @example
+ *   createMockServer({ clock: realClock })
+ */
+export const realClock: Clock = Object.freeze({
+  now: (): number => Date.now(),
+  setTimeout: (callback: () => void, delayMs: number): ClockTimer => setTimeout(callback, Math.max(0, delayMs)),
+  clearTimeout: (timer: ClockTimer): void => clearTimeout(timer as ReturnType<typeof setTimeout>),
+});
+
+interface ManualTimer {
+  readonly due: number;
+  readonly seq: number;
+  readonly callback: () => void;
+  cancelled: boolean;
+}
+
+/** Options of {@link ManualClock}. */
+export interface ManualClockOptions {
+  /** The initial value of `now()` in ms since the epoch. Default 0. */
+  readonly now?: number;
+}
+
+/**
+ * A clock that moves only when told to. Timers fire synchronously inside {@link advance}, in due
+ * order (ties in scheduling order), with `now()` equal to each timer's due time while it runs;
+ * timers scheduled by a firing callback fire in the same `advance` when they fall in the window.
+ * @example
+ *   const clock = new ManualClock({ now: Date.UTC(2023, 10, 14) });
+ *   const server = createMockServer({ clock });
+ *   clock.advance(10_000); // fires every heartbeat due in the next 10 s
+ */
+export class ManualClock implements Clock {
+  #now: number;
+  #seq = 0;
+  // A binary min-heap on (due, seq): 1,000 subscribers each with a heartbeat timer stay cheap.
+  readonly #heap: ManualTimer[] = [];
+
+  constructor(options: ManualClockOptions = {}) {
+    this.#now = options.now ?? 0;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimeout(callback: () => void, delayMs: number): ClockTimer {
+    const timer: ManualTimer = { due: this.#now + Math.max(0, delayMs), seq: this.#seq++, callback, cancelled: false };
+    this.#push(timer);
+    return timer;
+  }
+
+  clearTimeout(timer: ClockTimer): void {
+    (timer as ManualTimer).cancelled = true;
+  }
+
+  /** The number of timers scheduled and not yet fired or cancelled. */
+  pendingTimers(): number {
+    let n = 0;
+    for (const t of this.#heap) if (!t.cancelled) n += 1;
+    return n;
+  }
+
+  /** The due time of the next live timer, or undefined when none is scheduled. */
+  nextDue(): number | undefined {
+    this.#dropCancelledTop();
+    return this.#heap[0]?.due;
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due. Returns the number fired. */
+  advance(ms: number): number {
+    if (!(ms >= 0)) throw new RangeError(`ManualClock.advance() needs a non-negative duration, got ${ms}`);
+    return this.advanceTo(this.#now + ms);
+  }
+
+  /** Moves time forward to `time` (never backwards), firing every timer due up to it. */
+  advanceTo(time: number): number {
+    let fired = 0;
+    for (;;) {
+      this.#dropCancelledTop();
+      const top = this.#heap[0];
+      if (top === undefined || top.due > time) break;
+      this.#pop();
+      if (top.due > this.#now) this.#now = top.due;
+      top.cancelled = true;
+      fired += 1;
+      top.callback();
+    }
+    if (time > this.#now) this.#now = time;
+    return fired;
+  }
+
+  /** Fires the next live timer (moving time to its due time). Returns false when none is left. */
+  runNext(): boolean {
+    const due = this.nextDue();
+    if (due === undefined) return false;
+    this.advanceTo(due);
+    return true;
+  }
+
+  #dropCancelledTop(): void {
+    while (this.#heap.length > 0 && this.#heap[0]!.cancelled) this.#pop();
+  }
+
+  #less(a: ManualTimer, b: ManualTimer): boolean {
+    return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  }
+
+  #push(timer: ManualTimer): void {
+    const heap = this.#heap;
+    heap.push(timer);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#less(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  #pop(): void {
+    const heap = this.#heap;
+    const last = heap.pop();
+    if (last === undefined || heap.length === 0) return;
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && this.#less(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && this.#less(heap[r]!, heap[m]!)) m = r;
+      if (m === i) break;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  }
+}
