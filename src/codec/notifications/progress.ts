@@ -1,0 +1,339 @@
+/**
+ * Progress and commit progress — bits 16777216 / 65536 — PROTOCOL.md §11.14: `{Bit, Event}`.
+ *
+ * - `nso57` [V57]: Event is exactly a 19-tuple (the 5.7.1 C library asserts on the arity and
+ *   aborts the client process otherwise, so never send another arity to a 5.7 client).
+ * - `nso6x` [INF, placeholder]: the 15-tuple of `notifications_6x_inferred.jsonl`
+ *   `{Type, Timestamp, Duration, Usid, Tid, Datastore, Context, TraceId, SpanId, ParentSpanId,
+ *   Subsystem, Msg, Annotation, Attributes, Links}`. The real 6.x layout is unknown (§19 item 1);
+ *   use it only with clients you control.
+ *
+ * Decoding goes by arity (19 or 15) whatever the profile; encoding goes by profile and refuses
+ * fields the profile's layout has no slot for.
+ */
+import { binary, int, list, tuple, type Term } from '../term.js';
+import { normalizeDateTime } from './datetime.js';
+import {
+  enumValue,
+  intIn,
+  NAT64,
+  onlyKeys,
+  optInt,
+  optListOf,
+  optText,
+  pickAlias,
+  record,
+  show,
+  text,
+  TIMESTAMP64,
+  type NormalizeContext,
+} from './input.js';
+import {
+  at,
+  badTerm,
+  describeTerm,
+  optText as optTextTerm,
+  readInt,
+  readList,
+  readOptInt,
+  readOptText,
+  readText,
+  readTuple,
+  UNDEFINED,
+  unencodable,
+  type PythonDict,
+} from './layout.js';
+import {
+  DATASTORES,
+  NOTIF,
+  PROGRESS_EVENTS,
+  type DateTime,
+  type Profile,
+  type ProgressAttribute,
+  type ProgressInput,
+  type ProgressLink,
+  type ProgressNotification,
+  type ProgressType,
+} from './notification.js';
+
+/** The type bit of each progress type (§10.1). */
+export const PROGRESS_BITS: Readonly<Record<ProgressType, number>> = {
+  progress: NOTIF.PROGRESS,
+  'commit-progress': NOTIF.COMMIT_PROGRESS,
+};
+
+/** Fields only the 19-tuple (nso57) has. */
+const NSO57_ONLY = ['phase', 'service', 'service_phase', 'commit_queue_id', 'node', 'device', 'device_phase', 'package'] as const;
+/** Fields only the 15-tuple placeholder (nso6x) has. */
+const NSO6X_ONLY = ['span_id', 'parent_span_id'] as const;
+
+const optIntTerm = (v: number | undefined): Term => (v === undefined ? UNDEFINED : int(v));
+
+/**
+ * The 19-tuple (`nso57`) or the 15-tuple placeholder (`nso6x`, [INF]).
+ * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` when a field has no slot in the profile's layout
+ */
+export function progressToTerm(n: ProgressNotification, profile: Profile): Term {
+  const head = [int(n.event), int(n.timestamp), optIntTerm(n.duration), int(n.usid), int(n.tid), int(n.datastore), optTextTerm(n.context), optTextTerm(n.trace_id)];
+  if (profile === 'nso57') {
+    for (const key of NSO6X_ONLY) {
+      if (n[key] !== undefined) throw unencodable(key, `${key} has no slot in the nso57 progress layout (§11.14); use profile nso6x`);
+    }
+    if ((n.attributes?.length ?? 0) > 0 || (n.links?.length ?? 0) > 0) {
+      throw unencodable(n.attributes?.length ? 'attributes' : 'links', 'attributes and links have no slot in the nso57 progress layout (§11.14); use profile nso6x');
+    }
+    const event = tuple(
+      ...head,
+      optTextTerm(n.subsystem),
+      optTextTerm(n.phase),
+      optTextTerm(n.msg),
+      optTextTerm(n.annotation),
+      optTextTerm(n.service),
+      optTextTerm(n.service_phase),
+      optIntTerm(n.commit_queue_id),
+      optTextTerm(n.node),
+      optTextTerm(n.device),
+      optTextTerm(n.device_phase),
+      optTextTerm(n.package),
+    );
+    return tuple(int(PROGRESS_BITS[n.type]), event);
+  }
+  for (const key of NSO57_ONLY) {
+    if (n[key] !== undefined) throw unencodable(key, `${key} has no slot in the nso6x progress placeholder layout (§11.14) [INF]; use an attribute or profile nso57`);
+  }
+  const attributes = (n.attributes ?? []).map((a) => tuple(binary(a.name), typeof a.value === 'string' ? binary(a.value) : int(a.value)));
+  const links = (n.links ?? []).map((l) => tuple(binary(l.trace_id), binary(l.span_id)));
+  const event = tuple(
+    ...head,
+    optTextTerm(n.span_id),
+    optTextTerm(n.parent_span_id),
+    optTextTerm(n.subsystem),
+    optTextTerm(n.msg),
+    optTextTerm(n.annotation),
+    list(attributes),
+    list(links),
+  );
+  return tuple(int(PROGRESS_BITS[n.type]), event);
+}
+
+/** Drops `undefined` members, so absent optional fields are absent keys (exactOptionalPropertyTypes). */
+function withDefined<T extends object>(o: { [K in keyof T]: T[K] | undefined }): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(o)) if (value !== undefined) out[key] = value;
+  return out as T;
+}
+
+/** Reads the 19-tuple or the 15-tuple placeholder. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */
+export function progressFromTerm(e: readonly Term[], type: ProgressType): ProgressNotification {
+  const ev = readTuple(at(e, 1, 'event'), 'event', [19, 15]);
+  const el = (i: number, name: string): Term => at(ev, i, name);
+  const s = (i: number, name: string): string | undefined => readOptText(el(i, name), name);
+  const common = {
+    type,
+    event: readInt(el(0, 'event'), 'event'),
+    timestamp: readInt(el(1, 'timestamp'), 'timestamp'),
+    duration: readOptInt(el(2, 'duration'), 'duration'),
+    usid: readInt(el(3, 'usid'), 'usid'),
+    tid: readInt(el(4, 'tid'), 'tid'),
+    datastore: readInt(el(5, 'datastore'), 'datastore'),
+    context: s(6, 'context'),
+    trace_id: s(7, 'trace_id'),
+  };
+  if (ev.length === 19) {
+    return withDefined<ProgressNotification>({
+      ...common,
+      subsystem: s(8, 'subsystem'),
+      phase: s(9, 'phase'),
+      msg: s(10, 'msg'),
+      annotation: s(11, 'annotation'),
+      service: s(12, 'service'),
+      service_phase: s(13, 'service_phase'),
+      commit_queue_id: readOptInt(el(14, 'commit_queue_id'), 'commit_queue_id'),
+      node: s(15, 'node'),
+      device: s(16, 'device'),
+      device_phase: s(17, 'device_phase'),
+      package: s(18, 'package'),
+    });
+  }
+  const attributes = readList(el(13, 'attributes'), 'attributes').map((t, i): ProgressAttribute => {
+    const path = `attributes[${i}]`;
+    const [name, value] = readTuple(t, path, 2);
+    if (name === undefined || value === undefined) throw badTerm(path, 'expected {Name, Value}');
+    if (value.kind === 'binary') return { name: readText(name, `${path}.name`), value: readText(value, `${path}.value`) };
+    if (value.kind === 'integer') return { name: readText(name, `${path}.name`), value: readInt(value, `${path}.value`) };
+    throw badTerm(`${path}.value`, `expected a binary or an integer, got ${describeTerm(value)}`);
+  });
+  const links = readList(el(14, 'links'), 'links').map((t, i): ProgressLink => {
+    const path = `links[${i}]`;
+    const [traceId, spanId] = readTuple(t, path, 2);
+    if (traceId === undefined || spanId === undefined) throw badTerm(path, 'expected {TraceId, SpanId}');
+    return { trace_id: readText(traceId, `${path}.trace_id`), span_id: readText(spanId, `${path}.span_id`) };
+  });
+  return withDefined<ProgressNotification>({
+    ...common,
+    span_id: s(8, 'span_id'),
+    parent_span_id: s(9, 'parent_span_id'),
+    subsystem: s(10, 'subsystem'),
+    msg: s(11, 'msg'),
+    annotation: s(12, 'annotation'),
+    attributes,
+    links,
+  });
+}
+
+/** Microseconds since 1970 from a date-time (its timezone offset applied; none = UTC). */
+export function dateTimeToMicros(dt: DateTime): number {
+  const offsetMinutes = (dt.timezone ?? 0) * 60 + dt.timezone_minutes;
+  const ms = Date.UTC(dt.year, dt.month - 1, dt.day, dt.hour, dt.min, dt.sec) - offsetMinutes * 60_000;
+  return ms * 1000 + dt.micro;
+}
+
+/** A µs timestamp from a number, ISO text or a Date. */
+export function microsInput(value: unknown, path: string): number {
+  if (typeof value === 'string' || value instanceof Date) return dateTimeToMicros(normalizeDateTime(value, path));
+  return intIn(value, path, NAT64);
+}
+
+function attribute(value: unknown, path: string): ProgressAttribute {
+  const r = record(value, path);
+  onlyKeys(r, path, ['name', 'value']);
+  const v = r['value'];
+  if (typeof v !== 'string' && typeof v !== 'number') throw unencodable(`${path}.value`, `expected text or an integer, got ${show(v)}`);
+  return { name: text(r['name'], `${path}.name`), value: typeof v === 'string' ? v : intIn(v, `${path}.value`, { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }) };
+}
+
+function link(value: unknown, path: string): ProgressLink {
+  const r = record(value, path);
+  onlyKeys(r, path, ['trace_id', 'span_id']);
+  return { trace_id: text(r['trace_id'], `${path}.trace_id`), span_id: text(r['span_id'], `${path}.span_id`) };
+}
+
+const INPUT_KEYS = [
+  'type',
+  'event',
+  'timestamp',
+  'duration',
+  'usid',
+  'tid',
+  'datastore',
+  'db',
+  'context',
+  'trace_id',
+  'subsystem',
+  'phase',
+  'msg',
+  'annotation',
+  'service',
+  'service_phase',
+  'commit_queue_id',
+  'node',
+  'device',
+  'device_phase',
+  'package',
+  'span_id',
+  'parent_span_id',
+  'attributes',
+  'links',
+];
+
+/**
+ * Defaults: `event` info, `timestamp` now (µs), `usid` the default usid, `tid` 0, `datastore`
+ * running, every optional field absent. §6.4: `timestamp` must be ≥ 2^32 (the C library reads it
+ * as a 64-bit node); `duration` and `commit_queue_id` are 0..2^53−1.
+ * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`
+ */
+export function normalizeProgress(input: ProgressInput, ctx: NormalizeContext): ProgressNotification {
+  const r = input as unknown as Record<string, unknown>;
+  onlyKeys(r, '', INPUT_KEYS);
+  const s = (key: keyof ProgressInput): string | undefined => optText(r[key], key);
+  const timestamp = input.timestamp === undefined ? ctx.nowMs * 1000 : microsInput(input.timestamp, 'timestamp');
+  return withDefined<ProgressNotification>({
+    type: input.type,
+    event: enumValue(PROGRESS_EVENTS, input.event ?? 'info', 'event'),
+    timestamp: intIn(timestamp, 'timestamp', TIMESTAMP64),
+    duration: optInt(input.duration, 'duration', NAT64),
+    usid: intIn(input.usid ?? ctx.usid, 'usid'),
+    tid: intIn(input.tid ?? 0, 'tid'),
+    datastore: enumValue(DATASTORES, pickAlias(r, '', 'datastore', 'db') ?? 'running', 'datastore'),
+    context: s('context'),
+    trace_id: s('trace_id'),
+    subsystem: s('subsystem'),
+    phase: s('phase'),
+    msg: s('msg'),
+    annotation: s('annotation'),
+    service: s('service'),
+    service_phase: s('service_phase'),
+    commit_queue_id: optInt(input.commit_queue_id, 'commit_queue_id', NAT64),
+    node: s('node'),
+    device: s('device'),
+    device_phase: s('device_phase'),
+    package: s('package'),
+    span_id: s('span_id'),
+    parent_span_id: s('parent_span_id'),
+    attributes: optListOf(input.attributes, 'attributes', attribute),
+    links: optListOf(input.links, 'links', link),
+  });
+}
+
+const nonEmpty = (key: string, v: string | undefined): PythonDict => (v ? { [key]: v } : {});
+const present = (key: string, v: string | undefined): PythonDict => (v === undefined ? {} : { [key]: v });
+
+/**
+ * Python `progress` (§11.14). `layout` is the tuple the term had: the 19-tuple keys of the 5.7
+ * table, or for the 15-tuple placeholder the 6.6 key list (`span_id`, `num_attributes`,
+ * `attributes`, `num_links`, `links`) [INF].
+ */
+export function progressPython(n: ProgressNotification, layout: Profile): PythonDict {
+  const head: PythonDict = {
+    type: n.event,
+    timestamp: n.timestamp,
+    ...(n.event === 2 ? { duration: n.duration ?? 0 } : {}),
+    usid: n.usid,
+    tid: n.tid,
+    datastore: n.datastore,
+    ...present('context', n.context),
+    ...nonEmpty('trace_id', n.trace_id),
+  };
+  if (layout === 'nso57') {
+    return {
+      type: PROGRESS_BITS[n.type],
+      progress: {
+        ...head,
+        ...present('subsystem', n.subsystem),
+        ...present('phase', n.phase),
+        ...nonEmpty('msg', n.msg),
+        ...present('annotation', n.annotation),
+        ...present('service', n.service),
+        ...present('service_phase', n.service_phase),
+        ...(n.commit_queue_id ? { commit_queue_id: n.commit_queue_id } : {}),
+        ...present('node', n.node),
+        ...present('device', n.device),
+        ...present('device_phase', n.device_phase),
+        ...present('package', n.package),
+      },
+    };
+  }
+  const attributes = n.attributes ?? [];
+  const links = n.links ?? [];
+  return {
+    type: PROGRESS_BITS[n.type],
+    progress: {
+      ...head,
+      ...present('span_id', n.span_id),
+      ...present('parent_span_id', n.parent_span_id),
+      ...present('subsystem', n.subsystem),
+      ...nonEmpty('msg', n.msg),
+      ...present('annotation', n.annotation),
+      num_attributes: attributes.length,
+      ...(attributes.length > 0
+        ? {
+            attributes: attributes.map((a) =>
+              typeof a.value === 'string' ? { name: a.name, type: 1, string: a.value } : { name: a.name, type: 2, number: a.value },
+            ),
+          }
+        : {}),
+      num_links: links.length,
+      ...(links.length > 0 ? { links: links.map((l) => ({ trace_id: l.trace_id, span_id: l.span_id })) } : {}),
+    },
+  };
+}
