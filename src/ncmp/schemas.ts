@@ -1,0 +1,85 @@
+/**
+ * Validation of produced events against corrected copies of the CPS schemas (src/ncmp/schemas/,
+ * each with a `$comment` naming its origin and what was corrected; the originals are in
+ * shared/schemas/ncmp/). CPS never validates at run time — it only generates Java classes from
+ * these files — so the checks are as lenient as Jackson is where the originals are wrong, and strict
+ * where the mock controls the output (envelope constants, time format).
+ */
+import { Ajv2019, type ValidateFunction } from 'ajv/dist/2019.js';
+import addFormatsModule from 'ajv-formats';
+import { NcmpError } from './errors.js';
+import { EVENT_TIME_PATTERN } from './event-time.js';
+import cloudEventHeaders from './schemas/cloud-event-headers.json' with { type: 'json' };
+import dataOperationEvent from './schemas/data-operation-event-1.0.0.json' with { type: 'json' };
+import dmiAsync from './schemas/dmi-async-request-response-event-v1.json' with { type: 'json' };
+import lcmHeaderV1 from './schemas/lcm-event-header-v1.json' with { type: 'json' };
+import lcmV1 from './schemas/lcm-event-v1.json' with { type: 'json' };
+import lcmV2 from './schemas/lcm-event-v2.json' with { type: 'json' };
+import ncmpAsync from './schemas/ncmp-async-request-response-event-v1.json' with { type: 'json' };
+
+/** The schemas the mock validates against. */
+export type NcmpSchemaName =
+  | 'lcm-event-v1'
+  | 'lcm-event-v2'
+  | 'lcm-event-header-v1'
+  | 'dmi-async-request-response-event-v1'
+  | 'ncmp-async-request-response-event-v1'
+  | 'data-operation-event-1.0.0'
+  | 'cloud-event-headers';
+
+const SOURCES: Readonly<Record<NcmpSchemaName, object>> = {
+  'lcm-event-v1': lcmV1,
+  'lcm-event-v2': lcmV2,
+  'lcm-event-header-v1': lcmHeaderV1,
+  'dmi-async-request-response-event-v1': dmiAsync,
+  'ncmp-async-request-response-event-v1': ncmpAsync,
+  'data-operation-event-1.0.0': dataOperationEvent,
+  'cloud-event-headers': cloudEventHeaders,
+};
+
+/** Every schema name, for tests and docs. */
+export const ncmpSchemaNames: readonly NcmpSchemaName[] = Object.keys(SOURCES) as NcmpSchemaName[];
+
+// ajv-formats is CommonJS: under nodenext its default import is module.exports, whose `default` is the plugin.
+const addFormats = addFormatsModule.default;
+
+let compiled: Map<NcmpSchemaName, ValidateFunction> | undefined;
+
+function validators(): Map<NcmpSchemaName, ValidateFunction> {
+  if (compiled !== undefined) return compiled;
+  const ajv = new Ajv2019({ allErrors: true, strict: true });
+  addFormats(ajv, ['date-time', 'uuid']);
+  ajv.addFormat('cps-event-time', EVENT_TIME_PATTERN);
+  compiled = new Map(ncmpSchemaNames.map((name) => [name, ajv.compile(SOURCES[name])]));
+  return compiled;
+}
+
+/** The corrected JSON Schema object, e.g. for embedding in other documents. */
+export function ncmpSchema(name: NcmpSchemaName): object {
+  return SOURCES[name];
+}
+
+/**
+ * Validates `value` against a corrected schema; returns the problems (empty when valid).
+ * @example checkNcmpSchema('lcm-event-v1', event) // []
+ */
+export function checkNcmpSchema(name: NcmpSchemaName, value: unknown): string[] {
+  const validate = validators().get(name) as ValidateFunction;
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath === '' ? '/' : e.instancePath} ${e.message ?? 'is invalid'}`);
+}
+
+/**
+ * Throws unless `value` validates against the named schema.
+ * @throws NcmpError `NSOMOCK_NCMP_SCHEMA` with the problems in `details.problems`.
+ */
+export function assertNcmpSchema(name: NcmpSchemaName, value: unknown, where: string): void {
+  const problems = checkNcmpSchema(name, value);
+  if (problems.length > 0) {
+    throw new NcmpError(
+      'NSOMOCK_NCMP_SCHEMA',
+      `Failed to validate ${where}: ${problems.slice(0, 3).join('; ')} (schema ${name})`,
+      { schema: name, problems },
+    );
+  }
+}
