@@ -1,0 +1,277 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { describe, expect, it } from 'vitest';
+import {
+  checkNcmpSchema,
+  createNcmpEngine,
+  javaDeserializeString,
+  ncmpSchemaNames,
+  recordToJson,
+  type NcmpCmHandleStep,
+  type NcmpRecord,
+} from '../../src/ncmp/index.js';
+
+const T0 = Date.UTC(2024, 4, 1, 12, 0, 0, 250);
+const clock = { now: (): number => T0 };
+const utf8 = new TextDecoder();
+const valueOf = (r: NcmpRecord): Record<string, any> => JSON.parse(utf8.decode(r.value!));
+const headersOf = (r: NcmpRecord): Record<string, string> =>
+  Object.fromEntries(r.headers.map((h) => [h.key, javaDeserializeString(h.value) ?? utf8.decode(h.value)]));
+
+/** Runs steps on a fresh engine and returns the LCM events' `event` payloads. */
+function lcm(version: 'v1' | 'v2', steps: readonly Omit<NcmpCmHandleStep, 'cmHandleId'>[]): Record<string, any>[] {
+  const engine = createNcmpEngine({ clock, lcmSchemaVersion: version });
+  const out: NcmpRecord[] = [];
+  for (const s of steps) out.push(...engine.cmHandle({ cmHandleId: 'ch-1', ...s }));
+  for (const r of out) expect(checkNcmpSchema(version === 'v1' ? 'lcm-event-v1' : 'lcm-event-v2', valueOf(r))).toEqual([]);
+  return out.map((r) => valueOf(r)['event']);
+}
+
+const register = { trigger: 'register', alternateId: 'fdn=1', moduleSetTag: 'tag-1', properties: { color: 'green' } } as const;
+
+describe('LCM events (README state-machine table)', () => {
+  it('envelope: ids, correlation id, CPS time format, source, type, schema, version', () => {
+    const engine = createNcmpEngine({ clock, seed: 'x' });
+    const [record] = engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'register' });
+    const event = valueOf(record!);
+    expect(Object.keys(event)).toEqual(['eventId', 'eventCorrelationId', 'eventTime', 'eventSource', 'eventType', 'eventSchema', 'eventSchemaVersion', 'event']);
+    expect(event).toMatchObject({
+      eventCorrelationId: 'ch-1',
+      eventTime: '2024-05-01T12:00:00.250+0000',
+      eventSource: 'org.onap.ncmp',
+      eventType: 'org.onap.ncmp.cmhandle-lcm-event.create',
+      eventSchema: 'org.onap.ncmp:cmhandle-lcm-event',
+      eventSchemaVersion: '1.0',
+    });
+    expect(event['eventId']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(record!.timestamp).toBe(T0);
+  });
+
+  it('headers: the seven envelope fields Java-serialized, then Spring __TypeId__ in UTF-8', () => {
+    const engine = createNcmpEngine({ clock });
+    const [record] = engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'register' });
+    const event = valueOf(record!);
+    const javaFields = record!.headers.filter((h) => h.key !== '__TypeId__');
+    expect(javaFields).toHaveLength(7);
+    for (const h of javaFields) {
+      expect([...h.value.subarray(0, 5)]).toEqual([0xac, 0xed, 0x00, 0x05, 0x74]);
+      expect(javaDeserializeString(h.value)).toBe(event[h.key]);
+    }
+    expect(record!.headers.at(-1)).toEqual({ key: '__TypeId__', value: new TextEncoder().encode('org.onap.cps.ncmp.events.lcm.LcmEventV1') });
+    expect(checkNcmpSchema('lcm-event-header-v1', headersOf(record!))).toEqual([]);
+    expect(utf8.decode(record!.key!)).toBe('ch-1');
+    const noType = createNcmpEngine({ clock, typeIdHeaders: false }).cmHandle({ cmHandleId: 'ch-1', trigger: 'register' });
+    expect(noType[0]!.headers.map((h) => h.key)).not.toContain('__TypeId__');
+  });
+
+  it('registration: CREATE with state ADVISED and properties (V1: properties as a one-element list)', () => {
+    expect(lcm('v1', [register])).toEqual([
+      { cmHandleId: 'ch-1', alternateId: 'fdn=1', moduleSetTag: 'tag-1', newValues: { cmHandleState: 'ADVISED', cmHandleProperties: [{ color: 'green' }] } },
+    ]);
+    const [v2] = lcm('v2', [register]);
+    expect(v2).toEqual({
+      cmHandleId: 'ch-1',
+      alternateId: 'fdn=1',
+      newValues: {
+        dataSyncEnabled: null,
+        cmHandleState: 'ADVISED',
+        alternateId: 'fdn=1',
+        moduleSetTag: 'tag-1',
+        dataProducerIdentifier: null,
+        cmHandleProperties: { color: 'green' },
+      },
+    });
+  });
+
+  it('module sync succeeds: old {ADVISED}, new {READY, dataSyncEnabled false}', () => {
+    const [, v1] = lcm('v1', [register, { trigger: 'module-sync-succeeded' }]);
+    expect(v1).toMatchObject({ oldValues: { cmHandleState: 'ADVISED' }, newValues: { cmHandleState: 'READY', dataSyncEnabled: false } });
+    expect(Object.keys(v1!['oldValues'])).toEqual(['cmHandleState']);
+    const [, v2] = lcm('v2', [register, { trigger: 'module-sync-succeeded', dataSyncEnabled: true }]);
+    expect(v2).toEqual({
+      cmHandleId: 'ch-1',
+      alternateId: 'fdn=1',
+      oldValues: { dataSyncEnabled: null, cmHandleState: 'ADVISED' },
+      newValues: { dataSyncEnabled: true, cmHandleState: 'READY' },
+    });
+  });
+
+  it('module sync fails, watchdog retry, upgrade: state only', () => {
+    const events = lcm('v1', [register, { trigger: 'module-sync-failed' }, { trigger: 'retry' }, { trigger: 'module-sync-succeeded' }, { trigger: 'upgrade' }, { trigger: 'retry' }]);
+    const states = events.slice(1).map((e) => [e['oldValues'], e['newValues']]);
+    expect(states).toEqual([
+      [{ cmHandleState: 'ADVISED' }, { cmHandleState: 'LOCKED' }],
+      [{ cmHandleState: 'LOCKED' }, { cmHandleState: 'ADVISED' }],
+      [{ cmHandleState: 'ADVISED' }, { cmHandleState: 'READY', dataSyncEnabled: false }],
+      [{ cmHandleState: 'READY' }, { cmHandleState: 'LOCKED' }],
+      [{ cmHandleState: 'LOCKED' }, { cmHandleState: 'ADVISED' }],
+    ]);
+  });
+
+  it('deregistration: UPDATE to DELETING, then DELETE with ids only', () => {
+    const v1 = lcm('v1', [register, { trigger: 'deregister' }]);
+    expect(v1[1]).toMatchObject({ oldValues: { cmHandleState: 'ADVISED' }, newValues: { cmHandleState: 'DELETING' } });
+    expect(v1[2]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1', moduleSetTag: 'tag-1' });
+    const v2 = lcm('v2', [register, { trigger: 'deregister-begin' }, { trigger: 'deregister-complete' }]);
+    expect(v2[2]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1' });
+  });
+
+  it('dataProducerIdentifier change: V2 only that field; V1 empty values plus the new value at the top', () => {
+    const v2 = lcm('v2', [register, { trigger: 'set-data-producer-identifier', dataProducerIdentifier: 'dp-9' }]);
+    expect(v2[1]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1', oldValues: { dataProducerIdentifier: null }, newValues: { dataProducerIdentifier: 'dp-9' } });
+    const v1 = lcm('v1', [register, { trigger: 'set-data-producer-identifier', dataProducerIdentifier: 'dp-9' }]);
+    expect(v1[1]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1', moduleSetTag: 'tag-1', dataProducerIdentifier: 'dp-9', oldValues: {}, newValues: {} });
+  });
+
+  it('public property change: UPDATE with the old and new property maps', () => {
+    const v1 = lcm('v1', [register, { trigger: 'update-properties', properties: { color: 'red' } }]);
+    expect(v1[1]).toMatchObject({ oldValues: { cmHandleProperties: [{ color: 'green' }] }, newValues: { cmHandleProperties: [{ color: 'red' }] } });
+  });
+
+  it('V2 events carry the V2 schema name and type header', () => {
+    const engine = createNcmpEngine({ clock, lcmSchemaVersion: 'v2' });
+    const [record] = engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'register' });
+    expect(valueOf(record!)['eventSchema']).toBe('org.onap.ncmp:cmhandle-lcm-event.v2');
+    expect(headersOf(record!)['__TypeId__']).toBe('org.onap.cps.ncmp.events.lcm.LcmEventV2');
+  });
+});
+
+describe('async responses', () => {
+  it('legacy: DMI event on ncmp-async-m2m keyed by requestId, NCMP event with forwardedEvent on the client topic', () => {
+    const engine = createNcmpEngine({ clock, seed: 5 });
+    const [dmiRecord, ncmpRecord] = engine.asyncResponse({ format: 'legacy', topic: 'my-topic', requestId: 'req-1', data: { 'ietf:data': { x: 1 }, payload: 'dropped' } });
+    expect(dmiRecord!.topic).toBe('ncmp-async-m2m');
+    expect(utf8.decode(dmiRecord!.key!)).toBe('req-1');
+    const dmi = valueOf(dmiRecord!);
+    expect(checkNcmpSchema('dmi-async-request-response-event-v1', dmi)).toEqual([]);
+    expect(dmi).toMatchObject({
+      eventCorrelationId: 'req-1',
+      eventTarget: 'my-topic',
+      eventType: 'org.onap.cps.ncmp.event.model.DmiAsyncRequestResponseEvent',
+      eventSource: 'org.onap.cps.ncmp.dmi',
+      eventContent: { 'response-status': 'OK', 'response-code': '200' },
+    });
+    expect(ncmpRecord!.topic).toBe('my-topic');
+    const ncmp = valueOf(ncmpRecord!);
+    expect(checkNcmpSchema('ncmp-async-request-response-event-v1', ncmp)).toEqual([]);
+    expect(utf8.decode(ncmpRecord!.key!)).toBe(ncmp['eventId']);
+    expect(ncmp['eventId']).not.toBe(dmi['eventId']);
+    expect(ncmp).toMatchObject({ eventCorrelationId: 'req-1', eventTarget: 'my-topic', eventTime: '2024-05-01T12:00:00.250+0000' });
+    expect(ncmp['forwardedEvent']).toMatchObject({ eventId: dmi['eventId'], eventSource: 'org.onap.cps.ncmp.dmi', 'response-code': '200' });
+    expect(ncmp['forwardedEvent']['response-data']).toEqual({ 'ietf:data': { x: 1 } });
+    expect(headersOf(ncmpRecord!)).toEqual({ __TypeId__: 'org.onap.cps.ncmp.event.model.NcmpAsyncRequestResponseEvent' });
+  });
+
+  it('DataOperationEvent from a DMI: ce_* headers, m2m then the ce_destination topic, keyed by ce_correlationid', () => {
+    const engine = createNcmpEngine({ clock, seed: 5 });
+    const records = engine.asyncResponse({
+      format: 'data-operation',
+      topic: 'client-topic',
+      requestId: 'req-2',
+      responses: [{ operationId: 'op-1', ids: ['ch-1', 'ch-2'], resourceIdentifier: '/a', options: '(fields=x)', statusCode: 0, result: { a: [1] } }],
+    });
+    expect(records.map((r) => r.topic)).toEqual(['ncmp-async-m2m', 'client-topic']);
+    const [internal, forwarded] = records;
+    expect(forwarded!.headers).toEqual(internal!.headers);
+    expect(forwarded!.value).toEqual(internal!.value);
+    const h = headersOf(forwarded!);
+    expect(checkNcmpSchema('cloud-event-headers', h)).toEqual([]);
+    expect(h).toMatchObject({
+      ce_specversion: '1.0',
+      ce_source: 'ONAP-DMI-PLUGIN',
+      ce_type: 'org.onap.cps.ncmp.events.async1_0_0.DataOperationEvent',
+      ce_dataschema: 'urn:cps:org.onap.cps.ncmp.events.async1_0_0.DataOperationEvent:1.0.0',
+      ce_time: '2024-05-01T12:00:00.25Z',
+      ce_correlationid: 'req-2',
+      ce_destination: 'client-topic',
+    });
+    expect(forwarded!.headers.map((x) => x.key).slice(0, 4)).toEqual(['ce_specversion', 'ce_id', 'ce_source', 'ce_type']);
+    expect(utf8.decode(forwarded!.key!)).toBe('req-2');
+    const data = valueOf(forwarded!);
+    expect(checkNcmpSchema('data-operation-event-1.0.0', data)).toEqual([]);
+    expect(data).toEqual({
+      data: {
+        responses: [
+          { operationId: 'op-1', ids: ['ch-1', 'ch-2'], resourceIdentifier: '/a', options: '(fields=x)', statusCode: '0', statusMessage: 'Successfully applied changes', result: { a: [1] } },
+        ],
+      },
+    });
+  });
+
+  it('DataOperationEvent from NCMP itself: straight to the client topic, ce_source NCMP, default status message', () => {
+    const engine = createNcmpEngine({ clock });
+    const records = engine.asyncResponse({ format: 'data-operation', origin: 'ncmp', topic: 'client-topic', responses: [{ operationId: 'op-1', ids: ['ch-9'], statusCode: '101' }] });
+    expect(records.map((r) => r.topic)).toEqual(['client-topic']);
+    expect(headersOf(records[0]!)['ce_source']).toBe('NCMP');
+    expect(valueOf(records[0]!)['data']['responses'][0]['statusMessage']).toBe('cm handle(s) not ready');
+  });
+
+  it('rejects an illegal client topic with NSOMOCK_USAGE', () => {
+    const engine = createNcmpEngine({ clock });
+    expect(() => engine.asyncResponse({ format: 'legacy', topic: 'no spaces' })).toThrow(expect.objectContaining({ code: 'NSOMOCK_USAGE' }));
+  });
+});
+
+describe('corrected schemas', () => {
+  it('reject events that are wrong where CPS would be', () => {
+    const engine = createNcmpEngine({ clock });
+    const good = valueOf(engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'register', properties: { a: 'b' } })[0]!);
+    expect(checkNcmpSchema('lcm-event-v1', { ...good, eventTime: '2024-05-01T12:00:00Z' })).not.toEqual([]);
+    expect(checkNcmpSchema('lcm-event-v1', { ...good, event: { ...good['event'], newValues: { cmHandleState: 'GONE' } } })).not.toEqual([]);
+    expect(checkNcmpSchema('lcm-event-v1', { ...good, eventSource: 'elsewhere' })).not.toEqual([]);
+    const { eventId: _omit, ...noId } = good;
+    expect(checkNcmpSchema('lcm-event-v1', noId)).not.toEqual([]);
+    expect(ncmpSchemaNames).toHaveLength(7);
+  });
+
+  it('the engine refuses to publish an event that fails its schema (NSOMOCK_NCMP_SCHEMA)', () => {
+    const engine = createNcmpEngine({ clock });
+    expect(() => engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'register', eventIds: [''] })).toThrow(expect.objectContaining({ code: 'NSOMOCK_NCMP_SCHEMA' }));
+    expect(engine.records('ncmp-events')).toHaveLength(0);
+    expect(engine.cmHandles().size).toBe(0);
+  });
+
+  describe('the original CPS files have the defects shared/schemas/ncmp/README.md lists', () => {
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'schemas', 'ncmp');
+    const ajv = new Ajv2019({ strict: false, allErrors: true });
+    const original = (path: string): ((v: unknown) => boolean) => {
+      const schema = JSON.parse(readFileSync(join(root, path), 'utf8'));
+      delete schema.$id;
+      return ajv.compile(schema) as (v: unknown) => boolean;
+    };
+    const engine = createNcmpEngine({ clock });
+    const [created] = engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'register', properties: { color: 'green' } });
+
+    it('V1 cmHandleProperties: the original rejects the array NCMP sends, the corrected copy accepts it', () => {
+      expect(original('lcm/lcm-event-schema-v1.json')(valueOf(created!))).toBe(false);
+      expect(checkNcmpSchema('lcm-event-v1', valueOf(created!))).toEqual([]);
+    });
+
+    it('header schema: no instance can pass the original', () => {
+      expect(original('lcm/lcm-event-header-v1.json')(headersOf(created!))).toBe(false);
+      expect(checkNcmpSchema('lcm-event-header-v1', headersOf(created!))).toEqual([]);
+    });
+
+    it('DataOperationEvent result: the original rejects any non-empty result', () => {
+      const data = { data: { responses: [{ operationId: 'o', ids: ['c'], statusCode: '0', statusMessage: 'ok', result: { x: 1 } }] } };
+      expect(original('async-m2m/data-operation-event-schema-1.0.0.json')(data)).toBe(false);
+      expect(checkNcmpSchema('data-operation-event-1.0.0', data)).toEqual([]);
+    });
+
+    it('async schemas: the required arrays sit inside properties, so a validator cannot even compile the original', () => {
+      expect(() => original('async-m2m/ncmp-async-request-response-event-schema-v1.json')).toThrow(/properties\/required must be object,boolean/);
+      expect(() => original('async-m2m/dmi-async-request-response-event-schema-v1.json')).toThrow(/properties\/required must be object,boolean/);
+      expect(checkNcmpSchema('ncmp-async-request-response-event-v1', { eventId: 'e', forwardedEvent: {} })).not.toEqual([]);
+    });
+  });
+
+  it('the JSON view shows every header decoded', () => {
+    const engine = createNcmpEngine({ clock });
+    const [record] = engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'register' });
+    const json = recordToJson(record!);
+    expect(json.headers.find((h) => h.key === 'eventSource')).toMatchObject({ text: 'org.onap.ncmp', base64: Buffer.from(record!.headers.find((h) => h.key === 'eventSource')!.value).toString('base64') });
+    expect(json.value).toEqual(valueOf(record!));
+  });
+});
