@@ -2,16 +2,22 @@
  * A growable output buffer for the encoders (STYLE.md §6 "Codec performance": one growable writer
  * per encode; reserve() then patch() for length prefixes, so a frame is written in one pass).
  *
- * Bytes are written straight into a `Uint8Array`; multi-byte integers are written byte by byte
- * (faster than a DataView for 2- and 4-byte fields in V8, and it keeps big-endian order explicit,
- * PROTOCOL.md §1.3). Only doubles go through a DataView, which is re-created when the buffer grows.
+ * The output is `buffer[start, length)`. A writer can be pointed into a larger shared slab with
+ * {@link ByteWriter.adopt} (the encoders do this so that small results need no allocation of their
+ * own, see encode.ts); when it outgrows the slab it moves its output into a fresh buffer of its own.
+ * Offsets returned by {@link ByteWriter.reserve} are relative to the output start, so they survive such a move.
+ *
+ * Multi-byte integers are written byte by byte (faster than a DataView for 2- and 4-byte fields in
+ * V8, and it keeps big-endian order explicit, PROTOCOL.md §1.3); doubles go through one shared
+ * Float64Array, which avoids a DataView per buffer.
  */
 export class ByteWriter {
-  /** The backing store; valid bytes are `[0, length)`. Replaced when the writer grows. */
+  /** The backing store. Replaced when the writer grows. */
   buffer: Uint8Array;
-  /** Number of bytes written so far (the write cursor). */
+  /** Absolute write cursor in `buffer`. */
   length = 0;
-  private view: DataView;
+  /** Absolute offset of the first output byte in `buffer`. */
+  start = 0;
 
   /**
    * @param initialCapacity first allocation in bytes (grows by doubling)
@@ -20,19 +26,31 @@ export class ByteWriter {
    */
   constructor(initialCapacity = 256) {
     this.buffer = new Uint8Array(Math.max(16, initialCapacity));
-    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
   }
 
-  /** Makes room for `n` more bytes. Callers of the unchecked `put*` helpers call this first. */
+  /** Number of output bytes written so far. */
+  get size(): number {
+    return this.length - this.start;
+  }
+
+  /** Points the writer at `buffer`, writing from `offset` on (the previous content is forgotten). */
+  adopt(buffer: Uint8Array, offset: number): void {
+    this.buffer = buffer;
+    this.start = offset;
+    this.length = offset;
+  }
+
+  /** Makes room for `n` more bytes. Callers that write through `buffer` directly call this first. */
   ensure(n: number): void {
-    const need = this.length + n;
-    if (need <= this.buffer.length) return;
-    let capacity = this.buffer.length * 2;
-    while (capacity < need) capacity *= 2;
+    if (this.length + n <= this.buffer.length) return;
+    const size = this.length - this.start;
+    let capacity = Math.max(64, size * 2);
+    while (capacity < size + n) capacity *= 2;
     const next = new Uint8Array(capacity);
-    next.set(this.buffer.subarray(0, this.length));
+    next.set(this.buffer.subarray(this.start, this.length));
     this.buffer = next;
-    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
+    this.start = 0;
+    this.length = size;
   }
 
   /** Writes one byte. */
@@ -66,8 +84,12 @@ export class ByteWriter {
   /** Writes an IEEE 754 double, big-endian (NEW_FLOAT_EXT, PROTOCOL.md §6.1). */
   f64(value: number): void {
     this.ensure(8);
-    this.view.setFloat64(this.length, value, false);
-    this.length += 8;
+    F64[0] = value;
+    const b = this.buffer;
+    let o = this.length;
+    if (LITTLE_ENDIAN) for (let i = 7; i >= 0; i--) b[o++] = F64_BYTES[i]!;
+    else for (let i = 0; i < 8; i++) b[o++] = F64_BYTES[i]!;
+    this.length = o;
   }
 
   /** Copies `bytes` in. */
@@ -86,37 +108,49 @@ export class ByteWriter {
   }
 
   /**
-   * Reserves `n` bytes to be filled in later with {@link ByteWriter.patchU32} (a length prefix whose
-   * value is known only after the body is written). Returns the offset of the reserved bytes.
+   * Reserves `n` bytes to be filled in later with {@link ByteWriter.patchU32} / {@link ByteWriter.patchU8}
+   * (a length prefix whose value is known only after the body is written). Returns the offset of the
+   * reserved bytes, relative to the output start.
    */
   reserve(n: number): number {
     this.ensure(n);
-    const at = this.length;
+    const at = this.length - this.start;
     this.length += n;
     return at;
+  }
+
+  /** Overwrites one byte at `offset` (from {@link ByteWriter.reserve}). */
+  patchU8(offset: number, value: number): void {
+    this.buffer[this.start + offset] = value;
   }
 
   /** Overwrites four bytes at `offset` (from {@link ByteWriter.reserve}) with `value`, big-endian. */
   patchU32(offset: number, value: number): void {
     const b = this.buffer;
-    b[offset] = value >>> 24;
-    b[offset + 1] = value >>> 16;
-    b[offset + 2] = value >>> 8;
-    b[offset + 3] = value;
+    const o = this.start + offset;
+    b[o] = value >>> 24;
+    b[o + 1] = value >>> 16;
+    b[o + 2] = value >>> 8;
+    b[o + 3] = value;
   }
 
-  /** The written bytes as a view on the backing store (no copy; invalid after the next write or reset). */
+  /** The output as a view on the backing store (no copy; invalid after the next write or reset). */
   finish(): Uint8Array {
-    return this.buffer.subarray(0, this.length);
+    return this.buffer.subarray(this.start, this.length);
   }
 
-  /** The written bytes as a fresh, exactly-sized copy. */
+  /** The output as a fresh, exactly-sized copy. */
   copy(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+    return this.buffer.slice(this.start, this.length);
   }
 
   /** Forgets the content, keeping the allocation for reuse. */
   reset(): void {
+    this.start = 0;
     this.length = 0;
   }
 }
+
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;

@@ -51,6 +51,13 @@ const SMALL_INTS: readonly IntegerTerm[] = Array.from({ length: 256 }, (_, value
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
+// Direct-mapped atom cache (see Decoder.atomBody): slot = hash of (tag family, name bytes).
+const ATOM_SLOTS = 512;
+const MAX_CACHED_ATOM_BYTES = 64;
+const atomSlotBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(ATOM_SLOTS).fill(undefined);
+const atomSlotUtf8: boolean[] = new Array<boolean>(ATOM_SLOTS).fill(false);
+const atomSlotTerm: (AtomTerm | undefined)[] = new Array<AtomTerm | undefined>(ATOM_SLOTS).fill(undefined);
+
 /**
  * Decodes one complete term in external format (starting with the version byte 131), such as a
  * frame payload (PROTOCOL.md §5, §6). Binaries in the result are views on `bytes`: copy them
@@ -304,8 +311,10 @@ class Decoder {
   private tuple(n: number, depth: number, at: number): Term {
     this.count(n, 1, 0, 'tuple', at);
     this.enter(depth, at);
-    const elements: Term[] = [];
-    for (let i = 0; i < n; i++) elements.push(this.term(depth + 1));
+    // Pre-sized: one allocation of the right length instead of push() growth (n is bounded by the
+    // remaining input above, so this cannot be abused to allocate more than the input justifies).
+    const elements = new Array<Term>(n);
+    for (let i = 0; i < n; i++) elements[i] = this.term(depth + 1);
     return { kind: 'tuple', elements };
   }
 
@@ -400,10 +409,28 @@ class Decoder {
     const r = this.r;
     r.need(n);
     if (n > this.maxAtomBytes) this.limit(`atom of ${n} bytes exceeds maxAtomBytes ${this.maxAtomBytes}`, at);
+    // Atom cache keyed by the encoded bytes: a hit costs a hash and a compare over the name bytes
+    // and allocates nothing (no string, no Map lookup by string). Notifications repeat a few atoms.
+    let hash = n ^ (utf8 ? 0x100 : 0);
+    for (let i = 0; i < n; i++) hash = Math.imul(hash ^ r.at(i), 0x01000193);
+    const slot = (hash >>> 0) & (ATOM_SLOTS - 1);
+    const cachedBytes = atomSlotBytes[slot];
+    if (cachedBytes !== undefined && cachedBytes.length === n && atomSlotUtf8[slot] === utf8) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (cachedBytes[i] !== r.at(i)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        r.skip(n);
+        return atomSlotTerm[slot]!;
+      }
+    }
     let name = '';
     let ascii = true;
-    // Short atoms are built char by char: cheaper than a TextDecoder call, and the interned
-    // AtomTerm from atom() is reused, so decoding `undefined` a million times allocates only strings.
+    // Short names are built char by char: cheaper than a TextDecoder call.
     for (let i = 0; i < n; i++) {
       const b = r.at(i);
       if (b >= 0x80) ascii = false;
@@ -421,8 +448,14 @@ class Decoder {
     } else if (n > MAX_ATOM_CHARS) {
       r.fail('NSOMOCK_CODEC_INVALID', `atom of ${n} characters (Erlang allows ${MAX_ATOM_CHARS})`, at);
     }
+    const term = atom(name);
+    if (n <= MAX_CACHED_ATOM_BYTES) {
+      atomSlotBytes[slot] = r.bytes.slice(r.offset, r.offset + n);
+      atomSlotUtf8[slot] = utf8;
+      atomSlotTerm[slot] = term;
+    }
     r.skip(n);
-    return atom(name);
+    return term;
   }
 
   /** An atom in any of the four atom encodings, where the format requires one (node names, EXPORT_EXT). */

@@ -31,16 +31,26 @@ const ATOM_CACHE_LIMIT = 4096;
 const latin1Atoms = new Map<string, Uint8Array>();
 const utf8Atoms = new Map<string, Uint8Array>();
 
-// One scratch writer reused by encodeTerm/encodeFrame: encoding is synchronous and never calls
-// out, so it cannot be re-entered. Its buffer stays warm, and each call allocates exactly one
-// result (`copy()`), sized exactly; a frame is therefore a single allocation (STYLE.md §6).
-const scratch = new ByteWriter(64 * 1024);
-const SCRATCH_KEEP = 1024 * 1024;
+// Small encodings are carved out of a shared 64 KiB slab instead of getting an ArrayBuffer each
+// (the trick of Node's Buffer pool): V8 allocates typed arrays above 64 bytes off-heap, which costs
+// several times the encoding itself, while a view on a slab is one small object. Encoding is
+// synchronous and never calls out, so the slab writer cannot be re-entered. A term that outgrows
+// the slab moves to a buffer of its own (ByteWriter.ensure) and is returned from there.
+const SLAB_BYTES = 64 * 1024;
+/** A new slab is started when less than this is left, so most terms fit without a move. */
+const SLAB_MIN_FREE = 2048;
+const EMPTY = new Uint8Array(0);
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+const slabWriter = new ByteWriter(16);
 
 /**
  * Encodes a term, version byte included, byte-identical to OTP 25 `term_to_binary/1` (or
  * `term_to_binary(T, [{minor_version, 2}])` with `atomEncoding: 'utf8'`). Maps are written in the
  * order of their entries (Erlang orders small maps by key; PROTOCOL.md §6.1: the server never sends maps).
+ *
+ * The result may be a view on a shared 64 KiB slab (as Node's pooled Buffers are): it is never
+ * written again by the codec, but it keeps the slab alive; `slice()` it to keep many small results for long.
  *
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` when the value has no Erlang encoding (atom longer
  *   than 255 characters or with a lone surrogate, non-finite float, integer field out of range,
@@ -49,20 +59,31 @@ const SCRATCH_KEEP = 1024 * 1024;
  *   encodeTerm(tuple(atom('ok'), int(1))) // => Uint8Array [131, 104, 2, 100, 0, 2, 111, 107, 97, 1]
  */
 export function encodeTerm(term: Term, options?: EncodeOptions): Uint8Array {
-  scratch.reset();
-  try {
-    encodeTermInto(scratch, term, options);
-    return scratch.copy();
-  } finally {
-    shrinkScratch();
-  }
+  return encodeToSlab(term, options, false);
 }
 
-/** Drops a scratch buffer that grew for one huge term, so it is not held forever. */
-function shrinkScratch(): void {
-  if (scratch.buffer.length > SCRATCH_KEEP) {
-    scratch.buffer = new Uint8Array(64 * 1024);
-    scratch.reset();
+/**
+ * Encodes into the shared slab, optionally behind a 4-byte big-endian length prefix (PROTOCOL.md §5;
+ * used by `encodeFrame`, so a frame is written in one pass with no copy). Internal to the codec.
+ * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`, as {@link encodeTerm}.
+ */
+export function encodeToSlab(term: Term, options: EncodeOptions | undefined, framed: boolean): Uint8Array {
+  if (SLAB_BYTES - slabUsed < SLAB_MIN_FREE) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const w = slabWriter;
+  w.adopt(slab, slabUsed);
+  try {
+    const at = framed ? w.reserve(4) : 0;
+    encodeTermInto(w, term, options);
+    if (framed) w.patchU32(at, w.size - 4);
+    const out = w.finish();
+    if (w.buffer === slab) slabUsed = w.length;
+    return out;
+  } finally {
+    // Do not keep a buffer that now belongs to a result (or a half-written one after an error).
+    w.adopt(EMPTY, 0);
   }
 }
 
@@ -72,7 +93,7 @@ function shrinkScratch(): void {
  *
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`, as {@link encodeTerm}.
  * @example
- *   const w = new ByteWriter(); const at = w.reserve(4); encodeTermInto(w, t); w.patchU32(at, w.length - 4);
+ *   const w = new ByteWriter(); const at = w.reserve(4); encodeTermInto(w, t); w.patchU32(at, w.size - 4);
  */
 export function encodeTermInto(writer: ByteWriter, term: Term, options?: EncodeOptions): void {
   const utf8 = options?.atomEncoding === 'utf8';
@@ -88,8 +109,8 @@ export function encodeTermInto(writer: ByteWriter, term: Term, options?: EncodeO
 }
 
 function unencodable(w: ByteWriter, reason: string, cause?: unknown): CodecError {
-  return new CodecError('NSOMOCK_CODEC_UNENCODABLE', `Failed to encode term: ${reason} (at byte ${w.length})`, {
-    details: { offset: w.length },
+  return new CodecError('NSOMOCK_CODEC_UNENCODABLE', `Failed to encode term: ${reason} (at byte ${w.size})`, {
+    details: { offset: w.size },
     ...(cause === undefined ? {} : { cause }),
   });
 }
@@ -209,16 +230,25 @@ function u32(w: ByteWriter, v: number, what: string): number {
  * minimal magnitude beyond (PROTOCOL.md §6.3, row "Erlang term_to_binary").
  */
 function encodeNumberInt(w: ByteWriter, v: number): void {
-  if (v >= 0 && v <= 255 && Number.isInteger(v)) {
+  // Bit tricks instead of range + Number.isInteger checks: `v & 0xff` equals v only for integers
+  // 0..255, and `v | 0` equals v only for integers in signed 32-bit (both false for fractions).
+  if ((v & 0xff) === v) {
     w.ensure(2);
-    w.u8(Tag.SMALL_INTEGER_EXT);
-    w.u8(v);
+    const b = w.buffer;
+    b[w.length++] = Tag.SMALL_INTEGER_EXT;
+    b[w.length++] = v;
     return;
   }
-  if (v >= INT32_MIN && v <= INT32_MAX && Number.isInteger(v)) {
+  if ((v | 0) === v) {
     w.ensure(5);
-    w.u8(Tag.INTEGER_EXT);
-    w.u32(v);
+    const b = w.buffer;
+    let o = w.length;
+    b[o++] = Tag.INTEGER_EXT;
+    b[o++] = v >>> 24;
+    b[o++] = v >>> 16;
+    b[o++] = v >>> 8;
+    b[o++] = v;
+    w.length = o;
     return;
   }
   if (!Number.isSafeInteger(v)) {
@@ -237,7 +267,7 @@ function encodeNumberInt(w: ByteWriter, v: number): void {
     mag = Math.floor(mag / 256);
     n++;
   }
-  w.buffer[nAt] = n;
+  w.patchU8(nAt, n);
 }
 
 function encodeBigInt(w: ByteWriter, v: bigint): void {

@@ -1,6 +1,5 @@
 import { readU32BE } from './byte-reader.js';
-import { ByteWriter } from './byte-writer.js';
-import { type EncodeOptions, encodeTermInto } from './encode.js';
+import { type EncodeOptions, encodeToSlab } from './encode.js';
 import { CodecError } from './errors.js';
 import type { Term } from './term.js';
 
@@ -10,26 +9,17 @@ const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** Smallest buffer the decoder allocates when it has to copy (a slab for many small frames). */
 const SLAB_BYTES = 64 * 1024;
 
-// Reused across calls (encoding is synchronous and not re-entrant); the result is one exact copy.
-const scratch = new ByteWriter(64 * 1024);
-
 /**
  * Encodes a term as one frame: the 4-byte big-endian payload length, then the term with its
  * version byte (PROTOCOL.md §5). The length is reserved and patched, so the frame is written in
- * one pass and returned as a single allocation.
+ * one pass with no copy (a view on the encoder's slab, see `encodeTerm`).
  *
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` (see `encodeTerm`).
  * @example
  *   encodeFrame(atom('ok')) // => 00 00 00 06 83 64 00 02 6f 6b
  */
 export function encodeFrame(term: Term, options?: EncodeOptions): Uint8Array {
-  scratch.reset();
-  const at = scratch.reserve(HEADER_BYTES);
-  encodeTermInto(scratch, term, options);
-  scratch.patchU32(at, scratch.length - HEADER_BYTES);
-  const frame = scratch.copy();
-  if (scratch.buffer.length > 1024 * 1024) scratch.buffer = new Uint8Array(64 * 1024);
-  return frame;
+  return encodeToSlab(term, options, true);
 }
 
 /**

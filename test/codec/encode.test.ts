@@ -101,6 +101,16 @@ describe('encodeTerm: unencodable values throw NSOMOCK_CODEC_UNENCODABLE', () =>
   ])('%s', (_name, t) => {
     expect(unencodable(t)).toBe('NSOMOCK_CODEC_UNENCODABLE');
   });
+  it('slab results never overlap, and terms larger than the slab are returned whole', () => {
+    const results = Array.from({ length: 5000 }, (_, i) => encodeTerm(binary(new Uint8Array(40).fill(i & 0xff))));
+    results.forEach((r, i) => expect(r[10]).toBe(i & 0xff));
+    results[0]!.fill(0);
+    expect(results[1]![10]).toBe(1);
+    const big = encodeTerm(binary(new Uint8Array(200_000).fill(7)));
+    expect(big.length).toBe(200_006);
+    expect(big[200_005]).toBe(7);
+    expect(hex(int(1))).toBe('836101');
+  });
   it('a failed encode leaves the encoder usable', () => {
     expect(unencodable(tuple(int(1), float(Number.NaN)))).toBe('NSOMOCK_CODEC_UNENCODABLE');
     expect(hex(int(1))).toBe('836101');
