@@ -35,12 +35,18 @@ export function commitDiffFromTerm(e: readonly Term[]): CommitDiffNotification {
   return { ...base, comment, label: readText(at(e, 6, 'label'), 'label') };
 }
 
-/** Defaults: running, default uinfo, `th` 1, `flags` 0, no comment/label. @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
+/** Defaults: running, default uinfo, `th` 1, `flags` 0, no comment/label (either one given: the other is ''). @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeCommitDiff(input: CommitDiffInput, ctx: NormalizeContext): CommitDiffNotification {
   const r = input as unknown as Record<string, unknown>;
   onlyKeys(r, '', ['type', 'database', 'db', 'uinfo', 'th', 'flags', 'comment', 'label']);
-  const comment = optText(input.comment, 'comment');
-  const label = optText(input.label, 'label');
+  // canonical: both absent (the 5-tuple) or both present (the 7-tuple, '' = <<>>), so what is
+  // normalised is exactly what a decoder reads back
+  let comment = optText(input.comment, 'comment');
+  let label = optText(input.label, 'label');
+  if (comment !== undefined || label !== undefined) {
+    comment ??= '';
+    label ??= '';
+  }
   return {
     type: 'commit-diff',
     database: enumValue(DATASTORES, pickAlias(r, '', 'database', 'db') ?? 'running', 'database'),
