@@ -81,6 +81,8 @@ function pump(log: RecordLog, from: number, res: ServerResponse, frame: Framer, 
   const off = follow ? log.onAppend(() => flush()) : (): boolean => true;
   open.add(res);
   res.on('close', finish);
+  // Send the head now: a follower of an empty topic must see the stream open before any record.
+  res.flushHeaders();
   flush();
 }
 
