@@ -40,7 +40,8 @@ export function intIn(value: unknown, path: string, range: Range = INT32): numbe
   if (value < range.min || value > range.max) {
     throw unencodable(path, `${value} outside ${rangeText(range)}`);
   }
-  return value;
+  // -0 is no Erlang integer; normalise it so what is normalised equals what decodes back
+  return value === 0 ? 0 : value;
 }
 
 /** `logintime` (§6.4): signed 32-bit or a 64-bit value ≥ 2^32, never 2^31..2^32−1. */

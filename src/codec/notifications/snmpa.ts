@@ -167,7 +167,13 @@ export function normalizeSnmpa(input: SnmpaInput): SnmpaNotification {
   const v1 = event === V1_TRAP;
   const v1Keys = ['time_stamp', 'specific_trap', 'generic_trap'];
   const otherKeys = ['request_id', 'error_status', 'error_index'];
-  onlyKeys(r, '', ['type', 'event', 'addr', 'port', 'vb', 'enterprise', ...(v1 ? v1Keys : otherKeys)]);
+  onlyKeys(r, '', ['type', 'event', 'addr', 'port', 'vb', 'enterprise', ...v1Keys, ...otherKeys]);
+  // the other PDU family's fields have no slot on the wire: only 0 (what a decoder reports) is accepted
+  for (const key of v1 ? otherKeys : v1Keys) {
+    if (r[key] !== undefined && r[key] !== 0) {
+      throw unencodable(key, `${key} has no slot in a ${v1 ? 'v1 trap' : 'non-v1 PDU'} (§11.9); leave it out or 0`);
+    }
+  }
   const n = (key: string): number => intIn(r[key] ?? 0, key);
   return {
     type: 'snmpa',
