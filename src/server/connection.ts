@@ -1,0 +1,551 @@
+/**
+ * The imperative shell of one session: Duplex ↔ FrameDecoder ↔ session reducer. It reads bytes,
+ * decodes them into reducer inputs, and carries out the effects (writes, timers through the
+ * injected Clock, callbacks into the server). Nothing a socket sends can throw out of this file:
+ * every input path is guarded and a failure becomes a violation that closes only this connection
+ * (STYLE.md §3; aedes `lib/client.js` does the same with `connectionError`).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import {
+  decodeTerm,
+  encodeFrame,
+  FrameDecoder,
+  type Ack,
+  type ConnectHeader,
+  type DecodeLimits,
+  type Profile,
+  type Subscription,
+  type Term,
+} from '../codec/index.js';
+import type { Clock, ClockTimer } from './clock.js';
+import type { Journal, JournalEntryKind } from './journal.js';
+import { rawBytesWanted, step, type SessionConfig } from './session.js';
+import {
+  initialSessionState,
+  type CloseReason,
+  type SessionEffect,
+  type SessionInput,
+  type SessionPhase,
+  type SessionState,
+  type SessionTimer,
+} from './session-state.js';
+import type { ViolationCode } from './violations.js';
+
+/** How a connection reached the server. */
+export type Transport = 'tcp' | 'unix' | 'duplex';
+
+/** What a connection needs from its server. */
+export interface ConnectionHost {
+  readonly session: SessionConfig;
+  readonly clock: Clock;
+  readonly journal: Journal;
+  readonly maxFrameBytes: number;
+  readonly decodeLimits: DecodeLimits;
+  readonly atomEncoding: 'latin1' | 'utf8';
+  /** 0 = no write-stall detection. */
+  readonly writeStallTimeoutMs: number;
+  readonly highWaterMarkBytes: number;
+  /** How long a connection we ended may stay half-open before it is destroyed. */
+  readonly lingerMs: number;
+  /** The pre-encoded heartbeat / health-check frame and its term (§11.11). */
+  periodicFrame(type: 'heartbeat' | 'health-check'): { readonly frame: Uint8Array; readonly term: Term };
+  onViolation(connection: Connection, code: ViolationCode, expected: string, actual: string, closes: boolean): void;
+  onSubscribed(connection: Connection, subscription: Subscription, profile: Profile): void;
+  onAck(connection: Connection, ack: Ack): void;
+  onPeriodic(connection: Connection, type: 'heartbeat' | 'health-check'): void;
+  /** The connection started closing: stop delivering to it, release its acks (§12.3). */
+  onClosing(connection: Connection, reason: CloseReason): void;
+  /** The socket is gone. */
+  onClosed(connection: Connection, reason: CloseReason): void;
+}
+
+/** The fault-injection hooks of one connection (for the scenario engine). */
+export interface ConnectionFaults {
+  /** Writes raw bytes to the client, in order with queued frames. */
+  inject(bytes: Uint8Array): void;
+  /** Stops writing for `ms` (clock time); output queues up to highWaterMarkBytes. */
+  stall(ms: number): void;
+  /** Closes the connection (graceful end). */
+  close(): void;
+  /** Writes only the first half of the next frame, then ends the connection. */
+  truncateNextFrame(): void;
+  /** Writes at most `bytesPerTick` bytes every `tickMs` (clock time); 0 turns trickling off. */
+  slowWrite(bytesPerTick: number, tickMs?: number): void;
+  /** Pauses (true) or resumes (false) heartbeats and health checks (§13). */
+  hang(hung: boolean): void;
+}
+
+/**
+ * One accepted socket and its session.
+ * @example
+ *   const c = new Connection(host, socket, 1, 'tcp');
+ *   c.start();
+ */
+export class Connection implements ConnectionFaults {
+  readonly id: number;
+  readonly transport: Transport;
+  readonly remoteAddress: string | undefined;
+  readonly connectedAt: number;
+  /** Notifications written to this connection (heartbeats included). */
+  delivered = 0;
+
+  readonly #host: ConnectionHost;
+  readonly #socket: Duplex;
+  readonly #decoder: FrameDecoder;
+  #state: SessionState;
+  #sawFirstByte = false;
+  readonly #timers = new Map<SessionTimer, ClockTimer>();
+  // Output: frames queued since the last flush, written as one buffer (one syscall per tick).
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #flushScheduled = false;
+  #ended = false;
+  #closedNotified = false;
+  #blockedSince: number | undefined;
+  #stallTimer: ClockTimer | undefined;
+  #stalledUntil = 0;
+  #stallResume: ClockTimer | undefined;
+  #slowBytes = 0;
+  #slowTickMs = 1;
+  #slowTimer: ClockTimer | undefined;
+  #truncateNext = false;
+  #lingerTimer: ClockTimer | undefined;
+  #drainWaiters: (() => void)[] = [];
+
+  constructor(host: ConnectionHost, socket: Duplex, id: number, transport: Transport, remoteAddress?: string) {
+    this.#host = host;
+    this.#socket = socket;
+    this.id = id;
+    this.transport = transport;
+    this.remoteAddress = remoteAddress;
+    this.connectedAt = host.clock.now();
+    this.#decoder = new FrameDecoder({ maxFrameBytes: host.maxFrameBytes });
+    this.#state = initialSessionState(id);
+  }
+
+  /** The session state (read-only snapshot). */
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get phase(): SessionPhase {
+    return this.#state.phase;
+  }
+
+  get header(): ConnectHeader | undefined {
+    return this.#state.header;
+  }
+
+  get subscription(): Subscription | undefined {
+    return this.#state.subscription;
+  }
+
+  get profile(): Profile | undefined {
+    return this.#state.profile;
+  }
+
+  /** Bytes queued and not yet accepted by the kernel. */
+  get bufferedBytes(): number {
+    return this.#pendingBytes + this.#socket.writableLength;
+  }
+
+  /** Attaches the socket listeners and arms the init timer. */
+  start(): void {
+    const socket = this.#socket;
+    socket.on('data', (chunk: Uint8Array) => this.#guard(() => this.#onData(chunk)));
+    socket.on('drain', () => this.#guard(() => this.#onDrain()));
+    // A reset or EPIPE is the client's business; 'close' follows and releases the session.
+    socket.on('error', () => undefined);
+    socket.on('end', () => this.#guard(() => this.#onPeerEnd()));
+    socket.on('close', () => this.#guard(() => this.#dispatch({ kind: 'socket-closed' })));
+    this.#dispatch({ kind: 'accepted' });
+  }
+
+  /** Feeds one input to the reducer and carries out its effects (the only dispatch point). */
+  dispatch(input: SessionInput): void {
+    this.#guard(() => this.#dispatch(input));
+  }
+
+  /**
+   * Queues one pre-encoded frame (a notification) for writing. `term` goes to the journal.
+   * Returns false when the connection is no longer writable.
+   */
+  sendFrame(frame: Uint8Array, term: Term | undefined): boolean {
+    if (this.#ended || this.#state.phase === 'closed') return false;
+    this.#journal('out', 'frame', term);
+    this.delivered += 1;
+    return this.#enqueue(frame);
+  }
+
+  /** Resolves when everything queued has been handed to the kernel (or the connection is gone). */
+  whenDrained(): Promise<void> {
+    if (this.bufferedBytes === 0 || this.#ended || this.#state.phase === 'closed') return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Destroys the socket at once (server shutdown after the grace period). */
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  /** Flushes queued output and ends the socket (server shutdown), returning when it is closed. */
+  shutdown(graceMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#state.phase === 'closed' || this.#socket.destroyed) {
+        resolve();
+        return;
+      }
+      this.#socket.once('close', () => resolve());
+      this.#dispatch({ kind: 'close', reason: 'server-closed' });
+      // Shutdown must not wait for a client that does not read: real time, not the injected clock,
+      // bounds it (a manual clock might never move again).
+      const guard = setTimeout(() => this.#socket.destroy(), graceMs);
+      guard.unref();
+      this.#socket.once('close', () => clearTimeout(guard));
+    });
+  }
+
+  // ---- fault injection -------------------------------------------------------------------------
+
+  inject(bytes: Uint8Array): void {
+    if (this.#ended || this.#state.phase === 'closed') return;
+    this.#journal('out', 'injected', undefined, bytes);
+    this.#enqueue(bytes);
+  }
+
+  stall(ms: number): void {
+    this.#stalledUntil = this.#host.clock.now() + ms;
+    if (this.#stallResume !== undefined) this.#host.clock.clearTimeout(this.#stallResume);
+    this.#stallResume = this.#host.clock.setTimeout(() => {
+      this.#stallResume = undefined;
+      this.#guard(() => this.#flush());
+    }, ms);
+  }
+
+  close(): void {
+    this.dispatch({ kind: 'close', reason: 'fault-injection' });
+  }
+
+  truncateNextFrame(): void {
+    this.#truncateNext = true;
+  }
+
+  slowWrite(bytesPerTick: number, tickMs = 1): void {
+    this.#slowBytes = Math.max(0, Math.floor(bytesPerTick));
+    this.#slowTickMs = Math.max(0, tickMs);
+    if (this.#slowBytes === 0) this.#scheduleFlush();
+  }
+
+  hang(hung: boolean): void {
+    this.dispatch({ kind: 'hang', hung });
+  }
+
+  // ---- input ------------------------------------------------------------------------------------
+
+  #guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      // A bug of ours must not take the server down; report it against this connection and close it.
+      try {
+        this.#host.onViolation(this, 'internal', 'input the server can process', `internal error: ${error instanceof Error ? error.message : String(error)}`, true);
+      } finally {
+        this.#socket.destroy();
+      }
+    }
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#state.phase === 'closed') return;
+    if (!this.#sawFirstByte && chunk.length > 0) {
+      this.#sawFirstByte = true;
+      this.#dispatch({ kind: 'header-start', byte: chunk[0] ?? 0 });
+      if (this.#state.phase !== 'await-header') return;
+    }
+    this.#decoder.push(chunk);
+    this.#pump();
+  }
+
+  #pump(): void {
+    for (;;) {
+      const phase = this.#state.phase;
+      if (phase === 'closed') return;
+      const want = rawBytesWanted(this.#state);
+      if (want !== undefined) {
+        const bytes = this.#decoder.readRaw(want);
+        if (bytes === undefined) return;
+        if (phase === 'await-header') {
+          this.#journal('in', 'header', undefined, bytes);
+          this.#dispatch({ kind: 'header', bytes, entropy: randomBytes(32) });
+        } else {
+          this.#journal('in', 'challenge-response', undefined, bytes);
+          this.#dispatch({ kind: 'challenge-response', bytes });
+        }
+        continue;
+      }
+      if (phase !== 'await-subscription' && phase !== 'subscribed' && phase !== 'closing') return;
+      let payload: Uint8Array | undefined;
+      try {
+        payload = this.#decoder.readFrame();
+      } catch (error) {
+        if (phase === 'closing') return;
+        const detail = error instanceof Error ? error.message : String(error);
+        this.#journal('in', 'bad-frame', undefined, undefined, detail);
+        this.#dispatch({ kind: 'bad-frame', code: 'bad-frame-length', detail });
+        return;
+      }
+      if (payload === undefined) return;
+      let term: Term;
+      try {
+        term = decodeTerm(payload, this.#host.decodeLimits);
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        this.#journal('in', 'bad-frame', undefined, payload, detail);
+        this.#dispatch({ kind: 'bad-frame', code: 'bad-term', detail });
+        continue;
+      }
+      this.#journal('in', 'frame', term);
+      this.#dispatch({ kind: 'frame', term });
+    }
+  }
+
+  #onPeerEnd(): void {
+    // The client half-closed: nothing more will arrive; answer with our end (Node would otherwise
+    // keep a half-open socket), and let 'close' release the session.
+    if (!this.#socket.destroyed) this.#socket.end();
+  }
+
+  #dispatch(input: SessionInput): void {
+    const { state, effects } = step(this.#state, input, this.#host.session);
+    this.#state = state;
+    for (const effect of effects) this.#run(effect);
+  }
+
+  #run(effect: SessionEffect): void {
+    switch (effect.kind) {
+      case 'write':
+        this.#journal('out', effect.journal, undefined, effect.bytes);
+        this.#enqueue(effect.bytes);
+        return;
+      case 'send':
+        this.#journal('out', 'frame', effect.term);
+        this.#enqueue(encodeFrame(effect.term, { atomEncoding: this.#host.atomEncoding }));
+        return;
+      case 'set-timer': {
+        this.#clearTimer(effect.timer);
+        const timer = effect.timer;
+        this.#timers.set(
+          timer,
+          this.#host.clock.setTimeout(() => {
+            this.#timers.delete(timer);
+            this.dispatch({ kind: 'timer', timer });
+          }, effect.delayMs),
+        );
+        return;
+      }
+      case 'clear-timer':
+        this.#clearTimer(effect.timer);
+        return;
+      case 'violation':
+        this.#host.onViolation(this, effect.code, effect.expected, effect.actual, effect.closes);
+        return;
+      case 'subscribed':
+        this.#host.onSubscribed(this, effect.subscription, effect.profile);
+        return;
+      case 'ack':
+        this.#host.onAck(this, effect.ack);
+        return;
+      case 'periodic': {
+        const { frame, term } = this.#host.periodicFrame(effect.type);
+        this.sendFrame(frame, term);
+        this.#host.onPeriodic(this, effect.type);
+        return;
+      }
+      case 'close':
+        this.#close(effect.reason, effect.mode);
+        return;
+      case 'release':
+        this.#release();
+        return;
+      default: {
+        const never: never = effect;
+        throw new TypeError(`unhandled session effect ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  #close(reason: CloseReason, mode: 'end' | 'destroy'): void {
+    if (!this.#ended) {
+      this.#ended = true;
+      this.#host.onClosing(this, reason);
+    }
+    if (mode === 'destroy') {
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#socket.destroy();
+      return;
+    }
+    // 'end': write what is queued (an error reply, §8.4), then FIN. A client that never closes its
+    // side is destroyed after the linger time.
+    this.#flush(true);
+    if (this.#lingerTimer === undefined && this.#host.lingerMs > 0) {
+      this.#lingerTimer = this.#host.clock.setTimeout(() => {
+        this.#lingerTimer = undefined;
+        this.#socket.destroy();
+      }, this.#host.lingerMs);
+    }
+  }
+
+  #release(): void {
+    for (const timer of [this.#stallTimer, this.#stallResume, this.#slowTimer, this.#lingerTimer]) {
+      if (timer !== undefined) this.#host.clock.clearTimeout(timer);
+    }
+    this.#stallTimer = this.#stallResume = this.#slowTimer = this.#lingerTimer = undefined;
+    for (const timer of this.#timers.values()) this.#host.clock.clearTimeout(timer);
+    this.#timers.clear();
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#resolveDrainWaiters();
+    if (!this.#ended) {
+      this.#ended = true;
+      this.#host.onClosing(this, this.#state.closeReason ?? 'peer-closed');
+    }
+    if (!this.#closedNotified) {
+      this.#closedNotified = true;
+      this.#host.onClosed(this, this.#state.closeReason ?? 'peer-closed');
+    }
+  }
+
+  #clearTimer(timer: SessionTimer): void {
+    const t = this.#timers.get(timer);
+    if (t !== undefined) {
+      this.#host.clock.clearTimeout(t);
+      this.#timers.delete(timer);
+    }
+  }
+
+  // ---- output -----------------------------------------------------------------------------------
+
+  #enqueue(bytes: Uint8Array): boolean {
+    if (this.#socket.destroyed) return false;
+    if (this.#truncateNext && bytes.length > 1) {
+      // Fault injection: half a frame, then the end of the stream (a server crashing mid-write).
+      this.#truncateNext = false;
+      const half = bytes.subarray(0, Math.max(1, bytes.length >> 1));
+      this.#journal('out', 'injected', undefined, half, 'truncated frame');
+      this.#pending.push(half);
+      this.#pendingBytes += half.length;
+      this.#dispatch({ kind: 'close', reason: 'fault-injection' });
+      return false;
+    }
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.length;
+    if (this.#pendingBytes + this.#socket.writableLength > this.#host.highWaterMarkBytes && !this.#ended) {
+      this.#dispatch({
+        kind: 'output-blocked',
+        code: 'output-overflow',
+        detail: `${this.#pendingBytes + this.#socket.writableLength} bytes queued, limit ${this.#host.highWaterMarkBytes}`,
+      });
+      return false;
+    }
+    this.#scheduleFlush();
+    return true;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // Batching: every frame queued during the current tick (an emit loop, a fan-out) is written in
+    // one socket write of one concatenated buffer (one syscall, one WriteReq) once the tick ends.
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.#guard(() => this.#flush());
+    });
+  }
+
+  #flush(final = false): void {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    const clock = this.#host.clock;
+    if (this.#pendingBytes > 0 && clock.now() >= this.#stalledUntil) {
+      let data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
+      if (this.#slowBytes > 0 && data.length > this.#slowBytes) {
+        // Trickle: this tick's share now, the rest at the next tick (re-chunks frames for the client).
+        const rest = data.subarray(this.#slowBytes);
+        data = data.subarray(0, this.#slowBytes);
+        this.#pending = [rest];
+        this.#pendingBytes = rest.length;
+        if (this.#slowTimer === undefined) {
+          this.#slowTimer = clock.setTimeout(() => {
+            this.#slowTimer = undefined;
+            this.#guard(() => this.#flush(final && this.#ended));
+          }, this.#slowTickMs);
+        }
+      } else {
+        this.#pending = [];
+        this.#pendingBytes = 0;
+      }
+      if (!socket.write(data)) this.#writeBlocked();
+    }
+    if (final || (this.#ended && this.#pendingBytes === 0)) {
+      if (this.#pendingBytes === 0 && !socket.writableEnded) socket.end();
+    }
+    if (this.bufferedBytes === 0) this.#resolveDrainWaiters();
+  }
+
+  #writeBlocked(): void {
+    // §1.2 / §20: measure how long the kernel buffer stays full. One timer per blocked period,
+    // re-armed for the remainder instead of cleared on every 'drain' (cheap under heavy output).
+    const limit = this.#host.writeStallTimeoutMs;
+    if (limit <= 0) return;
+    const clock = this.#host.clock;
+    if (this.#blockedSince === undefined) this.#blockedSince = clock.now();
+    if (this.#stallTimer === undefined) this.#armStallTimer(limit);
+  }
+
+  #armStallTimer(delay: number): void {
+    const clock = this.#host.clock;
+    this.#stallTimer = clock.setTimeout(() => {
+      this.#stallTimer = undefined;
+      this.#guard(() => {
+        const since = this.#blockedSince;
+        if (since === undefined) return;
+        const elapsed = clock.now() - since;
+        const limit = this.#host.writeStallTimeoutMs;
+        if (elapsed >= limit) {
+          this.#dispatch({ kind: 'output-blocked', code: 'write-stall', detail: `a write blocked for ${elapsed} ms (limit ${limit} ms)` });
+        } else {
+          this.#armStallTimer(limit - elapsed);
+        }
+      });
+    }, delay);
+  }
+
+  #onDrain(): void {
+    this.#blockedSince = undefined;
+    if (this.#pendingBytes > 0) this.#flush();
+    if (this.bufferedBytes === 0) this.#resolveDrainWaiters();
+  }
+
+  #resolveDrainWaiters(): void {
+    if (this.#drainWaiters.length === 0) return;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  #journal(direction: 'in' | 'out', kind: JournalEntryKind, term?: Term, raw?: Uint8Array, note?: string): void {
+    const journal = this.#host.journal;
+    if (!journal.enabled) return;
+    journal.record({
+      time: this.#host.clock.now(),
+      connectionId: this.id,
+      direction,
+      kind,
+      ...(term === undefined ? {} : { term }),
+      ...(raw === undefined ? {} : { raw }),
+      ...(note === undefined ? {} : { note }),
+    });
+  }
+}

@@ -1,0 +1,29 @@
+// The public surface of the server (scenarios and harness import only this). Explicit list.
+export {
+  createMockServer,
+  type MockServer,
+  type MockServerOptions,
+  type MockServerEvents,
+  type BoundAddresses,
+  type ConnectionInfo,
+  type SubscriberInfo,
+  type SubscriberId,
+  type AckEvent,
+  type ClosedEvent,
+  type DeliveredEvent,
+  type EmitOptions,
+  type Delivery,
+  type SkippedRecipient,
+  type ConnectionControl,
+  type MockStreams,
+} from './mock-server.js';
+export type { AckOutcome, MissingAck, AckMissReason, PendingAck } from './ack-tracker.js';
+export { ackScope } from './ack-tracker.js';
+export { realClock, ManualClock, type Clock, type ClockTimer, type ManualClockOptions } from './clock.js';
+export type { Transport, ConnectionFaults } from './connection.js';
+export { Journal, JOURNAL_RAW_BYTES, type JournalEntry, type JournalEntryKind, type JournalRecord } from './journal.js';
+export { removeStaleSocket } from './listener.js';
+export type { CloseReason, SessionPhase } from './session-state.js';
+export { dateTimeToMillis, planReplay, type ReplayPlan, type StreamEvent, type StreamInfo, type StreamOptions } from './streams.js';
+export { BIT, deliversTo, outerBitFor, checkAckAgainstMask, type AckMaskCheck } from './subscriptions.js';
+export { VIOLATION_CODES, violationCodes, formatViolation, type Violation, type ViolationCode } from './violations.js';

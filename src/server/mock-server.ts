@@ -1,0 +1,932 @@
+/**
+ * The fake NSO event-notification server: listeners, connections, delivery by mask (§10.1), the
+ * blocking handshakes (§12), timers (§13, §20), named streams (§14), a journal and violations.
+ * Each connection is a pure session reducer in a thin shell (connection.ts); this file owns what
+ * spans connections: who receives a notification, which acks are outstanding, what is blocked.
+ */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import {
+  ackRequiredBy,
+  encodeFrame,
+  isAvailableIn,
+  int,
+  normalizeNotification,
+  notificationToTerm,
+  notificationTypes,
+  NsoMockError,
+  tuple,
+  UsageError,
+  type Ack,
+  type ConnectHeader,
+  type DecodeLimits,
+  type Notification,
+  type NotificationDefaults,
+  type NotificationInput,
+  type NotificationType,
+  type Profile,
+  type StreamEventInput,
+  type StreamRequest,
+  type Subscription,
+  type Term,
+} from '../codec/index.js';
+import { AckTracker, ackScope, type AckOutcome, type AckReceipt, type Handshake, type PendingAck } from './ack-tracker.js';
+import { realClock, type Clock, type ClockTimer } from './clock.js';
+import { Connection, type ConnectionFaults, type ConnectionHost, type Transport } from './connection.js';
+import { Journal } from './journal.js';
+import { listenTcp, listenUnix, type Listener } from './listener.js';
+import type { SessionConfig, StreamCheck } from './session.js';
+import type { CloseReason, SessionPhase } from './session-state.js';
+import { notificationComplete, StreamRegistry, type StreamEvent, type StreamInfo, type StreamOptions } from './streams.js';
+import { BIT, outerBitFor, SubscriptionIndex } from './subscriptions.js';
+import { violation, type Violation, type ViolationCode } from './violations.js';
+
+/** A subscriber is identified by its connection id (unique per server, starting at 1). */
+export type SubscriberId = number;
+
+/** Options of {@link createMockServer}. Every limit has a safe default. */
+export interface MockServerOptions {
+  /** TCP listener (§1.1). Default `{ host: '127.0.0.1', port: 4569 }` unless only `unix` is given; `false` = none; port 0 = random. */
+  readonly tcp?: { readonly host?: string; readonly port?: number } | false;
+  /** Unix-domain socket path (§1.1); a stale socket file there is removed. */
+  readonly unix?: string;
+  /** Default layout profile (§0.4). Default `nso57`. */
+  readonly profile?: Profile;
+  /** Picks a connection's profile from its protocol version (§4.3, §16); return undefined for the default. */
+  readonly profileForProtocolVersion?: (protocolVersion: number) => Profile | undefined;
+  /** Atom encoding of server frames (§6.2). Default `latin1` (ATOM_EXT, what Java needs). */
+  readonly atomEncoding?: 'latin1' | 'utf8';
+  /** The IPC access-check secret (§3): bytes, or text (UTF-8). Enables the check. */
+  readonly accessSecret?: Uint8Array | string;
+  /** A file holding the secret (read once, at creation; every byte counts, §3.2). */
+  readonly accessSecretFile?: string;
+  /** Strict mode (§17). Default false (lenient, §16). */
+  readonly strict?: boolean;
+  /** Strict mode: accepted protocol versions (§4.3); others get status 1. */
+  readonly allowedProtocolVersions?: readonly number[];
+  /** event-reply-timeout (§20) in ms; 0 = off. Default 120000. */
+  readonly eventReplyTimeoutMs?: number;
+  /** Write-stall limit (§1.2, §20) in ms; 0 = off. Default 15000. */
+  readonly writeStallTimeoutMs?: number;
+  /** Init window for header and subscription (§1.2) in ms; 0 = off. Default 5000. */
+  readonly initTimeoutMs?: number;
+  /** Smallest heartbeat / health-check interval (§13). Default 1000. */
+  readonly minHeartbeatIntervalMs?: number;
+  /** Largest client frame (§5, §17). Default 16 MiB. */
+  readonly maxFrameBytes?: number;
+  /** Output queued per connection before a slow client is closed (`output-overflow`). Default 8 MiB. */
+  readonly highWaterMarkBytes?: number;
+  /** Journal entries kept (0 = no journal). Default 10000. */
+  readonly journalLimit?: number;
+  /** The time source. Default the wall clock. */
+  readonly clock?: Clock;
+  /** Known user sessions for stream subscriptions (§14: unknown usid → error 22). Undefined = any usid. */
+  readonly userSessions?: readonly number[];
+  /** Defaults for `normalizeNotification` (user info etc.); `now` defaults to the server clock. */
+  readonly notificationDefaults?: NotificationDefaults;
+  /** How long a connection we ended may stay half-open before it is destroyed (clock ms). Default 5000. */
+  readonly lingerMs?: number;
+  /** Real-time grace for `close()` to flush before destroying sockets (ms). Default 1000. */
+  readonly shutdownGraceMs?: number;
+}
+
+/** The addresses `listen()` bound. */
+export interface BoundAddresses {
+  readonly tcp?: { readonly host: string; readonly port: number };
+  readonly unix?: string;
+}
+
+/** A connection, in any phase. */
+export interface ConnectionInfo {
+  readonly id: SubscriberId;
+  readonly transport: Transport;
+  readonly remoteAddress: string | undefined;
+  readonly connectedAt: number;
+  readonly phase: SessionPhase;
+  readonly header: ConnectHeader | undefined;
+  /** Output queued and not yet taken by the kernel (backpressure, §20). */
+  readonly bufferedBytes: number;
+}
+
+/** A subscribed connection. */
+export interface SubscriberInfo extends ConnectionInfo {
+  readonly subscription: Subscription;
+  readonly profile: Profile;
+  /** Acks it still owes (§12). */
+  readonly pendingAcks: readonly PendingAck[];
+  /** Frames delivered to it (notifications, periodic frames, stream markers). */
+  readonly delivered: number;
+  /** Its stream subscription state (§14), when it has one. */
+  readonly stream?: { readonly name: string; readonly phase: 'live' | 'done' };
+}
+
+/** A received ack and how it was classified. */
+export interface AckEvent {
+  readonly connectionId: SubscriberId;
+  readonly ack: Ack;
+  readonly result: AckReceipt['result'];
+  readonly handshakeId?: number;
+  readonly time: number;
+}
+
+/** A connection went away. */
+export interface ClosedEvent {
+  readonly connectionId: SubscriberId;
+  readonly reason: CloseReason;
+  /** Whether it had subscribed. */
+  readonly subscribed: boolean;
+  /** The acks it still owed; they were released (§12.3). */
+  readonly pendingAcks: readonly PendingAck[];
+  readonly delivered: number;
+  readonly time: number;
+}
+
+/** One notification written to one subscriber. */
+export interface DeliveredEvent {
+  readonly connectionId: SubscriberId;
+  readonly emissionId: number;
+  readonly type: NotificationType;
+  /** The type bit the outer tuple carried (§10.1). */
+  readonly bit: number;
+  readonly time: number;
+}
+
+/** The events of a {@link MockServer}. */
+export interface MockServerEvents {
+  listening: [addresses: BoundAddresses];
+  connection: [info: ConnectionInfo];
+  subscribed: [info: SubscriberInfo];
+  ack: [event: AckEvent];
+  violation: [violation: Violation];
+  closed: [event: ClosedEvent];
+  delivered: [event: DeliveredEvent];
+}
+
+/** Options of one emission. */
+export interface EmitOptions {
+  /** Deliver a stream event through this named stream (§14): recorded in its history, sent to its live subscribers. */
+  readonly stream?: string;
+  /** Verbosity of a progress event (§8.1, §11.14): only subscribers with at least this verbosity get it. Default 0. */
+  readonly verbosity?: 0 | 1 | 2 | 3;
+}
+
+/** Why a subscriber of the type was not sent a notification. */
+export interface SkippedRecipient {
+  readonly connectionId: SubscriberId;
+  /** `profile`: its layout profile has no such type (§16.5); `verbosity`: below the event's verbosity. */
+  readonly reason: 'profile' | 'verbosity';
+}
+
+/** The handle of one emitted notification. */
+export interface Delivery {
+  readonly id: number;
+  readonly notification: Notification;
+  /** Whether it was held at emit time behind an open handshake of its scope (§12.2). */
+  readonly queued: boolean;
+  /** The subscribers it was written to (empty while queued). */
+  readonly recipients: readonly SubscriberId[];
+  readonly skipped: readonly SkippedRecipient[];
+  /** Resolves with the recipients once it is written (at once unless queued; `[]` if the server closed first). */
+  readonly sent: Promise<readonly SubscriberId[]>;
+  /** Settles when every required ack arrived or was given up (timeout, disconnect); never rejects. */
+  readonly acked: Promise<AckOutcome>;
+}
+
+/** The connection-level controls (fault injection and introspection) of one connection. */
+export interface ConnectionControl extends ConnectionFaults {
+  readonly id: SubscriberId;
+  info(): ConnectionInfo;
+  /** Resolves when its queued output is handed to the kernel. */
+  whenDrained(): Promise<void>;
+}
+
+/** The stream API of a server (§14). */
+export interface MockStreams {
+  /** Declares a named stream. @throws NsoMockError `NSOMOCK_SERVER_STREAM` on a bad name or option. */
+  define(name: string, options?: StreamOptions): StreamInfo;
+  /** Records an event in the stream's history and sends it to the stream's live subscribers. @throws `NSOMOCK_SERVER_STREAM` for an unknown stream. */
+  publish(name: string, event: Omit<StreamEventInput, 'type' | 'event' | 'error'>): Delivery;
+  has(name: string): boolean;
+  list(): StreamInfo[];
+  history(name: string): readonly StreamEvent[];
+}
+
+/** The public face of the server (see {@link createMockServer}). */
+export interface MockServer {
+  readonly clock: Clock;
+  readonly journal: Journal;
+  /** Every violation so far, oldest first. */
+  readonly violations: readonly Violation[];
+  readonly streams: MockStreams;
+  /** The addresses bound by `listen()` (empty before). */
+  readonly addresses: BoundAddresses;
+  /** Binds the configured listeners. @throws NsoMockError `NSOMOCK_SERVER_LISTEN_FAILED`. */
+  listen(): Promise<BoundAddresses>;
+  /** Serves an already connected duplex stream (in-process transports). @throws `NSOMOCK_SERVER_CLOSED`. */
+  handle(stream: Duplex, transport?: Transport): SubscriberId;
+  /**
+   * Sends a notification to every subscriber whose mask has its type (§10.1).
+   * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` for a bad input, NsoMockError `NSOMOCK_SERVER_CLOSED`.
+   */
+  emit(input: NotificationInput | Notification, options?: EmitOptions): Delivery;
+  /** `emit()` and wait for its handshake. @throws NsoMockError `NSOMOCK_SERVER_ACK_FAILED` when an ack is missing. */
+  emitAndWait(input: NotificationInput | Notification, options?: EmitOptions): Promise<AckOutcome>;
+  /** Subscribed connections, in subscription order. */
+  subscribers(): SubscriberInfo[];
+  /** Every open connection. */
+  connections(): ConnectionInfo[];
+  /** Fault injection and introspection of one connection. @throws UsageError `NSOMOCK_USAGE` for an unknown id. */
+  connection(id: SubscriberId): ConnectionControl;
+  /** Every ack still owed, per subscriber. */
+  pendingAcks(): { readonly connectionId: SubscriberId; readonly pending: readonly PendingAck[] }[];
+  /** Pauses (true) or resumes heartbeats / health checks of every subscriber, now and later (§13). */
+  hang(hung: boolean): void;
+  /** Resolves when every connection's queued output is handed to the kernel (backpressure for bulk emitters). */
+  drained(): Promise<void>;
+  /** Closes listeners and connections, cancels queued emissions, removes the socket file. */
+  close(): Promise<void>;
+  on<K extends keyof MockServerEvents>(event: K, listener: (...args: MockServerEvents[K]) => void): this;
+  once<K extends keyof MockServerEvents>(event: K, listener: (...args: MockServerEvents[K]) => void): this;
+  off<K extends keyof MockServerEvents>(event: K, listener: (...args: MockServerEvents[K]) => void): this;
+  addListener<K extends keyof MockServerEvents>(event: K, listener: (...args: MockServerEvents[K]) => void): this;
+  removeListener<K extends keyof MockServerEvents>(event: K, listener: (...args: MockServerEvents[K]) => void): this;
+  listenerCount<K extends keyof MockServerEvents>(event: K): number;
+}
+
+/**
+ * Creates a server (not yet listening).
+ * @throws UsageError `NSOMOCK_USAGE` for an invalid option.
+ * @example
+ *   const server = createMockServer({ tcp: { port: 0 }, clock });
+ *   const { tcp } = await server.listen();
+ *   const d = server.emit({ type: 'commit-diff', th: 17 });
+ *   const outcome = await d.acked; // after every commit-diff subscriber sent {17, done}
+ */
+export function createMockServer(options: MockServerOptions = {}): MockServer {
+  return new MockServerImpl(options);
+}
+
+interface Emission {
+  readonly id: number;
+  readonly notification: Notification;
+  readonly options: EmitOptions;
+  readonly scope: string | undefined;
+  readonly expected: Ack | undefined;
+  readonly queued: boolean;
+  readonly recipients: SubscriberId[];
+  readonly skipped: SkippedRecipient[];
+  resolveSent: (recipients: readonly SubscriberId[]) => void;
+  resolveAcked: (outcome: AckOutcome) => void;
+}
+
+interface StreamSubscription {
+  readonly name: string;
+  phase: 'live' | 'done';
+  stopTimer: ClockTimer | undefined;
+}
+
+const DEFAULTS = {
+  eventReplyTimeoutMs: 120_000,
+  writeStallTimeoutMs: 15_000,
+  initTimeoutMs: 5_000,
+  minHeartbeatIntervalMs: 1_000,
+  maxFrameBytes: 16 * 1024 * 1024,
+  highWaterMarkBytes: 8 * 1024 * 1024,
+  journalLimit: 10_000,
+  lingerMs: 5_000,
+  shutdownGraceMs: 1_000,
+} as const;
+
+function nonNegative(options: MockServerOptions, name: keyof typeof DEFAULTS): number {
+  const value = options[name] ?? DEFAULTS[name];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new UsageError('NSOMOCK_USAGE', `Failed to create server: option ${name} must be a non-negative number, got ${String(value)} (createMockServer)`, {
+      details: { option: name, value },
+    });
+  }
+  return value;
+}
+
+/** Every type and flag bit: `ackRequiredBy` with it gives the ack a notification's handshake is about (its scope). */
+const ALL_BITS_MASK = 0x7fffffff;
+
+const HEARTBEAT_TERM: Term = tuple(int(BIT.HEARTBEAT));
+const HEALTH_CHECK_TERM: Term = tuple(int(BIT.HEALTH_CHECK));
+
+class MockServerImpl implements MockServer, ConnectionHost {
+  readonly clock: Clock;
+  readonly journal: Journal;
+  readonly violations: Violation[] = [];
+  readonly streams: MockStreams;
+  readonly session: SessionConfig;
+  readonly maxFrameBytes: number;
+  readonly decodeLimits: DecodeLimits;
+  readonly atomEncoding: 'latin1' | 'utf8';
+  readonly writeStallTimeoutMs: number;
+  readonly highWaterMarkBytes: number;
+  readonly lingerMs: number;
+
+  readonly #options: MockServerOptions;
+  readonly #events = new EventEmitter<MockServerEvents>();
+  readonly #connections = new Map<SubscriberId, Connection>();
+  readonly #index = new SubscriptionIndex();
+  readonly #tracker: AckTracker;
+  readonly #registry = new StreamRegistry();
+  readonly #streamSubs = new Map<SubscriberId, StreamSubscription>();
+  readonly #queues = new Map<string, Emission[]>();
+  readonly #owed = new Map<SubscriberId, PendingAck[]>();
+  readonly #periodic: Record<'heartbeat' | 'health-check', { frame: Uint8Array; term: Term }>;
+  readonly #defaults: NotificationDefaults;
+  readonly #shutdownGraceMs: number;
+  #listeners: Listener[] = [];
+  #addresses: BoundAddresses = {};
+  #nextConnection = 1;
+  #nextEmission = 1;
+  #closed = false;
+  #hung = false;
+
+  constructor(options: MockServerOptions) {
+    this.#options = options;
+    this.clock = options.clock ?? realClock;
+    const replyTimeout = nonNegative(options, 'eventReplyTimeoutMs');
+    this.writeStallTimeoutMs = nonNegative(options, 'writeStallTimeoutMs');
+    this.highWaterMarkBytes = nonNegative(options, 'highWaterMarkBytes');
+    this.maxFrameBytes = nonNegative(options, 'maxFrameBytes');
+    this.lingerMs = nonNegative(options, 'lingerMs');
+    this.#shutdownGraceMs = nonNegative(options, 'shutdownGraceMs');
+    const journalLimit = nonNegative(options, 'journalLimit');
+    if (!Number.isInteger(journalLimit)) {
+      throw new UsageError('NSOMOCK_USAGE', `Failed to create server: option journalLimit must be an integer, got ${journalLimit} (createMockServer)`, {
+        details: { option: 'journalLimit', value: journalLimit },
+      });
+    }
+    this.journal = new Journal(journalLimit);
+    this.atomEncoding = options.atomEncoding ?? 'latin1';
+    const strict = options.strict ?? false;
+    // §17: trailing bytes after a term are accepted by Erlang (lenient) and refused in strict mode.
+    this.decodeLimits = { allowTrailingBytes: !strict };
+    const userSessions = options.userSessions === undefined ? undefined : new Set(options.userSessions);
+    this.session = {
+      accessSecret: resolveSecret(options),
+      strict,
+      initTimeoutMs: nonNegative(options, 'initTimeoutMs'),
+      minHeartbeatIntervalMs: nonNegative(options, 'minHeartbeatIntervalMs'),
+      profile: options.profile ?? 'nso57',
+      profileForProtocolVersion: options.profileForProtocolVersion,
+      allowedProtocolVersions: options.allowedProtocolVersions,
+      checkStream: (request: StreamRequest): StreamCheck => {
+        // §14 / §8.4: unknown stream → CONFD_ERR_NOEXISTS (1); unknown usid → CONFD_ERR_NOSESSION (22).
+        if (!this.#registry.has(request.name)) return { ok: false, code: 1, reason: `no such stream: ${request.name}` };
+        if (userSessions !== undefined && request.usid !== 0 && !userSessions.has(request.usid)) {
+          return { ok: false, code: 22, reason: `no such user session: ${request.usid}` };
+        }
+        return { ok: true };
+      },
+    };
+    this.#defaults = { now: () => this.clock.now(), ...options.notificationDefaults };
+    this.#periodic = {
+      heartbeat: { frame: encodeFrame(HEARTBEAT_TERM, { atomEncoding: this.atomEncoding }), term: HEARTBEAT_TERM },
+      'health-check': { frame: encodeFrame(HEALTH_CHECK_TERM, { atomEncoding: this.atomEncoding }), term: HEALTH_CHECK_TERM },
+    };
+    this.#tracker = new AckTracker({
+      clock: this.clock,
+      replyTimeoutMs: replyTimeout,
+      onTimeout: (connectionId, pending) => this.#onAckTimeout(connectionId, pending),
+      onSettled: (handshake) => this.#release(handshake),
+    });
+    this.streams = this.#makeStreams();
+  }
+
+  get addresses(): BoundAddresses {
+    return this.#addresses;
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  async listen(): Promise<BoundAddresses> {
+    this.#assertOpen('listen');
+    if (this.#listeners.length > 0) return this.#addresses;
+    const { tcp, unix } = this.#options;
+    const wantTcp = tcp !== false && (tcp !== undefined || unix === undefined);
+    const onSocket = (transport: Transport) => (socket: Socket) => {
+      if (this.#closed) {
+        socket.destroy();
+        return;
+      }
+      socket.setNoDelay(true);
+      this.#accept(socket, transport, transport === 'tcp' ? `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` : undefined);
+    };
+    const listeners: Listener[] = [];
+    let addresses: BoundAddresses = {};
+    try {
+      if (wantTcp) {
+        const l = await listenTcp(tcp === undefined ? '127.0.0.1' : (tcp.host ?? '127.0.0.1'), tcp === undefined ? 4569 : (tcp.port ?? 4569), onSocket('tcp'));
+        listeners.push(l);
+        addresses = { ...addresses, tcp: { host: l.host, port: l.port } };
+      }
+      if (unix !== undefined) {
+        const l = await listenUnix(unix, onSocket('unix'));
+        listeners.push(l);
+        addresses = { ...addresses, unix: l.path };
+      }
+    } catch (error) {
+      await Promise.all(listeners.map((l) => l.close()));
+      throw error;
+    }
+    this.#listeners = listeners;
+    this.#addresses = addresses;
+    this.#events.emit('listening', addresses);
+    return addresses;
+  }
+
+  handle(stream: Duplex, transport: Transport = 'duplex'): SubscriberId {
+    this.#assertOpen('handle a connection');
+    return this.#accept(stream, transport, undefined).id;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const listeners = this.#listeners;
+    this.#listeners = [];
+    const stopping = listeners.map((l) => l.close());
+    await Promise.all([...this.#connections.values()].map((c) => c.shutdown(this.#shutdownGraceMs)));
+    await Promise.all(stopping);
+    for (const sub of this.#streamSubs.values()) if (sub.stopTimer !== undefined) this.clock.clearTimeout(sub.stopTimer);
+    this.#streamSubs.clear();
+    // Emissions still held behind a handshake will never go out.
+    for (const queue of this.#queues.values()) {
+      for (const e of queue) {
+        e.resolveSent([]);
+        e.resolveAcked(cancelledOutcome(e, this.clock.now()));
+      }
+    }
+    this.#queues.clear();
+  }
+
+  // ---- emission -------------------------------------------------------------------------------
+
+  emit(input: NotificationInput | Notification, options: EmitOptions = {}): Delivery {
+    this.#assertOpen('emit');
+    const notification = this.#normalize(input);
+    if (options.stream !== undefined) {
+      if (notification.type !== 'stream-event') {
+        throw new UsageError('NSOMOCK_USAGE', `Failed to emit: option stream needs a stream-event, got ${notification.type} (emit)`, {
+          details: { option: 'stream', value: options.stream },
+        });
+      }
+      if (!this.#registry.has(options.stream)) {
+        throw new NsoMockError('NSOMOCK_SERVER_STREAM', `Failed to publish: unknown stream (stream ${JSON.stringify(options.stream)})`, {
+          details: { stream: options.stream },
+        });
+      }
+      if (notification.event === 1) this.#registry.record(options.stream, notification);
+    }
+    return this.#submit(notification, options);
+  }
+
+  /**
+   * A friendly input is normalised; a complete `Notification` (e.g. decoded from a vector) may not
+   * pass the input checks (it has fields inputs name differently), so it is accepted as it is when
+   * it encodes.
+   */
+  #normalize(input: NotificationInput | Notification): Notification {
+    try {
+      return normalizeNotification(input as NotificationInput, this.#defaults);
+    } catch (error) {
+      try {
+        notificationToTerm(input as Notification, 'nso6x');
+        return input as Notification;
+      } catch {
+        throw error;
+      }
+    }
+  }
+
+  async emitAndWait(input: NotificationInput | Notification, options?: EmitOptions): Promise<AckOutcome> {
+    const outcome = await this.emit(input, options).acked;
+    if (!outcome.ok) {
+      const missing = outcome.missing.map((m) => `${m.connectionId} (${m.reason})`).join(', ');
+      throw new NsoMockError('NSOMOCK_SERVER_ACK_FAILED', `Failed to complete the handshake: missing acks from ${missing || 'nobody (cancelled)'} (emitAndWait)`, {
+        details: { outcome },
+      });
+    }
+    return outcome;
+  }
+
+  #submit(notification: Notification, options: EmitOptions): Delivery {
+    const expected = ackRequiredBy(notification, ALL_BITS_MASK);
+    const scope = expected === undefined ? undefined : ackScope(expected);
+    const queue = scope === undefined ? undefined : this.#queues.get(scope);
+    const held = scope !== undefined && (this.#tracker.isBlocked(scope) || (queue !== undefined && queue.length > 0));
+    let resolveSent!: (r: readonly SubscriberId[]) => void;
+    let resolveAcked!: (o: AckOutcome) => void;
+    const sent = new Promise<readonly SubscriberId[]>((r) => (resolveSent = r));
+    const acked = new Promise<AckOutcome>((r) => (resolveAcked = r));
+    const emission: Emission = {
+      id: this.#nextEmission++,
+      notification,
+      options,
+      scope,
+      expected,
+      queued: held,
+      recipients: [],
+      skipped: [],
+      resolveSent,
+      resolveAcked,
+    };
+    if (held && scope !== undefined) {
+      // §12.2: later events of a blocked scope wait (the user session / HA subsystem is blocked).
+      if (queue === undefined) this.#queues.set(scope, [emission]);
+      else queue.push(emission);
+    } else {
+      this.#deliver(emission);
+    }
+    return {
+      id: emission.id,
+      notification,
+      queued: held,
+      recipients: emission.recipients,
+      skipped: emission.skipped,
+      sent,
+      acked,
+    };
+  }
+
+  #deliver(e: Emission): void {
+    const n = e.notification;
+    const spec = notificationTypes[n.type];
+    const bit = spec.bit;
+    const required: SubscriberId[] = [];
+    const frames = new Map<string, { frame: Uint8Array; term: Term } | null>();
+    const minVerbosity = e.options.verbosity ?? 0;
+    const isProgress = n.type === 'progress' || n.type === 'commit-progress';
+    const isStream = n.type === 'stream-event';
+    const wantDelivered = this.#events.listenerCount('delivered') > 0;
+    const now = wantDelivered ? this.clock.now() : 0;
+    // A copy: delivery may close a connection (output overflow), which edits the index.
+    for (const id of [...this.#index.recipients(bit)]) {
+      const conn = this.#connections.get(id);
+      const subscription = conn?.subscription;
+      const profile = conn?.profile;
+      if (conn === undefined || subscription === undefined || profile === undefined) continue;
+      if (isStream && !this.#streamAccepts(id, e.options.stream)) continue;
+      if (!isAvailableIn(n, profile)) {
+        // §16.5: never send a type the profile's clients cannot decode.
+        e.skipped.push({ connectionId: id, reason: 'profile' });
+        continue;
+      }
+      if (isProgress && subscription.verbosity < minVerbosity) {
+        e.skipped.push({ connectionId: id, reason: 'verbosity' });
+        continue;
+      }
+      const outer = outerBitFor(subscription.mask, bit);
+      const key = `${profile}:${outer}`;
+      let encoded = frames.get(key);
+      if (encoded === undefined) {
+        // One encoding per (profile, outer bit), shared by every recipient (fan-out without re-encoding).
+        try {
+          const term = notificationToTerm(outer === bit ? n : ({ ...n, type: 'progress' } as Notification), profile);
+          encoded = { frame: encodeFrame(term, { atomEncoding: this.atomEncoding }), term };
+        } catch {
+          // A value with no slot in this profile's layout (e.g. span_id under nso57, §11.14).
+          encoded = null;
+        }
+        frames.set(key, encoded);
+      }
+      if (encoded === null) {
+        e.skipped.push({ connectionId: id, reason: 'profile' });
+        continue;
+      }
+      if (!conn.sendFrame(encoded.frame, encoded.term)) continue;
+      e.recipients.push(id);
+      if (e.expected !== undefined && ackRequiredBy(n, subscription.mask) !== undefined) required.push(id);
+      if (wantDelivered) this.#events.emit('delivered', { connectionId: id, emissionId: e.id, type: n.type, bit: outer, time: now });
+    }
+    e.resolveSent(e.recipients);
+    if (e.expected !== undefined && required.length > 0) {
+      const handshake = this.#tracker.open(e.expected, required);
+      void handshake.outcome.then(e.resolveAcked);
+    } else {
+      const t = this.clock.now();
+      e.resolveAcked({ ok: true, expected: undefined, required: [], acked: [], missing: [], openedAt: t, settledAt: t });
+    }
+  }
+
+  #streamAccepts(id: SubscriberId, stream: string | undefined): boolean {
+    const sub = this.#streamSubs.get(id);
+    if (stream === undefined) return sub === undefined || sub.phase === 'live';
+    return sub !== undefined && sub.name === stream && sub.phase === 'live';
+  }
+
+  /** A handshake settled: deliver what its scope held, until one of them blocks the scope again (§12.2). */
+  #release(handshake: Handshake): void {
+    const scope = handshake.scope;
+    const queue = this.#queues.get(scope);
+    while (queue !== undefined && queue.length > 0 && !this.#tracker.isBlocked(scope) && !this.#closed) {
+      const next = queue.shift();
+      if (next !== undefined) this.#deliver(next);
+    }
+    if (queue !== undefined && queue.length === 0) this.#queues.delete(scope);
+  }
+
+  // ---- connections (ConnectionHost) ---------------------------------------------------------------
+
+  #accept(stream: Duplex, transport: Transport, remoteAddress: string | undefined): Connection {
+    const conn = new Connection(this, stream, this.#nextConnection++, transport, remoteAddress);
+    this.#connections.set(conn.id, conn);
+    conn.start();
+    if (this.#connections.has(conn.id)) this.#events.emit('connection', connectionInfo(conn));
+    return conn;
+  }
+
+  periodicFrame(type: 'heartbeat' | 'health-check'): { readonly frame: Uint8Array; readonly term: Term } {
+    return this.#periodic[type];
+  }
+
+  onPeriodic(connection: Connection, type: 'heartbeat' | 'health-check'): void {
+    if (this.#events.listenerCount('delivered') === 0) return;
+    const bit = type === 'heartbeat' ? BIT.HEARTBEAT : BIT.HEALTH_CHECK;
+    this.#events.emit('delivered', { connectionId: connection.id, emissionId: 0, type, bit, time: this.clock.now() });
+  }
+
+  onViolation(connection: Connection, code: ViolationCode, expected: string, actual: string, closes: boolean): void {
+    this.#recordViolation(violation(code, connection.id, expected, actual, this.clock.now(), closes));
+  }
+
+  onSubscribed(connection: Connection, subscription: Subscription, profile: Profile): void {
+    if (this.#hung) connection.hang(true);
+    this.#index.add(connection.id, subscription.mask);
+    const request = subscription.stream;
+    if ((subscription.mask & BIT.STREAM_EVENT) !== 0 && request !== undefined) this.#startStream(connection, request);
+    this.#events.emit('subscribed', this.#subscriberInfo(connection, subscription, profile));
+  }
+
+  onAck(connection: Connection, ack: Ack): void {
+    const receipt = this.#tracker.receive(connection.id, ack);
+    const time = this.clock.now();
+    this.#events.emit('ack', {
+      connectionId: connection.id,
+      ack,
+      result: receipt.result,
+      ...(receipt.result === 'matched' ? { handshakeId: receipt.handshakeId } : {}),
+      time,
+    });
+    if (receipt.result === 'matched') return;
+    // §12.4: ignore and record; strict mode closes the offender. A late ack arrives while closing anyway.
+    const strict = this.session.strict && connection.phase === 'subscribed';
+    this.#recordViolation(violation(receipt.result, connection.id, describeExpectation(receipt.result), describeAck(ack), time, strict));
+    if (strict) connection.dispatch({ kind: 'close', reason: 'violation' });
+  }
+
+  onClosing(connection: Connection, reason: CloseReason): void {
+    this.#index.remove(connection.id);
+    const sub = this.#streamSubs.get(connection.id);
+    if (sub?.stopTimer !== undefined) this.clock.clearTimeout(sub.stopTimer);
+    this.#streamSubs.delete(connection.id);
+    // §12.3: a closing subscriber releases what it was blocking; report what it owed.
+    const owed = this.#tracker.drop(connection.id, 'disconnect');
+    this.#owed.set(connection.id, owed);
+    if (owed.length > 0 && reason !== 'server-closed') {
+      this.#recordViolation(
+        violation(
+          'ack-missing',
+          connection.id,
+          owed.map((p) => describeAck(p.expected)).join(', '),
+          `connection closed (${reason})`,
+          this.clock.now(),
+          true,
+        ),
+      );
+    }
+  }
+
+  onClosed(connection: Connection, reason: CloseReason): void {
+    this.#tracker.forget(connection.id);
+    this.#connections.delete(connection.id);
+    const owed = this.#owed.get(connection.id) ?? [];
+    this.#owed.delete(connection.id);
+    this.#events.emit('closed', {
+      connectionId: connection.id,
+      reason,
+      subscribed: connection.subscription !== undefined,
+      pendingAcks: owed,
+      delivered: connection.delivered,
+      time: this.clock.now(),
+    });
+  }
+
+  #onAckTimeout(connectionId: SubscriberId, pending: PendingAck): void {
+    const conn = this.#connections.get(connectionId);
+    // §20: event-reply-timeout closes the subscriber's socket; what it blocked proceeds.
+    this.#recordViolation(
+      violation('ack-timeout', connectionId, describeAck(pending.expected), `no ack within ${(pending.deadline ?? pending.since) - pending.since} ms`, this.clock.now(), true),
+    );
+    conn?.dispatch({ kind: 'close', reason: 'ack-timeout' });
+  }
+
+  #recordViolation(v: Violation): void {
+    this.violations.push(v);
+    this.#events.emit('violation', v);
+  }
+
+  // ---- streams (§14) -------------------------------------------------------------------------------
+
+  #startStream(connection: Connection, request: StreamRequest): void {
+    const plan = this.#registry.plan(request, this.clock.now());
+    if (plan === undefined) return; // checked by the session before `ok` (§8.4)
+    const sub: StreamSubscription = { name: request.name, phase: plan.phase, stopTimer: undefined };
+    this.#streamSubs.set(connection.id, sub);
+    for (const n of plan.send) this.#sendDirect(connection, n);
+    if (plan.stopAt !== undefined) {
+      sub.stopTimer = this.clock.setTimeout(() => {
+        sub.stopTimer = undefined;
+        if (sub.phase !== 'live' || this.#streamSubs.get(connection.id) !== sub) return;
+        // §14: at the stop time, notification_complete; no stream events afterwards.
+        sub.phase = 'done';
+        this.#sendDirect(connection, notificationComplete());
+      }, plan.stopAt - this.clock.now());
+    }
+  }
+
+  #sendDirect(connection: Connection, n: Notification): void {
+    const profile = connection.profile ?? this.session.profile;
+    const term = notificationToTerm(n, profile);
+    connection.sendFrame(encodeFrame(term, { atomEncoding: this.atomEncoding }), term);
+  }
+
+  #makeStreams(): MockStreams {
+    return {
+      define: (name, options = {}) => this.#registry.define(name, options, this.clock.now()),
+      publish: (name, event) => this.emit({ ...event, type: 'stream-event', event: 1 }, { stream: name }),
+      has: (name) => this.#registry.has(name),
+      list: () => this.#registry.list(),
+      history: (name) => this.#registry.history(name),
+    };
+  }
+
+  // ---- introspection ------------------------------------------------------------------------------
+
+  subscribers(): SubscriberInfo[] {
+    const out: SubscriberInfo[] = [];
+    for (const conn of this.#connections.values()) {
+      const { subscription, profile } = conn;
+      if (conn.phase === 'subscribed' && subscription !== undefined && profile !== undefined) {
+        out.push(this.#subscriberInfo(conn, subscription, profile));
+      }
+    }
+    return out;
+  }
+
+  connections(): ConnectionInfo[] {
+    return [...this.#connections.values()].map(connectionInfo);
+  }
+
+  connection(id: SubscriberId): ConnectionControl {
+    const conn = this.#connections.get(id);
+    if (conn === undefined) {
+      throw new UsageError('NSOMOCK_USAGE', `Failed to find connection: no open connection ${id} (connection)`, { details: { option: 'id', value: id } });
+    }
+    return {
+      id,
+      info: () => connectionInfo(conn),
+      whenDrained: () => conn.whenDrained(),
+      inject: (bytes) => conn.inject(bytes),
+      stall: (ms) => conn.stall(ms),
+      close: () => conn.close(),
+      truncateNextFrame: () => conn.truncateNextFrame(),
+      slowWrite: (bytesPerTick, tickMs) => conn.slowWrite(bytesPerTick, tickMs),
+      hang: (hung) => conn.hang(hung),
+    };
+  }
+
+  pendingAcks(): { readonly connectionId: SubscriberId; readonly pending: readonly PendingAck[] }[] {
+    const out: { connectionId: SubscriberId; pending: PendingAck[] }[] = [];
+    for (const id of this.#connections.keys()) {
+      const pending = this.#tracker.pendingOf(id);
+      if (pending.length > 0) out.push({ connectionId: id, pending });
+    }
+    return out;
+  }
+
+  hang(hung: boolean): void {
+    this.#hung = hung;
+    for (const conn of this.#connections.values()) conn.hang(hung);
+  }
+
+  async drained(): Promise<void> {
+    await Promise.all([...this.#connections.values()].map((c) => c.whenDrained()));
+  }
+
+  #subscriberInfo(conn: Connection, subscription: Subscription, profile: Profile): SubscriberInfo {
+    const stream = this.#streamSubs.get(conn.id);
+    const info: SubscriberInfo = {
+      ...connectionInfo(conn),
+      subscription,
+      profile,
+      pendingAcks: this.#tracker.pendingOf(conn.id),
+      delivered: conn.delivered,
+    };
+    return stream === undefined ? info : { ...info, stream: { name: stream.name, phase: stream.phase } };
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#closed) {
+      throw new NsoMockError('NSOMOCK_SERVER_CLOSED', `Failed to ${action}: the server is closed (mock server)`, { details: {} });
+    }
+  }
+
+  // ---- events -------------------------------------------------------------------------------------
+
+  on<K extends keyof MockServerEvents>(event: K, listener: (...args: MockServerEvents[K]) => void): this {
+    this.#events.on(event, listener as never);
+    return this;
+  }
+
+  once<K extends keyof MockServerEvents>(event: K, listener: (...args: MockServerEvents[K]) => void): this {
+    this.#events.once(event, listener as never);
+    return this;
+  }
+
+  off<K extends keyof MockServerEvents>(event: K, listener: (...args: MockServerEvents[K]) => void): this {
+    this.#events.off(event, listener as never);
+    return this;
+  }
+
+  addListener<K extends keyof MockServerEvents>(event: K, listener: (...args: MockServerEvents[K]) => void): this {
+    return this.on(event, listener);
+  }
+
+  removeListener<K extends keyof MockServerEvents>(event: K, listener: (...args: MockServerEvents[K]) => void): this {
+    return this.off(event, listener);
+  }
+
+  listenerCount<K extends keyof MockServerEvents>(event: K): number {
+    return this.#events.listenerCount(event);
+  }
+}
+
+function connectionInfo(conn: Connection): ConnectionInfo {
+  return {
+    id: conn.id,
+    transport: conn.transport,
+    remoteAddress: conn.remoteAddress,
+    connectedAt: conn.connectedAt,
+    phase: conn.phase,
+    header: conn.header,
+    bufferedBytes: conn.bufferedBytes,
+  };
+}
+
+function cancelledOutcome(e: Emission, now: number): AckOutcome {
+  return { ok: false, expected: e.expected, required: [], acked: [], missing: [], openedAt: now, settledAt: now };
+}
+
+function resolveSecret(options: MockServerOptions): Uint8Array | undefined {
+  if (options.accessSecret !== undefined) {
+    return typeof options.accessSecret === 'string' ? new TextEncoder().encode(options.accessSecret) : options.accessSecret;
+  }
+  if (options.accessSecretFile === undefined) return undefined;
+  try {
+    return new Uint8Array(readFileSync(options.accessSecretFile));
+  } catch (error) {
+    throw new UsageError('NSOMOCK_USAGE', `Failed to read the access secret: ${error instanceof Error ? error.message : String(error)} (${options.accessSecretFile})`, {
+      details: { option: 'accessSecretFile', value: options.accessSecretFile },
+      cause: error,
+    });
+  }
+}
+
+function describeAck(ack: Ack): string {
+  switch (ack.kind) {
+    case 'diff-done':
+      return `{${ack.th}, done}`;
+    case 'audit-synced':
+      return `{${ack.usid}, synced}`;
+    case 'audit-network-synced':
+      return `{${ack.usid}, audit_network_sync}`;
+    case 'ha-synced':
+      return 'ha_synced';
+    default: {
+      const never: never = ack;
+      return JSON.stringify(never);
+    }
+  }
+}
+
+function describeExpectation(result: Exclude<AckReceipt['result'], 'matched'>): string {
+  switch (result) {
+    case 'ack-late':
+      return 'the ack before event-reply-timeout (§20)';
+    case 'ack-duplicate':
+      return 'one ack per notification (§12.4)';
+    case 'ack-unknown-handle':
+      return 'an ack for a notification this connection received (§12.4)';
+    default: {
+      const never: never = result;
+      return String(never);
+    }
+  }
+}
