@@ -20,7 +20,10 @@ export interface KafkaPublisherOptions {
   readonly clientId?: string;
   /** Publish what the store already holds before following it (default true). */
   readonly fromStart?: boolean;
-  /** Create missing topics with the store's partition count (default true). */
+  /**
+   * Create missing topics with the store's partition count (default true). Where the broker refuses
+   * CreateTopics, or with false, a missing topic is left to the broker's auto-creation.
+   */
   readonly createTopics?: boolean;
   readonly replicationFactor?: number;
   /** Records per produce request (default 500). */
@@ -134,12 +137,18 @@ export async function attachKafkaPublisher(options: KafkaPublisherOptions): Prom
     if (ready.has(topic)) return;
     try {
       const existing = await admin.listTopics();
-      if (!existing.includes(topic)) {
-        if (options.createTopics === false) throw new Error(`topic ${topic} does not exist and createTopics is false`);
-        await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: options.replicationFactor ?? 1 }] });
+      if (!existing.includes(topic) && options.createTopics !== false) {
+        try {
+          await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: options.replicationFactor ?? 1 }] });
+        } catch {
+          // Some brokers cannot take CreateTopics (librdkafka's mock cluster names no live controller);
+          // the metadata request below then lets the broker auto-create the topic with its default
+          // partition count, and the count check says what to configure if that differs.
+        }
       }
       const meta = await admin.fetchTopicMetadata({ topics: [topic] });
       const actual = meta.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+      if (actual === 0) throw new Error(`topic ${topic} does not exist and could not be created`);
       if (actual !== partitions) {
         throw new NcmpError(
           'NSOMOCK_NCMP_KAFKA',
