@@ -8,8 +8,18 @@ import {
   type AtomTerm,
   type IntegerTerm,
   type ListTerm,
+  type NilTerm,
   type Term,
 } from './term.js';
+
+// Tag values as module-local constants: switch cases on locals compile to plain integer
+// compares, while `Tag.X` is a property load on an imported binding (much slower under
+// module loaders that rewrite imports into getters, such as vitest's).
+// Same for the imported term helpers used on hot paths.
+const EMPTY_LIST: NilTerm = NIL;
+const makeAtom: (name: string) => AtomTerm = atom;
+const { ATOM_EXT, ATOM_UTF8_EXT, BINARY_EXT, BIT_BINARY_EXT, COMPRESSED, EXPORT_EXT, FLOAT_EXT, FUN_EXT, INTEGER_EXT, LARGE_BIG_EXT, LARGE_TUPLE_EXT, LIST_EXT, LOCAL_EXT, MAP_EXT, NEWER_REFERENCE_EXT, NEW_FLOAT_EXT, NEW_FUN_EXT, NEW_PID_EXT, NEW_PORT_EXT, NEW_REFERENCE_EXT, NIL_EXT, PID_EXT, PORT_EXT, REFERENCE_EXT, SMALL_ATOM_EXT, SMALL_ATOM_UTF8_EXT, SMALL_BIG_EXT, SMALL_INTEGER_EXT, SMALL_TUPLE_EXT, STRING_EXT, V4_PORT_EXT } = Tag;
+
 
 /**
  * Limits for {@link decodeTerm}. Every limit is checked before the memory it guards is allocated
@@ -101,7 +111,7 @@ export function decodeTermAt(
     r.fail('NSOMOCK_CODEC_BAD_VERSION', `expected version byte 131, got ${version}`, offset);
   }
   try {
-    if (r.peek() === Tag.COMPRESSED) return { term: d.compressed(), end: r.end };
+    if (r.peek() === COMPRESSED) return { term: d.compressed(), end: r.end };
     const term = d.term(0);
     return { term, end: r.offset };
   } catch (error) {
@@ -155,7 +165,7 @@ class Decoder {
       throw new CodecError(
         truncated ? 'NSOMOCK_CODEC_TRUNCATED' : 'NSOMOCK_CODEC_INVALID',
         `Failed to decode term: compressed payload does not inflate to ${size} bytes at byte ${tagAt}`,
-        { details: { offset: tagAt, tag: Tag.COMPRESSED }, cause: error },
+        { details: { offset: tagAt, tag: COMPRESSED }, cause: error },
       );
     }
     if (inflated.length !== size) {
@@ -177,117 +187,117 @@ class Decoder {
     const tag = r.u8();
     r.tag = tag;
     switch (tag) {
-      case Tag.SMALL_INTEGER_EXT:
+      case SMALL_INTEGER_EXT:
         return SMALL_INTS[r.u8()]!;
-      case Tag.INTEGER_EXT:
+      case INTEGER_EXT:
         return { kind: 'integer', value: r.i32() };
-      case Tag.SMALL_BIG_EXT:
+      case SMALL_BIG_EXT:
         return this.big(r.u8());
-      case Tag.LARGE_BIG_EXT: {
+      case LARGE_BIG_EXT: {
         const n = r.u32();
         r.need(n + 1);
         if (n > this.maxBinaryBytes) this.limit(`bignum of ${n} bytes exceeds maxBinaryBytes ${this.maxBinaryBytes}`, tagAt);
         return this.big(n);
       }
-      case Tag.ATOM_EXT:
+      case ATOM_EXT:
         return this.atomBody(r.u16(), false, tagAt);
-      case Tag.SMALL_ATOM_EXT:
+      case SMALL_ATOM_EXT:
         return this.atomBody(r.u8(), false, tagAt);
-      case Tag.ATOM_UTF8_EXT:
+      case ATOM_UTF8_EXT:
         return this.atomBody(r.u16(), true, tagAt);
-      case Tag.SMALL_ATOM_UTF8_EXT:
+      case SMALL_ATOM_UTF8_EXT:
         return this.atomBody(r.u8(), true, tagAt);
-      case Tag.BINARY_EXT: {
+      case BINARY_EXT: {
         const n = r.u32();
         r.need(n);
         if (n > this.maxBinaryBytes) this.limit(`binary of ${n} bytes exceeds maxBinaryBytes ${this.maxBinaryBytes}`, tagAt);
         return { kind: 'binary', bytes: r.bytesView(n) };
       }
-      case Tag.SMALL_TUPLE_EXT:
+      case SMALL_TUPLE_EXT:
         return this.tuple(r.u8(), depth, tagAt);
-      case Tag.LARGE_TUPLE_EXT:
+      case LARGE_TUPLE_EXT:
         return this.tuple(r.u32(), depth, tagAt);
-      case Tag.NIL_EXT:
-        return NIL;
-      case Tag.STRING_EXT: {
+      case NIL_EXT:
+        return EMPTY_LIST;
+      case STRING_EXT: {
         const n = r.u16();
         r.need(n);
-        if (n === 0) return NIL;
+        if (n === 0) return EMPTY_LIST;
         if (n > this.maxArity) this.limit(`string of ${n} elements exceeds maxArity ${this.maxArity}`, tagAt);
         const elements: Term[] = [];
         for (let i = 0; i < n; i++) elements.push(SMALL_INTS[r.at(i)]!);
         r.skip(n);
-        return { kind: 'list', elements, tail: NIL };
+        return { kind: 'list', elements, tail: EMPTY_LIST };
       }
-      case Tag.LIST_EXT:
+      case LIST_EXT:
         return this.list(depth, tagAt);
-      case Tag.NEW_FLOAT_EXT: {
+      case NEW_FLOAT_EXT: {
         const value = r.f64();
         if (!Number.isFinite(value)) r.fail('NSOMOCK_CODEC_INVALID', 'NEW_FLOAT_EXT is not a finite number', tagAt);
         return { kind: 'float', value };
       }
-      case Tag.FLOAT_EXT:
+      case FLOAT_EXT:
         return this.floatText(tagAt);
-      case Tag.MAP_EXT:
+      case MAP_EXT:
         return this.map(depth, tagAt);
-      case Tag.BIT_BINARY_EXT:
+      case BIT_BINARY_EXT:
         return this.bitBinary(tagAt);
-      case Tag.NEW_PID_EXT:
-      case Tag.PID_EXT: {
+      case NEW_PID_EXT:
+      case PID_EXT: {
         const node = this.atomName(tagAt);
         const id = r.u32();
         const serial = r.u32();
-        const creation = tag === Tag.PID_EXT ? r.u8() : r.u32();
+        const creation = tag === PID_EXT ? r.u8() : r.u32();
         return { kind: 'pid', node, id, serial, creation };
       }
-      case Tag.PORT_EXT:
-      case Tag.NEW_PORT_EXT:
-      case Tag.V4_PORT_EXT: {
+      case PORT_EXT:
+      case NEW_PORT_EXT:
+      case V4_PORT_EXT: {
         const node = this.atomName(tagAt);
         let id: bigint;
-        if (tag === Tag.V4_PORT_EXT) {
+        if (tag === V4_PORT_EXT) {
           const hi = r.u32();
           id = (BigInt(hi) << 32n) | BigInt(r.u32());
         } else {
           id = BigInt(r.u32());
         }
-        const creation = tag === Tag.PORT_EXT ? r.u8() : r.u32();
+        const creation = tag === PORT_EXT ? r.u8() : r.u32();
         return { kind: 'port', node, id, creation };
       }
-      case Tag.REFERENCE_EXT: {
+      case REFERENCE_EXT: {
         const node = this.atomName(tagAt);
         const id = r.u32();
         const creation = r.u8();
         return { kind: 'reference', node, creation, ids: [id] };
       }
-      case Tag.NEW_REFERENCE_EXT:
-      case Tag.NEWER_REFERENCE_EXT: {
+      case NEW_REFERENCE_EXT:
+      case NEWER_REFERENCE_EXT: {
         const n = r.u16();
         if (n > MAX_REF_IDS) r.fail('NSOMOCK_CODEC_INVALID', `reference with ${n} id words (at most ${MAX_REF_IDS})`, tagAt);
         const node = this.atomName(tagAt);
         r.tag = tag;
-        const creation = tag === Tag.NEW_REFERENCE_EXT ? r.u8() : r.u32();
+        const creation = tag === NEW_REFERENCE_EXT ? r.u8() : r.u32();
         const ids: number[] = [];
         for (let i = 0; i < n; i++) ids.push(r.u32());
         return { kind: 'reference', node, creation, ids };
       }
-      case Tag.EXPORT_EXT: {
+      case EXPORT_EXT: {
         const module = this.atomName(tagAt);
         const fn = this.atomName(tagAt);
         r.tag = tag;
-        if (r.u8() !== Tag.SMALL_INTEGER_EXT) r.fail('NSOMOCK_CODEC_INVALID', 'EXPORT_EXT arity is not a SMALL_INTEGER_EXT', tagAt);
+        if (r.u8() !== SMALL_INTEGER_EXT) r.fail('NSOMOCK_CODEC_INVALID', 'EXPORT_EXT arity is not a SMALL_INTEGER_EXT', tagAt);
         return { kind: 'export', module, function: fn, arity: r.u8() };
       }
-      case Tag.NEW_FUN_EXT: {
+      case NEW_FUN_EXT: {
         // Kept raw, delimited by its Size field (which counts itself); nso-mock never looks inside.
         const size = r.u32();
         if (size < 4) r.fail('NSOMOCK_CODEC_INVALID', `NEW_FUN_EXT size ${size} is smaller than its own size field`, tagAt);
         r.skip(size - 4);
         return { kind: 'fun', raw: r.bytes.subarray(tagAt, r.offset) };
       }
-      case Tag.FUN_EXT:
+      case FUN_EXT:
         return this.oldFun(depth, tagAt);
-      case Tag.LOCAL_EXT:
+      case LOCAL_EXT:
         return r.fail('NSOMOCK_CODEC_INVALID', 'LOCAL_EXT is only valid inside the node that wrote it', tagAt);
       default:
         return r.fail('NSOMOCK_CODEC_UNKNOWN_TAG', `unknown tag 0x${tag.toString(16).padStart(2, '0')}`, tagAt);
@@ -333,22 +343,22 @@ class Decoder {
       for (let i = 0; i < n; i++) elements.push(this.term(depth + 1));
       const tailAt = r.offset;
       const next = r.peek();
-      if (next === Tag.LIST_EXT) {
+      if (next === LIST_EXT) {
         r.offset++;
         r.tag = next;
         n = r.u32();
         continue;
       }
-      if (next === Tag.NIL_EXT) {
+      if (next === NIL_EXT) {
         r.offset++;
-        return elements.length === 0 ? NIL : { kind: 'list', elements, tail: NIL };
+        return elements.length === 0 ? EMPTY_LIST : { kind: 'list', elements, tail: EMPTY_LIST };
       }
       const tail = this.term(depth + 1);
       if (tail.kind === 'list') {
         // Only a STRING_EXT tail gets here (LIST_EXT tails are looped above).
         if (elements.length + tail.elements.length > this.maxArity) this.limit(`list longer than maxArity ${this.maxArity}`, tailAt);
         for (const e of tail.elements) elements.push(e);
-        return { kind: 'list', elements, tail: NIL };
+        return { kind: 'list', elements, tail: EMPTY_LIST };
       }
       if (elements.length === 0) return tail; // LIST_EXT with count 0 is just its tail
       return { kind: 'list', elements, tail } satisfies ListTerm;
@@ -448,7 +458,7 @@ class Decoder {
     } else if (n > MAX_ATOM_CHARS) {
       r.fail('NSOMOCK_CODEC_INVALID', `atom of ${n} characters (Erlang allows ${MAX_ATOM_CHARS})`, at);
     }
-    const term = atom(name);
+    const term = makeAtom(name);
     if (n <= MAX_CACHED_ATOM_BYTES) {
       atomSlotBytes[slot] = r.bytes.slice(r.offset, r.offset + n);
       atomSlotUtf8[slot] = utf8;
@@ -464,13 +474,13 @@ class Decoder {
     const at = r.offset;
     const tag = r.u8();
     switch (tag) {
-      case Tag.ATOM_EXT:
+      case ATOM_EXT:
         return this.atomBody(r.u16(), false, at).name;
-      case Tag.SMALL_ATOM_EXT:
+      case SMALL_ATOM_EXT:
         return this.atomBody(r.u8(), false, at).name;
-      case Tag.ATOM_UTF8_EXT:
+      case ATOM_UTF8_EXT:
         return this.atomBody(r.u16(), true, at).name;
-      case Tag.SMALL_ATOM_UTF8_EXT:
+      case SMALL_ATOM_UTF8_EXT:
         return this.atomBody(r.u8(), true, at).name;
       default:
         return r.fail('NSOMOCK_CODEC_INVALID', `expected an atom inside the term at byte ${outerAt}, got tag ${tag}`, at);
@@ -519,7 +529,7 @@ class Decoder {
     const index = this.term(depth + 1);
     const uniq = this.term(depth + 1);
     if (pid.kind !== 'pid' || mod.kind !== 'atom' || index.kind !== 'integer' || uniq.kind !== 'integer') {
-      r.tag = Tag.FUN_EXT;
+      r.tag = FUN_EXT;
       r.fail('NSOMOCK_CODEC_INVALID', 'FUN_EXT fields have the wrong types', at);
     }
     for (let i = 0; i < numFree; i++) this.term(depth + 1);

@@ -3,6 +3,12 @@ import { CodecError } from './errors.js';
 import { Tag, VERSION_MAGIC } from './tags.js';
 import type { Term } from './term.js';
 
+// Tag values as module-local constants: switch cases on locals compile to plain integer
+// compares, while `Tag.X` is a property load on an imported binding (much slower under
+// module loaders that rewrite imports into getters, such as vitest's).
+const { ATOM_EXT, ATOM_UTF8_EXT, BINARY_EXT, BIT_BINARY_EXT, EXPORT_EXT, INTEGER_EXT, LARGE_BIG_EXT, LARGE_TUPLE_EXT, LIST_EXT, MAP_EXT, NEWER_REFERENCE_EXT, NEW_FLOAT_EXT, NEW_PID_EXT, NEW_PORT_EXT, NIL_EXT, SMALL_ATOM_UTF8_EXT, SMALL_BIG_EXT, SMALL_INTEGER_EXT, SMALL_TUPLE_EXT, STRING_EXT, V4_PORT_EXT } = Tag;
+
+
 /** Options of {@link encodeTerm}. */
 export interface EncodeOptions {
   /**
@@ -126,14 +132,14 @@ function encodeValue(w: ByteWriter, t: Term, utf8: boolean): void {
       return;
     case 'float':
       if (!Number.isFinite(t.value)) throw unencodable(w, `float ${t.value} has no Erlang representation`);
-      w.u8(Tag.NEW_FLOAT_EXT);
+      w.u8(NEW_FLOAT_EXT);
       w.f64(t.value);
       return;
     case 'binary': {
       const n = t.bytes.length;
       if (n > U32_MAX) throw unencodable(w, `binary of ${n} bytes is too large`);
       w.ensure(5 + n);
-      w.u8(Tag.BINARY_EXT);
+      w.u8(BINARY_EXT);
       w.u32(n);
       w.bytes(t.bytes);
       return;
@@ -146,23 +152,23 @@ function encodeValue(w: ByteWriter, t: Term, utf8: boolean): void {
       const n = els.length;
       if (n < 256) {
         w.ensure(2);
-        w.u8(Tag.SMALL_TUPLE_EXT);
+        w.u8(SMALL_TUPLE_EXT);
         w.u8(n);
       } else {
-        w.u8(Tag.LARGE_TUPLE_EXT);
+        w.u8(LARGE_TUPLE_EXT);
         w.u32(n);
       }
       for (let i = 0; i < n; i++) encodeValue(w, els[i]!, utf8);
       return;
     }
     case 'nil':
-      w.u8(Tag.NIL_EXT);
+      w.u8(NIL_EXT);
       return;
     case 'list':
       encodeList(w, t.elements, t.tail, utf8);
       return;
     case 'map': {
-      w.u8(Tag.MAP_EXT);
+      w.u8(MAP_EXT);
       w.u32(t.entries.length);
       for (const [k, v] of t.entries) {
         encodeValue(w, k, utf8);
@@ -172,7 +178,7 @@ function encodeValue(w: ByteWriter, t: Term, utf8: boolean): void {
     }
     case 'pid':
       // NEW_PID_EXT: OTP 23+ always writes 32-bit creation.
-      w.u8(Tag.NEW_PID_EXT);
+      w.u8(NEW_PID_EXT);
       w.bytes(encodedAtom(w, t.node, utf8));
       w.u32(u32(w, t.id, 'pid id'));
       w.u32(u32(w, t.serial, 'pid serial'));
@@ -183,7 +189,7 @@ function encodeValue(w: ByteWriter, t: Term, utf8: boolean): void {
       const id = BigInt(t.id);
       if (id < 0n || id > U64_MAX) throw unencodable(w, `port id ${id} is outside 0..2^64-1`);
       const wide = id > BigInt(U32_MAX);
-      w.u8(wide ? Tag.V4_PORT_EXT : Tag.NEW_PORT_EXT);
+      w.u8(wide ? V4_PORT_EXT : NEW_PORT_EXT);
       w.bytes(encodedAtom(w, t.node, utf8));
       if (wide) w.u32(Number(id >> 32n));
       w.u32(Number(id & 0xffffffffn));
@@ -193,7 +199,7 @@ function encodeValue(w: ByteWriter, t: Term, utf8: boolean): void {
     case 'reference': {
       const n = t.ids.length;
       if (n > 5) throw unencodable(w, `reference with ${n} id words (OTP 25 allows at most 5)`);
-      w.u8(Tag.NEWER_REFERENCE_EXT);
+      w.u8(NEWER_REFERENCE_EXT);
       w.u16(n);
       w.bytes(encodedAtom(w, t.node, utf8));
       w.u32(u32(w, t.creation, 'reference creation'));
@@ -204,10 +210,10 @@ function encodeValue(w: ByteWriter, t: Term, utf8: boolean): void {
       if (!Number.isInteger(t.arity) || t.arity < 0 || t.arity > 255) {
         throw unencodable(w, `export arity ${t.arity} is outside 0..255`);
       }
-      w.u8(Tag.EXPORT_EXT);
+      w.u8(EXPORT_EXT);
       w.bytes(encodedAtom(w, t.module, utf8));
       w.bytes(encodedAtom(w, t.function, utf8));
-      w.u8(Tag.SMALL_INTEGER_EXT);
+      w.u8(SMALL_INTEGER_EXT);
       w.u8(t.arity);
       return;
     }
@@ -235,7 +241,7 @@ function encodeNumberInt(w: ByteWriter, v: number): void {
   if ((v & 0xff) === v) {
     w.ensure(2);
     const b = w.buffer;
-    b[w.length++] = Tag.SMALL_INTEGER_EXT;
+    b[w.length++] = SMALL_INTEGER_EXT;
     b[w.length++] = v;
     return;
   }
@@ -243,7 +249,7 @@ function encodeNumberInt(w: ByteWriter, v: number): void {
     w.ensure(5);
     const b = w.buffer;
     let o = w.length;
-    b[o++] = Tag.INTEGER_EXT;
+    b[o++] = INTEGER_EXT;
     b[o++] = v >>> 24;
     b[o++] = v >>> 16;
     b[o++] = v >>> 8;
@@ -258,7 +264,7 @@ function encodeNumberInt(w: ByteWriter, v: number): void {
   // A safe integer outside int32: at most 7 magnitude bytes, computed with exact double arithmetic.
   let mag = Math.abs(v);
   w.ensure(10);
-  w.u8(Tag.SMALL_BIG_EXT);
+  w.u8(SMALL_BIG_EXT);
   const nAt = w.reserve(1);
   w.u8(v < 0 ? 1 : 0);
   let n = 0;
@@ -278,12 +284,12 @@ function encodeBigInt(w: ByteWriter, v: bigint): void {
   const n = hex.length / 2;
   if (n < 256) {
     w.ensure(3 + n);
-    w.u8(Tag.SMALL_BIG_EXT);
+    w.u8(SMALL_BIG_EXT);
     w.u8(n);
   } else {
     if (n > U32_MAX) throw unencodable(w, 'integer is too large');
     w.ensure(6 + n);
-    w.u8(Tag.LARGE_BIG_EXT);
+    w.u8(LARGE_BIG_EXT);
     w.u32(n);
   }
   w.u8(negative ? 1 : 0);
@@ -297,13 +303,13 @@ function encodeBitstring(w: ByteWriter, bytes: Uint8Array, bits: number): void {
   if (n === 0) throw unencodable(w, 'bitstring without bytes');
   if (bits === 8) {
     // A whole number of bytes is a binary (Erlang has no separate value for it).
-    w.u8(Tag.BINARY_EXT);
+    w.u8(BINARY_EXT);
     w.u32(n);
     w.bytes(bytes);
     return;
   }
   w.ensure(6 + n);
-  w.u8(Tag.BIT_BINARY_EXT);
+  w.u8(BIT_BINARY_EXT);
   w.u32(n);
   w.u8(bits);
   w.bytes(bytes);
@@ -331,7 +337,7 @@ function encodeList(w: ByteWriter, elements: readonly Term[], tail: Term, utf8: 
   if (n === 0) return encodeValue(w, end, utf8);
   if (end.kind === 'nil' && n <= STRING_EXT_MAX && isByteList(els)) {
     w.ensure(3 + n);
-    w.u8(Tag.STRING_EXT);
+    w.u8(STRING_EXT);
     w.u16(n);
     const b = w.buffer;
     let o = w.length;
@@ -339,7 +345,7 @@ function encodeList(w: ByteWriter, elements: readonly Term[], tail: Term, utf8: 
     w.length = o;
     return;
   }
-  w.u8(Tag.LIST_EXT);
+  w.u8(LIST_EXT);
   w.u32(n);
   for (let i = 0; i < n; i++) encodeValue(w, els[i]!, utf8);
   encodeValue(w, end, utf8);
@@ -379,7 +385,7 @@ function encodeAtomUncached(w: ByteWriter, name: string, utf8: boolean): Uint8Ar
   if (latin1) {
     // ATOM_EXT: what OTP 25 writes for Latin-1 names (PROTOCOL.md §6.2).
     const out = new Uint8Array(3 + chars);
-    out[0] = Tag.ATOM_EXT;
+    out[0] = ATOM_EXT;
     out[1] = 0;
     out[2] = chars;
     for (let i = 0; i < chars; i++) out[3 + i] = name.charCodeAt(i);
@@ -388,13 +394,13 @@ function encodeAtomUncached(w: ByteWriter, name: string, utf8: boolean): Uint8Ar
   const body = textEncoder.encode(name);
   if (body.length < 256) {
     const out = new Uint8Array(2 + body.length);
-    out[0] = Tag.SMALL_ATOM_UTF8_EXT;
+    out[0] = SMALL_ATOM_UTF8_EXT;
     out[1] = body.length;
     out.set(body, 2);
     return out;
   }
   const out = new Uint8Array(3 + body.length);
-  out[0] = Tag.ATOM_UTF8_EXT;
+  out[0] = ATOM_UTF8_EXT;
   out[1] = body.length >>> 8;
   out[2] = body.length & 0xff;
   out.set(body, 3);
