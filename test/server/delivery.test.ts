@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type NotifClient } from '../../src/client/index.js';
 import { decodeTerm, isAvailableIn, NOTIF, notificationFromTerm, notificationToTerm, notificationTypes, type Notification } from '../../src/codec/index.js';
-import { fromHex, loadNotifications, loadNotifications6x, toHex } from '../support/vectors.js';
+import { fromHex, loadHandshake, loadNotifications, loadNotifications6x, toHex } from '../support/vectors.js';
+import { rawConnect } from './raw-socket.js';
 import { ALL_TYPES_MASK, startServer, waitFor, type Started } from './helpers.js';
 
 let s: Started;
@@ -85,6 +86,20 @@ describe('delivery (§10, §11)', () => {
     for (let r = await old.next(); r.type !== 'reopen-logs'; r = await old.next()) got.push(r.type);
     expect(got).toEqual(sent.filter(decodableBy57).map((n) => n.type));
     expect(sent.some((n) => !decodableBy57(n))).toBe(true);
+  });
+
+  it('answers the full exchange of handshake.json byte for byte', async () => {
+    const ex = loadHandshake().full_exchange_example;
+    const r = await rawConnect(s.tcp);
+    const subscribed = waitFor(s.server, 'subscribed');
+    for (const hex of ex.client_to_server_hex) await r.write(fromHex(hex));
+    await subscribed;
+    const audit = loadNotifications().find((v) => toHex(fromHex(v.frame_hex)) === ex.server_to_client_hex[2]);
+    expect(audit).toBeDefined();
+    s.server.emit(notificationOf(audit?.etf_hex ?? ''));
+    const expected = ex.server_to_client_hex.join('');
+    expect(toHex(await r.waitBytes(expected.length / 2))).toBe(expected);
+    r.destroy();
   });
 
   it('filters by mask: each client gets exactly its types, in emission order', async () => {
