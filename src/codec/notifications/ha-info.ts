@@ -4,7 +4,7 @@
  */
 import { binary, int, tuple, type Term } from '../term.js';
 import { confValueFromTerm, confValuePython, confValueToTerm, normalizeConfValue } from './conf-value.js';
-import { enumMember, enumValue, flag01, intIn, onlyKeys, pickAlias, record, text } from './input.js';
+import { enumMember, enumValue, flag01, onlyKeys, pickAlias, record, text } from './input.js';
 import { AF_UNSPEC, ipFromTerm, ipPythonKeys, ipToTerm, normalizeIp } from './ip.js';
 import { at, badTerm, readInt, readText, readTuple, UNDEFINED, unencodable, type PythonDict } from './layout.js';
 import {
@@ -123,7 +123,7 @@ export function normalizeHaInfo(input: HaInfoInput): HaInfoNotification {
       return {
         type: 'ha-info',
         event,
-        besecondary_result: intIn(enumValue(HA_ERRORS, pickAlias(r, '', 'besecondary_result', 'beslave_result') ?? 0, 'besecondary_result'), 'besecondary_result'),
+        besecondary_result: enumValue(HA_ERRORS, pickAlias(r, '', 'besecondary_result', 'beslave_result') ?? 0, 'besecondary_result'),
       };
   }
 }
