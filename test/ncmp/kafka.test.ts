@@ -38,9 +38,12 @@ beforeAll(async () => {
   bootstrap = await startMockCluster();
 }, 20_000);
 
-afterAll(() => {
-  kcat?.removeAllListeners('exit');
-  kcat?.kill('SIGTERM');
+afterAll(async () => {
+  if (kcat === undefined || kcat.exitCode !== null) return;
+  kcat.removeAllListeners('exit');
+  const exited = new Promise((resolve) => kcat?.once('exit', resolve));
+  kcat.kill('SIGTERM');
+  await exited;
 });
 
 /** Reads `count` messages of `topics` with a kafkajs consumer group (bounded by `timeoutMs`). */
