@@ -31,7 +31,7 @@ export const realClock: Clock = Object.freeze({
 interface ManualTimer {
   readonly due: number;
   readonly seq: number;
-  readonly callback: () => void;
+  callback: (() => void) | undefined;
   cancelled: boolean;
 }
 
@@ -54,7 +54,8 @@ export class ManualClock implements Clock {
   #now: number;
   #seq = 0;
   // A binary min-heap on (due, seq): 1,000 subscribers each with a heartbeat timer stay cheap.
-  readonly #heap: ManualTimer[] = [];
+  #heap: ManualTimer[] = [];
+  #cancelled = 0;
 
   constructor(options: ManualClockOptions = {}) {
     this.#now = options.now ?? 0;
@@ -71,7 +72,14 @@ export class ManualClock implements Clock {
   }
 
   clearTimeout(timer: ClockTimer): void {
-    (timer as ManualTimer).cancelled = true;
+    const t = timer as ManualTimer;
+    if (t.cancelled) return;
+    t.cancelled = true;
+    // Drop the closure now (it may hold a whole connection), and compact the heap when cancelled
+    // timers dominate it: a clock that is never advanced must not accumulate them.
+    t.callback = undefined;
+    this.#cancelled += 1;
+    if (this.#cancelled > 64 && this.#cancelled * 2 > this.#heap.length) this.#compact();
   }
 
   /** The number of timers scheduled and not yet fired or cancelled. */
@@ -102,9 +110,11 @@ export class ManualClock implements Clock {
       if (top === undefined || top.due > time) break;
       this.#pop();
       if (top.due > this.#now) this.#now = top.due;
+      const callback = top.callback;
       top.cancelled = true;
+      top.callback = undefined;
       fired += 1;
-      top.callback();
+      callback?.();
     }
     if (time > this.#now) this.#now = time;
     return fired;
@@ -119,7 +129,17 @@ export class ManualClock implements Clock {
   }
 
   #dropCancelledTop(): void {
-    while (this.#heap.length > 0 && this.#heap[0]!.cancelled) this.#pop();
+    while (this.#heap.length > 0 && this.#heap[0]!.cancelled) {
+      this.#pop();
+      this.#cancelled -= 1;
+    }
+  }
+
+  #compact(): void {
+    const live = this.#heap.filter((t) => !t.cancelled);
+    this.#heap = [];
+    this.#cancelled = 0;
+    for (const t of live) this.#push(t);
   }
 
   #less(a: ManualTimer, b: ManualTimer): boolean {

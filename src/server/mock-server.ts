@@ -80,6 +80,8 @@ export interface MockServerOptions {
   readonly highWaterMarkBytes?: number;
   /** Journal entries kept (0 = no journal). Default 10000. */
   readonly journalLimit?: number;
+  /** Violations kept in `violations` (the most recent; `violationCount` counts all). Default 10000. */
+  readonly violationLimit?: number;
   /** The time source. Default the wall clock. */
   readonly clock?: Clock;
   /** Known user sessions for stream subscriptions (§14: unknown usid → error 22). Undefined = any usid. */
@@ -217,8 +219,10 @@ export interface MockStreams {
 export interface MockServer {
   readonly clock: Clock;
   readonly journal: Journal;
-  /** Every violation so far, oldest first. */
+  /** The violations so far, oldest first (the most recent `violationLimit` of them). */
   readonly violations: readonly Violation[];
+  /** Violations ever recorded, including ones evicted from `violations`. */
+  readonly violationCount: number;
   readonly streams: MockStreams;
   /** The addresses bound by `listen()` (empty before). */
   readonly addresses: BoundAddresses;
@@ -295,6 +299,7 @@ const DEFAULTS = {
   maxFrameBytes: 16 * 1024 * 1024,
   highWaterMarkBytes: 8 * 1024 * 1024,
   journalLimit: 10_000,
+  violationLimit: 10_000,
   lingerMs: 5_000,
   shutdownGraceMs: 1_000,
 } as const;
@@ -340,6 +345,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly #periodic: Record<'heartbeat' | 'health-check', { frame: Uint8Array; term: Term }>;
   readonly #defaults: NotificationDefaults;
   readonly #shutdownGraceMs: number;
+  readonly #violationLimit: number;
+  #violationCount = 0;
   #listeners: Listener[] = [];
   #addresses: BoundAddresses = {};
   #nextConnection = 1;
@@ -356,6 +363,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.maxFrameBytes = nonNegative(options, 'maxFrameBytes');
     this.lingerMs = nonNegative(options, 'lingerMs');
     this.#shutdownGraceMs = nonNegative(options, 'shutdownGraceMs');
+    this.#violationLimit = nonNegative(options, 'violationLimit');
     const journalLimit = nonNegative(options, 'journalLimit');
     if (!Number.isInteger(journalLimit)) {
       throw new UsageError('NSOMOCK_USAGE', `Failed to create server: option journalLimit must be an integer, got ${journalLimit} (createMockServer)`, {
@@ -727,8 +735,15 @@ class MockServerImpl implements MockServer, ConnectionHost {
     conn?.dispatch({ kind: 'close', reason: 'ack-timeout' });
   }
 
+  get violationCount(): number {
+    return this.#violationCount;
+  }
+
   #recordViolation(v: Violation): void {
+    this.#violationCount += 1;
     this.violations.push(v);
+    // Bounded like the journal: a client that misbehaves forever must not grow the server.
+    if (this.violations.length > this.#violationLimit) this.violations.splice(0, this.violations.length - this.#violationLimit);
     this.#events.emit('violation', v);
   }
 
