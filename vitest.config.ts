@@ -1,6 +1,6 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
-export default defineConfig({
+const config: ViteUserConfig = defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Socket and Erlang-oracle tests are I/O bound; two forks match the 2-core CI machine.
@@ -13,3 +13,5 @@ export default defineConfig({
     },
   },
 });
+
+export default config;
