@@ -35,3 +35,4 @@ export {
   checkChallengeResponse,
   type AccessCheckVersion,
 } from './access-check.js';
+export * from './notifications/index.js';
