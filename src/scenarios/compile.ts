@@ -1,0 +1,332 @@
+/**
+ * Schema-valid documents -> compiled steps, with the checks a schema cannot express:
+ * - a type the profile cannot send (PROTOCOL.md §16), a field value the codec rejects (§6.4 ranges,
+ *   addresses), caught by running `normalizeNotification` on every emit at load time;
+ * - `wait-ack` on a type that is never acked (§12.1);
+ * - `expect-ack` for a handshake no earlier step started (a th no commit-diff carried), or with
+ *   two keys at once;
+ * - a garbage fault with both `bytes` and `length`.
+ */
+import { CodecError } from '../codec/index.js';
+import {
+  normalizeNotification,
+  notificationTypes,
+  type NotificationInput,
+  type NotificationType,
+  type Profile,
+} from '../codec/index.js';
+import { parseDuration } from './duration.js';
+import type { SchemaProblem } from './validate.js';
+import { render } from './validate.js';
+import {
+  DEFAULT_AWAIT_SUBSCRIBERS_MS,
+  DEFAULT_EXPECT_VIOLATION_MS,
+  DEFAULT_NO_ACK_MS,
+  type AckKeyFields,
+  type AckMatcher,
+  type CompiledSelector,
+  type CompiledStreamEvent,
+  type DurationInput,
+  type FaultBody,
+  type FaultSpec,
+  type MaskName,
+  type ScenarioDefaults,
+  type SourceLocation,
+  type Step,
+  type StepDocument,
+  type StreamEventDocument,
+  type SubscriberSelector,
+} from './scenario.js';
+import { formatPath, type DocPath } from './source.js';
+import { extensionStepKinds } from './steps/extensions.js';
+
+/** Which handshakes earlier steps started, for the `expect-ack` cross-check. */
+export interface EmitHistory {
+  readonly th: Set<number>;
+  readonly audit: Set<number>;
+  readonly auditNetwork: Set<number>;
+  ha: boolean;
+  /** Types a fuzz step may have emitted (their keys are unknowable). */
+  readonly fuzzed: Set<NotificationType>;
+  /** False once a step was skipped for schema problems: cross-checks would then be guesses. */
+  complete: boolean;
+}
+
+/** A fresh {@link EmitHistory}. */
+export function emptyHistory(): EmitHistory {
+  return { th: new Set(), audit: new Set(), auditNetwork: new Set(), ha: false, fuzzed: new Set(), complete: true };
+}
+
+/** What compiling steps needs to know and where it reports. */
+export interface CompileContext {
+  readonly profile: Profile;
+  readonly defaults: ScenarioDefaults;
+  /** The position of a path of the file being compiled. */
+  readonly locate: (path: DocPath) => SourceLocation;
+  readonly history: EmitHistory;
+  /** Problems found, in the same form as schema problems of this file. */
+  readonly problems: SchemaProblem[];
+}
+
+/** The ms of a schema-valid duration (the schema pattern and `parseDuration` agree). */
+export function ms(value: DurationInput | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  return parseDuration(value) ?? fallback;
+}
+
+/**
+ * The bit of a mask name (a type bit or a flag of PROTOCOL.md §10.1).
+ * @example maskBit('commit-diff') // 16
+ */
+export function maskBit(name: MaskName): number {
+  switch (name) {
+    case 'audit-sync':
+      return 131072;
+    case 'ha-info-sync':
+      return 1048576;
+    case 'audit-network-sync':
+      return 536870912;
+    case 'takeover-syslog':
+      return 4;
+    default:
+      return notificationTypes[name].bit;
+  }
+}
+
+/** The OR of the bits of mask names. */
+export function maskOf(names: readonly MaskName[]): number {
+  // `|` is safe: every bit of §10.1 is below 2^31.
+  return names.reduce((mask, n) => mask | maskBit(n), 0);
+}
+
+function selector(value: SubscriberSelector | undefined): CompiledSelector {
+  if (value === undefined || value === 'all') return { kind: 'all' };
+  if (value === 'first' || value === 'last') return { kind: value };
+  if ('index' in value) return { kind: 'index', index: value.index };
+  if ('connection' in value) return { kind: 'connection', id: value.connection };
+  return { kind: 'mask', mask: maskOf(value['subscribed-to']) };
+}
+
+/** Compiles a list of schema-valid steps at `base` (e.g. `['steps']`). */
+export function compileSteps(steps: readonly StepDocument[], base: DocPath, ctx: CompileContext): Step[] {
+  return steps.map((step, i) => compileStep(step, [...base, i], ctx));
+}
+
+/** Compiles one schema-valid step written at `path`. */
+export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContext): Step {
+  const at = ctx.locate(path);
+  const named = doc.name === undefined ? { at } : { at, name: doc.name };
+  const problem = (sub: DocPath, expected: string, found: string, anchor: 'value' | 'key' = 'value'): void => {
+    ctx.problems.push({ path: [...path, ...sub], anchor, expected, found });
+  };
+  if ('await-subscribers' in doc) {
+    const b = doc['await-subscribers'];
+    return { ...named, kind: 'await-subscribers', count: b.count ?? 1, mask: maskOf(b.mask ?? []), withinMs: ms(b.within, DEFAULT_AWAIT_SUBSCRIBERS_MS) };
+  }
+  if ('emit' in doc) return { ...named, ...compileEmit(doc.emit, [...path, 'emit'], ctx) };
+  if ('expect-ack' in doc) {
+    const b = doc['expect-ack'];
+    const ack = ackMatcher(b, [...path, 'expect-ack'], ctx, true);
+    return {
+      ...named,
+      kind: 'expect-ack',
+      ...(ack === undefined ? {} : { ack }),
+      ...(b.within === undefined ? {} : { withinMs: ms(b.within, 0) }),
+      from: selector(b.from),
+    };
+  }
+  if ('expect-no-ack' in doc) {
+    const b = doc['expect-no-ack'];
+    const ack = ackMatcher(b, [...path, 'expect-no-ack'], ctx, false);
+    return { ...named, kind: 'expect-no-ack', ...(ack === undefined ? {} : { ack }), forMs: ms(b.for, DEFAULT_NO_ACK_MS), from: selector(b.from) };
+  }
+  if ('wait' in doc) return { ...named, kind: 'wait', ms: ms(doc.wait, 0) };
+  if ('repeat' in doc) {
+    return { ...named, kind: 'repeat', times: doc.repeat.times, steps: compileSteps(doc.repeat.steps, [...path, 'repeat', 'steps'], ctx) };
+  }
+  if ('sequence' in doc) return { ...named, kind: 'sequence', steps: compileSteps(doc.sequence, [...path, 'sequence'], ctx) };
+  if ('parallel' in doc) return { ...named, kind: 'parallel', steps: compileSteps(doc.parallel, [...path, 'parallel'], ctx) };
+  if ('stream' in doc) {
+    const b = doc.stream;
+    const events = (list: readonly StreamEventDocument[] | undefined): CompiledStreamEvent[] =>
+      (list ?? []).map((e) => (e.time === undefined ? { values: e.values } : { time: e.time, values: e.values }));
+    return {
+      ...named,
+      kind: 'stream',
+      stream: b.name,
+      replay: b.replay ?? true,
+      history: events(b.history),
+      events: events(b.events),
+      everyMs: ms(b.every, 0),
+    };
+  }
+  if ('fuzz' in doc) {
+    const b = doc.fuzz;
+    b.types.forEach((type, i) => {
+      if (!notificationTypes[type].profiles.includes(ctx.profile)) {
+        problem(['fuzz', 'types', i], `a type the ${ctx.profile} profile can send (${type} needs ${notificationTypes[type].profiles.join(' or ')})`, type);
+      }
+      ctx.history.fuzzed.add(type);
+    });
+    return {
+      ...named,
+      kind: 'fuzz',
+      types: b.types,
+      count: b.count,
+      ...(b.seed === undefined ? {} : { seed: b.seed }),
+      everyMs: ms(b.every, 0),
+    };
+  }
+  if ('fault' in doc) {
+    const fault = compileFault(doc.fault, [...path, 'fault'], ctx);
+    return { ...named, kind: 'fault', fault, target: selector(doc.fault.target) };
+  }
+  if ('heartbeat' in doc) return { ...named, kind: 'heartbeat', action: doc.heartbeat };
+  if ('expect-violation' in doc) {
+    const b = doc['expect-violation'];
+    return { ...named, kind: 'expect-violation', code: b.code, withinMs: ms(b.within, DEFAULT_EXPECT_VIOLATION_MS), from: selector(b.from) };
+  }
+  if ('log' in doc) return { ...named, kind: 'log', message: doc.log };
+  // An extension step: the one key besides `name` is its kind.
+  const record = doc as Record<string, unknown>;
+  const kind = Object.keys(record).find((k) => k !== 'name') ?? '';
+  const extension = extensionStepKinds.find((e) => e.kind === kind);
+  for (const p of extension?.check?.(record[kind]) ?? []) problem([kind, ...p.path], p.expected, p.found);
+  return { ...named, kind: 'extension', extension: kind, body: record[kind] };
+}
+
+function compileEmit(
+  body: NotificationInput & { 'wait-ack'?: boolean | DurationInput },
+  path: DocPath,
+  ctx: CompileContext,
+): { kind: 'emit'; notification: NotificationInput; waitAck?: number | true } {
+  const { 'wait-ack': waitAck, ...rest } = body;
+  const input = rest as NotificationInput;
+  const spec = notificationTypes[input.type];
+  const problem = (sub: DocPath, expected: string, found: string): void => {
+    ctx.problems.push({ path: [...path, ...sub], anchor: 'value', expected, found });
+  };
+  if (!spec.profiles.includes(ctx.profile)) {
+    problem(['type'], `a type the ${ctx.profile} profile can send (${input.type} needs profile ${spec.profiles.join(' or ')}, PROTOCOL.md §16)`, input.type);
+  }
+  if (waitAck !== undefined && waitAck !== false && spec.ack === undefined) {
+    problem(
+      ['wait-ack'],
+      'no wait-ack: only commit-diff, audit, audit-network and ha-info notifications are acked (PROTOCOL.md §12.1)',
+      `wait-ack on ${input.type}`,
+    );
+  }
+  try {
+    const n = normalizeNotification(input, { ...ctx.defaults, now: () => 0 });
+    if (n.type === 'call-home-info' && n.event === 3 && ctx.profile === 'nso57') {
+      problem(['event'], 'a call-home event the nso57 profile can send (device-disconnected needs nso6x, PROTOCOL.md §11.17)', render(input.type === 'call-home-info' ? input.event : undefined));
+    }
+    recordEmit(n.type, n, ctx.history);
+  } catch (error) {
+    if (!(error instanceof CodecError)) throw error;
+    const { expected, found } = splitReason(error.message);
+    problem(fieldPath(error.details.path ?? ''), expected, found);
+  }
+  if (waitAck === undefined || waitAck === false) return { kind: 'emit', notification: input };
+  return { kind: 'emit', notification: input, waitAck: waitAck === true ? true : ms(waitAck, 0) };
+}
+
+function recordEmit(type: NotificationType, n: { readonly type: NotificationType }, history: EmitHistory): void {
+  const fields = n as Record<string, unknown>;
+  if (type === 'commit-diff' && typeof fields['th'] === 'number') history.th.add(fields['th']);
+  if (type === 'audit' && typeof fields['usid'] === 'number') history.audit.add(fields['usid']);
+  if (type === 'audit-network' && typeof fields['usid'] === 'number') history.auditNetwork.add(fields['usid']);
+  if (type === 'ha-info') history.ha = true;
+}
+
+function ackMatcher(b: AckKeyFields, path: DocPath, ctx: CompileContext, required: boolean): AckMatcher | undefined {
+  const keys = (['th', 'usid', 'ha'] as const).filter((k) => b[k] !== undefined);
+  const problem = (sub: DocPath, expected: string, found: string): void => {
+    ctx.problems.push({ path: [...path, ...sub], anchor: 'value', expected, found });
+  };
+  if (keys.length > 1) {
+    problem([keys[1] ?? 'th'], 'one of th, usid or ha (one handshake per step)', keys.join(' and '));
+    return undefined;
+  }
+  if (b.of !== undefined && b.usid === undefined) problem(['of'], 'of only together with usid', `of: ${b.of} without usid`);
+  const history = ctx.history;
+  const check = required && history.complete;
+  if (b.th !== undefined) {
+    if (check && !history.th.has(b.th) && !history.fuzzed.has('commit-diff')) {
+      problem(['th'], `the th of an earlier commit-diff emit (${listOrNone(history.th)})`, String(b.th));
+    }
+    return { kind: 'diff-done', th: b.th };
+  }
+  if (b.usid !== undefined) {
+    const network = b.of === 'audit-network';
+    const seen = network ? history.auditNetwork : history.audit;
+    if (check && !seen.has(b.usid) && !history.fuzzed.has(network ? 'audit-network' : 'audit')) {
+      problem(['usid'], `the usid of an earlier ${network ? 'audit-network' : 'audit'} emit (${listOrNone(seen)})`, String(b.usid));
+    }
+    return network ? { kind: 'audit-network-synced', usid: b.usid } : { kind: 'audit-synced', usid: b.usid };
+  }
+  if (b.ha === true) {
+    if (check && !history.ha && !history.fuzzed.has('ha-info')) problem(['ha'], 'an earlier ha-info emit to ack', 'none');
+    return { kind: 'ha-synced' };
+  }
+  if (required) problem([], 'th, usid or ha: which handshake to expect', 'none of them');
+  return undefined;
+}
+
+function listOrNone(values: ReadonlySet<number>): string {
+  return values.size === 0 ? 'there is none' : [...values].join(', ');
+}
+
+function compileFault(b: FaultBody, path: DocPath, ctx: CompileContext): FaultSpec {
+  switch (b.kind) {
+    case 'stall':
+      return { kind: 'stall', ms: ms(b.for, 0) };
+    case 'close':
+      return { kind: 'close' };
+    case 'truncate-frame':
+      return { kind: 'truncate-frame' };
+    case 'slow-write':
+      return { kind: 'slow-write', chunkBytes: b['chunk-bytes'] ?? 1, intervalMs: ms(b.interval, 10), ...(b.for === undefined ? {} : { ms: ms(b.for, 0) }) };
+    case 'garbage': {
+      if (b.bytes !== undefined && b.length !== undefined) {
+        ctx.problems.push({ path: [...path, 'length'], anchor: 'key', expected: 'either bytes or length, not both', found: 'both' });
+      }
+      if (b.bytes !== undefined) return { kind: 'garbage', bytes: Uint8Array.from(Buffer.from(b.bytes, 'hex')), length: b.bytes.length / 2 };
+      return { kind: 'garbage', length: b.length ?? 16 };
+    }
+  }
+}
+
+/** `Failed to encode notification: expected an integer, got "x" (uinfo.port)` -> expected/found. */
+function splitReason(message: string): { expected: string; found: string } {
+  const reason = message.replace(/^Failed to [^:]*: /, '').replace(/ \([^()]*\)$/, '');
+  // The codec's reasons read "expected X, got Y", "V outside A..B" or "V is no X" (input.ts, ip.ts).
+  const expectedGot = /^expected (.*), got (.*)$/s.exec(reason);
+  if (expectedGot !== null) return { expected: expectedGot[1] ?? '', found: expectedGot[2] ?? '' };
+  const outside = /^(.+) outside (.+)$/s.exec(reason);
+  if (outside !== null) return { expected: `a value in ${outside[2] ?? ''}`, found: outside[1] ?? '' };
+  const isNo = /^(.+) is no (.+)$/s.exec(reason);
+  if (isNo !== null) return { expected: `${/^[aeiouAEIOU]/.test(isNo[2] ?? '') ? 'an' : 'a'} ${isNo[2] ?? ''}`, found: isNo[1] ?? '' };
+  return { expected: 'a value the notification can carry', found: reason };
+}
+
+/** `uinfo.port` -> ['uinfo', 'port']; `values[2].v` -> ['values', 2, 'v']. */
+export function fieldPath(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const part of path.split('.')) {
+    if (part === '') continue;
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (m === null) {
+      out.push(part);
+      continue;
+    }
+    if (m[1] !== undefined && m[1] !== '') out.push(m[1]);
+    for (const index of (m[2] ?? '').matchAll(/\[(\d+)\]/g)) out.push(Number(index[1]));
+  }
+  return out;
+}
+
+/** The path string of a step (for reports): `steps[3].repeat.steps[0]`. */
+export function stepPath(path: DocPath): string {
+  return formatPath(path);
+}

@@ -1,0 +1,59 @@
+/**
+ * Time values of the scenario format: a bare number is milliseconds, a string is one or more
+ * `<number><unit>` parts with the units `ms`, `s`, `m` and `h` (`250ms`, `2s`, `1.5s`, `1m30s`).
+ * The schema pattern below and {@link parseDuration} accept exactly the same strings, so a value
+ * that passed validation always parses.
+ */
+
+/** The JSON Schema pattern of a duration string (also used by the loader's own checks). */
+export const DURATION_PATTERN = '^(?:[0-9]+(?:\\.[0-9]+)?(?:ms|s|m|h))+$';
+
+const PART = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g;
+const WHOLE = new RegExp(DURATION_PATTERN);
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A duration as written in a scenario: milliseconds, or a string with units. */
+export type DurationInput = number | string;
+
+/**
+ * Converts a scenario duration to milliseconds, or returns `undefined` when it is not one
+ * (negative, not finite, or a string that does not match {@link DURATION_PATTERN}).
+ * Fractions of a millisecond are rounded to the nearest millisecond.
+ * @example
+ *   parseDuration('1m30s') // 90000
+ *   parseDuration(250)     // 250
+ *   parseDuration('2 sec') // undefined
+ */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined;
+  if (typeof value !== 'string' || !WHOLE.test(value)) return undefined;
+  let total = 0;
+  for (const match of value.matchAll(PART)) {
+    total += Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1);
+  }
+  return Number.isFinite(total) ? Math.round(total) : undefined;
+}
+
+/**
+ * Prints milliseconds the way a scenario would write them: `250ms`, `2s`, `1.5s`, `1m30s`, `2h`.
+ * `parseDuration(formatDuration(ms)) === ms` for every non-negative integer `ms`.
+ * @example
+ *   formatDuration(90_000) // '1m30s'
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return `${ms}ms`;
+  const whole = Math.round(ms);
+  if (whole === 0) return '0ms';
+  if (whole < 1_000) return `${whole}ms`;
+  // 1.5s reads better than 1500ms; three decimals keep every whole millisecond exact.
+  if (whole < 60_000) return `${whole / 1_000}s`;
+  const h = Math.floor(whole / 3_600_000);
+  const m = Math.floor((whole % 3_600_000) / 60_000);
+  const restMs = whole % 60_000;
+  let out = '';
+  if (h > 0) out += `${h}h`;
+  if (m > 0) out += `${m}m`;
+  if (restMs > 0) out += restMs % 1_000 === 0 ? `${restMs / 1_000}s` : `${restMs}ms`;
+  return out;
+}

@@ -1,0 +1,68 @@
+// The public surface of the scenarios layer (harness and CLI import only this). Explicit list.
+// schema.ts (TypeBox) is deliberately not here: it only builds scenario.schema.json, and loading
+// TypeBox costs ~60 ms of startup the CLI does not need.
+export {
+  STEP_KINDS,
+  FAULT_KINDS,
+  MASK_FLAG_NAMES,
+  SCENARIO_SCHEMA_ID,
+  DEFAULT_ACK_TIMEOUT_MS,
+  DEFAULT_AWAIT_SUBSCRIBERS_MS,
+  DEFAULT_NO_ACK_MS,
+  DEFAULT_EXPECT_VIOLATION_MS,
+  type StepKind,
+  type FaultKind,
+  type MaskFlagName,
+  type MaskName,
+  type DurationInput,
+  type DateTimeDocument,
+  type SubscriberSelector,
+  type AwaitSubscribersBody,
+  type EmitStepOptions,
+  type EmitBody,
+  type AckKeyFields,
+  type ExpectAckBody,
+  type ExpectNoAckBody,
+  type RepeatBody,
+  type StreamEventDocument,
+  type StreamBody,
+  type FuzzBody,
+  type FaultBody,
+  type ExpectViolationBody,
+  type TimerControl,
+  type StepDocument,
+  type ScenarioDefaults,
+  type ScenarioOptionsDocument,
+  type ScenarioDocument,
+  type SourceLocation,
+  type AckMatcher,
+  type CompiledSelector,
+  type CompiledStreamEvent,
+  type FaultSpec,
+  type Step,
+  type ScenarioOptions,
+  type Scenario,
+} from './scenario.js';
+export { loadScenario, parseScenario, scenarioFromDocument, type LoadScenarioOptions } from './load.js';
+export { ScenarioError, scenarioError, formatProblem, type ScenarioProblem, type ScenarioErrorDetails } from './errors.js';
+export { checkScenarioDocument, type SchemaProblem } from './validate.js';
+export { scenarioJsonSchema } from './shipped-schema.js';
+export { parseDuration, formatDuration, DURATION_PATTERN } from './duration.js';
+export { sleep, waitUntil, type Clock, type ClockTimer, type WaitResult } from './clock.js';
+export { playScenario, assertRunPassed, deriveSeed, type PlayScenarioOptions, type RunLogEvent } from './scheduler.js';
+export type {
+  RunReport,
+  StepReport,
+  StepStatus,
+  ConnectionReport,
+  AckRecord,
+  ViolationRecord,
+  PendingAckRecord,
+} from './report.js';
+export type { ScenarioTarget, TargetSubscriber, TargetEvents, TargetDelivery } from './target.js';
+export {
+  extensionStepKinds,
+  type ExtensionStepKind,
+  type ExtensionStepContext,
+  type ExtensionProblem,
+} from './steps/extensions.js';

@@ -1,0 +1,274 @@
+/**
+ * Scenario files -> `Scenario`. Three passes, so that one run reports every problem:
+ * 1. read each file (following `include`, cycle-checked), parse YAML with the `yaml` library
+ *    (positions via a LineCounter) and validate it against the schema (validate.ts);
+ * 2. merge defaults, options, profile and seed in execution order (includes first, the including
+ *    file last, so it wins);
+ * 3. compile the steps that passed the schema and run the semantic checks (compile.ts).
+ * Any problem anywhere -> one ScenarioError listing all of them as `file:line:col: path: expected
+ * X, found Y`.
+ */
+import { readFile as fsReadFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import type { Profile } from '../codec/index.js';
+import { compileStep, emptyHistory, ms, type CompileContext } from './compile.js';
+import { scenarioError, type ScenarioProblem } from './errors.js';
+import {
+  DEFAULT_ACK_TIMEOUT_MS,
+  type Scenario,
+  type ScenarioDefaults,
+  type ScenarioDocument,
+  type ScenarioOptions,
+  type ScenarioOptionsDocument,
+  type SourceLocation,
+  type Step,
+} from './scenario.js';
+import { formatPath, YamlSource, type DocPath, type Position } from './source.js';
+import { checkScenarioDocument, type SchemaProblem } from './validate.js';
+
+/** Options of {@link loadScenario}, {@link parseScenario} and {@link scenarioFromDocument}. */
+export interface LoadScenarioOptions {
+  /** Reads an included (or the given) file as UTF-8 text. Default: `fs.readFile`. */
+  readonly readFile?: (path: string) => Promise<string>;
+  /** File names in messages are relative to this directory when inside it. Default: `process.cwd()`. */
+  readonly displayRoot?: string;
+  /** Overrides the profile the files ask for (the CLI's `--profile`). */
+  readonly profile?: Profile;
+}
+
+interface FileNode {
+  readonly path: string;
+  readonly display: string;
+  readonly value: unknown;
+  readonly locate: (path: DocPath, anchor?: 'value' | 'key') => Position | undefined;
+  readonly problems: ScenarioProblem[];
+  /** Whether a problem is about an include (for the error code). */
+  readonly includeProblems: Set<ScenarioProblem>;
+  readonly schemaProblemPaths: DocPath[];
+  readonly includes: FileNode[];
+}
+
+function defaultReadFile(path: string): Promise<string> {
+  return fsReadFile(path, 'utf8');
+}
+
+function displayName(path: string, root: string): string {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+/**
+ * Loads a scenario file and everything it includes.
+ * @throws ScenarioError `NSOMOCK_SCENARIO_INVALID` listing every problem (YAML, schema, semantics),
+ *   or `NSOMOCK_SCENARIO_INCLUDE` when the only problems are includes (unreadable, cyclic)
+ * @example
+ *   const scenario = await loadScenario('examples/commit-diff-ack.yaml');
+ */
+export async function loadScenario(file: string, options: LoadScenarioOptions = {}): Promise<Scenario> {
+  const root = options.displayRoot ?? process.cwd();
+  const path = resolve(root, file);
+  const read = options.readFile ?? defaultReadFile;
+  let text: string;
+  try {
+    text = await read(path);
+  } catch (error) {
+    const display = displayName(path, root);
+    throw scenarioError(
+      display,
+      [{ file: display, line: 0, column: 0, path: '(root)', expected: 'a readable scenario file', found: readFailure(error) }],
+      'NSOMOCK_SCENARIO_INVALID',
+    );
+  }
+  return finish(await readTree(path, text, [path], { ...options, displayRoot: root, readFile: read }), options);
+}
+
+/**
+ * Loads a scenario from YAML text; `file` names it in messages and anchors relative includes.
+ * @throws ScenarioError as {@link loadScenario}
+ * @example
+ *   await parseScenario('name: x\nsteps:\n  - wait: 10ms\n', { file: 'inline.yaml' })
+ */
+export async function parseScenario(text: string, options: LoadScenarioOptions & { readonly file?: string } = {}): Promise<Scenario> {
+  const root = options.displayRoot ?? process.cwd();
+  const path = resolve(root, options.file ?? 'scenario.yaml');
+  return finish(await readTree(path, text, [path], { ...options, displayRoot: root, readFile: options.readFile ?? defaultReadFile }), options);
+}
+
+/**
+ * Validates and compiles an in-memory document (the same shape as a YAML file). Positions in
+ * messages are omitted; includes are relative to `displayRoot`.
+ * @throws ScenarioError as {@link loadScenario}
+ * @example
+ *   const scenario = await scenarioFromDocument({ name: 'demo', steps: [{ emit: { type: 'heartbeat' } }] });
+ */
+export async function scenarioFromDocument(document: ScenarioDocument, options: LoadScenarioOptions = {}): Promise<Scenario> {
+  const root = options.displayRoot ?? process.cwd();
+  const node = await buildNode(resolve(root, '(document)'), '(document)', structuredClone(document), () => undefined, [], {
+    ...options,
+    displayRoot: root,
+    readFile: options.readFile ?? defaultReadFile,
+  });
+  return finish(node, options);
+}
+
+type ResolvedOptions = LoadScenarioOptions & { readonly displayRoot: string; readonly readFile: (path: string) => Promise<string> };
+
+async function readTree(path: string, text: string, stack: readonly string[], options: ResolvedOptions): Promise<FileNode> {
+  const display = displayName(path, options.displayRoot);
+  const source = await YamlSource.parse(display, text);
+  const syntax: ScenarioProblem[] = source.syntaxProblems.map((p) => ({
+    file: display,
+    line: p.line,
+    column: p.column,
+    path: '(yaml)',
+    expected: 'valid YAML',
+    found: p.message,
+  }));
+  const node = await buildNode(path, display, source.value, (p, anchor) => source.locate(p, anchor), stack, options, syntax.length > 0);
+  node.problems.unshift(...syntax);
+  return node;
+}
+
+async function buildNode(
+  path: string,
+  display: string,
+  value: unknown,
+  locate: (path: DocPath, anchor?: 'value' | 'key') => Position | undefined,
+  stack: readonly string[],
+  options: ResolvedOptions,
+  broken = false,
+): Promise<FileNode> {
+  const problems: ScenarioProblem[] = [];
+  const node: FileNode = { path, display, value, locate, problems, includeProblems: new Set(), schemaProblemPaths: [], includes: [] };
+  if (broken) return node;
+  const at = (p: DocPath, anchor: 'value' | 'key' = 'value'): Position => locate(p, anchor) ?? { line: 0, column: 0 };
+  const schemaProblems: SchemaProblem[] =
+    value === undefined || value === null
+      ? [{ path: [], anchor: 'value', expected: 'a scenario: a mapping with name and steps', found: 'an empty document' }]
+      : checkScenarioDocument(value);
+  for (const p of schemaProblems) {
+    const { line, column } = at(p.path, p.anchor);
+    problems.push({ file: display, line, column, path: formatPath(p.path), expected: p.expected, found: p.found });
+    node.schemaProblemPaths.push(p.path);
+  }
+  const include = isRecord(value) ? value['include'] : undefined;
+  if (!Array.isArray(include)) return node;
+  for (const [i, entry] of include.entries()) {
+    if (typeof entry !== 'string' || entry === '') continue;
+    const target = resolve(dirname(path), entry);
+    const { line, column } = at(['include', i]);
+    const where = { file: display, line, column, path: formatPath(['include', i]) };
+    if (stack.includes(target)) {
+      const cycle = [...stack.slice(stack.indexOf(target)), target].map((p) => displayName(p, options.displayRoot)).join(' → ');
+      const problem = { ...where, expected: `a file that does not include ${display} again`, found: `the cycle ${cycle}` };
+      problems.push(problem);
+      node.includeProblems.add(problem);
+      continue;
+    }
+    let text: string;
+    try {
+      text = await options.readFile(target);
+    } catch (error) {
+      const problem = { ...where, expected: 'a readable scenario file', found: `${entry}: ${readFailure(error)}` };
+      problems.push(problem);
+      node.includeProblems.add(problem);
+      continue;
+    }
+    node.includes.push(await readTree(target, text, [...stack, target], options));
+  }
+  return node;
+}
+
+function readFailure(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Whether the top-level field `key` of a node passed the schema. */
+function fieldValid(node: FileNode, key: string): boolean {
+  return !node.schemaProblemPaths.some((p) => p.length === 0 || p[0] === key);
+}
+
+function executionOrder(node: FileNode): FileNode[] {
+  return [...node.includes.flatMap(executionOrder), node];
+}
+
+function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
+  const files = executionOrder(top);
+  const doc = (node: FileNode): Partial<ScenarioDocument> => (isRecord(node.value) ? (node.value as Partial<ScenarioDocument>) : {});
+
+  // Pass 2: merge in execution order; the including file comes last and wins.
+  let profile: Profile | undefined;
+  let seed: number | undefined;
+  let defaults: ScenarioDefaults = {};
+  let optionsDoc: ScenarioOptionsDocument = {};
+  for (const node of files) {
+    const d = doc(node);
+    if (d.profile !== undefined && fieldValid(node, 'profile')) profile = d.profile;
+    if (d.seed !== undefined && fieldValid(node, 'seed')) seed = d.seed;
+    if (d.defaults !== undefined && fieldValid(node, 'defaults')) {
+      const uinfo = { ...defaults.uinfo, ...d.defaults.uinfo };
+      defaults = { ...defaults, ...d.defaults, ...(Object.keys(uinfo).length > 0 ? { uinfo } : {}) };
+    }
+    if (d.options !== undefined && fieldValid(node, 'options')) optionsDoc = { ...optionsDoc, ...d.options };
+  }
+  const effectiveProfile: Profile = options.profile ?? profile ?? 'nso57';
+
+  // Pass 3: compile every schema-valid step, in execution order.
+  const history = emptyHistory();
+  const steps: Step[] = [];
+  const problems: ScenarioProblem[] = files.flatMap((f) => f.problems);
+  const includeOnly = new Set(files.flatMap((f) => [...f.includeProblems]));
+  for (const node of files) {
+    const list = doc(node).steps;
+    if (!Array.isArray(list)) continue;
+    const semantic: SchemaProblem[] = [];
+    const location = (path: DocPath, anchor: 'value' | 'key' = 'value'): SourceLocation => {
+      const pos = node.locate(path, anchor) ?? { line: 0, column: 0 };
+      return { file: node.display, line: pos.line, column: pos.column, path: formatPath(path) };
+    };
+    const ctx: CompileContext = { profile: effectiveProfile, defaults, locate: (p) => location(p), history, problems: semantic };
+    list.forEach((step, i) => {
+      const invalid = node.schemaProblemPaths.some((p) => p[0] === 'steps' && p[1] === i);
+      if (invalid) {
+        history.complete = false;
+        return;
+      }
+      steps.push(compileStep(step, ['steps', i], ctx));
+    });
+    for (const p of semantic) {
+      const loc = location(p.path, p.anchor);
+      problems.push({ file: loc.file, line: loc.line, column: loc.column, path: loc.path, expected: p.expected, found: p.found });
+    }
+  }
+  if (problems.length > 0) {
+    const code = problems.every((p) => includeOnly.has(p)) ? 'NSOMOCK_SCENARIO_INCLUDE' : 'NSOMOCK_SCENARIO_INVALID';
+    throw scenarioError(top.display, problems, code);
+  }
+  const d = doc(top);
+  const resolvedOptions: ScenarioOptions = {
+    ...(optionsDoc.strict === undefined ? {} : { strict: optionsDoc.strict }),
+    ...(optionsDoc['event-reply-timeout'] === undefined ? {} : { eventReplyTimeoutMs: ms(optionsDoc['event-reply-timeout'], 0) }),
+    ...(optionsDoc['write-stall-timeout'] === undefined ? {} : { writeStallTimeoutMs: ms(optionsDoc['write-stall-timeout'], 0) }),
+    ackTimeoutMs: ms(optionsDoc['ack-timeout'], DEFAULT_ACK_TIMEOUT_MS),
+    failFast: optionsDoc['fail-fast'] ?? true,
+    requireAcks: optionsDoc['require-acks'] ?? true,
+  };
+  return {
+    name: typeof d.name === 'string' ? d.name : top.display,
+    ...(typeof d.description === 'string' ? { description: d.description } : {}),
+    ...(top.display === '(document)' ? {} : { file: top.display }),
+    profile: effectiveProfile,
+    ...(seed === undefined ? {} : { seed }),
+    defaults,
+    options: resolvedOptions,
+    steps,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,321 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { NOTIF } from '../../src/codec/index.js';
+import { ManualClock } from '../../src/server/index.js';
+import { scenarioFromDocument } from '../../src/scenarios/load.js';
+import type { ScenarioDocument } from '../../src/scenarios/scenario.js';
+import { assertRunPassed, deriveSeed, playScenario, type RunLogEvent } from '../../src/scenarios/scheduler.js';
+import { fcRuns } from '../support/fc-config.js';
+import { drive, FakeTarget } from './fake-target.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+async function setup(doc: Omit<ScenarioDocument, 'name'> & { name?: string }) {
+  const clock = new ManualClock({ now: T0 });
+  const target = new FakeTarget(clock);
+  const scenario = await scenarioFromDocument({ name: 'test', seed: 7, ...doc });
+  return { clock, target, scenario };
+}
+
+describe('playScenario', () => {
+  it('passes when every recipient acks a commit-diff in time, and records the latency', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [{ emit: { type: 'commit-diff', th: 1001 } }, { 'expect-ack': { th: 1001, within: '2s' } }],
+    });
+    const a = target.subscribe(NOTIF.COMMIT_DIFF);
+    const b = target.subscribe(NOTIF.COMMIT_DIFF | NOTIF.AUDIT);
+    const report = await drive(clock, playScenario(scenario, target, { clock }), {
+      at: { 500: () => target.ack(a, { kind: 'diff-done', th: 1001 }), 1500: () => target.ack(b, { kind: 'diff-done', th: 1001 }) },
+    });
+    expect(report.status).toBe('passed');
+    expect(report.steps.map((s) => [s.kind, s.status, s.durationMs])).toEqual([
+      ['emit', 'passed', 0],
+      ['expect-ack', 'passed', 1500],
+    ]);
+    expect(report.acks.map((x) => [x.connectionId, x.ack, x.latencyMs])).toEqual([
+      [a, '{1001,done}', 500],
+      [b, '{1001,done}', 1500],
+    ]);
+    expect(report.connections.map((c) => [c.id, c.delivered, c.acks])).toEqual([
+      [a, { 'commit-diff': 1 }, 1],
+      [b, { 'commit-diff': 1 }, 1],
+    ]);
+  });
+
+  it('fails an expect-ack at its deadline, names the missing ack, and skips the rest (fail-fast)', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [{ emit: { type: 'commit-diff', th: 7 } }, { 'expect-ack': { th: 7, within: '2s' } }, { log: 'never' }],
+    });
+    const c = target.subscribe(NOTIF.COMMIT_DIFF);
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(report.status).toBe('failed');
+    expect(report.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped']);
+    expect(report.steps[1]?.error).toBe(`connection ${c} did not send {7,done} within 2s`);
+    expect(report.steps[1]?.durationMs).toBe(2000);
+    expect(report.failures[0]).toBe(`(document): expect-ack (steps[1]): connection ${c} did not send {7,done} within 2s`);
+    expect(report.pendingAcks).toEqual([{ connectionId: c, ack: '{7,done}', since: 0 }]);
+    expect(report.log).toEqual([]);
+  });
+
+  it('runs on after a failure with fail-fast off', async () => {
+    const { clock, target, scenario } = await setup({
+      options: { 'fail-fast': false, 'require-acks': false },
+      steps: [{ emit: { type: 'commit-diff', th: 7 } }, { 'expect-ack': { th: 7, within: 100 } }, { log: 'still here' }],
+    });
+    target.subscribe(NOTIF.COMMIT_DIFF);
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(report.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'passed']);
+    expect(report.log).toEqual([{ at: 100, message: 'still here' }]);
+    expect(report.status).toBe('failed');
+  });
+
+  it('waits for subscribers with the right mask, and times out with a count', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [{ 'await-subscribers': { count: 2, mask: ['commit-diff', 'audit-sync'], within: '5s' } }],
+    });
+    const report = await drive(clock, playScenario(scenario, target, { clock }), {
+      at: { 1000: () => target.subscribe(NOTIF.COMMIT_DIFF | NOTIF.AUDIT_SYNC), 2000: () => target.subscribe(NOTIF.COMMIT_DIFF) },
+    });
+    expect(report.steps[0]?.status).toBe('failed');
+    expect(report.steps[0]?.durationMs).toBe(5000);
+    expect(report.steps[0]?.error).toBe('1 of 2 subscribers with mask 131088 connected within 5s');
+  });
+
+  it('resolves await-subscribers as soon as enough subscribe', async () => {
+    const { clock, target, scenario } = await setup({ steps: [{ 'await-subscribers': { count: 1 } }] });
+    const report = await drive(clock, playScenario(scenario, target, { clock }), { at: { 1234: () => target.subscribe(NOTIF.AUDIT) } });
+    expect(report.steps[0]).toMatchObject({ status: 'passed', durationMs: 1234 });
+    expect(report.connections[0]).toMatchObject({ mask: NOTIF.AUDIT, subscribedAt: 1234 });
+  });
+
+  it('repeats steps on the clock', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [{ repeat: { times: 3, steps: [{ emit: { type: 'heartbeat' } }, { wait: '10ms' }] } }],
+    });
+    target.subscribe(NOTIF.HEARTBEAT);
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(report.steps[0]).toMatchObject({ status: 'passed', iterations: 3, durationMs: 30 });
+    expect(target.emitted.map((e) => e.notification.type)).toEqual(['heartbeat', 'heartbeat', 'heartbeat']);
+    expect(report.totals.notifications).toBe(3);
+  });
+
+  it('runs parallel branches at the same time', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [{ parallel: [{ wait: '1s' }, { sequence: [{ wait: '300ms' }, { emit: { type: 'reopen-logs' } }] }] }],
+    });
+    target.subscribe(NOTIF.REOPEN_LOGS);
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(report.steps[0]).toMatchObject({ status: 'passed', durationMs: 1000 });
+    expect(report.steps[0]?.children?.map((c) => c.durationMs)).toEqual([1000, 300]);
+  });
+
+  it('wait-ack blocks the emit until the audit-sync subscriber acks', async () => {
+    const { clock, target, scenario } = await setup({
+      defaults: { usid: 42 },
+      steps: [{ emit: { type: 'audit', msg: 'commit', 'wait-ack': '3s' } }, { log: 'after' }],
+    });
+    const synced = target.subscribe(NOTIF.AUDIT | NOTIF.AUDIT_SYNC);
+    target.subscribe(NOTIF.AUDIT); // no sync flag: owes nothing (PROTOCOL.md §11.1)
+    const report = await drive(clock, playScenario(scenario, target, { clock }), {
+      at: { 800: () => target.ack(synced, { kind: 'audit-synced', usid: 42 }) },
+    });
+    expect(report.status).toBe('passed');
+    expect(report.steps[0]?.durationMs).toBe(800);
+    expect(report.log).toEqual([{ at: 800, message: 'after' }]);
+  });
+
+  it('fails expect-ack when nobody had to ack (no subscriber has the sync flag)', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [{ emit: { type: 'audit', usid: 5 } }, { 'expect-ack': { usid: 5, within: '1s' } }],
+    });
+    target.subscribe(NOTIF.AUDIT);
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(report.steps[1]?.error).toBe('nobody had to send {5,synced}: no recipient subscribed to audit with its sync flag');
+  });
+
+  it('reports a connection that closes instead of acking', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [{ emit: { type: 'ha-info', event: 'secondary-died', node: { nodeid: 'n2', addr: '10.0.0.2' } } }, { 'expect-ack': { ha: true, within: '5s' } }],
+    });
+    const c = target.subscribe(NOTIF.HA_INFO | NOTIF.HA_INFO_SYNC);
+    const report = await drive(clock, playScenario(scenario, target, { clock }), { at: { 100: () => target.disconnect(c) } });
+    expect(report.steps[1]?.error).toBe(`connection ${c} closed without sending ha_synced`);
+    expect(report.steps[1]?.durationMs).toBe(100);
+  });
+
+  it('expect-no-ack fails as soon as a matching ack arrives, and passes after its window otherwise', async () => {
+    const { clock, target, scenario } = await setup({
+      options: { 'fail-fast': false, 'require-acks': false },
+      steps: [{ emit: { type: 'commit-diff', th: 3 } }, { 'expect-no-ack': { th: 3, for: '1s' } }, { 'expect-no-ack': { for: '1s' } }],
+    });
+    const c = target.subscribe(NOTIF.COMMIT_DIFF);
+    const report = await drive(clock, playScenario(scenario, target, { clock }), { at: { 400: () => target.ack(c, { kind: 'diff-done', th: 3 }) } });
+    expect(report.steps.map((s) => [s.status, s.durationMs])).toEqual([
+      ['passed', 0],
+      ['failed', 400],
+      ['passed', 1000],
+    ]);
+    expect(report.steps[1]?.error).toBe(`connection ${c} sent {3,done} (expected no {3,done} for 1s)`);
+  });
+
+  it('expect-violation claims a violation; an unclaimed one fails the run', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [{ 'expect-violation': { code: 'bad-term', within: '2s' } }, { wait: '1s' }],
+    });
+    const c = target.subscribe(NOTIF.AUDIT);
+    const report = await drive(clock, playScenario(scenario, target, { clock }), {
+      at: { 300: () => target.violate(c, 'bad-term'), 400: () => target.violate(c, 'ack-duplicate') },
+    });
+    expect(report.steps[0]).toMatchObject({ status: 'passed', durationMs: 300 });
+    expect(report.violations.map((v) => [v.code, v.wanted])).toEqual([
+      ['bad-term', true],
+      ['ack-duplicate', false],
+    ]);
+    expect(report.status).toBe('failed');
+    expect(report.failures).toEqual([`violation ack-duplicate on connection ${c}: expected x, got y`]);
+  });
+
+  it('fails the run at the end when an owed ack never comes (require-acks)', async () => {
+    const { clock, target, scenario } = await setup({
+      options: { 'ack-timeout': '3s' },
+      steps: [{ emit: { type: 'commit-diff', th: 9 } }],
+    });
+    const c = target.subscribe(NOTIF.COMMIT_DIFF);
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(report.steps[0]?.status).toBe('passed');
+    expect(report.status).toBe('failed');
+    expect(report.durationMs).toBe(3000);
+    expect(report.failures).toEqual([`end of run: connection ${c} never sent {9,done} (ack-missing)`]);
+    expect(() => assertRunPassed(report)).toThrow(/NSOMOCK|1 failure/);
+  });
+
+  it('injects faults into the selected connections; garbage bytes are seeded', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [
+        { fault: { kind: 'stall', for: '2s', target: 'first' } },
+        { fault: { kind: 'garbage', length: 4, target: 'last' } },
+        { fault: { kind: 'slow-write', 'chunk-bytes': 3, interval: '5ms', for: '1s', target: { index: 0 } } },
+        { fault: { kind: 'close', target: { 'subscribed-to': ['audit'] } } },
+        { wait: '2s' },
+      ],
+    });
+    const a = target.subscribe(NOTIF.COMMIT_DIFF);
+    const b = target.subscribe(NOTIF.AUDIT);
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(report.status).toBe('passed');
+    const garbage = target.faults.find((f) => f.call === 'inject')?.args[0] as Uint8Array;
+    expect(target.faults.map((f) => [f.connectionId, f.call, f.call === 'inject' ? (f.args[0] as Uint8Array).length : f.args])).toEqual([
+      [a, 'stall', [2000]],
+      [b, 'inject', 4],
+      [a, 'slowWrite', [3, 5]],
+      [b, 'close', []],
+      [a, 'slowWrite', [0]],
+    ]);
+    // The same seed and step path give the same bytes.
+    const third = await setup({ steps: [{ log: 'x' }, { fault: { kind: 'garbage', length: 4, target: 'last' } }] });
+    third.target.subscribe(NOTIF.COMMIT_DIFF);
+    third.target.subscribe(NOTIF.AUDIT);
+    await drive(third.clock, playScenario(third.scenario, third.target, { clock: third.clock }));
+    expect(third.target.faults[0]?.args[0]).toEqual(garbage);
+  });
+
+  it('fails a fault step when no subscriber matches', async () => {
+    const { clock, target, scenario } = await setup({ steps: [{ fault: { kind: 'close', target: 'first' } }] });
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(report.steps[0]?.error).toBe('no subscriber matches the fault target');
+  });
+
+  it('hangs and resumes heartbeats', async () => {
+    const { clock, target, scenario } = await setup({ steps: [{ heartbeat: 'hang' }, { wait: 50 }] });
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(target.hung).toBe(true);
+    expect(report.status).toBe('passed');
+  });
+
+  it('defines a stream and publishes its history and events', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [
+        {
+          stream: {
+            name: 'events',
+            history: [{ time: '2025-12-31T23:00:00Z', values: [{ ns: 1, tag: 2, xml: 'start' }, { ns: 1, tag: 2, xml: 'stop' }] }],
+            events: [{ values: [] }, { values: [] }],
+            every: '1s',
+          },
+        },
+      ],
+    });
+    target.subscribe(NOTIF.STREAM_EVENT);
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(report.steps[0]).toMatchObject({ status: 'passed', durationMs: 1000 });
+    expect(target.streamCalls.map((c) => [c.call, c.name])).toEqual([
+      ['define', 'events'],
+      ['publish', 'events'],
+      ['publish', 'events'],
+      ['publish', 'events'],
+    ]);
+  });
+
+  it('resolves with status aborted when the signal aborts, marking the rest', async () => {
+    const { clock, target, scenario } = await setup({ steps: [{ wait: '10s' }, { log: 'no' }] });
+    const controller = new AbortController();
+    const report = await drive(clock, playScenario(scenario, target, { clock, signal: controller.signal }), {
+      at: { 2500: () => controller.abort(new Error('SIGTERM')) },
+    });
+    expect(report.status).toBe('aborted');
+    expect(report.steps.map((s) => [s.status, s.durationMs])).toEqual([
+      ['aborted', 2500],
+      ['aborted', 0],
+    ]);
+    expect(report.failures).toEqual([]);
+  });
+
+  it('fuzzes reproducibly from the seed', async () => {
+    const run = async (seed: number) => {
+      const { clock, target, scenario } = await setup({ seed, steps: [{ fuzz: { types: ['audit', 'commit-simple', 'progress'], count: 20 } }] });
+      target.subscribe(NOTIF.AUDIT | NOTIF.COMMIT_SIMPLE | NOTIF.PROGRESS);
+      const report = await drive(clock, playScenario(scenario, target, { clock }));
+      return { report, emitted: target.emitted.map((e) => e.notification) };
+    };
+    const first = await run(42);
+    const second = await run(42);
+    expect(first.report.status).toBe('passed');
+    expect(first.emitted).toHaveLength(20);
+    expect(second.emitted).toEqual(first.emitted);
+    expect(new Set(first.emitted.map((n) => n.type)).size).toBeGreaterThan(1);
+    expect((await run(43)).emitted).not.toEqual(first.emitted);
+  });
+
+  it('logs what it does and leaves no listener behind', async () => {
+    const { clock, target, scenario } = await setup({ steps: [{ log: 'hello' }] });
+    const lines: RunLogEvent[] = [];
+    await drive(clock, playScenario(scenario, target, { clock, onLog: (e) => lines.push(e) }));
+    expect(lines.map((l) => l.message)).toEqual(['playing test (profile nso57, seed 7)', 'hello', 'test: passed']);
+    expect(target.listenerCount()).toBe(0);
+  });
+
+  describe('properties', () => {
+    it('a wait of any length takes exactly that long on the clock', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 100_000 }), { maxLength: 5 }), async (waits) => {
+          const { clock, target, scenario } = await setup({ steps: waits.map((w) => ({ wait: w })) });
+          const report = await drive(clock, playScenario(scenario, target, { clock }));
+          expect(report.durationMs).toBe(waits.reduce((a, b) => a + b, 0));
+          expect(report.steps.map((s) => s.durationMs)).toEqual(waits);
+        }),
+        { numRuns: fcRuns(0.2) },
+      );
+    });
+
+    it('derived seeds are stable 31-bit integers', () => {
+      fc.assert(
+        fc.property(fc.integer(), fc.string(), (seed, p) => {
+          const s = deriveSeed(seed, p);
+          expect(s).toBe(deriveSeed(seed, p));
+          expect(Number.isInteger(s) && s >= 0 && s <= 0x7fffffff).toBe(true);
+        }),
+        { numRuns: fcRuns() },
+      );
+    });
+  });
+});
