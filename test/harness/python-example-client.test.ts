@@ -10,7 +10,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { anyNotificationArbitrary, isCStringSafe } from '../../src/arbitraries/index.js';
+import { encodeFrame, normalizeNotification, notificationToTerm, pythonDictView } from '../../src/codec/index.js';
+import { parseJsonLine } from '../../src/harness/conform/compare.js';
+import { fcRuns } from '../support/fc-config.js';
 import {
   fromHex,
   loadClientMessages,
@@ -278,5 +283,36 @@ describe('example Python client: bytes on the wire', () => {
     s.peer.write(subscribeOk);
     s.peer.write(notificationFrame('call_home_info.device_connected'));
     expect(await s.exit).toBe(1);
+  });
+});
+
+describe('example Python client: properties', () => {
+  for (const profile of ['nso57', 'nso6x'] as const) {
+    // Texts a C client would cut (a NUL, more than the smallest 32-byte buffer, §6.5) are left out:
+    // pythonDictView does not model C truncation; the client does (see the next test).
+    it(`decodes generated notifications (${profile}) exactly as pythonDictView renders them`, () => {
+      const sample = fc.sample(anyNotificationArbitrary({ profile }).filter(isCStringSafe), { seed: 20231114, numRuns: fcRuns(2) });
+      const frames = sample.map((n) => toHex(encodeFrame(notificationToTerm(n, profile))));
+      const result = spawnSync('python3', [clientPath, '--decode-frames', '--binding', profile], { input: frames.join('\n'), encoding: 'utf8' });
+      expect(result.status).toBe(0);
+      // 64-bit values must stay exact: parse with the runner's bigint-preserving reader.
+      const got = result.stdout.trim().split('\n').map((line) => parseJsonLine(line));
+      sample.forEach((n, i) => {
+        const expected = pythonDictView(notificationToTerm(n, profile), profile);
+        expect(got[i], `${n.type} ${frames[i]}`).toEqual(expected === null ? expect.objectContaining({ error: expect.any(String) }) : withoutNotes(expected));
+      });
+    });
+  }
+});
+
+describe('example Python client: C string rules', () => {
+  it('cuts texts at the first NUL and at the C buffer size, as the C library does (§6.5)', () => {
+    const n = { type: 'subagent-info', event: 1, name: `${'x'.repeat(40)}` } as const;
+    const withNul = { type: 'subagent-info', event: 2, name: 'sub\u0000agent' } as const;
+    const frames = [n, withNul].map((x) => toHex(encodeFrame(notificationToTerm(normalizeNotification(x)))));
+    const result = spawnSync('python3', [clientPath, '--decode-frames'], { input: frames.join('\n'), encoding: 'utf8' });
+    const [long, cut] = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { subagent: { name: string } });
+    expect(long?.subagent.name).toBe('x'.repeat(31)); // name[32]
+    expect(cut?.subagent.name).toBe('sub');
   });
 });
