@@ -40,6 +40,9 @@ import {
 import { formatPath, type DocPath } from './source.js';
 import { extensionStepKinds } from './steps/extensions.js';
 
+/** The clock value the load-time normalisation check uses (the play uses the run's clock). */
+const CHECK_TIME = Date.UTC(2026, 0, 1);
+
 /** Which handshakes earlier steps started, for the `expect-ack` cross-check. */
 export interface EmitHistory {
   readonly th: Set<number>;
@@ -217,7 +220,8 @@ function compileEmit(
     );
   }
   try {
-    const n = normalizeNotification(input, { ...ctx.defaults, now: () => 0 });
+    // A realistic "now": defaulted timestamps must be in range (PROTOCOL.md §6.4: progress µs ≥ 2^32).
+    const n = normalizeNotification(input, { ...ctx.defaults, now: () => CHECK_TIME });
     if (n.type === 'call-home-info' && n.event === 3 && ctx.profile === 'nso57') {
       problem(['event'], 'a call-home event the nso57 profile can send (device-disconnected needs nso6x, PROTOCOL.md §11.17)', render(input.type === 'call-home-info' ? input.event : undefined));
     }

@@ -717,7 +717,7 @@ class Run {
         violations: violations.length,
       },
     };
-    this.#emit(status === 'passed' ? 'info' : 'error', `${this.#scenario.name}: ${status}`);
+    this.#emit(status === 'failed' ? 'error' : 'info', `${this.#scenario.name}: ${status}`);
     return report;
   }
 }

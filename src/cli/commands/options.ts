@@ -1,0 +1,81 @@
+/**
+ * Options shared by `serve` and `run` (docs/cli.md), declared once in {@link SERVER_OPTIONS}: the
+ * yargs builder and the fast path of fast-args.ts both read this table, and both validate with
+ * {@link checkServerArgs}, so they cannot disagree.
+ */
+import type { Argv } from 'yargs';
+
+/** The parsed options of `serve` and `run`. */
+export interface ServerArgs {
+  readonly host: string;
+  readonly port?: number;
+  readonly unix?: string;
+  readonly profile?: 'nso57' | 'nso6x';
+  readonly 'access-secret-file'?: string;
+  readonly seed?: number;
+  readonly report?: string;
+  readonly junit?: string;
+  readonly 'log-format': 'text' | 'json';
+  readonly verbose: boolean;
+}
+
+/** The NSO default IPC port (PROTOCOL.md §1.1): real clients connect here without configuration. */
+export const DEFAULT_PORT = 4569;
+
+/** One option of {@link SERVER_OPTIONS}. */
+export interface OptionSpec {
+  readonly type: 'string' | 'number' | 'boolean';
+  readonly describe: string;
+  readonly choices?: readonly string[];
+  readonly default?: string | boolean;
+}
+
+/** Every option of `serve` and `run` (the names are the `ServerArgs` keys). */
+export const SERVER_OPTIONS: Readonly<Record<keyof ServerArgs, OptionSpec>> = {
+  host: { type: 'string', default: '127.0.0.1', describe: 'TCP address to listen on' },
+  port: { type: 'number', describe: `TCP port (0 = pick a free one; default ${DEFAULT_PORT}, or no TCP when only --unix is given)` },
+  unix: { type: 'string', describe: 'Unix-domain socket path to listen on (what clients get as NCS_IPC_PATH)' },
+  profile: { type: 'string', choices: ['nso57', 'nso6x'], describe: 'Layout profile (overrides the scenario; default nso57)' },
+  'access-secret-file': { type: 'string', describe: 'Require the IPC access check, with the secret in this file' },
+  seed: { type: 'number', describe: 'Seed of every random choice (overrides the scenario)' },
+  report: { type: 'string', describe: 'Write the JSON run report to this file' },
+  junit: { type: 'string', describe: 'Write a JUnit XML report to this file' },
+  'log-format': { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'Format of the logs on stderr' },
+  verbose: { type: 'boolean', default: false, describe: 'Also log every emit and ack' },
+};
+
+/**
+ * The checks yargs' types cannot express; the message of the first failing one, or undefined.
+ * @example checkServerArgs({ port: 70000 }) // '--port must be an integer from 0 to 65535, got 70000'
+ */
+export function checkServerArgs(args: Readonly<Record<string, unknown>>): string | undefined {
+  const port = args['port'];
+  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
+    return `--port must be an integer from 0 to 65535, got ${String(port)}`;
+  }
+  const seed = args['seed'];
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) return `--seed must be an integer, got ${String(seed)}`;
+  for (const [name, spec] of Object.entries(SERVER_OPTIONS)) {
+    const value = args[name];
+    if (value !== undefined && typeof value !== spec.type) return `--${name} takes one ${spec.type} value, got ${JSON.stringify(value)}`;
+  }
+  return undefined;
+}
+
+/** Adds the options of {@link ServerArgs} to a command. */
+export function withServerOptions<T>(y: Argv<T>): Argv<T & ServerArgs> {
+  let out: Argv<T> = y;
+  for (const [name, spec] of Object.entries(SERVER_OPTIONS)) {
+    out = out.option(name, {
+      type: spec.type,
+      describe: spec.describe,
+      ...(spec.choices === undefined ? {} : { choices: [...spec.choices] }),
+      ...(spec.default === undefined ? {} : { default: spec.default }),
+    }) as Argv<T>;
+  }
+  return out.check((argv) => {
+    const problem = checkServerArgs(argv);
+    if (problem !== undefined) throw new Error(problem);
+    return true;
+  }) as unknown as Argv<T & ServerArgs>;
+}

@@ -1,0 +1,55 @@
+/**
+ * The yargs program: every command, its help, and the usage-error policy (exit 2).
+ */
+import yargs from 'yargs';
+import { decodeCommand } from './commands/decode.js';
+import { runCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
+import { serveCommand } from './commands/serve.js';
+import { validateCommand } from './commands/validate.js';
+import { EXIT_CODES } from './exit-codes.js';
+
+/**
+ * Parses `argv` (without node and the script) and runs the command; sets `process.exitCode`.
+ * @example
+ *   await runCli(['validate', 'examples/commit-diff-ack.yaml']);
+ */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  try {
+    await program(argv);
+  } catch (error) {
+    // Already reported by the fail handler; rethrowing there is what stops yargs from running
+    // the command anyway (it does with exitProcess(false)).
+    if (!(error instanceof ReportedFailure)) throw error;
+  }
+}
+
+class ReportedFailure extends Error {}
+
+async function program(argv: readonly string[]): Promise<void> {
+  await yargs([...argv])
+    .scriptName('nso-mock')
+    .usage('$0 <command> [options]\n\nA scriptable fake of the NSO event-notification server.')
+    .command(serveCommand)
+    .command(runCommand)
+    .command(validateCommand)
+    .command(decodeCommand)
+    .command(schemaCommand)
+    .demandCommand(1, 'Name a command: serve, run, validate, decode or schema.')
+    .strict()
+    .exitProcess(false)
+    .fail((message, error, y) => {
+      // yargs calls this for usage mistakes (message) and for errors thrown by handlers (error).
+      if (error !== undefined && error !== null && message === null) {
+        process.stderr.write(`nso-mock: error: ${error.stack ?? error.message}\n`);
+        process.exitCode = EXIT_CODES.failed;
+        throw new ReportedFailure();
+      }
+      process.stderr.write(`${y.help().toString()}\n\nnso-mock: ${message ?? error?.message ?? 'bad usage'}\n`);
+      process.exitCode = EXIT_CODES.usage;
+      throw new ReportedFailure();
+    })
+    .help()
+    .wrap(Math.min(110, process.stderr.columns ?? 100))
+    .parseAsync();
+}

@@ -1,0 +1,170 @@
+/**
+ * `serve` and `run`: load the scenario (an invalid one exits 2 before anything listens), start the
+ * mock, print the ready line as the first line on stdout, play, report, and (serve) keep serving
+ * until SIGINT/SIGTERM.
+ */
+import { NsoMockError } from '../codec/index.js';
+import { startNsoMock, type RunningNsoMock } from '../harness/index.js';
+import type { RunLogEvent, RunReport, Scenario } from '../scenarios/index.js';
+import type { ServerArgs } from './commands/options.js';
+import { DEFAULT_PORT } from './commands/options.js';
+import { EXIT_CODES, type ExitCode } from './exit-codes.js';
+import { createLogger, type CliLogger } from './logger.js';
+import { formatSummary, writeJsonReport, writeJUnitReport } from './reports.js';
+
+/** What `serve` and `run` were asked to do. */
+export interface ServerCommandArgs extends ServerArgs {
+  readonly mode: 'serve' | 'run';
+  readonly scenario?: string;
+}
+
+/** Where the command writes (tests pass their own streams). */
+export interface ServerCommandIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  /** Signals that stop the command. Default: the process's SIGINT and SIGTERM. */
+  readonly onStop?: (stop: (why: string) => void) => () => void;
+}
+
+function processSignals(stop: (why: string) => void): () => void {
+  let count = 0;
+  const handler = (signal: NodeJS.Signals): void => {
+    count += 1;
+    // A second signal means "now": the graceful path is stuck (a client that never drains).
+    if (count > 1) process.exit(EXIT_CODES.failed);
+    stop(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/**
+ * Runs `serve` or `run` and resolves with the exit code.
+ * @example
+ *   process.exitCode = await runServer({ mode: 'run', scenario: 'x.yaml', host: '127.0.0.1', 'log-format': 'text', verbose: false });
+ */
+export async function runServer(
+  args: ServerCommandArgs,
+  io: ServerCommandIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<ExitCode> {
+  const logger = createLogger({ format: args['log-format'], verbose: args.verbose, stream: io.stderr as never });
+  // 1. The scenario first: an invalid file must not look like a started server.
+  let scenario: Scenario | undefined;
+  if (args.scenario !== undefined) {
+    try {
+      const { loadScenario } = await import('../scenarios/index.js');
+      scenario = await loadScenario(args.scenario, args.profile === undefined ? {} : { profile: args.profile });
+    } catch (error) {
+      return reportStartupError(error, logger);
+    }
+  }
+  // 2. The server.
+  const tcp = args.port !== undefined || args.unix === undefined ? { host: args.host, port: args.port ?? DEFAULT_PORT } : false;
+  let mock: RunningNsoMock;
+  try {
+    mock = await startNsoMock({
+      ...(scenario === undefined ? {} : { scenario }),
+      tcp,
+      ...(args.unix === undefined ? {} : { unix: args.unix }),
+      ...(args.profile === undefined ? {} : { profile: args.profile }),
+      ...(args['access-secret-file'] === undefined ? {} : { accessSecretFile: args['access-secret-file'] }),
+    });
+  } catch (error) {
+    return reportStartupError(error, logger);
+  }
+  // 3. The ready line: the first (and in serve mode the only) line on stdout.
+  const { addresses } = mock;
+  io.stdout.write(`${JSON.stringify({ event: 'ready', tcp: addresses.tcp ?? null, unix: addresses.unix ?? null })}\n`);
+  const where = [addresses.tcp === undefined ? undefined : `tcp ${addresses.tcp.host}:${addresses.tcp.port}`, addresses.unix === undefined ? undefined : `unix ${addresses.unix}`]
+    .filter((x) => x !== undefined)
+    .join(' and ');
+  logger.log('info', `listening on ${where}`, { tcp: addresses.tcp ?? null, unix: addresses.unix ?? null });
+
+  const controller = new AbortController();
+  let stopRequested!: () => void;
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  const removeSignals = (io.onStop ?? processSignals)((why) => {
+    logger.log('info', `stopping (${why})`);
+    controller.abort(new Error(why));
+    stopRequested();
+  });
+
+  let report: RunReport | undefined;
+  let code: ExitCode = EXIT_CODES.ok;
+  try {
+    // The demo loads after the ready line: it is trusted, and the schema machinery costs startup time.
+    const toPlay = scenario ?? (args.mode === 'serve' ? await loadDemo() : undefined);
+    // Stopped before the demo began: nothing to report.
+    if (toPlay !== undefined && !(scenario === undefined && controller.signal.aborted)) {
+      report = await mock.play(toPlay, {
+        signal: controller.signal,
+        ...(args.seed === undefined ? {} : { seed: args.seed }),
+        onLog: (event) => logRun(logger, event),
+      });
+      io.stderr.write(args['log-format'] === 'json' ? '' : formatSummary(report));
+      if (args['log-format'] === 'json') logger.log(report.status === 'passed' ? 'info' : 'error', 'run finished', { status: report.status, failures: report.failures });
+      await writeReports(args, report, logger);
+      if (report.failures.length > 0 || (args.mode === 'run' && report.status !== 'passed')) code = EXIT_CODES.failed;
+    }
+    if (args.mode === 'serve' && !controller.signal.aborted) {
+      logServerEvents(mock, logger);
+      logger.log('info', 'serving until SIGINT or SIGTERM');
+      await stopped;
+    }
+    if (args.mode === 'run') {
+      io.stdout.write(`${JSON.stringify({ event: 'done', status: report?.status ?? 'aborted', exitCode: code })}\n`);
+    }
+  } catch (error) {
+    code = reportStartupError(error, logger);
+  } finally {
+    removeSignals();
+    await mock.close();
+  }
+  return code;
+}
+
+async function loadDemo(): Promise<Scenario> {
+  const [{ scenarioFromDocument }, { demoScenario }] = await Promise.all([import('../scenarios/index.js'), import('./demo.js')]);
+  return scenarioFromDocument(demoScenario);
+}
+
+function logRun(logger: CliLogger, event: RunLogEvent): void {
+  logger.log(event.level, event.message, { at: event.at, ...(event.step === undefined ? {} : { step: event.step }) });
+}
+
+function logServerEvents(mock: RunningNsoMock, logger: CliLogger): void {
+  mock.server.on('subscribed', (s) => logger.log('info', `connection ${s.id} subscribed (mask ${s.subscription.mask})`, { connection: s.id }));
+  mock.server.on('violation', (v) =>
+    logger.log('warn', `connection ${v.connectionId}: violation ${v.code} (expected ${v.expected}, got ${v.actual})`, { connection: v.connectionId, code: v.code }),
+  );
+  mock.server.on('closed', (e) => logger.log('info', `connection ${e.connectionId} closed (${String(e.reason)})`, { connection: e.connectionId }));
+}
+
+async function writeReports(args: ServerCommandArgs, report: RunReport, logger: CliLogger): Promise<void> {
+  if (args.report !== undefined) {
+    await writeJsonReport(args.report, report);
+    logger.log('info', `wrote the JSON report to ${args.report}`);
+  }
+  if (args.junit !== undefined) {
+    await writeJUnitReport(args.junit, report);
+    logger.log('info', `wrote the JUnit report to ${args.junit}`);
+  }
+}
+
+/** Scenario, usage and bind problems exit 2; anything else is an internal failure (1). */
+function reportStartupError(error: unknown, logger: CliLogger): ExitCode {
+  if (error instanceof NsoMockError && (error.code === 'NSOMOCK_SCENARIO_INVALID' || error.code === 'NSOMOCK_SCENARIO_INCLUDE')) {
+    logger.log('error', error.message, { code: error.code, problems: (error.details as { problems?: unknown }).problems });
+    return EXIT_CODES.usage;
+  }
+  if (error instanceof NsoMockError && (error.code === 'NSOMOCK_USAGE' || error.code === 'NSOMOCK_SERVER_LISTEN_FAILED')) {
+    logger.log('error', error.message, { code: error.code });
+    return EXIT_CODES.usage;
+  }
+  logger.log('error', error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return EXIT_CODES.failed;
+}
