@@ -309,6 +309,8 @@ function splitReason(message: string): { expected: string; found: string } {
   if (expectedGot !== null) return { expected: expectedGot[1] ?? '', found: expectedGot[2] ?? '' };
   const outside = /^(.+) outside (.+)$/s.exec(reason);
   if (outside !== null) return { expected: `a value in ${outside[2] ?? ''}`, found: outside[1] ?? '' };
+  const isIn = /^(.+?) is in (\S+), (.+)$/s.exec(reason);
+  if (isIn !== null) return { expected: `a value outside ${isIn[2] ?? ''} — ${isIn[3] ?? ''}`, found: isIn[1] ?? '' };
   const isNo = /^(.+) is no (.+)$/s.exec(reason);
   if (isNo !== null) return { expected: `${/^[aeiouAEIOU]/.test(isNo[2] ?? '') ? 'an' : 'a'} ${isNo[2] ?? ''}`, found: isNo[1] ?? '' };
   return { expected: 'a value the notification can carry', found: reason };

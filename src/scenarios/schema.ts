@@ -494,7 +494,7 @@ const faultSchemas = {
   stall: faultVariant('stall', { for: Duration }, 'Stop writing to the subscriber for a while; what the server sends meanwhile is delivered afterwards.'),
   close: faultVariant('close', {}, 'Close the connection (pending acks are released, PROTOCOL.md §12.3).'),
   garbage: faultVariant('garbage', {
-    bytes: Type.Optional(Type.String({ pattern: '^(?:[0-9a-fA-F]{2})+$', description: 'Hex bytes to write.' })),
+    bytes: Type.Optional(Type.String({ pattern: '^(?:[0-9a-fA-F]{2})+$', title: 'hex-bytes', description: 'Hex bytes to write.' })),
     length: Type.Optional(Type.Integer({ minimum: 1, description: 'How many random (seeded) bytes to write.' })),
   }, 'Write bytes that are not a frame.'),
   'truncate-frame': faultVariant('truncate-frame', {}, 'Cut the next frame short, then close the connection.'),

@@ -72,7 +72,7 @@ function compile(): Compiled {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
   const root = absolutize(scenarioJsonSchema()) as JsonObject & { definitions: Record<string, JsonObject> };
   // Nested steps are validated by the dispatcher, one at a time (see the header comment).
-  const definitions = { ...root.definitions, step: {} };
+  const definitions = { ...root.definitions, step: { title: 'step' } };
   ajv.addSchema({ ...root, definitions } as AnySchema);
   const cache = new WeakMap<JsonObject, ValidateFunction>();
   const { definitions: _all, ...top } = root;
@@ -156,7 +156,12 @@ export function checkStep(step: unknown, path: DocPath): SchemaProblem[] {
     });
   }
   for (const other of others) {
-    problems.push({ path: [...path, other], anchor: 'key', expected: 'only the step kind and name in a step', found: withSuggestion(other, ['name', ...allStepKinds]) });
+    problems.push({
+      path: [...path, other],
+      anchor: 'key',
+      expected: 'only the step kind and name in a step',
+      found: `unknown field ${withSuggestion(other, ['name', ...allStepKinds])}`,
+    });
   }
   if ('name' in step && typeof step['name'] !== 'string') {
     problems.push({ path: [...path, 'name'], anchor: 'value', expected: 'a string', found: render(step['name']) });
@@ -334,6 +339,8 @@ const TITLED: Readonly<Record<string, string>> = {
   'conf-value': 'a value: text, a number, true/false, a list, or { confd_type, value }',
   'ip-address': 'an IP address such as 127.0.0.1 or 2001:db8::1',
   'commit-flags': 'a number, or a list of confirmed, confirmed-extended',
+  'hex-bytes': 'hex digits in pairs, such as 00ff83',
+  step: 'a step',
 };
 
 function hasTitle(schema: JsonObject): boolean {
@@ -388,7 +395,7 @@ export function describe(schemaIn: unknown): string {
 
 function plural(description: string): string {
   // "an integer ≥ 0" -> "integers ≥ 0"; anything more complex stays as is, introduced by "of".
-  const m = /^an? (integer|number|string|mapping|value)(.*)$/.exec(description);
+  const m = /^an? (integer|number|string|mapping|value|step)(.*)$/.exec(description);
   return m === null ? description.replace(/^one of /, '') : `${m[1] ?? ''}s${m[2] ?? ''}`;
 }
 
