@@ -1,2 +1,39 @@
 // The public surface of the harness (the package root re-exports it). Explicit list.
-export { startNsoMock, type StartNsoMockOptions, type RunningNsoMock, type PlayOptions } from './start-nso-mock.js';
+export {
+  startNsoMock,
+  type StartNsoMockOptions,
+  type RunningNsoMock,
+  type PlayOptions,
+  type EmitHandle,
+} from './start-nso-mock.js';
+export {
+  MockHarness,
+  UNEXPECTED_FRAME_CODES,
+  type MockHarnessOptions,
+  type UnexpectedFrame,
+  type UnexpectedFramePolicy,
+  type HarnessEmitOptions,
+  type EmitResult,
+  type WaitOptions,
+  type AckMatch,
+  type RecordedAck,
+} from './mock-harness.js';
+export { HarnessError, type HarnessErrorCode, type HarnessErrorDetails } from './errors.js';
+export { formatPendingAcks, formatAck, type PendingAckRow } from './pending-table.js';
+export { ClientProcess, fillPlaceholders, shellQuote, PLACEHOLDER_NAMES, type ClientExit, type ClientProcessOptions, type Placeholders } from './client-process.js';
+export { runConform, runConformCase, type ConformOptions } from './conform/run-conform.js';
+export { CONFORM_CASES, selectCases, maskOfNames, type ConformCase, type CaseContext, type CaseSetupContext, type ConformMaskName } from './conform/cases.js';
+export {
+  VERDICTS,
+  summarize,
+  reportPassed,
+  formatConsoleReport,
+  formatJsonReport,
+  formatJUnitReport,
+  formatHtmlReport,
+  type Verdict,
+  type CaseResult,
+  type ClientOutcome,
+  type ConformReport,
+} from './conform/report.js';
+export { compareDecodedOutput, decodedOutputLines, parseJsonLine, formatMismatch, type OutputMismatch } from './conform/compare.js';

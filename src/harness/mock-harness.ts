@@ -297,10 +297,19 @@ export class MockHarness {
     this.#throwUnexpected();
     const { within, noWait, ...emitOptions } = options;
     const delivery = this.server.emit(input, emitOptions);
-    const wait = within ?? this.ackTimeoutMs;
+    return this.settle(delivery, { ...(within === undefined ? {} : { within }), ...(noWait === undefined ? {} : { noWait }) });
+  }
+
+  /**
+   * Waits for an emitted notification to be written and (unless `noWait`) for its handshake, as
+   * {@link MockHarness.emit} does.
+   * @throws HarnessError as {@link MockHarness.emit}.
+   */
+  async settle(delivery: Delivery, options: { readonly within?: number; readonly noWait?: boolean } = {}): Promise<EmitResult> {
+    const wait = options.within ?? this.ackTimeoutMs;
     return this.#guard(wait, `the acks of ${delivery.notification.type} #${delivery.id}`, undefined, async () => {
       const recipients = await delivery.sent;
-      if (noWait === true) return { delivery, recipients, outcome: undefined };
+      if (options.noWait === true) return { delivery, recipients, outcome: undefined };
       const outcome = await delivery.acked;
       if (!outcome.ok) {
         const missing = outcome.missing.map((m) => `connection ${m.connectionId} (${m.reason})`).join(', ');

@@ -9,11 +9,22 @@ import {
   type BoundAddresses,
   type Clock,
   type Delivery,
-  type EmitOptions,
+  type JournalEntry,
   type MockServer,
   type MockServerOptions,
+  type SubscriberInfo,
+  type Violation,
 } from '../server/index.js';
 import type { LoadScenarioOptions, RunLogEvent, RunReport, Scenario, ScenarioDocument } from '../scenarios/index.js';
+import {
+  MockHarness,
+  type AckMatch,
+  type EmitResult,
+  type HarnessEmitOptions,
+  type RecordedAck,
+  type UnexpectedFramePolicy,
+  type WaitOptions,
+} from './mock-harness.js';
 
 /** Options of {@link startNsoMock}: server options, plus a scenario whose options configure the server. */
 export interface StartNsoMockOptions extends MockServerOptions {
@@ -22,7 +33,18 @@ export interface StartNsoMockOptions extends MockServerOptions {
    * `options.write-stall-timeout` apply to the server (explicit options here win).
    */
   readonly scenario?: Scenario;
+  /** What to do with client frames nobody expected (wrong acks, garbage): default `'error'` (see {@link UnexpectedFramePolicy}). */
+  readonly onUnexpectedFrame?: UnexpectedFramePolicy;
+  /** How long `emit()` waits for the acks of a synchronous kind (default 5000 ms). */
+  readonly ackTimeoutMs?: number;
 }
+
+/**
+ * What `emit()` returns: the `Delivery` at once (recipients, `sent`, `acked`), and a promise-like
+ * that resolves when the notification was written and, for the synchronous kinds, acked by every
+ * recipient (PROTOCOL.md §12) — or rejects with a `HarnessError`.
+ */
+export type EmitHandle = Delivery & PromiseLike<EmitResult>;
 
 /** Options of {@link RunningNsoMock.play}. */
 export interface PlayOptions {
@@ -45,8 +67,35 @@ export interface RunningNsoMock extends AsyncDisposable {
   /** Where it listens: `tcp` (host, port) and/or `unix` (path). */
   readonly addresses: BoundAddresses;
   readonly clock: Clock;
-  /** Sends a notification to its subscribers (PROTOCOL.md §10.1). @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`. */
-  emit(input: NotificationInput | Notification, options?: EmitOptions): Delivery;
+  /** The test API around the server (waits, acks, the unexpected-frame policy); the members below delegate to it. */
+  readonly harness: MockHarness;
+  /**
+   * Sends a notification to its subscribers (PROTOCOL.md §10.1). Await it to wait until it was
+   * written and, for commit-diff and the sync-flagged kinds, acked (§12).
+   * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` (at once); awaiting rejects with HarnessError
+   *   `NSOMOCK_HARNESS_TIMEOUT`, `NSOMOCK_SERVER_ACK_FAILED` or `NSOMOCK_HARNESS_UNEXPECTED_FRAME`.
+   * @example
+   *   await mock.emit({ type: 'commit-diff', th: 17 }); // resolves after {17, done}
+   */
+  emit(input: NotificationInput | Notification, options?: HarnessEmitOptions): EmitHandle;
+  /** Resolves with the first truthy value of `predicate`, re-checked on every server event. @throws HarnessError `NSOMOCK_HARNESS_TIMEOUT`. */
+  waitFor<T>(predicate: () => T | undefined | null | false | 0 | '', options: WaitOptions): Promise<T>;
+  /** Waits for `count` subscribers (with every bit of `mask`). @throws HarnessError `NSOMOCK_HARNESS_TIMEOUT`. */
+  waitForSubscribers(count: number, options: WaitOptions & { readonly mask?: number }): Promise<readonly SubscriberInfo[]>;
+  /** Waits for an ack (already received ones count). @throws HarnessError `NSOMOCK_HARNESS_TIMEOUT`. */
+  waitForAck(match: AckMatch, options: WaitOptions & { readonly afterSeq?: number }): Promise<RecordedAck>;
+  /** Subscribed connections, in subscription order. */
+  readonly subscribers: readonly SubscriberInfo[];
+  /** The journal entries held, oldest first. */
+  readonly journal: readonly JournalEntry[];
+  /** Violations since start (or the last `reset()`). */
+  readonly violations: readonly Violation[];
+  /** Acks received since start (or the last `reset()`). */
+  readonly acks: readonly RecordedAck[];
+  /** @throws HarnessError `NSOMOCK_HARNESS_PENDING_ACKS` with a table of the acks still owed. */
+  assertNoPendingAcks(): void;
+  /** Forgets journal, violations and acks; resumes heartbeats; `disconnect` also closes every connection. */
+  reset(options?: { readonly disconnect?: boolean }): void;
   /**
    * Plays a scenario (a loaded one, a document, or a file path) against this server.
    * @throws ScenarioError `NSOMOCK_SCENARIO_INVALID` when a document or file does not load; step
@@ -91,15 +140,51 @@ export async function startNsoMock(options: StartNsoMockOptions = {}): Promise<R
     ...(rest.tcp === undefined && rest.unix === undefined ? { tcp: { host: '127.0.0.1', port: 0 } } : {}),
     ...rest,
   };
-  const server = createMockServer(serverOptions);
+  const { onUnexpectedFrame, ackTimeoutMs, ...plainServerOptions } = serverOptions as StartNsoMockOptions;
+  const server = createMockServer(plainServerOptions);
   const addresses = await server.listen();
+  const harness = new MockHarness(server, {
+    ...(onUnexpectedFrame === undefined ? {} : { onUnexpectedFrame }),
+    ...(ackTimeoutMs === undefined ? {} : { ackTimeoutMs }),
+  });
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= server.close());
+  const close = (): Promise<void> => (closing ??= (harness.detach(), server.close()));
   return {
     server,
     addresses,
     clock: server.clock,
-    emit: (input, emitOptions) => server.emit(input, emitOptions),
+    harness,
+    emit(input, emitOptions = {}) {
+      // The Delivery now, the settled result when awaited: the emit happens once, here.
+      const { within, noWait, ...rest } = emitOptions;
+      const delivery = server.emit(input, rest);
+      let settled: Promise<EmitResult> | undefined;
+      const result = (): Promise<EmitResult> =>
+        (settled ??= harness.settle(delivery, { ...(within === undefined ? {} : { within }), ...(noWait === undefined ? {} : { noWait }) }));
+      return {
+        ...delivery,
+        then<A = EmitResult, B = never>(onOk?: ((r: EmitResult) => A | PromiseLike<A>) | null, onError?: ((e: unknown) => B | PromiseLike<B>) | null): PromiseLike<A | B> {
+          return result().then(onOk, onError);
+        },
+      };
+    },
+    waitFor: (predicate, waitOptions) => harness.waitFor(predicate, waitOptions),
+    waitForSubscribers: (count, waitOptions) => harness.waitForSubscribers(count, waitOptions),
+    waitForAck: (match, waitOptions) => harness.waitForAck(match, waitOptions),
+    get subscribers() {
+      return harness.subscribers;
+    },
+    get journal() {
+      return harness.journal();
+    },
+    get violations() {
+      return harness.violations;
+    },
+    get acks() {
+      return harness.acks;
+    },
+    assertNoPendingAcks: () => harness.assertNoPendingAcks(),
+    reset: (resetOptions) => harness.reset(resetOptions),
     async play(what, playOptions = {}) {
       // The player (and the YAML/schema machinery) loads on first use: a server that only serves
       // starts faster (the CLI's ready line, bench/startup.bench.ts).

@@ -119,7 +119,7 @@ async function emitAcked(ctx: CaseContext, n: NotificationInput | Notification, 
     const stray = ctx.harness.acks.slice(acksBefore).filter((a) => a.result !== 'matched');
     const sent = stray.length === 0 ? '' : `; it sent ${stray.map((a) => describeAck(a.ack)).join(', ')} instead`;
     const why = error.code === 'NSOMOCK_HARNESS_TIMEOUT' ? `within ${ms} ms` : 'before its connection closed';
-    ctx.fail(`no ${ackText(n)} ${why} after a ${n.type} notification (§12.1)${sent}`);
+    ctx.fail(`no ${ackText(n)} ${why} after the ${n.type} notification (§12.1)${sent}`);
     return false;
   }
 }
@@ -565,6 +565,8 @@ export const CONFORM_CASES: readonly ConformCase[] = [
     sections: ['§10.3', '§18'],
     mask: ['commit-diff'],
     compareOutput: false,
+    // A client that exits on it leaves {77, done} owed; the case judges that itself (non-strict).
+    expectedViolations: ['ack-missing'],
     async run(ctx) {
       if (ctx.subscriber === undefined) return;
       // {4}: TAKEOVER_SYSLOG is a flag, never a notification; the C library reports "Bad notification struct" (§11.20).

@@ -189,11 +189,7 @@ export async function runConformCase(c: ConformCase, options: ConformOptions): P
       };
       await c.run(ctx);
     }
-    // Shared checks: no crash or early exit, no protocol mistakes, decoded output.
-    const exit = live.exit;
-    if (exit !== undefined && c.clientEnds !== true) {
-      collector.reasons.push(exit.signal !== null ? `the client was killed by ${exit.signal} during the case (a crash)` : `the client exited with code ${exit.code} during the case`);
-    }
+    // Shared checks: decoded output, no crash or early exit, no protocol mistakes.
     for (const v of h.violations) {
       if (c.expectedViolations?.includes(v.code) === true) continue;
       collector.reasons.push(`protocol violation ${v.code} on connection ${v.connectionId}: expected ${v.expected}, got ${v.actual}`);
@@ -221,6 +217,11 @@ export async function runConformCase(c: ConformCase, options: ConformOptions): P
           collector.reasons.push(`decoded output differs from read_notification() in ${mismatches.length} field(s): ${mismatches.slice(0, 3).map(formatMismatch).join('; ')}`);
         }
       }
+    }
+    // Checked after the output settled: a client that dies on what it was just sent dies late.
+    const exit = live.exit;
+    if (exit !== undefined && c.clientEnds !== true) {
+      collector.reasons.unshift(exit.signal !== null ? `the client was killed by ${exit.signal} during the case (a crash)` : `the client exited with code ${exit.code} during the case`);
     }
   } catch (error) {
     collector.reasons.push(`the runner failed: ${error instanceof Error ? error.message : String(error)}`);
