@@ -37,6 +37,8 @@ export interface StartNsoMockOptions extends MockServerOptions {
   readonly onUnexpectedFrame?: UnexpectedFramePolicy;
   /** How long `emit()` waits for the acks of a synchronous kind (default 5000 ms). */
   readonly ackTimeoutMs?: number;
+  /** Where the `'warn'` policy writes (default `console`). */
+  readonly logger?: { warn(message: string): void };
 }
 
 /**
@@ -140,12 +142,13 @@ export async function startNsoMock(options: StartNsoMockOptions = {}): Promise<R
     ...(rest.tcp === undefined && rest.unix === undefined ? { tcp: { host: '127.0.0.1', port: 0 } } : {}),
     ...rest,
   };
-  const { onUnexpectedFrame, ackTimeoutMs, ...plainServerOptions } = serverOptions as StartNsoMockOptions;
+  const { onUnexpectedFrame, ackTimeoutMs, logger, ...plainServerOptions } = serverOptions as StartNsoMockOptions;
   const server = createMockServer(plainServerOptions);
   const addresses = await server.listen();
   const harness = new MockHarness(server, {
     ...(onUnexpectedFrame === undefined ? {} : { onUnexpectedFrame }),
     ...(ackTimeoutMs === undefined ? {} : { ackTimeoutMs }),
+    ...(logger === undefined ? {} : { logger }),
   });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= (harness.detach(), server.close()));
