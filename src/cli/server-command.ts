@@ -4,7 +4,7 @@
  * until SIGINT/SIGTERM.
  */
 import { NsoMockError } from '../codec/index.js';
-import { startNsoMock, type RunningNsoMock } from '../harness/index.js';
+import { createMockServer, type MockServer, type MockServerOptions } from '../server/index.js';
 import type { RunLogEvent, RunReport, Scenario } from '../scenarios/index.js';
 import type { ServerArgs } from './commands/options.js';
 import { DEFAULT_PORT } from './commands/options.js';
@@ -64,20 +64,23 @@ export async function runServer(
   }
   // 2. The server.
   const tcp = args.port !== undefined || args.unix === undefined ? { host: args.host, port: args.port ?? DEFAULT_PORT } : false;
-  let mock: RunningNsoMock;
+  // The server directly, not the harness: the harness index brings the conformance runner and
+  // fast-check, which `serve` does not need before its ready line (bench/startup.bench.ts).
+  let server: MockServer;
   try {
-    mock = await startNsoMock({
-      ...(scenario === undefined ? {} : { scenario }),
+    server = createMockServer({
+      ...serverOptionsOf(scenario),
       tcp,
       ...(args.unix === undefined ? {} : { unix: args.unix }),
       ...(args.profile === undefined ? {} : { profile: args.profile }),
       ...(args['access-secret-file'] === undefined ? {} : { accessSecretFile: args['access-secret-file'] }),
     });
+    await server.listen();
   } catch (error) {
     return reportStartupError(error, logger);
   }
   // 3. The ready line: the first (and in serve mode the only) line on stdout.
-  const { addresses } = mock;
+  const { addresses } = server;
   io.stdout.write(`${JSON.stringify({ event: 'ready', tcp: addresses.tcp ?? null, unix: addresses.unix ?? null })}\n`);
   const where = [addresses.tcp === undefined ? undefined : `tcp ${addresses.tcp.host}:${addresses.tcp.port}`, addresses.unix === undefined ? undefined : `unix ${addresses.unix}`]
     .filter((x) => x !== undefined)
@@ -100,7 +103,9 @@ export async function runServer(
     const toPlay = scenario ?? (args.mode === 'serve' ? await loadDemo() : undefined);
     // Stopped before the demo began: nothing to report.
     if (toPlay !== undefined && !(scenario === undefined && controller.signal.aborted)) {
-      report = await mock.play(toPlay, {
+      const { playScenario } = await import('../scenarios/index.js');
+      report = await playScenario(toPlay, server, {
+        clock: server.clock,
         signal: controller.signal,
         ...(args.seed === undefined ? {} : { seed: args.seed }),
         onLog: (event) => logRun(logger, event),
@@ -111,7 +116,7 @@ export async function runServer(
       if (report.failures.length > 0 || (args.mode === 'run' && report.status !== 'passed')) code = EXIT_CODES.failed;
     }
     if (args.mode === 'serve' && !controller.signal.aborted) {
-      logServerEvents(mock, logger);
+      logServerEvents(server, logger);
       logger.log('info', 'serving until SIGINT or SIGTERM');
       await stopped;
     }
@@ -122,26 +127,39 @@ export async function runServer(
     code = reportStartupError(error, logger);
   } finally {
     removeSignals();
-    await mock.close();
+    await server.close();
   }
   return code;
 }
 
 async function loadDemo(): Promise<Scenario> {
   const [{ scenarioFromDocument }, { demoScenario }] = await Promise.all([import('../scenarios/index.js'), import('./demo.js')]);
-  return scenarioFromDocument(demoScenario);
+  // Trusted: test/cli/demo.test.ts validates it; skipping Ajv saves ~100 ms of CPU after startup.
+  return scenarioFromDocument(demoScenario, { trusted: true });
 }
 
 function logRun(logger: CliLogger, event: RunLogEvent): void {
   logger.log(event.level, event.message, { at: event.at, ...(event.step === undefined ? {} : { step: event.step }) });
 }
 
-function logServerEvents(mock: RunningNsoMock, logger: CliLogger): void {
-  mock.server.on('subscribed', (s) => logger.log('info', `connection ${s.id} subscribed (mask ${s.subscription.mask})`, { connection: s.id }));
-  mock.server.on('violation', (v) =>
+/** Server options a scenario asks for (the command line's win). */
+function serverOptionsOf(scenario: Scenario | undefined): MockServerOptions {
+  if (scenario === undefined) return {};
+  const o = scenario.options;
+  return {
+    profile: scenario.profile,
+    ...(o.strict === undefined ? {} : { strict: o.strict }),
+    ...(o.eventReplyTimeoutMs === undefined ? {} : { eventReplyTimeoutMs: o.eventReplyTimeoutMs }),
+    ...(o.writeStallTimeoutMs === undefined ? {} : { writeStallTimeoutMs: o.writeStallTimeoutMs }),
+  };
+}
+
+function logServerEvents(server: MockServer, logger: CliLogger): void {
+  server.on('subscribed', (s) => logger.log('info', `connection ${s.id} subscribed (mask ${s.subscription.mask})`, { connection: s.id }));
+  server.on('violation', (v) =>
     logger.log('warn', `connection ${v.connectionId}: violation ${v.code} (expected ${v.expected}, got ${v.actual})`, { connection: v.connectionId, code: v.code }),
   );
-  mock.server.on('closed', (e) => logger.log('info', `connection ${e.connectionId} closed (${String(e.reason)})`, { connection: e.connectionId }));
+  server.on('closed', (e) => logger.log('info', `connection ${e.connectionId} closed (${String(e.reason)})`, { connection: e.connectionId }));
 }
 
 async function writeReports(args: ServerCommandArgs, report: RunReport, logger: CliLogger): Promise<void> {

@@ -1,0 +1,126 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { decodeHex, parseHex } from '../../src/cli/decode-command.js';
+import { formatSummary, toJUnitXml } from '../../src/cli/reports.js';
+import type { RunReport } from '../../src/scenarios/index.js';
+
+const base: RunReport = {
+  scenario: 'commit <&> "quotes"',
+  file: 'examples/x.yaml',
+  profile: 'nso57',
+  seed: 42,
+  status: 'failed',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  durationMs: 2500,
+  steps: [
+    { path: 'steps[0]', kind: 'emit', file: 'examples/x.yaml', line: 3, column: 5, status: 'passed', startedAt: 0, durationMs: 0 },
+    {
+      path: 'steps[1]',
+      kind: 'expect-ack',
+      name: 'acked in time',
+      file: 'examples/x.yaml',
+      line: 4,
+      column: 5,
+      status: 'failed',
+      startedAt: 0,
+      durationMs: 2000,
+      error: 'connection 1 did not send {1001,done} within 2s',
+    },
+    { path: 'steps[2]', kind: 'log', file: 'examples/x.yaml', line: 5, column: 5, status: 'skipped', startedAt: 2000, durationMs: 0 },
+  ],
+  connections: [{ id: 1, mask: 16, subscribedAt: 0, delivered: { 'commit-diff': 1 }, deliveredTotal: 1, acks: 1, violations: 1 }],
+  acks: [
+    { connectionId: 1, ack: '{17,done}', result: 'ack-unknown-handle', at: 10 },
+    { connectionId: 1, ack: '{1000,done}', result: 'matched', at: 10, latencyMs: 12 },
+  ],
+  violations: [{ code: 'ack-unknown-handle', connectionId: 1, expected: 'an ack nothing waits for', actual: '{17,done}', at: 10, closed: false, wanted: false }],
+  pendingAcks: [{ connectionId: 1, ack: '{1001,done}', since: 0 }],
+  failures: [
+    'examples/x.yaml:4:5: acked in time (steps[1]): connection 1 did not send {1001,done} within 2s',
+    'violation ack-unknown-handle on connection 1: expected an ack nothing waits for, got {17,done}',
+  ],
+  log: [],
+  totals: { steps: 3, passed: 1, failed: 1, skipped: 1, notifications: 2, acks: 2, violations: 1 },
+};
+
+describe('run summary', () => {
+  it('says the verdict, the counts, the latencies and every failure', () => {
+    expect(formatSummary(base)).toMatchInlineSnapshot(`
+      "FAIL commit <&> "quotes" (2.50 s, seed 42, profile nso57)
+        steps: 1 passed, 1 failed, 1 skipped of 3
+        notifications: 2 · acks: 2 (latency p50 12 ms, p95 12 ms, max 12 ms) · violations: 1 · subscribers: 1
+        ✗ examples/x.yaml:4:5: acked in time (steps[1]): connection 1 did not send {1001,done} within 2s
+        ✗ violation ack-unknown-handle on connection 1: expected an ack nothing waits for, got {17,done}
+      "
+    `);
+  });
+});
+
+describe('JUnit XML', () => {
+  it('has a case per top-level step plus the end-of-run case, escaped', () => {
+    expect(toJUnitXml(base)).toMatchInlineSnapshot(`
+      "<?xml version="1.0" encoding="UTF-8"?>
+      <testsuites name="nso-mock" tests="4" failures="2" errors="0" skipped="1" time="2.500">
+        <testsuite name="commit &lt;&amp;&gt; &quot;quotes&quot;" tests="4" failures="2" errors="0" skipped="1" time="2.500" timestamp="2026-01-01T00:00:00.000Z">
+          <properties>
+            <property name="seed" value="42"/>
+            <property name="profile" value="nso57"/>
+            <property name="file" value="examples/x.yaml"/>
+          </properties>
+          <testcase classname="commit &lt;&amp;&gt; &quot;quotes&quot;" name="steps[0] emit" file="examples/x.yaml" line="3" time="0.000"/>
+          <testcase classname="commit &lt;&amp;&gt; &quot;quotes&quot;" name="steps[1] expect-ack: acked in time" file="examples/x.yaml" line="4" time="2.000">
+            <failure message="connection 1 did not send {1001,done} within 2s" type="expectation">examples/x.yaml:4:5: connection 1 did not send {1001,done} within 2s</failure>
+          </testcase>
+          <testcase classname="commit &lt;&amp;&gt; &quot;quotes&quot;" name="steps[2] log" file="examples/x.yaml" line="5" time="0.000">
+            <skipped/>
+          </testcase>
+          <testcase classname="commit &lt;&amp;&gt; &quot;quotes&quot;" name="end of run: violations and acks still owed" time="0.000">
+            <failure message="violation ack-unknown-handle on connection 1: expected an ack nothing waits for, got {17,done}" type="run">violation ack-unknown-handle on connection 1: expected an ack nothing waits for, got {17,done}</failure>
+          </testcase>
+        </testsuite>
+      </testsuites>
+      "
+    `);
+  });
+
+  it('passes the end-of-run case when nothing else failed, and never emits raw control characters', () => {
+    const xml = toJUnitXml({ ...base, status: 'passed', scenario: 'bell\u0007', failures: [], steps: [], totals: { ...base.totals, failed: 0 } });
+    expect(xml).toContain('failures="0"');
+    expect(xml).toContain('name="bell\ufffd"');
+    expect(xml).not.toMatch(/[\u0000-\u0008]/);
+  });
+});
+
+describe('decode', () => {
+  function run(hex: string): { code: number; out: string; err: string } {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = decodeHex({ hex, profile: 'nso57' }, { stdout, stderr });
+    return { code, out, err };
+  }
+
+  it('reads hex with spaces, colons and 0x', () => {
+    expect([...parseHex('0x83:68 01')]).toEqual([0x83, 0x68, 0x01]);
+    expect(() => parseHex('abc')).toThrow(/pairs of hex digits/);
+  });
+
+  it('prints two concatenated frames, each with its Python view', () => {
+    const { code, out } = run('0000000883680162000020000000000883680162000400 00');
+    expect(code).toBe(0);
+    expect(out).toBe('frame 1:\nframe: {8192}\npython: {"type":8192}\nframe 2:\nframe: {262144}\npython: {"type":262144}\n');
+  });
+
+  it('prints a term that is no notification without a Python view', () => {
+    expect(run('83 64 00 02 6f 6b').out).toBe('term: ok\n');
+  });
+
+  it('exits 2 for a truncated frame', () => {
+    const { code, err } = run('00000008 83 68 01');
+    expect(code).toBe(2);
+    expect(err).toContain('bytes left after the last complete frame');
+  });
+});
