@@ -168,12 +168,14 @@ export class Connection implements ConnectionFaults {
   }
 
   /**
-   * Queues one pre-encoded frame (a notification) for writing. `term` goes to the journal.
-   * Returns false when the connection is no longer writable.
+   * Queues one pre-encoded frame (a notification) for writing. `term` goes to the journal, stamped
+   * `time` (one clock read per emission, not per recipient). Returns false when the connection is
+   * no longer writable.
    */
-  sendFrame(frame: Uint8Array, term: Term | undefined): boolean {
+  sendFrame(frame: Uint8Array, term: Term | undefined, time: number = this.#host.clock.now()): boolean {
     if (this.#ended || this.#state.phase === 'closed') return false;
-    this.#journal('out', 'frame', term);
+    const journal = this.#host.journal;
+    if (journal.enabled) journal.add(time, this.id, 'out', 'frame', term);
     this.delivered += 1;
     return this.#enqueue(frame);
   }
@@ -537,15 +539,6 @@ export class Connection implements ConnectionFaults {
 
   #journal(direction: 'in' | 'out', kind: JournalEntryKind, term?: Term, raw?: Uint8Array, note?: string): void {
     const journal = this.#host.journal;
-    if (!journal.enabled) return;
-    journal.record({
-      time: this.#host.clock.now(),
-      connectionId: this.id,
-      direction,
-      kind,
-      ...(term === undefined ? {} : { term }),
-      ...(raw === undefined ? {} : { raw }),
-      ...(note === undefined ? {} : { note }),
-    });
+    if (journal.enabled) journal.add(this.#host.clock.now(), this.id, direction, kind, term, raw, note);
   }
 }

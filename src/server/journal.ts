@@ -42,10 +42,14 @@ export type JournalRecord = Omit<JournalEntry, 'seq'>;
 /** The most bytes of a raw message the journal keeps (a 16 MiB garbage frame must not be retained). */
 export const JOURNAL_RAW_BYTES = 256;
 
+const KINDS: readonly JournalEntryKind[] = ['header', 'challenge', 'challenge-response', 'access-result', 'version-reply', 'frame', 'bad-frame', 'injected'];
+const KIND_CODE: Readonly<Record<JournalEntryKind, number>> = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<JournalEntryKind, number>;
+
 /**
- * A bounded ring of the most recent {@link JournalEntry} values. Recording is O(1) and never
- * allocates beyond the entry itself: the ring is a fixed array overwritten in place, so a server
- * that runs for days holds at most `limit` entries.
+ * A bounded ring of the most recent {@link JournalEntry} values. Recording is O(1) and allocates
+ * nothing: the ring is a set of fixed columns (typed arrays for numbers, plain arrays for terms and
+ * bytes) overwritten in place, and entry objects are only built when `entries()` reads them. A
+ * server that runs for days, or sends a million notifications a second, holds at most `limit` entries.
  * @example
  *   const journal = new Journal(1000);
  *   journal.record({ time: 0, connectionId: 1, direction: 'in', kind: 'frame', term });
@@ -53,7 +57,13 @@ export const JOURNAL_RAW_BYTES = 256;
  */
 export class Journal {
   readonly limit: number;
-  #ring: (JournalEntry | undefined)[];
+  readonly #time: Float64Array;
+  readonly #connection: Float64Array;
+  /** bit 7: direction out; low bits: kind code. */
+  readonly #flags: Uint8Array;
+  #term: (Term | undefined)[];
+  #raw: (Uint8Array | undefined)[];
+  #note: (string | undefined)[];
   #next = 0;
   #held = 0;
   #total = 0;
@@ -62,7 +72,12 @@ export class Journal {
   constructor(limit: number) {
     if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`journal limit must be a non-negative integer, got ${limit}`);
     this.limit = limit;
-    this.#ring = new Array<JournalEntry | undefined>(limit);
+    this.#time = new Float64Array(limit);
+    this.#connection = new Float64Array(limit);
+    this.#flags = new Uint8Array(limit);
+    this.#term = new Array<Term | undefined>(limit).fill(undefined);
+    this.#raw = new Array<Uint8Array | undefined>(limit).fill(undefined);
+    this.#note = new Array<string | undefined>(limit).fill(undefined);
   }
 
   /** Entries ever recorded, including evicted ones. */
@@ -82,11 +97,20 @@ export class Journal {
 
   /** Appends an entry, evicting the oldest when full. Raw bytes are copied and capped at {@link JOURNAL_RAW_BYTES}. */
   record(entry: JournalRecord): void {
+    this.add(entry.time, entry.connectionId, entry.direction, entry.kind, entry.term, entry.raw, entry.note);
+  }
+
+  /** {@link record} without an argument object (the per-frame hot path). */
+  add(time: number, connectionId: number, direction: 'in' | 'out', kind: JournalEntryKind, term?: Term, raw?: Uint8Array, note?: string): void {
     if (this.limit === 0) return;
-    const raw = entry.raw === undefined ? undefined : entry.raw.slice(0, JOURNAL_RAW_BYTES);
-    const stored: JournalEntry = raw === undefined ? { seq: this.#total, ...entry } : { seq: this.#total, ...entry, raw };
-    this.#ring[this.#next] = stored;
-    this.#next = (this.#next + 1) % this.limit;
+    const i = this.#next;
+    this.#time[i] = time;
+    this.#connection[i] = connectionId;
+    this.#flags[i] = (direction === 'out' ? 0x80 : 0) | KIND_CODE[kind];
+    this.#term[i] = term;
+    this.#raw[i] = raw === undefined ? undefined : raw.slice(0, JOURNAL_RAW_BYTES);
+    this.#note[i] = note;
+    this.#next = i + 1 === this.limit ? 0 : i + 1;
     if (this.#held < this.limit) this.#held += 1;
     this.#total += 1;
   }
@@ -96,16 +120,33 @@ export class Journal {
     const out: JournalEntry[] = [];
     const n = this.#held;
     const start = (this.#next - n + this.limit) % this.limit;
-    for (let i = 0; i < n; i += 1) {
-      const e = this.#ring[(start + i) % this.limit];
-      if (e !== undefined && (connectionId === undefined || e.connectionId === connectionId)) out.push(e);
+    for (let k = 0; k < n; k += 1) {
+      const i = (start + k) % this.limit;
+      const conn = this.#connection[i] ?? 0;
+      if (connectionId !== undefined && conn !== connectionId) continue;
+      const flags = this.#flags[i] ?? 0;
+      const term = this.#term[i];
+      const raw = this.#raw[i];
+      const note = this.#note[i];
+      out.push({
+        seq: this.#total - n + k,
+        time: this.#time[i] ?? 0,
+        connectionId: conn,
+        direction: (flags & 0x80) !== 0 ? 'out' : 'in',
+        kind: KINDS[flags & 0x7f] ?? 'frame',
+        ...(term === undefined ? {} : { term }),
+        ...(raw === undefined ? {} : { raw }),
+        ...(note === undefined ? {} : { note }),
+      });
     }
     return out;
   }
 
   /** Forgets every held entry (`total` keeps counting). */
   clear(): void {
-    this.#ring = new Array<JournalEntry | undefined>(this.limit);
+    this.#term = new Array<Term | undefined>(this.limit).fill(undefined);
+    this.#raw = new Array<Uint8Array | undefined>(this.limit).fill(undefined);
+    this.#note = new Array<string | undefined>(this.limit).fill(undefined);
     this.#next = 0;
     this.#held = 0;
   }

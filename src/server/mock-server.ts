@@ -272,18 +272,91 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   return new MockServerImpl(options);
 }
 
-interface Emission {
+const NO_SKIPS: readonly SkippedRecipient[] = Object.freeze([]);
+
+/**
+ * One emitted notification and its {@link Delivery} handle. The promises are created only when
+ * read: emitting a million notifications a second must not allocate two promises, two resolvers
+ * and an outcome object per notification that nobody awaits.
+ */
+class Emission implements Delivery {
   readonly id: number;
   readonly notification: Notification;
   readonly options: EmitOptions;
+  /** The §12.2 scope its handshake would block, when it can need acks. */
   readonly scope: string | undefined;
   readonly expected: Ack | undefined;
   readonly queued: boolean;
-  readonly recipients: SubscriberId[];
-  readonly skipped: SkippedRecipient[];
-  resolveSent: (recipients: readonly SubscriberId[]) => void;
-  resolveAcked: (outcome: AckOutcome) => void;
+  readonly recipients: SubscriberId[] = [];
+  #skipped: SkippedRecipient[] | undefined;
+  #sentAt: number | undefined;
+  #sent: Promise<readonly SubscriberId[]> | undefined;
+  #resolveSent: ((r: readonly SubscriberId[]) => void) | undefined;
+  #handshake: Handshake | undefined;
+  #outcome: AckOutcome | undefined;
+  #acked: Promise<AckOutcome> | undefined;
+  #resolveAcked: ((o: AckOutcome) => void) | undefined;
+
+  constructor(id: number, notification: Notification, options: EmitOptions, expected: Ack | undefined, scope: string | undefined, queued: boolean) {
+    this.id = id;
+    this.notification = notification;
+    this.options = options;
+    this.expected = expected;
+    this.scope = scope;
+    this.queued = queued;
+  }
+
+  get skipped(): readonly SkippedRecipient[] {
+    return this.#skipped ?? NO_SKIPS;
+  }
+
+  skip(connectionId: SubscriberId, reason: SkippedRecipient['reason']): void {
+    (this.#skipped ??= []).push({ connectionId, reason });
+  }
+
+  get sent(): Promise<readonly SubscriberId[]> {
+    if (this.#sent === undefined) {
+      this.#sent = this.#sentAt !== undefined ? Promise.resolve(this.recipients) : new Promise((r) => (this.#resolveSent = r));
+    }
+    return this.#sent;
+  }
+
+  get acked(): Promise<AckOutcome> {
+    if (this.#acked === undefined) {
+      if (this.#handshake !== undefined) this.#acked = this.#handshake.outcome;
+      else if (this.#outcome !== undefined || this.#sentAt !== undefined) this.#acked = Promise.resolve(this.#finalOutcome());
+      else this.#acked = new Promise((r) => (this.#resolveAcked = r));
+    }
+    return this.#acked;
+  }
+
+  /** Written to its recipients at `time`; `handshake` when some of them must ack. */
+  markSent(time: number, handshake: Handshake | undefined): void {
+    this.#sentAt = time;
+    this.#handshake = handshake;
+    this.#resolveSent?.(this.recipients);
+    if (this.#resolveAcked !== undefined) {
+      const resolve = this.#resolveAcked;
+      if (handshake !== undefined) void handshake.outcome.then(resolve);
+      else resolve(this.#finalOutcome());
+    }
+  }
+
+  /** Never sent (the server closed while it was queued). */
+  cancel(time: number): void {
+    this.#outcome = { ok: false, expected: this.expected, required: [], acked: [], missing: [], openedAt: time, settledAt: time };
+    this.#resolveSent?.([]);
+    this.#resolveAcked?.(this.#outcome);
+  }
+
+  #finalOutcome(): AckOutcome {
+    const t = this.#sentAt ?? 0;
+    return (this.#outcome ??= { ok: true, expected: undefined, required: [], acked: [], missing: [], openedAt: t, settledAt: t });
+  }
 }
+
+/** Encodings of one notification per (profile, outer bit), kept for notifications that are emitted again. */
+type FrameCache = Map<number, { readonly frame: Uint8Array; readonly term: Term } | null>;
 
 interface StreamSubscription {
   readonly name: string;
@@ -314,6 +387,11 @@ function nonNegative(options: MockServerOptions, name: keyof typeof DEFAULTS): n
   return value;
 }
 
+const NO_OPTIONS: EmitOptions = Object.freeze({});
+
+/** How many recently normalized notifications `emit()` recognises when they are emitted again. */
+const RECENT_NORMALIZED = 32;
+
 /** Every type and flag bit: `ackRequiredBy` with it gives the ack a notification's handshake is about (its scope). */
 const ALL_BITS_MASK = 0x7fffffff;
 
@@ -342,6 +420,9 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly #streamSubs = new Map<SubscriberId, StreamSubscription>();
   readonly #queues = new Map<string, Emission[]>();
   readonly #owed = new Map<SubscriberId, PendingAck[]>();
+  readonly #recent: (Notification | undefined)[] = new Array<Notification | undefined>(RECENT_NORMALIZED).fill(undefined);
+  #recentNext = 0;
+  readonly #frameCaches = new WeakMap<Notification, FrameCache>();
   readonly #periodic: Record<'heartbeat' | 'health-check', { frame: Uint8Array; term: Term }>;
   readonly #defaults: NotificationDefaults;
   readonly #shutdownGraceMs: number;
@@ -466,17 +547,14 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.#streamSubs.clear();
     // Emissions still held behind a handshake will never go out.
     for (const queue of this.#queues.values()) {
-      for (const e of queue) {
-        e.resolveSent([]);
-        e.resolveAcked(cancelledOutcome(e, this.clock.now()));
-      }
+      for (const e of queue) e.cancel(this.clock.now());
     }
     this.#queues.clear();
   }
 
   // ---- emission -------------------------------------------------------------------------------
 
-  emit(input: NotificationInput | Notification, options: EmitOptions = {}): Delivery {
+  emit(input: NotificationInput | Notification, options: EmitOptions = NO_OPTIONS): Delivery {
     this.#assertOpen('emit');
     const notification = this.#normalize(input);
     if (options.stream !== undefined) {
@@ -492,7 +570,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
       }
       if (notification.event === 1) this.#registry.record(options.stream, notification);
     }
-    return this.#submit(notification, options);
+    return this.#submit(notification, options, notification === input);
   }
 
   /**
@@ -501,16 +579,25 @@ class MockServerImpl implements MockServer, ConnectionHost {
    * it encodes.
    */
   #normalize(input: NotificationInput | Notification): Notification {
+    // Re-emitting a notification this server normalized recently (e.g. `delivery.notification` in
+    // a loop) skips the work: notifications are immutable values. A small ring rather than a
+    // WeakSet: marking every fresh notification would cost more than it saves.
+    const recent = this.#recent;
+    for (let i = 0; i < recent.length; i += 1) if (recent[i] === input) return input as Notification;
+    let n: Notification;
     try {
-      return normalizeNotification(input as NotificationInput, this.#defaults);
+      n = normalizeNotification(input as NotificationInput, this.#defaults);
     } catch (error) {
       try {
         notificationToTerm(input as Notification, 'nso6x');
-        return input as Notification;
+        n = input as Notification;
       } catch {
         throw error;
       }
     }
+    recent[this.#recentNext] = n;
+    this.#recentNext = (this.#recentNext + 1) % RECENT_NORMALIZED;
+    return n;
   }
 
   async emitAndWait(input: NotificationInput | Notification, options?: EmitOptions): Promise<AckOutcome> {
@@ -524,58 +611,45 @@ class MockServerImpl implements MockServer, ConnectionHost {
     return outcome;
   }
 
-  #submit(notification: Notification, options: EmitOptions): Delivery {
+  #submit(notification: Notification, options: EmitOptions, again = false): Delivery {
     const expected = ackRequiredBy(notification, ALL_BITS_MASK);
-    const scope = expected === undefined ? undefined : ackScope(expected);
-    const queue = scope === undefined ? undefined : this.#queues.get(scope);
-    const held = scope !== undefined && (this.#tracker.isBlocked(scope) || (queue !== undefined && queue.length > 0));
-    let resolveSent!: (r: readonly SubscriberId[]) => void;
-    let resolveAcked!: (o: AckOutcome) => void;
-    const sent = new Promise<readonly SubscriberId[]>((r) => (resolveSent = r));
-    const acked = new Promise<AckOutcome>((r) => (resolveAcked = r));
-    const emission: Emission = {
-      id: this.#nextEmission++,
-      notification,
-      options,
-      scope,
-      expected,
-      queued: held,
-      recipients: [],
-      skipped: [],
-      resolveSent,
-      resolveAcked,
-    };
-    if (held && scope !== undefined) {
-      // §12.2: later events of a blocked scope wait (the user session / HA subsystem is blocked).
-      if (queue === undefined) this.#queues.set(scope, [emission]);
-      else queue.push(emission);
-    } else {
-      this.#deliver(emission);
+    if (expected === undefined) {
+      // The common case: a type no handshake can hold (§12.2), delivered at once.
+      const e = new Emission(this.#nextEmission++, notification, options, undefined, undefined, false);
+      this.#deliver(e, again);
+      return e;
     }
-    return {
-      id: emission.id,
-      notification,
-      queued: held,
-      recipients: emission.recipients,
-      skipped: emission.skipped,
-      sent,
-      acked,
-    };
+    const scope = ackScope(expected);
+    const queue = this.#queues.get(scope);
+    const held = this.#tracker.isBlocked(scope) || (queue !== undefined && queue.length > 0);
+    const e = new Emission(this.#nextEmission++, notification, options, expected, scope, held);
+    if (held) {
+      // §12.2: later events of a blocked scope wait (the user session / HA subsystem is blocked).
+      if (queue === undefined) this.#queues.set(scope, [e]);
+      else queue.push(e);
+    } else {
+      this.#deliver(e, again);
+    }
+    return e;
   }
 
-  #deliver(e: Emission): void {
+  /** `again`: the notification object was emitted before (its encodings are worth keeping). */
+  #deliver(e: Emission, again = false): void {
     const n = e.notification;
-    const spec = notificationTypes[n.type];
-    const bit = spec.bit;
-    const required: SubscriberId[] = [];
-    const frames = new Map<string, { frame: Uint8Array; term: Term } | null>();
+    const bit = notificationTypes[n.type].bit;
+    const now = this.clock.now();
+    let required: SubscriberId[] | undefined;
+    // Encodings per (profile, outer bit) are shared by every recipient (fan-out without
+    // re-encoding) and kept with the notification when it is emitted again (a pre-encoded frame).
+    let cache = this.#frameCaches.get(n);
+    const reused = cache !== undefined;
     const minVerbosity = e.options.verbosity ?? 0;
     const isProgress = n.type === 'progress' || n.type === 'commit-progress';
     const isStream = n.type === 'stream-event';
     const wantDelivered = this.#events.listenerCount('delivered') > 0;
-    const now = wantDelivered ? this.clock.now() : 0;
-    // A copy: delivery may close a connection (output overflow), which edits the index.
-    for (const id of [...this.#index.recipients(bit)]) {
+    // The live set: a connection closed during delivery (output overflow) is deleted from it,
+    // which Set iteration tolerates.
+    for (const id of this.#index.recipients(bit)) {
       const conn = this.#connections.get(id);
       const subscription = conn?.subscription;
       const profile = conn?.profile;
@@ -583,18 +657,18 @@ class MockServerImpl implements MockServer, ConnectionHost {
       if (isStream && !this.#streamAccepts(id, e.options.stream)) continue;
       if (!isAvailableIn(n, profile)) {
         // §16.5: never send a type the profile's clients cannot decode.
-        e.skipped.push({ connectionId: id, reason: 'profile' });
+        e.skip(id, 'profile');
         continue;
       }
       if (isProgress && subscription.verbosity < minVerbosity) {
-        e.skipped.push({ connectionId: id, reason: 'verbosity' });
+        e.skip(id, 'verbosity');
         continue;
       }
       const outer = outerBitFor(subscription.mask, bit);
-      const key = `${profile}:${outer}`;
-      let encoded = frames.get(key);
+      const key = outer * 2 + (profile === 'nso6x' ? 1 : 0);
+      cache ??= new Map();
+      let encoded = cache.get(key);
       if (encoded === undefined) {
-        // One encoding per (profile, outer bit), shared by every recipient (fan-out without re-encoding).
         try {
           const term = notificationToTerm(outer === bit ? n : ({ ...n, type: 'progress' } as Notification), profile);
           encoded = { frame: encodeFrame(term, { atomEncoding: this.atomEncoding }), term };
@@ -602,25 +676,22 @@ class MockServerImpl implements MockServer, ConnectionHost {
           // A value with no slot in this profile's layout (e.g. span_id under nso57, §11.14).
           encoded = null;
         }
-        frames.set(key, encoded);
+        cache.set(key, encoded);
       }
       if (encoded === null) {
-        e.skipped.push({ connectionId: id, reason: 'profile' });
+        e.skip(id, 'profile');
         continue;
       }
-      if (!conn.sendFrame(encoded.frame, encoded.term)) continue;
+      if (!conn.sendFrame(encoded.frame, encoded.term, now)) continue;
       e.recipients.push(id);
-      if (e.expected !== undefined && ackRequiredBy(n, subscription.mask) !== undefined) required.push(id);
+      if (e.expected !== undefined && ackRequiredBy(n, subscription.mask) !== undefined) (required ??= []).push(id);
       if (wantDelivered) this.#events.emit('delivered', { connectionId: id, emissionId: e.id, type: n.type, bit: outer, time: now });
     }
-    e.resolveSent(e.recipients);
-    if (e.expected !== undefined && required.length > 0) {
-      const handshake = this.#tracker.open(e.expected, required);
-      void handshake.outcome.then(e.resolveAcked);
-    } else {
-      const t = this.clock.now();
-      e.resolveAcked({ ok: true, expected: undefined, required: [], acked: [], missing: [], openedAt: t, settledAt: t });
-    }
+    // Keep the encodings only for a notification emitted again: a stream of fresh notifications
+    // should not pay a WeakMap insertion each.
+    if (cache !== undefined && !reused && again) this.#frameCaches.set(n, cache);
+    const handshake = e.expected !== undefined && required !== undefined ? this.#tracker.open(e.expected, required) : undefined;
+    e.markSent(now, handshake);
   }
 
   #streamAccepts(id: SubscriberId, stream: string | undefined): boolean {
@@ -893,10 +964,6 @@ function connectionInfo(conn: Connection): ConnectionInfo {
     header: conn.header,
     bufferedBytes: conn.bufferedBytes,
   };
-}
-
-function cancelledOutcome(e: Emission, now: number): AckOutcome {
-  return { ok: false, expected: e.expected, required: [], acked: [], missing: [], openedAt: now, settledAt: now };
 }
 
 function resolveSecret(options: MockServerOptions): Uint8Array | undefined {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { connect, type NotifClient } from '../../src/client/index.js';
+import { connect, type NotifClient, type ReceivedNotification } from '../../src/client/index.js';
 import { NOTIF, type NotificationInput } from '../../src/codec/index.js';
 import type { Delivery, MockServer } from '../../src/server/index.js';
 import { fcRuns } from '../support/fc-config.js';
@@ -239,8 +239,8 @@ class DropCmd implements fc.AsyncCommand<Model, Real> {
   }
 }
 
-function labelOf(r: { notification: { type: string } & Record<string, unknown> }): string {
-  const n = r.notification as Record<string, unknown>;
+function labelOf(r: ReceivedNotification): string {
+  const n = r.notification as unknown as Record<string, unknown>;
   if (typeof n['msg'] === 'string') return n['msg'];
   if (typeof n['comment'] === 'string') return n['comment'];
   const node = n['node'] as { nodeid?: { value?: unknown } | unknown } | undefined;
