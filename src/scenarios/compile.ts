@@ -185,6 +185,7 @@ export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContex
     return { ...named, kind: 'fault', fault, target: selector(doc.fault.target) };
   }
   if ('heartbeat' in doc) return { ...named, kind: 'heartbeat', action: doc.heartbeat };
+  if ('health-check' in doc) return { ...named, kind: 'health-check', action: doc['health-check'] };
   if ('expect-violation' in doc) {
     const b = doc['expect-violation'];
     return { ...named, kind: 'expect-violation', code: b.code, withinMs: ms(b.within, DEFAULT_EXPECT_VIOLATION_MS), from: selector(b.from) };

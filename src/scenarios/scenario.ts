@@ -36,6 +36,7 @@ export const STEP_KINDS = [
   'fuzz',
   'fault',
   'heartbeat',
+  'health-check',
   'expect-violation',
   'log',
 ] as const;
@@ -170,7 +171,11 @@ export interface ExpectViolationBody {
   from?: SubscriberSelector;
 }
 
-/** Heartbeat and health-check control (PROTOCOL.md §13): `hang` stops both, `resume` restarts them. */
+/**
+ * Heartbeat and health-check control (PROTOCOL.md §13): `hang` stops the periodic messages,
+ * `resume` restarts them. The server pauses both kinds together, so the `heartbeat` and
+ * `health-check` steps have the same effect; write the one your test is about.
+ */
 export type TimerControl = 'hang' | 'resume';
 
 interface Named {
@@ -192,6 +197,7 @@ export type StepDocument =
   | (Named & { fuzz: FuzzBody })
   | (Named & { fault: FaultBody })
   | (Named & { heartbeat: TimerControl })
+  | (Named & { 'health-check': TimerControl })
   | (Named & { 'expect-violation': ExpectViolationBody })
   | (Named & { log: string });
 
@@ -318,7 +324,7 @@ export type Step =
       readonly everyMs: number;
     })
   | (StepBase & { readonly kind: 'fault'; readonly fault: FaultSpec; readonly target: CompiledSelector })
-  | (StepBase & { readonly kind: 'heartbeat'; readonly action: TimerControl })
+  | (StepBase & { readonly kind: 'heartbeat' | 'health-check'; readonly action: TimerControl })
   | (StepBase & { readonly kind: 'expect-violation'; readonly code: ViolationCode; readonly withinMs: number; readonly from: CompiledSelector })
   | (StepBase & { readonly kind: 'log'; readonly message: string })
   | (StepBase & { readonly kind: 'extension'; readonly extension: string; readonly body: unknown });

@@ -387,6 +387,7 @@ class Run {
       case 'fault':
         return this.#fault(step.fault, step.target, step.at.path);
       case 'heartbeat':
+      case 'health-check':
         this.#target.hang(step.action === 'hang');
         this.#emit('info', step.action === 'hang' ? 'heartbeats and health checks hung' : 'heartbeats and health checks resumed', step.at.path);
         return;

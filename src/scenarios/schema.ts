@@ -338,7 +338,7 @@ const emitSchemas = {
     database: Type.Optional(Datastore),
     db: Type.Optional(Datastore),
     uinfo: Type.Optional(UserInfo),
-    th: Type.Optional(Type.Integer({ minimum: 0, description: 'Transaction handle; every recipient acks with {TH, done}.' })),
+    th: Type.Optional(Type.Integer({ description: 'Transaction handle; every recipient acks with {TH, done}.' })),
     flags: Type.Optional(CommitFlags),
     comment: Type.Optional(Text),
     label: Type.Optional(Text),
@@ -469,7 +469,7 @@ for (const type of NOTIFICATION_TYPES) define(`emit-${type}`, emitSchemas[type])
 const StepRef = ref<StepDocument>('step');
 
 const ackKey = {
-  th: Type.Optional(Type.Integer({ minimum: 0, description: 'Expect {TH, done} (commit-diff, PROTOCOL.md §12.1).' })),
+  th: Type.Optional(Type.Integer({ description: 'Expect {TH, done} (commit-diff, PROTOCOL.md §12.1).' })),
   usid: Type.Optional(Type.Integer({ description: 'Expect {Usid, synced} (audit), or {Usid, audit_network_sync} with of: audit-network.' })),
   of: Type.Optional(names(['audit', 'audit-network'], { description: 'Which usid handshake: audit (default) or audit-network.' })),
   ha: Type.Optional(Type.Literal(true, { description: 'Expect ha_synced (HA info under ha-info-sync).' })),
@@ -557,6 +557,9 @@ const bodies = {
   ) as never as TUnsafe<Static<(typeof faultSchemas)[(typeof FAULT_KINDS)[number]]>>,
   heartbeat: names(['hang', 'resume'], {
     description: 'Stop (hang) or restart (resume) the periodic heartbeats and health checks of every subscriber (PROTOCOL.md §13).',
+  }),
+  'health-check': names(['hang', 'resume'], {
+    description: 'Same as heartbeat: the server pauses and resumes both periodic kinds together (PROTOCOL.md §13).',
   }),
   'expect-violation': Type.Object(
     { code: names(violationCodes), within: Type.Optional(Duration), from: Type.Optional(Selector) },
