@@ -37,3 +37,16 @@ export {
   type ConformReport,
 } from './conform/report.js';
 export { compareDecodedOutput, decodedOutputLines, parseJsonLine, formatMismatch, type OutputMismatch } from './conform/compare.js';
+export { startControlServer, type ControlServer, type ControlServerOptions } from './control-server.js';
+export {
+  runFuzz,
+  runFuzzScenario,
+  loadFuzzScenario,
+  fuzzScenarioYaml,
+  type FuzzOptions,
+  type FuzzResult,
+  type FuzzOutcome,
+  type FuzzRunInfo,
+  type FuzzCounterexample,
+  type PlayableFuzzScenario,
+} from './fuzz/run-fuzz.js';

@@ -1,0 +1,135 @@
+/** The HTTP control API over real HTTP (fetch) and real NSO sockets (the package client). */
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, type NotifClient } from '../../src/client/index.js';
+import { NOTIF } from '../../src/codec/index.js';
+import { startControlServer, type ControlServer } from '../../src/harness/control-server.js';
+import { startNsoMock, type RunningNsoMock } from '../../src/harness/index.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+async function setup(token?: string): Promise<{ mock: RunningNsoMock; control: ControlServer; call: (method: string, path: string, body?: unknown, auth?: string | null) => Promise<{ status: number; json: any }> }> {
+  const mock = await startNsoMock({ ackTimeoutMs: 2000, onUnexpectedFrame: 'ignore' });
+  cleanup.push(() => mock.close());
+  const control = await startControlServer(mock, token === undefined ? {} : { token });
+  cleanup.push(() => control.close());
+  const call = async (method: string, path: string, body?: unknown, auth: string | null | undefined = token): Promise<{ status: number; json: any }> => {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (auth !== undefined && auth !== null) headers['authorization'] = `Bearer ${auth}`;
+    const res = await fetch(`${control.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const text = await res.text();
+    return { status: res.status, json: text === '' ? undefined : JSON.parse(text) };
+  };
+  return { mock, control, call };
+}
+
+async function subscriber(mock: RunningNsoMock, mask: number, autoAck = false): Promise<NotifClient> {
+  const c = await connect(mock.addresses.tcp!, { mask, autoAck });
+  cleanup.push(() => c.close());
+  return c;
+}
+
+describe('control API', () => {
+  it('binds to loopback only', async () => {
+    const mock = await startNsoMock();
+    cleanup.push(() => mock.close());
+    await expect(startControlServer(mock, { host: '0.0.0.0' })).rejects.toMatchObject({ code: 'NSOMOCK_USAGE' });
+    const { control } = await setup();
+    expect(control.host).toBe('127.0.0.1');
+    expect(control.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('reports readiness and lists subscribers', async () => {
+    const { mock, call } = await setup();
+    expect((await call('GET', '/ready')).json).toMatchObject({ ready: true, subscribers: 0, tcp: { port: mock.addresses.tcp?.port } });
+    await subscriber(mock, NOTIF.COMMIT_DIFF | NOTIF.AUDIT);
+    const subs = await call('GET', '/subscribers');
+    expect(subs.status).toBe(200);
+    expect(subs.json).toEqual([expect.objectContaining({ id: 1, transport: 'tcp', mask: NOTIF.COMMIT_DIFF | NOTIF.AUDIT, pendingAcks: [] })]);
+  });
+
+  it('emits and waits for the ack, then reports the handshake', async () => {
+    const { mock, call } = await setup();
+    await subscriber(mock, NOTIF.COMMIT_DIFF, true);
+    const res = await call('POST', '/emit', { notification: { type: 'commit-diff', th: 17 } });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ type: 'commit-diff', recipients: [1], acked: { ok: true, expected: '{17,done}', acked: [1] } });
+  });
+
+  it('answers 504 with the pending table when the ack does not come, then 409 from assert-no-pending-acks', async () => {
+    const { mock, call } = await setup();
+    await subscriber(mock, NOTIF.COMMIT_DIFF);
+    const res = await call('POST', '/emit', { notification: { type: 'commit-diff', th: 5 }, within: 100 });
+    expect(res.status).toBe(504);
+    expect(res.json).toMatchObject({ error: 'NSOMOCK_HARNESS_TIMEOUT' });
+    const pending = await call('GET', '/pending-acks');
+    expect(pending.json.pending).toEqual([expect.objectContaining({ connectionId: 1, ack: '{5,done}' })]);
+    expect(pending.json.table).toContain('{5,done}');
+    const asserted = await call('POST', '/assert-no-pending-acks');
+    expect(asserted.status).toBe(409);
+    expect(asserted.json).toMatchObject({ error: 'NSOMOCK_HARNESS_PENDING_ACKS' });
+  });
+
+  it('answers 400 for an invalid notification or request body', async () => {
+    const { call } = await setup();
+    expect((await call('POST', '/emit', { notification: { type: 'commit-diff', th: 'x' } })).json).toMatchObject({ error: 'NSOMOCK_CODEC_UNENCODABLE' });
+    const bad = await call('POST', '/emit', { nope: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ error: 'NSOMOCK_USAGE' });
+  });
+
+  it('waits for an ack with a timeout', async () => {
+    const { mock, call } = await setup();
+    const c = await subscriber(mock, NOTIF.COMMIT_DIFF);
+    await call('POST', '/emit', { notification: { type: 'commit-diff', th: 42 }, wait: false });
+    const waiting = call('POST', '/wait-for-ack', { th: 42, within: 2000 });
+    await c.next();
+    await c.diffDone(42);
+    const res = await waiting;
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ connectionId: 1, ack: '{42,done}', result: 'matched' });
+    const timeout = await call('POST', '/wait-for-ack', { th: 43, within: 50 });
+    expect(timeout.status).toBe(504);
+  });
+
+  it('plays a scenario given as YAML text and returns the run report', async () => {
+    const { mock, call } = await setup();
+    await subscriber(mock, NOTIF.COMMIT_DIFF, true);
+    const yaml = ['name: via-control', 'steps:', '  - emit: { type: commit-diff, th: 7, wait-ack: 2s }'].join('\n');
+    const res = await call('POST', '/play', { scenario: yaml });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ scenario: 'via-control', status: 'passed' });
+    const doc = await call('POST', '/play', { scenario: { name: 'as-object', steps: [{ emit: { type: 'commit-diff', th: 8, 'wait-ack': '2s' } }] } });
+    expect(doc.json).toMatchObject({ status: 'passed' });
+    const invalid = await call('POST', '/play', { scenario: 'name: x\nsteps: [ { nope: 1 } ]' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.json).toMatchObject({ error: 'NSOMOCK_SCENARIO_INVALID' });
+  });
+
+  it('shows the journal and violations, and reset forgets them', async () => {
+    const { mock, call } = await setup();
+    const c = await subscriber(mock, NOTIF.COMMIT_DIFF);
+    await c.diffDone(999);
+    await mock.waitFor(() => mock.violations.length > 0, { within: 2000 });
+    const violations = await call('GET', '/violations');
+    expect(violations.json).toEqual([expect.objectContaining({ code: 'ack-unknown-handle', connectionId: 1, text: expect.stringContaining('ack-unknown-handle') })]);
+    const journal = await call('GET', '/journal?connection=1&limit=2');
+    expect(journal.json).toHaveLength(2);
+    expect(journal.json.at(-1)).toMatchObject({ direction: 'in', kind: 'frame', term: '{999,done}' });
+    expect((await call('POST', '/reset')).status).toBe(204);
+    expect((await call('GET', '/violations')).json).toEqual([]);
+    expect((await call('GET', '/journal')).json).toEqual([]);
+  });
+
+  it('requires the bearer token on every endpoint but /ready', async () => {
+    const { call } = await setup('s3cret');
+    expect((await call('GET', '/ready', undefined, null)).status).toBe(200);
+    const denied = await call('GET', '/subscribers', undefined, null);
+    expect(denied.status).toBe(401);
+    expect((await call('GET', '/subscribers', undefined, 'wrong')).status).toBe(401);
+    expect((await call('GET', '/subscribers', undefined, 's3cret')).status).toBe(200);
+  });
+});
