@@ -61,8 +61,13 @@ export type {
 } from './report.js';
 export type { ScenarioTarget, TargetSubscriber, TargetEvents, TargetDelivery } from './target.js';
 export {
+  scenarioExtensions,
   extensionStepKinds,
+  extensionOfStep,
+  type ScenarioExtension,
   type ExtensionStepKind,
   type ExtensionStepContext,
   type ExtensionProblem,
+  type ExtensionStepRef,
+  type ExtensionStepProblem,
 } from './steps/extensions.js';

@@ -24,6 +24,7 @@ import {
   type Step,
 } from './scenario.js';
 import { formatPath, YamlSource, type DocPath, type Position } from './source.js';
+import { scenarioExtensions } from './steps/extensions.js';
 import { checkScenarioDocument, type SchemaProblem } from './validate.js';
 
 /** Options of {@link loadScenario}, {@link parseScenario} and {@link scenarioFromDocument}. */
@@ -213,8 +214,15 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
   let seed: number | undefined;
   let defaults: ScenarioDefaults = {};
   let optionsDoc: ScenarioOptionsDocument = {};
+  const extensionSettings: Record<string, unknown> = {};
   for (const node of files) {
     const d = doc(node);
+    for (const extension of scenarioExtensions) {
+      const key = extension.key;
+      if (key === undefined || !fieldValid(node, key)) continue;
+      const value = (d as Record<string, unknown>)[key];
+      if (value !== undefined) extensionSettings[key] = isRecord(value) && isRecord(extensionSettings[key]) ? { ...extensionSettings[key], ...value } : value;
+    }
     if (d.profile !== undefined && fieldValid(node, 'profile')) profile = d.profile;
     if (d.seed !== undefined && fieldValid(node, 'seed')) seed = d.seed;
     if (d.defaults !== undefined && fieldValid(node, 'defaults')) {
@@ -252,6 +260,7 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
       problems.push({ file: loc.file, line: loc.line, column: loc.column, path: loc.path, expected: p.expected, found: p.found });
     }
   }
+  problems.push(...checkExtensions(steps, extensionSettings));
   if (problems.length > 0) {
     const code = problems.every((p) => includeOnly.has(p)) ? 'NSOMOCK_SCENARIO_INCLUDE' : 'NSOMOCK_SCENARIO_INVALID';
     throw scenarioError(top.display, problems, code);
@@ -274,7 +283,27 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
     defaults,
     options: resolvedOptions,
     steps,
+    extensions: extensionSettings,
   };
+}
+
+/** Each extension's whole-scenario check, over its steps in execution order (nested ones included). */
+function checkExtensions(steps: readonly Step[], settings: Readonly<Record<string, unknown>>): ScenarioProblem[] {
+  const flat = (list: readonly Step[]): Step[] => list.flatMap((s) => [s, ...('steps' in s ? flat(s.steps) : [])]);
+  const all = flat(steps);
+  const problems: ScenarioProblem[] = [];
+  for (const extension of scenarioExtensions) {
+    if (extension.checkSteps === undefined) continue;
+    const own = all.filter((s): s is Step & { kind: 'extension' } => s.kind === 'extension' && extension.steps.some((k) => k.kind === s.extension));
+    const config = extension.key === undefined ? undefined : settings[extension.key];
+    for (const p of extension.checkSteps(config, own.map((s, index) => ({ kind: s.extension, body: s.body, index })))) {
+      const step = own[p.step];
+      if (step === undefined) continue;
+      const path = formatPath([step.extension, ...p.path]);
+      problems.push({ ...step.at, path: `${step.at.path}.${path}`, expected: p.expected, found: p.found });
+    }
+  }
+  return problems;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -351,6 +351,8 @@ export interface Scenario {
   readonly defaults: ScenarioDefaults;
   readonly options: ScenarioOptions;
   readonly steps: readonly Step[];
+  /** Settings of extensions (steps/extensions.ts), by their top-level key (`ncmp`). */
+  readonly extensions: Readonly<Record<string, unknown>>;
 }
 
 /** The default of `options.ack-timeout`. */

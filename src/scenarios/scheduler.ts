@@ -22,7 +22,7 @@ import { abortError, sleep, waitUntil, type Clock, type ClockTimer } from './clo
 import { formatDuration } from './duration.js';
 import type { AckRecord, ConnectionReport, PendingAckRecord, RunReport, StepReport, StepStatus, ViolationRecord } from './report.js';
 import type { AckMatcher, CompiledSelector, FaultSpec, Scenario, Step } from './scenario.js';
-import { extensionStepKinds } from './steps/extensions.js';
+import { extensionOfStep, extensionStepKinds } from './steps/extensions.js';
 import type { ScenarioTarget, TargetDelivery, TargetEvents, TargetSubscriber } from './target.js';
 
 /** A line of the run log. */
@@ -400,7 +400,9 @@ class Run {
       case 'extension': {
         const extension = extensionStepKinds.find((e) => e.kind === step.extension);
         if (extension === undefined) throw new StepFailure(`no extension handles ${step.extension}`);
+        const family = extensionOfStep(step.extension);
         return extension.run(step.body, {
+          config: family?.key === undefined ? undefined : this.#scenario.extensions[family.key],
           clock: this.#clock,
           signal: this.#signal,
           seed: deriveSeed(this.#seed, step.at.path),

@@ -70,7 +70,7 @@ import {
   type StreamEventDocument,
   type SubscriberSelector,
 } from './scenario.js';
-import { extensionStepKinds } from './steps/extensions.js';
+import { extensionStepKinds, scenarioExtensions } from './steps/extensions.js';
 
 // ---------------------------------------------------------------------------------------------
 // Named definitions and typed references
@@ -628,6 +628,13 @@ const Root = Type.Object(
   },
   { additionalProperties: false },
 );
+
+// Extension settings: one top-level key each (steps/extensions.ts).
+for (const extension of scenarioExtensions) {
+  if (extension.key === undefined || extension.config === undefined) continue;
+  const description = extension.configDescription ?? `Settings of the ${extension.name} extension.`;
+  (Root.properties as Record<string, TSchema>)[extension.key] = Type.Optional(define(`config-${extension.key}`, { ...extension.config, description }));
+}
 
 // ---------------------------------------------------------------------------------------------
 // The JSON Schema
