@@ -21,8 +21,10 @@ export {
 export { HarnessError, type HarnessErrorCode, type HarnessErrorDetails } from './errors.js';
 export { formatPendingAcks, formatAck, type PendingAckRow } from './pending-table.js';
 export { ClientProcess, fillPlaceholders, shellQuote, PLACEHOLDER_NAMES, type ClientExit, type ClientProcessOptions, type Placeholders } from './client-process.js';
-export { runConform, runConformCase, type ConformOptions } from './conform/run-conform.js';
-export { CONFORM_CASES, selectCases, maskOfNames, type ConformCase, type CaseContext, type CaseSetupContext, type ConformMaskName } from './conform/cases.js';
+// The runners load fast-check, the arbitraries and YAML on first use (runners.ts), not with this index.
+export { runConform, runConformCase, listConformCases, runFuzz, runFuzzScenario, loadFuzzScenario } from './runners.js';
+export type { ConformOptions } from './conform/run-conform.js';
+export type { ConformCase, CaseContext, CaseSetupContext, ConformMaskName } from './conform/cases.js';
 export {
   VERDICTS,
   summarize,
@@ -38,15 +40,4 @@ export {
 } from './conform/report.js';
 export { compareDecodedOutput, decodedOutputLines, parseJsonLine, formatMismatch, type OutputMismatch } from './conform/compare.js';
 export { startControlServer, type ControlServer, type ControlServerOptions } from './control-server.js';
-export {
-  runFuzz,
-  runFuzzScenario,
-  loadFuzzScenario,
-  fuzzScenarioYaml,
-  type FuzzOptions,
-  type FuzzResult,
-  type FuzzOutcome,
-  type FuzzRunInfo,
-  type FuzzCounterexample,
-  type PlayableFuzzScenario,
-} from './fuzz/run-fuzz.js';
+export type { FuzzOptions, FuzzResult, FuzzOutcome, FuzzRunInfo, FuzzCounterexample, PlayableFuzzScenario } from './fuzz/run-fuzz.js';
