@@ -272,7 +272,9 @@ export class Connection implements ConnectionFaults {
   #pump(): void {
     for (;;) {
       const phase = this.#state.phase;
-      if (phase === 'closed') return;
+      // A destroyed socket (a violation closed it) has nothing more to say; an ended one
+      // (ack timeout) is still read, so a late ack is seen (§20).
+      if (phase === 'closed' || this.#socket.destroyed) return;
       const want = rawBytesWanted(this.#state);
       if (want !== undefined) {
         const bytes = this.#decoder.readRaw(want);
