@@ -2,7 +2,9 @@
  * The yargs program: every command, its help, and the usage-error policy (exit 2).
  */
 import yargs from 'yargs';
+import { conformCommand } from './commands/conform.js';
 import { decodeCommand } from './commands/decode.js';
+import { fuzzCommand } from './commands/fuzz.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { serveCommand } from './commands/serve.js';
@@ -35,7 +37,9 @@ async function program(argv: readonly string[]): Promise<void> {
     .command(validateCommand)
     .command(decodeCommand)
     .command(schemaCommand)
-    .demandCommand(1, 'Name a command: serve, run, validate, decode or schema.')
+    .command(conformCommand)
+    .command(fuzzCommand)
+    .demandCommand(1, 'Name a command: serve, run, validate, decode, schema, conform or fuzz.')
     .strict()
     .exitProcess(false)
     .fail((message, error, y) => {

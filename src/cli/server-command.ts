@@ -79,9 +79,21 @@ export async function runServer(
   } catch (error) {
     return reportStartupError(error, logger);
   }
+  // 2b. The HTTP control API, when asked for (fastify loads only then).
+  let control: { readonly url: string; close(): Promise<void> } | undefined;
+  if (args['control-port'] !== undefined) {
+    try {
+      const { startControlFromArgs } = await import('./commands/control.js');
+      control = await startControlFromArgs(server, args);
+    } catch (error) {
+      await server.close();
+      return reportStartupError(error, logger);
+    }
+  }
   // 3. The ready line: the first (and in serve mode the only) line on stdout.
   const { addresses } = server;
-  io.stdout.write(`${JSON.stringify({ event: 'ready', tcp: addresses.tcp ?? null, unix: addresses.unix ?? null })}\n`);
+  io.stdout.write(`${JSON.stringify({ event: 'ready', tcp: addresses.tcp ?? null, unix: addresses.unix ?? null, ...(control === undefined ? {} : { control: control.url }) })}\n`);
+  if (control !== undefined) logger.log('info', `control API on ${control.url}`, { control: control.url });
   const where = [addresses.tcp === undefined ? undefined : `tcp ${addresses.tcp.host}:${addresses.tcp.port}`, addresses.unix === undefined ? undefined : `unix ${addresses.unix}`]
     .filter((x) => x !== undefined)
     .join(' and ');
@@ -127,6 +139,7 @@ export async function runServer(
     code = reportStartupError(error, logger);
   } finally {
     removeSignals();
+    await control?.close();
     await server.close();
   }
   return code;

@@ -11,7 +11,8 @@ import { formatTerm, NsoMockError, UsageError, type NotificationInput } from '..
 import { formatViolation, type JournalEntry, type SubscriberInfo } from '../server/index.js';
 import { HarnessError } from './errors.js';
 import { formatAck, formatPendingAcks } from './pending-table.js';
-import type { RunningNsoMock } from './start-nso-mock.js';
+import type { MockServer } from '../server/index.js';
+import { wrapMockServer, type RunningNsoMock } from './start-nso-mock.js';
 
 /** Options of {@link startControlServer}. */
 export interface ControlServerOptions {
@@ -99,14 +100,16 @@ const ackMatch = {
 } as const;
 
 /**
- * Starts the control API for a running mock.
+ * Starts the control API for a running mock (or a bare, listening server).
  * @throws UsageError `NSOMOCK_USAGE` for a non-loopback host or a bad port; the listen error otherwise.
  * @example
  *   const control = await startControlServer(mock, { port: 0, token: 's3cret' });
  *   await fetch(`${control.url}/emit`, { method: 'POST', headers: { authorization: 'Bearer s3cret', 'content-type': 'application/json' },
  *     body: JSON.stringify({ notification: { type: 'commit-diff', th: 17 } }) });
  */
-export async function startControlServer(mock: RunningNsoMock, options: ControlServerOptions = {}): Promise<ControlServer> {
+export async function startControlServer(target: RunningNsoMock | MockServer, options: ControlServerOptions = {}): Promise<ControlServer> {
+  // A bare server (the CLI's serve) gets the harness with the 'ignore' policy: serve logs violations itself.
+  const mock = 'harness' in target ? target : wrapMockServer(target, { onUnexpectedFrame: 'ignore' });
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) {
     throw new UsageError('NSOMOCK_USAGE', `Failed to start the control API: ${host} is not a loopback address (use 127.0.0.1, ::1 or localhost)`, {
@@ -269,6 +272,7 @@ export async function startControlServer(mock: RunningNsoMock, options: ControlS
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body === '' ? {} : body));
 
   await app.listen({ host, port });
+  const detach = mock === target ? undefined : (): void => mock.harness.detach();
   const address = app.server.address();
   const bound = typeof address === 'object' && address !== null ? address.port : port;
   const urlHost = host === '::1' ? '[::1]' : host;
@@ -278,6 +282,7 @@ export async function startControlServer(mock: RunningNsoMock, options: ControlS
     url: `http://${urlHost}:${bound}`,
     close: async () => {
       await app.close();
+      detach?.();
     },
   };
 }

@@ -1,6 +1,7 @@
 // The public surface of the harness (the package root re-exports it). Explicit list.
 export {
   startNsoMock,
+  wrapMockServer,
   type StartNsoMockOptions,
   type RunningNsoMock,
   type PlayOptions,

@@ -144,7 +144,25 @@ export async function startNsoMock(options: StartNsoMockOptions = {}): Promise<R
   };
   const { onUnexpectedFrame, ackTimeoutMs, logger, ...plainServerOptions } = serverOptions as StartNsoMockOptions;
   const server = createMockServer(plainServerOptions);
-  const addresses = await server.listen();
+  await server.listen();
+  return wrapMockServer(server, {
+    ...(onUnexpectedFrame === undefined ? {} : { onUnexpectedFrame }),
+    ...(ackTimeoutMs === undefined ? {} : { ackTimeoutMs }),
+    ...(logger === undefined ? {} : { logger }),
+  });
+}
+
+/**
+ * The running-mock handle (the test API) around a server that is already listening: what
+ * `startNsoMock` returns, for a server created some other way (the CLI's `serve`).
+ * @example
+ *   const server = createMockServer({ tcp: { port: 0 } });
+ *   await server.listen();
+ *   const mock = wrapMockServer(server, { onUnexpectedFrame: 'ignore' });
+ */
+export function wrapMockServer(server: MockServer, options: Pick<StartNsoMockOptions, 'onUnexpectedFrame' | 'ackTimeoutMs' | 'logger'> = {}): RunningNsoMock {
+  const { onUnexpectedFrame, ackTimeoutMs, logger } = options;
+  const addresses = server.addresses;
   const harness = new MockHarness(server, {
     ...(onUnexpectedFrame === undefined ? {} : { onUnexpectedFrame }),
     ...(ackTimeoutMs === undefined ? {} : { ackTimeoutMs }),

@@ -17,6 +17,9 @@ export interface ServerArgs {
   readonly junit?: string;
   readonly 'log-format': 'text' | 'json';
   readonly verbose: boolean;
+  /** The HTTP control API (docs/control-api.md): loopback port, optional bearer token. */
+  readonly 'control-port'?: number;
+  readonly 'control-token'?: string;
 }
 
 /** The NSO default IPC port (PROTOCOL.md §1.1): real clients connect here without configuration. */
@@ -42,6 +45,8 @@ export const SERVER_OPTIONS: Readonly<Record<keyof ServerArgs, OptionSpec>> = {
   junit: { type: 'string', describe: 'Write a JUnit XML report to this file' },
   'log-format': { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'Format of the logs on stderr' },
   verbose: { type: 'boolean', default: false, describe: 'Also log every emit and ack' },
+  'control-port': { type: 'number', describe: 'Serve the HTTP control API on this loopback port (0 = a free one; docs/control-api.md)' },
+  'control-token': { type: 'string', describe: 'Bearer token the control API requires (default: $NSO_MOCK_CONTROL_TOKEN, else none)' },
 };
 
 /**
@@ -52,6 +57,10 @@ export function checkServerArgs(args: Readonly<Record<string, unknown>>): string
   const port = args['port'];
   if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
     return `--port must be an integer from 0 to 65535, got ${String(port)}`;
+  }
+  const controlPort = args['control-port'];
+  if (controlPort !== undefined && (typeof controlPort !== 'number' || !Number.isInteger(controlPort) || controlPort < 0 || controlPort > 65535)) {
+    return `--control-port must be an integer from 0 to 65535, got ${String(controlPort)}`;
   }
   const seed = args['seed'];
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) return `--seed must be an integer, got ${String(seed)}`;

@@ -1,0 +1,102 @@
+/**
+ * `nso-mock conform --client "CMD {port} {unix}"`: the conformance catalogue against a client
+ * under test, with console, JSON, JUnit and HTML reports (docs/conformance.md).
+ */
+import { writeFile } from 'node:fs/promises';
+import type { CommandModule } from 'yargs';
+import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
+
+/** The parsed options of `conform`. */
+export interface ConformArgs {
+  readonly client?: string;
+  readonly cases?: readonly string[];
+  readonly profile: 'nso57' | 'nso6x';
+  readonly json?: string;
+  readonly junit?: string;
+  readonly html?: string;
+  readonly parallel: number;
+  readonly 'timeout-scale': number;
+  readonly list: boolean;
+  readonly verbose: boolean;
+}
+
+/** Where the command writes (tests pass their own streams). */
+export interface ConformIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/** `--cases a,b --cases c` → `['a', 'b', 'c']`. */
+function splitList(values: readonly string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const out = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return out.length === 0 ? undefined : out;
+}
+
+/**
+ * Runs `conform` and resolves with the exit code: 0 when no case failed (non-strict and skipped
+ * cases do not fail a run), 1 when one did, 2 for bad usage.
+ * @example
+ *   process.exitCode = await runConformCommand({ client: 'python3 c.py --port {port}', profile: 'nso57', parallel: 4, 'timeout-scale': 1, list: false, verbose: false });
+ */
+export async function runConformCommand(args: ConformArgs, io: ConformIo = { stdout: process.stdout, stderr: process.stderr }): Promise<ExitCode> {
+  const harness = await import('../../harness/index.js');
+  const cases = splitList(args.cases);
+  if (args.list) {
+    for (const c of await harness.listConformCases(args.profile, cases)) io.stdout.write(`${c.name.padEnd(30)} ${c.sections.join(' ').padEnd(24)} ${c.title}\n`);
+    return EXIT_CODES.ok;
+  }
+  if (args.client === undefined || args.client.trim() === '') {
+    io.stderr.write('nso-mock conform: --client is required (a command line with placeholders such as {port} and {mask})\n');
+    return EXIT_CODES.usage;
+  }
+  let report;
+  try {
+    report = await harness.runConform({
+      client: args.client,
+      profile: args.profile,
+      parallel: args.parallel,
+      timeoutScale: args['timeout-scale'],
+      ...(cases === undefined ? {} : { cases }),
+      onCase: (r) => io.stderr.write(`  ${r.verdict.toUpperCase().padEnd(10)} ${r.name} (${Math.round(r.durationMs)} ms)\n`),
+    });
+  } catch (error) {
+    io.stderr.write(`nso-mock conform: ${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof Error && (error as { code?: string }).code === 'NSOMOCK_USAGE' ? EXIT_CODES.usage : EXIT_CODES.failed;
+  }
+  io.stdout.write(harness.formatConsoleReport(report, { verbose: args.verbose }));
+  if (args.json !== undefined) await writeFile(args.json, harness.formatJsonReport(report));
+  if (args.junit !== undefined) await writeFile(args.junit, harness.formatJUnitReport(report));
+  if (args.html !== undefined) await writeFile(args.html, harness.formatHtmlReport(report));
+  return harness.reportPassed(report) ? EXIT_CODES.ok : EXIT_CODES.failed;
+}
+
+/** `nso-mock conform`. */
+export const conformCommand: CommandModule<object, ConformArgs> = {
+  command: 'conform',
+  describe: 'Run the conformance catalogue against a client under test; exit 0 if no case failed, 1 if one did',
+  builder: (y) =>
+    y
+      .option('client', {
+        type: 'string',
+        describe:
+          'Client command, run with sh; placeholders {host} {port} {unix} {mask} {mask_names} {heartbeat} {health_check} {stream} {start_time} {stop_time} {profile} {access_file} {case}',
+      })
+      .option('cases', { type: 'string', array: true, describe: 'Case names or prefixes, comma separated (decode, ack.commit-diff, stream.*); default all' })
+      .option('profile', { choices: ['nso57', 'nso6x'] as const, default: 'nso57' as const, describe: 'Layout profile of the mock' })
+      .option('json', { type: 'string', describe: 'Write the JSON report to this file' })
+      .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
+      .option('html', { type: 'string', describe: 'Write a self-contained HTML report to this file' })
+      .option('parallel', { type: 'number', default: 4, describe: 'Cases run at once' })
+      .option('timeout-scale', { type: 'number', default: 1, describe: 'Multiply every deadline (slow machines)' })
+      .option('list', { type: 'boolean', default: false, describe: 'List the cases and exit' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'Show the details of passing cases too' })
+      .check((argv) => {
+        if (!Number.isInteger(argv.parallel) || argv.parallel < 1) throw new Error(`--parallel must be a positive integer, got ${String(argv.parallel)}`);
+        if (!(argv['timeout-scale'] > 0)) throw new Error(`--timeout-scale must be positive, got ${String(argv['timeout-scale'])}`);
+        return true;
+      }) as never,
+  handler: async (argv) => {
+    process.exitCode = await runConformCommand(argv);
+  },
+};
