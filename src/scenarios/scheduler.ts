@@ -63,6 +63,8 @@ interface Emission {
   readonly owed: Set<number>;
   readonly ackedAt: Map<number, number>;
   readonly closedBeforeAck: Set<number>;
+  /** Recipients whose missing ack a step already reported (the end-of-run check skips them). */
+  readonly reported: Set<number>;
 }
 
 /** An ack with its absolute time and handshake scope. */
@@ -444,6 +446,7 @@ class Run {
       owed: new Set(),
       ackedAt: new Map(),
       closedBeforeAck: new Set(),
+      reported: new Set(),
     };
     // 'delivered' events fire inside emit() for an emission that is not held, before its id is
     // known: #onDelivered attributes them to this pending emission.
@@ -520,6 +523,7 @@ class Run {
       }
       if (emission.closedBeforeAck.has(id)) problems.push(`connection ${id} closed without sending ${what}`);
       else problems.push(`connection ${id} did not send ${what} within ${formatDuration(limitMs)}`);
+      emission.reported.add(id);
     }
     if (problems.length > 0) throw new StepFailure(problems.join('; '));
   }
@@ -631,7 +635,9 @@ class Run {
   async #finalAckCheck(steps: readonly StepReport[]): Promise<void> {
     if (!this.#scenario.options.requireAcks) return;
     const outstanding = (): { m: Emission; id: number }[] =>
-      this.#emissions.flatMap((m) => [...m.owed].filter((id) => !m.ackedAt.has(id) && !m.closedBeforeAck.has(id)).map((id) => ({ m, id })));
+      this.#emissions.flatMap((m) =>
+        [...m.owed].filter((id) => !m.ackedAt.has(id) && !m.closedBeforeAck.has(id) && !m.reported.has(id)).map((id) => ({ m, id })),
+      );
     const failed = steps.some((s) => s.status !== 'passed');
     if (!failed && outstanding().length > 0) {
       try {
@@ -647,10 +653,9 @@ class Run {
     }
     for (const m of this.#emissions) {
       for (const id of m.closedBeforeAck) {
+        if (m.reported.has(id)) continue;
         const expected = ackRequiredBy(m.notification, 0x7fffffff);
-        if (![...this.#failures].some((f) => f.includes(`connection ${id} closed`))) {
-          this.#failures.push(`connection ${id} closed without sending ${expected === undefined ? 'an ack' : formatAck(expected)} (ack-missing)`);
-        }
+        this.#failures.push(`end of run: connection ${id} closed without sending ${expected === undefined ? 'an ack' : formatAck(expected)} (ack-missing)`);
       }
     }
   }

@@ -52,7 +52,8 @@ describe('playScenario', () => {
     expect(report.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped']);
     expect(report.steps[1]?.error).toBe(`connection ${c} did not send {7,done} within 2s`);
     expect(report.steps[1]?.durationMs).toBe(2000);
-    expect(report.failures[0]).toBe(`(document): expect-ack (steps[1]): connection ${c} did not send {7,done} within 2s`);
+    // Reported once, by the step (the end-of-run check does not repeat it).
+    expect(report.failures).toEqual([`(document): expect-ack (steps[1]): connection ${c} did not send {7,done} within 2s`]);
     expect(report.pendingAcks).toEqual([{ connectionId: c, ack: '{7,done}', since: 0 }]);
     expect(report.log).toEqual([]);
   });
@@ -187,6 +188,15 @@ describe('playScenario', () => {
     expect(report.durationMs).toBe(3000);
     expect(report.failures).toEqual([`end of run: connection ${c} never sent {9,done} (ack-missing)`]);
     expect(() => assertRunPassed(report)).toThrow(/NSOMOCK|1 failure/);
+  });
+
+  it('fails the run at the end when a subscriber closed instead of acking and no step was waiting', async () => {
+    const { clock, target, scenario } = await setup({ steps: [{ emit: { type: 'commit-diff', th: 4 } }, { wait: '1s' }] });
+    const c = target.subscribe(NOTIF.COMMIT_DIFF);
+    const report = await drive(clock, playScenario(scenario, target, { clock }), { at: { 10: () => target.disconnect(c) } });
+    expect(report.steps.map((s) => s.status)).toEqual(['passed', 'passed']);
+    expect(report.failures).toEqual([`end of run: connection ${c} closed without sending {4,done} (ack-missing)`]);
+    expect(report.status).toBe('failed');
   });
 
   it('injects faults into the selected connections; garbage bytes are seeded', async () => {
