@@ -210,7 +210,57 @@ export function scenarioArbitrary(constraints: ScenarioConstraints = {}): fc.Arb
       },
       { requiredKeys: ['name', 'steps'] },
     )
-    .map((doc): GeneratedScenario => plain({ ...doc, profile }));
+    .map((doc): GeneratedScenario => plain({ ...doc, profile, steps: coherentSteps(doc.steps, newHistory()) }));
+}
+
+interface AckHistory {
+  readonly th: Set<number>;
+  readonly audit: Set<number>;
+  readonly auditNetwork: Set<number>;
+  ha: boolean;
+  readonly fuzzed: Set<NotificationType>;
+}
+
+function newHistory(): AckHistory {
+  return { th: new Set(), audit: new Set(), auditNetwork: new Set(), ha: false, fuzzed: new Set() };
+}
+
+function started(key: GeneratedAckKey, h: AckHistory): boolean {
+  if (key.th !== undefined) return h.th.has(key.th) || h.fuzzed.has('commit-diff');
+  if (key.usid !== undefined) {
+    return key.of === 'audit-network' ? h.auditNetwork.has(key.usid) || h.fuzzed.has('audit-network') : h.audit.has(key.usid) || h.fuzzed.has('audit');
+  }
+  return key.ha === true && (h.ha || h.fuzzed.has('ha-info'));
+}
+
+/**
+ * Makes a generated step list pass the loader's semantic checks (scenarios/compile.ts): an
+ * `expect-ack` must name a handshake an earlier step started, so one that does not becomes an
+ * `expect-no-ack` for the same key. Document order, as the loader reads it.
+ */
+function coherentSteps(steps: readonly GeneratedStep[], h: AckHistory): GeneratedStep[] {
+  return steps.map((step): GeneratedStep => {
+    if ('emit' in step) {
+      const n = step.emit;
+      if (n.type === 'commit-diff') h.th.add(n.th);
+      else if (n.type === 'audit') h.audit.add(n.usid);
+      else if (n.type === 'audit-network') h.auditNetwork.add(n.usid);
+      else if (n.type === 'ha-info') h.ha = true;
+      return step;
+    }
+    if ('fuzz' in step) {
+      for (const t of step.fuzz.types) h.fuzzed.add(t);
+      return step;
+    }
+    if ('expect-ack' in step) {
+      const { within, ...key } = step['expect-ack'];
+      return started(key, h) ? step : { 'expect-no-ack': within === undefined ? key : { ...key, for: within } };
+    }
+    if ('repeat' in step) return { repeat: { times: step.repeat.times, steps: coherentSteps(step.repeat.steps, h) } };
+    if ('sequence' in step) return { sequence: coherentSteps(step.sequence, h) };
+    if ('parallel' in step) return { parallel: coherentSteps(step.parallel, h) };
+    return step;
+  });
 }
 
 /** Constraints of {@link clientFuzzScenarioArbitrary}. */
@@ -274,7 +324,7 @@ function ackKeyFor(n: Notification, flags: ReadonlySet<string>): GeneratedAckKey
  * subscribe with `mask`, emits a mix of notifications — each one that needs an ack either waits
  * for it (`wait-ack`) or is checked by an `expect-ack` at the end, so acks interleave with other
  * traffic (§12.2) — with slow writes and stalls in between, and ends with a probe commit diff
- * whose ack proves the client is still reading (or with a terminal fault).
+ * whose ack proves the client is still subscribed and reading (or with a terminal fault).
  *
  * Transaction handles are unique per scenario (a duplicate TH would queue behind the first, §12.2).
  * @example
@@ -325,6 +375,9 @@ export function clientFuzzScenarioArbitrary(constraints: ClientFuzzConstraints =
       }
       for (const key of deferred) steps.push({ 'expect-ack': { ...key, within: ackTimeout } });
       if (end === undefined) {
+        // A client that died on an earlier notification must fail the run even when the probe
+        // would have no recipient (and so need no ack).
+        steps.push({ name: 'the client is still subscribed', 'await-subscribers': { count: 1, mask: maskNames, within: ackTimeout } });
         steps.push({
           name: 'probe: the client still reads and acks',
           emit: { ...(probeDiff(th) as Notification), 'wait-ack': ackTimeout },

@@ -8,7 +8,7 @@ import {
 import type { MalformedBytes } from '../../src/arbitraries/malformed.js';
 
 /** The frame limit the malformed tests give the generators and the frame decoder. */
-export const MALFORMED_TEST_MAX_FRAME = 1 << 20;
+export const MALFORMED_TEST_MAX_FRAME: number = 1 << 20;
 
 /**
  * What a receiver makes of malformed bytes: the codec error code, `'incomplete'` when the frame

@@ -162,8 +162,12 @@ export async function runFuzzScenario(fuzz: PlayableFuzzScenario, options: FuzzO
       if (!v.wanted && !failures.some((f) => f.includes(v.code))) failures.push(line);
     }
     if (fuzz.terminal === undefined) {
-      const exit = client.exit;
-      if (exit !== undefined) failures.push(exit.signal !== null ? `the client crashed (killed by ${exit.signal})` : `the client exited with code ${exit.code} during the scenario`);
+      // A client that died mid-scenario left no subscriber (a probe with no recipient needs no ack);
+      // its process may take a moment longer to be reaped than its socket to close.
+      const gone = mock.subscribers.length === 0;
+      const exit = client.exit ?? (gone ? await client.waitForExit(Math.round(1000 * scale)) : undefined);
+      if (exit !== undefined) failures.unshift(exit.signal !== null ? `the client crashed (killed by ${exit.signal})` : `the client exited with code ${exit.code} during the scenario`);
+      else if (gone) failures.unshift('the client closed its connection during the scenario');
     } else {
       // After a terminal fault the client must give up on the connection without crashing: exit or reconnect.
       const ms = Math.round(TERMINAL_EXIT_MS * scale);
