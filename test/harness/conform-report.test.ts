@@ -1,0 +1,135 @@
+/** The pieces of the conformance runner that need no client: output comparison, placeholders, reports. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  compareDecodedOutput,
+  decodedOutputLines,
+  fillPlaceholders,
+  formatConsoleReport,
+  formatHtmlReport,
+  formatJsonReport,
+  formatJUnitReport,
+  parseJsonLine,
+  reportPassed,
+  shellQuote,
+  summarize,
+  type CaseResult,
+  type ConformReport,
+} from '../../src/harness/index.js';
+import { fcRuns } from '../support/fc-config.js';
+
+function result(name: string, verdict: CaseResult['verdict'], reasons: string[] = []): CaseResult {
+  return {
+    name,
+    title: `checks ${name}`,
+    sections: ['§12.1'],
+    verdict,
+    reasons,
+    notes: [],
+    durationMs: 12.5,
+    journal: ['+0ms #1 -> frame {16,2,<<"a&b">>}'],
+    client: { command: "python3 c.py --port 1 --unix ''", exitCode: null, signal: null, stoppedByRunner: true, stderrTail: ['Traceback <&>'], stdoutLines: 1 },
+  };
+}
+
+function report(cases: CaseResult[]): ConformReport {
+  return { client: 'python3 c.py --port {port}', profile: 'nso57', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1234, cases, summary: summarize(cases) };
+}
+
+describe('decoded output', () => {
+  it('keeps 64-bit integers exact and accepts Python float spellings', () => {
+    expect(parseJsonLine('{"cq_id": 18446744073709551615, "x": 1.5e+16, "n": NaN, "s": "\\u00e9"}')).toEqual({
+      cq_id: 18446744073709551615n,
+      x: 1.5e16,
+      n: Number.NaN,
+      s: 'é',
+    });
+    expect(() => parseJsonLine('{"a": 1} trailing')).toThrow(SyntaxError);
+  });
+
+  it('takes only JSON objects with an integer type as decoded notifications', () => {
+    const stdout = ['{"type": 8192}', 'log line', '{"event": "subscribed"}', '[1]', '{"type": 1, "audit": {"usid": 42}}', '{broken'].join('\n');
+    expect(decodedOutputLines(stdout)).toEqual([{ type: 8192 }, { type: 1, audit: { usid: 42 } }]);
+  });
+
+  it('reports every differing field with its path, and missing or extra lines', () => {
+    const expected = [{ type: 1, audit: { usid: 42, user: 'admin' } }, { type: 8192 }];
+    const actual = [{ type: 1, audit: { usid: 0, user: 'admin', extra: true } }];
+    expect(compareDecodedOutput(expected, actual)).toEqual([
+      { index: 0, path: 'audit.usid', expected: '42', actual: '0' },
+      { index: 0, path: 'audit.extra', expected: '(absent)', actual: 'true' },
+      { index: 1, path: '', expected: '{"type":8192}', actual: '(no line printed)' },
+    ]);
+  });
+
+  it("ignores the vectors' explanatory note members, and compares bigints with numbers by value", () => {
+    expect(compareDecodedOutput([{ type: 16, commit_diff: { tctx: { th: 17, note: 'library-built context' } } }], [{ type: 16, commit_diff: { tctx: { th: 17 } } }])).toEqual([]);
+    expect(compareDecodedOutput([{ type: 1, v: 5n }], [{ type: 1, v: 5 }])).toEqual([]);
+  });
+
+  describe('properties', () => {
+    it('a dict compared with itself (through JSON text) has no mismatch', () => {
+      const dict = fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 3 }));
+      fc.assert(
+        fc.property(dict, (d) => {
+          const line = JSON.stringify({ type: 1, ...d });
+          const parsed = parseJsonLine(line);
+          expect(compareDecodedOutput([parsed as never], decodedOutputLines(line))).toEqual([]);
+        }),
+        { numRuns: fcRuns() },
+      );
+    });
+  });
+});
+
+describe('placeholders', () => {
+  it('quotes values for sh and fills absent known placeholders with an empty word', () => {
+    expect(fillPlaceholders('c --port {port} --unix {unix} --stream {stream} {unknown}', { port: 4569, stream: "it's" })).toBe(
+      "c --port 4569 --unix '' --stream 'it'\\''s' {unknown}",
+    );
+    expect(shellQuote('/tmp/a b/nso-ipc')).toBe("'/tmp/a b/nso-ipc'");
+    expect(shellQuote('2023-11-14T00:00:00.000Z')).toBe('2023-11-14T00:00:00.000Z');
+  });
+});
+
+describe('reports', () => {
+  const cases = [result('decode.audit', 'pass'), result('ack.commit-diff', 'fail', ['no {17,done} within 2000 ms']), result('heartbeat.watchdog', 'non-strict', ['no watchdog']), result('x.skip', 'skipped', ['n/a'])];
+  const r = report(cases);
+
+  it('summarises verdicts; only a failed case fails the run', () => {
+    expect(r.summary).toEqual({ pass: 1, fail: 1, 'non-strict': 1, skipped: 1 });
+    expect(reportPassed(r)).toBe(false);
+    expect(reportPassed(report([result('a', 'pass'), result('b', 'non-strict', ['x'])]))).toBe(true);
+  });
+
+  it('prints a console table with the details of failing and non-strict cases', () => {
+    const text = formatConsoleReport(r);
+    expect(text).toMatch(/ack\.commit-diff\s+FAIL\s+13\s+no \{17,done\} within 2000 ms/);
+    expect(text).toContain('── heartbeat.watchdog (§12.1): NON-STRICT');
+    expect(text).not.toContain('── decode.audit');
+    expect(text.trim().split('\n').at(-1)).toBe('4 cases: 1 passed, 1 failed, 1 non-strict, 1 skipped in 1.2 s');
+  });
+
+  it('writes JUnit XML: a failure element per failed case, skipped per skipped, everything escaped', () => {
+    const xml = formatJUnitReport(r);
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+    expect(xml.match(/<testcase /g)).toHaveLength(4);
+    expect(xml.match(/<failure /g)).toHaveLength(1);
+    expect(xml.match(/<skipped /g)).toHaveLength(1);
+    expect(xml).toContain('failures="1"');
+    expect(xml).toContain('&lt;&lt;&quot;a&amp;b&quot;&gt;&gt;');
+    expect(xml).not.toMatch(/<<"a&b">>/);
+    expect(xml).toContain('<property name="verdict" value="non-strict"/>');
+  });
+
+  it('writes a self-contained HTML page with escaped content', () => {
+    const html = formatHtmlReport(r);
+    expect(html).toContain('<tr class="fail">');
+    expect(html).toContain('Traceback &lt;&amp;&gt;');
+    expect(html).not.toMatch(/<script|<link|https?:\/\//);
+  });
+
+  it('writes JSON that reads back', () => {
+    expect(JSON.parse(formatJsonReport(r))).toEqual(JSON.parse(JSON.stringify(r)));
+  });
+});
