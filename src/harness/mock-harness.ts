@@ -260,9 +260,11 @@ export class MockHarness {
       settle = { resolve: () => undefined, reject };
       this.#inFlight.add(settle);
       timer = clock.setTimeout(() => {
+        const pending = this.pendingAckRows();
+        const table = pending.length === 0 ? '' : `\n${formatPendingAcks(pending, clock.now())}`;
         reject(
-          new HarnessError('NSOMOCK_HARNESS_TIMEOUT', `Failed to wait for ${awaiting}: nothing within ${within} ms`, {
-            details: { waitedMs: within, awaiting, pending: this.pendingAckRows() },
+          new HarnessError('NSOMOCK_HARNESS_TIMEOUT', `Failed to wait for ${awaiting}: nothing within ${within} ms${table}`, {
+            details: { waitedMs: within, awaiting, pending },
           }),
         );
       }, within);
