@@ -72,7 +72,7 @@ describe('nso-mock fuzz', () => {
     const out = mkdtempSync(join(tmpdir(), 'nso-fuzz-e2e-'));
     const { code, stdout } = await fuzz([
       '--client', buggy('crash-on-unknown'), '--runs', '15', '--seed', '11', '--out', out,
-      '--types', 'call-home-info,audit,daemon', '--ack-timeout', '300', '--shrink-time', '15000', '--no-transport-faults',
+      '--types', 'call-home-info,audit,daemon', '--max-events', '4', '--ack-timeout', '300', '--shrink-time', '20000', '--no-transport-faults',
     ]);
     expect(code).toBe(1);
     const file = join(out, 'nso-mock-fuzz-11.yaml');
