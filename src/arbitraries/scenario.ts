@@ -279,7 +279,7 @@ export interface ClientFuzzConstraints {
   readonly ackTimeout?: GeneratedDuration;
   /** Insert slow-write and stall faults between emits (default true). */
   readonly transportFaults?: boolean;
-  /** Sometimes end with a close, garbage or truncated frame instead of the probe (default false). */
+  /** Sometimes end with a close, garbage (then a close) or a truncated frame instead of the probe (default false). */
   readonly terminalFaults?: boolean;
 }
 
@@ -384,6 +384,15 @@ export function clientFuzzScenarioArbitrary(constraints: ClientFuzzConstraints =
         });
       } else {
         steps.push({ name: 'terminal fault', fault: end });
+        // Garbage desynchronises the stream for good; like a real server, close after it, so a
+        // client waiting for the rest of a "frame" sees the end instead of waiting forever.
+        if (end.kind === 'garbage') steps.push({ name: 'close after garbage', fault: { kind: 'close' } });
+        // truncate-frame cuts the *next* frame: send one (of a type that needs no ack, whose
+        // pending ack the cut would otherwise leave unanswered, §12.3), or just close.
+        if (end.kind === 'truncate-frame') {
+          const plainType = types.find((t) => notificationTypes[t].ack === undefined && t !== 'upgrade' && t !== 'ha-info');
+          steps.push(plainType === undefined ? { name: 'close', fault: { kind: 'close' } } : { name: 'the frame to cut', emit: { type: plainType } as Notification });
+        }
       }
       const scenario: GeneratedScenario = plain({
         name: `client-fuzz-${seed}`,

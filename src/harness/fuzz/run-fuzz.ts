@@ -217,8 +217,10 @@ export async function loadFuzzScenario(file: string): Promise<PlayableFuzzScenar
   if (names === undefined) {
     throw new UsageError('NSOMOCK_USAGE', `Failed to load a fuzz scenario: ${file} has no await-subscribers step with a mask`, { details: { option: 'replay', value: file } });
   }
-  const last = scenario.steps.at(-1);
-  const terminal = last !== undefined && 'fault' in last && ['close', 'garbage', 'truncate-frame'].includes(last.fault.kind) ? last.fault : undefined;
+  // The terminal fault is the last fault after the probe would be (a close may follow garbage, a frame to cut may follow truncate-frame).
+  const faults = scenario.steps.slice(-3).filter((st): st is Extract<typeof st, { fault: unknown }> => 'fault' in st && ['close', 'garbage', 'truncate-frame'].includes(st.fault.kind));
+  const hasProbe = scenario.steps.some((st) => st.name?.startsWith('probe') === true);
+  const terminal = hasProbe ? undefined : faults[0]?.fault;
   const mask = maskOfNames(names as ConformMaskName[]);
   return terminal === undefined ? { scenario, mask, maskNames: names } : { scenario, mask, maskNames: names, terminal };
 }
