@@ -130,7 +130,7 @@ function typesOf(profile: Profile, types: readonly NotificationType[] | undefine
 function plainNotification(profile: Profile, types: readonly NotificationType[], cStrings = false): fc.Arbitrary<Notification> {
   return fc
     .constantFrom(...types)
-    .chain((type) => notificationArbitrary(type, { profile, maxItems: 3, maxTextLength: cStrings ? 7 : 16 }))
+    .chain((type) => notificationArbitrary(type, { profile, maxItems: 3, maxTextLength: cStrings ? 7 : 16, rawValues: false }))
     .filter((n) => isPlainData(n) && (!cStrings || isCStringSafe(n)))
     .map(plain);
 }

@@ -26,6 +26,12 @@ export interface NotificationConstraints {
   readonly maxItems?: number;
   /** Generate non-ASCII text (default true). */
   readonly unicode?: boolean;
+  /**
+   * Generate values the model keeps as raw terms (C_DATE and the other §9.4 types without a
+   * friendly form; default true). Scenario documents have no syntax for a raw term, so the
+   * scenario arbitrary turns this off.
+   */
+  readonly rawValues?: boolean;
 }
 
 /** Constraints with defaults applied. */
@@ -34,11 +40,12 @@ export interface ResolvedConstraints {
   readonly maxTextLength: number;
   readonly maxItems: number;
   readonly unicode: boolean;
+  readonly rawValues: boolean;
 }
 
 /** Applies the defaults of {@link NotificationConstraints}. */
 export function resolve(c: NotificationConstraints = {}): ResolvedConstraints {
-  return { profile: c.profile ?? 'nso57', maxTextLength: c.maxTextLength ?? 24, maxItems: c.maxItems ?? 4, unicode: c.unicode ?? true };
+  return { profile: c.profile ?? 'nso57', maxTextLength: c.maxTextLength ?? 24, maxItems: c.maxItems ?? 4, unicode: c.unicode ?? true, rawValues: c.rawValues ?? true };
 }
 
 /** Text (UTF-8 on the wire): any Unicode scalar values, or printable ASCII. */
@@ -159,12 +166,16 @@ export function confValueArb(c: ResolvedConstraints, depth = 1): fc.Arbitrary<Co
     fc.tuple(ipv4Arb(), fc.integer({ min: 0, max: 32 }), fc.constantFrom(40 as const, 48 as const)).map(([a, l, confd_type]) => ({ confd_type, value: `${a}/${l}` })),
     fc.tuple(fc.bigInt({ min: -P(63), max: P(63) - 1n }), fc.integer({ min: 1, max: 18 })).map(([v, fraction_digits]) => ({ confd_type: 43 as const, value: canonicalInt(v), fraction_digits })),
     fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff })).map(([ns, id]) => ({ confd_type: 44 as const, value: { ns, id } })),
-    fc.tuple(fc.integer({ min: 1970, max: 2100 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 })).map(([y, m, d]) => ({
-      confd_type: 20 as const,
-      raw: tuple(int(20), tuple(int(y), int(m), int(d), int(0), int(0))),
-    })),
     fc.constantFrom<ConfValue>({ confd_type: 1 }, { confd_type: 42 }),
   ];
+  if (c.rawValues) {
+    leaves.push(
+      fc.tuple(fc.integer({ min: 1970, max: 2100 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 })).map(([y, m, d]) => ({
+        confd_type: 20 as const,
+        raw: tuple(int(20), tuple(int(y), int(m), int(d), int(0), int(0))),
+      })),
+    );
+  }
   const leaf = fc.oneof(...leaves);
   if (depth <= 0) return leaf;
   // C_LIST of leaves (one level: leaf-lists, §9.4)
