@@ -47,6 +47,20 @@ describe('nso-mock fuzz', () => {
     console.info(`fuzz: ${stdout.trim()} (wall ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   });
 
+  it('with terminal faults (close, garbage, a cut frame) the example client gives up cleanly', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'nso-fuzz-e2e-'));
+    const ok = await fuzz(['--client', good, '--runs', '6', '--seed', '5', '--terminal-faults', '--max-events', '6', '--out', out]);
+    expect(ok.stdout).toContain('6 runs passed');
+    expect(ok.code).toBe(0);
+  });
+
+  it('hang: a client that stops reading is caught by the probe', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'nso-fuzz-e2e-'));
+    const hung = await fuzz(['--client', buggy('hang'), '--runs', '3', '--seed', '5', '--max-events', '4', '--out', out, '--ack-timeout', '300', '--shrink-time', '5000']);
+    expect(hung.code).toBe(1);
+    expect(hung.stdout).toMatch(/did not send \{\d+,done\}/);
+  });
+
   it('forget-diff-ack: fails, shrinks to the probe, writes YAML that nso-mock run replays as a failure', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nso-fuzz-e2e-'));
     const { code, stdout } = await fuzz(['--client', buggy('forget-diff-ack'), '--runs', '10', '--seed', '3', '--out', out, '--ack-timeout', '300', '--shrink-time', '15000']);
