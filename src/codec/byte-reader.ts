@@ -12,14 +12,21 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
  * Reads return numbers or views (`subarray`) on the input: nothing is copied.
  */
 export class ByteReader {
-  /** The whole input; offsets in errors are relative to its start. */
-  readonly bytes: Uint8Array;
+  /** The whole input; offsets in errors are relative to its start. Replaced by {@link ByteReader.reset}. */
+  bytes: Uint8Array;
   /** The read cursor. */
   offset: number;
-  /** One past the last readable byte. */
-  readonly end: number;
+  /** One past the last readable byte. Replaced by {@link ByteReader.reset}. */
+  end: number;
   /** The tag being decoded, reported in error details (set by the decoder). */
   tag: number | undefined = undefined;
+  /**
+   * `bytes.buffer`, fetched on the first view (see {@link ByteReader.bytesView}); `undefined` until then.
+   * Fetched lazily because reading `.buffer` of a small on-heap typed array moves its bytes off-heap.
+   */
+  private arrayBuffer: ArrayBufferLike | undefined = undefined;
+  /** `bytes.byteOffset`, fetched with {@link ByteReader.arrayBuffer}. */
+  private base = 0;
 
   /**
    * @example
@@ -29,6 +36,20 @@ export class ByteReader {
     this.bytes = bytes;
     this.offset = offset;
     this.end = end;
+  }
+
+  /**
+   * Points the reader at a new input (the decoder reuses one reader for every call instead of
+   * allocating one per term). Pass an empty array to drop the reference to the last input.
+   * @example
+   *   r.reset(payload, 0, payload.length);
+   */
+  reset(bytes: Uint8Array, offset: number, end: number): void {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+    this.tag = undefined;
+    this.arrayBuffer = undefined;
   }
 
   /** Bytes left between the cursor and the end. */
@@ -89,12 +110,44 @@ export class ByteReader {
     return F64[0]!;
   }
 
-  /** Returns the next `n` bytes as a view on the input (no copy). @throws CodecError NSOMOCK_CODEC_TRUNCATED */
+  /**
+   * Returns the next `n` bytes as a plain `Uint8Array` view on the input (no copy, even when the
+   * input is a Buffer). @throws CodecError NSOMOCK_CODEC_TRUNCATED
+   */
   bytesView(n: number): Uint8Array {
     const o = this.offset;
     if (n > this.end - o) this.truncated();
     this.offset = o + n;
-    return this.bytes.subarray(o, o + n);
+    // `new Uint8Array(buffer, offset, n)` costs about half of `subarray()`, which looks up the
+    // species constructor and re-validates its arguments on every call (a large share of decoding
+    // binary-heavy notifications).
+    let ab = this.arrayBuffer;
+    if (ab === undefined) {
+      ab = this.arrayBuffer = this.bytes.buffer;
+      this.base = this.bytes.byteOffset;
+    }
+    return new Uint8Array(ab, this.base + o, n);
+  }
+
+  /**
+   * A 32-bit FNV-1a style hash of the next `n` bytes, mixed into `seed`, after a successful
+   * {@link ByteReader.need}(n) (the decoder's atom cache keys on it, so a cached atom costs no string).
+   */
+  hash(n: number, seed: number): number {
+    const b = this.bytes;
+    const o = this.offset;
+    let h = seed;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ b[o + i]!, 0x01000193);
+    return h >>> 0;
+  }
+
+  /** Whether the next `expected.length` bytes equal `expected`, after a successful {@link ByteReader.need}. */
+  matches(expected: Uint8Array): boolean {
+    const b = this.bytes;
+    const o = this.offset;
+    const n = expected.length;
+    for (let i = 0; i < n; i++) if (b[o + i] !== expected[i]) return false;
+    return true;
   }
 
   /** The byte at `offset + i` for `i < n` after a successful {@link ByteReader.need}(n) (unchecked by design: the caller proved the bound). */

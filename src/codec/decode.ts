@@ -4,8 +4,10 @@ import { CodecError } from './errors.js';
 import { Tag, VERSION_MAGIC } from './tags.js';
 import {
   atom,
+  binaryView,
   NIL,
   type AtomTerm,
+  type BinaryTerm,
   type IntegerTerm,
   type ListTerm,
   type NilTerm,
@@ -15,9 +17,13 @@ import {
 // Tag values as module-local constants: switch cases on locals compile to plain integer
 // compares, while `Tag.X` is a property load on an imported binding (much slower under
 // module loaders that rewrite imports into getters, such as vitest's).
-// Same for the imported term helpers used on hot paths.
+// Same for every other import used once per term or more.
 const EMPTY_LIST: NilTerm = NIL;
 const makeAtom: (name: string) => AtomTerm = atom;
+const makeBinaryView: (source: Uint8Array, start: number, length: number) => BinaryTerm = binaryView;
+const ByteReaderClass: typeof ByteReader = ByteReader;
+const CodecErrorClass: typeof CodecError = CodecError;
+const VERSION: number = VERSION_MAGIC;
 const { ATOM_EXT, ATOM_UTF8_EXT, BINARY_EXT, BIT_BINARY_EXT, COMPRESSED, EXPORT_EXT, FLOAT_EXT, FUN_EXT, INTEGER_EXT, LARGE_BIG_EXT, LARGE_TUPLE_EXT, LIST_EXT, LOCAL_EXT, MAP_EXT, NEWER_REFERENCE_EXT, NEW_FLOAT_EXT, NEW_FUN_EXT, NEW_PID_EXT, NEW_PORT_EXT, NEW_REFERENCE_EXT, NIL_EXT, PID_EXT, PORT_EXT, REFERENCE_EXT, SMALL_ATOM_EXT, SMALL_ATOM_UTF8_EXT, SMALL_BIG_EXT, SMALL_INTEGER_EXT, SMALL_TUPLE_EXT, STRING_EXT, V4_PORT_EXT } = Tag;
 
 
@@ -80,15 +86,21 @@ const atomSlotTerm: (AtomTerm | undefined)[] = new Array<AtomTerm | undefined>(A
  *   decodeTerm(Uint8Array.of(131, 97, 1)) // => { kind: 'integer', value: 1 }
  */
 export function decodeTerm(bytes: Uint8Array, limits?: DecodeLimits): Term {
-  const { term, end } = decodeTermAt(bytes, 0, limits);
-  if (end !== bytes.length && limits?.allowTrailingBytes !== true) {
-    throw new CodecError(
-      'NSOMOCK_CODEC_TRAILING_BYTES',
-      `Failed to decode term: ${bytes.length - end} trailing byte(s) after the term at byte ${end}`,
-      { details: { offset: end } },
-    );
+  const d = acquire(bytes, 0, limits);
+  try {
+    const term = d.top();
+    const end = d.r.offset;
+    if (end !== bytes.length && d.allowTrailingBytes !== true) {
+      throw new CodecErrorClass(
+        'NSOMOCK_CODEC_TRAILING_BYTES',
+        `Failed to decode term: ${bytes.length - end} trailing byte(s) after the term at byte ${end}`,
+        { details: { offset: end } },
+      );
+    }
+    return term;
+  } finally {
+    release(d);
   }
-  return term;
 }
 
 /**
@@ -104,46 +116,88 @@ export function decodeTermAt(
   offset: number,
   limits?: DecodeLimits,
 ): { term: Term; end: number } {
-  const d = new Decoder(new ByteReader(bytes, offset), limits ?? DEFAULT_DECODE_LIMITS);
-  const r = d.r;
-  const version = r.u8();
-  if (version !== VERSION_MAGIC) {
-    r.fail('NSOMOCK_CODEC_BAD_VERSION', `expected version byte 131, got ${version}`, offset);
-  }
+  const d = acquire(bytes, offset, limits);
   try {
-    if (r.peek() === COMPRESSED) return { term: d.compressed(), end: r.end };
-    const term = d.term(0);
-    return { term, end: r.offset };
-  } catch (error) {
-    // Recursion is bounded by maxDepth; if a caller raised maxDepth past what the stack holds,
-    // the overflow is still reported as a limit, never as a RangeError (STYLE.md §7 rule 2).
-    if (error instanceof RangeError && /call stack/i.test(error.message)) {
-      throw new CodecError('NSOMOCK_CODEC_LIMIT_EXCEEDED', 'Failed to decode term: nesting exceeds the stack', {
-        details: { offset: r.offset },
-        cause: error,
-      });
-    }
-    throw error;
+    const term = d.top();
+    return { term, end: d.r.offset };
+  } finally {
+    release(d);
   }
 }
 
-/** One decode run: the reader plus the limits, flattened into fields for fast access. */
+// One Decoder (and its ByteReader) is reused for every top-level call instead of two allocations
+// per term: decoding is synchronous and never calls out of the codec, so the shared one is free
+// whenever a call starts. The `busy` flag still guards re-entry (a nested call, should one ever
+// happen, gets a fresh decoder), and `release` drops the reference to the input so a large
+// socket chunk is not kept alive by the idle decoder.
+const EMPTY_INPUT = new Uint8Array(0);
+let sharedDecoder: Decoder | undefined;
+
+function acquire(bytes: Uint8Array, offset: number, limits: DecodeLimits | undefined): Decoder {
+  let d = sharedDecoder;
+  if (d === undefined || d.busy) d = new Decoder(new ByteReaderClass(EMPTY_INPUT), DEFAULT_DECODE_LIMITS);
+  if (sharedDecoder === undefined) sharedDecoder = d;
+  // Limits first: nothing of this run is in the decoder until they are read.
+  d.setLimits(limits ?? DEFAULT_DECODE_LIMITS);
+  d.busy = true;
+  d.r.reset(bytes, offset, bytes.length);
+  return d;
+}
+
+function release(d: Decoder): void {
+  d.r.reset(EMPTY_INPUT, 0, 0);
+  d.busy = false;
+}
+
+/** A decoder: the reader plus the limits, flattened into fields for fast access. */
 class Decoder {
   readonly r: ByteReader;
-  private readonly maxDepth: number;
-  private readonly maxAtomBytes: number;
-  private readonly maxArity: number;
-  private readonly maxBinaryBytes: number;
-
-  private readonly limits: DecodeLimits;
-
+  /** Set while a top-level call uses this decoder (see `acquire`). */
+  busy = false;
+  allowTrailingBytes = false;
+  private maxDepth = 0;
+  private maxAtomBytes = 0;
+  private maxArity = 0;
+  private maxBinaryBytes = 0;
+  private limits: DecodeLimits = DEFAULT_DECODE_LIMITS;
   constructor(r: ByteReader, limits: DecodeLimits) {
     this.r = r;
+    this.setLimits(limits);
+  }
+
+  setLimits(limits: DecodeLimits): void {
     this.limits = limits;
     this.maxDepth = limits.maxDepth ?? DEFAULT_DECODE_LIMITS.maxDepth;
     this.maxAtomBytes = limits.maxAtomBytes ?? DEFAULT_DECODE_LIMITS.maxAtomBytes;
     this.maxArity = limits.maxArity ?? DEFAULT_DECODE_LIMITS.maxArity;
     this.maxBinaryBytes = limits.maxBinaryBytes ?? DEFAULT_DECODE_LIMITS.maxBinaryBytes;
+    this.allowTrailingBytes = limits.allowTrailingBytes === true;
+  }
+
+  /** The version byte, then one term (or a COMPRESSED one); the reader is left just past it. */
+  top(): Term {
+    const r = this.r;
+    const at = r.offset;
+    const version = r.u8();
+    if (version !== VERSION) r.fail('NSOMOCK_CODEC_BAD_VERSION', `expected version byte 131, got ${version}`, at);
+    try {
+      if (r.peek() === COMPRESSED) {
+        const term = this.compressed();
+        r.offset = r.end;
+        return term;
+      }
+      return this.term(0);
+    } catch (error) {
+      // Recursion is bounded by maxDepth; if a caller raised maxDepth past what the stack holds,
+      // the overflow is still reported as a limit, never as a RangeError (STYLE.md §7 rule 2).
+      if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        throw new CodecErrorClass('NSOMOCK_CODEC_LIMIT_EXCEEDED', 'Failed to decode term: nesting exceeds the stack', {
+          details: { offset: r.offset },
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   /** COMPRESSED (80): only valid right after the version byte, as in `binary_to_term/1`. */
@@ -162,7 +216,7 @@ class Decoder {
       inflated = inflateSync(deflated, { maxOutputLength: Math.max(1, size) });
     } catch (error) {
       const truncated = (error as { code?: unknown }).code === 'Z_BUF_ERROR';
-      throw new CodecError(
+      throw new CodecErrorClass(
         truncated ? 'NSOMOCK_CODEC_TRUNCATED' : 'NSOMOCK_CODEC_INVALID',
         `Failed to decode term: compressed payload does not inflate to ${size} bytes at byte ${tagAt}`,
         { details: { offset: tagAt, tag: COMPRESSED }, cause: error },
@@ -172,7 +226,7 @@ class Decoder {
       r.fail('NSOMOCK_CODEC_INVALID', `compressed payload inflates to ${inflated.length} bytes, header says ${size}`, tagAt);
     }
     // Offsets of errors inside the payload are offsets in the inflated bytes.
-    const inner = new Decoder(new ByteReader(inflated), this.limits);
+    const inner = new Decoder(new ByteReaderClass(inflated), this.limits);
     const term = inner.term(0);
     if (inner.r.offset !== inflated.length) {
       r.fail('NSOMOCK_CODEC_INVALID', 'compressed payload has bytes after its term', tagAt);
@@ -186,6 +240,93 @@ class Decoder {
     const tagAt = r.offset;
     const tag = r.u8();
     r.tag = tag;
+    return this.body(tag, tagAt, depth);
+  }
+
+  /**
+   * {@link Decoder.term} for an element of a tuple, list or map. The commonest leaves of
+   * notifications (SMALL_INTEGER_EXT, BINARY_EXT, INTEGER_EXT) are decoded right here: this method
+   * is small enough to be inlined into the container loops, so those elements cost no call of the
+   * big recursive switch in `body()` (a JS call costs about as much as decoding such a leaf).
+   */
+  private element(depth: number): Term {
+    const r = this.r;
+    const tagAt = r.offset;
+    const tag = r.u8();
+    r.tag = tag;
+    if (tag === SMALL_INTEGER_EXT) return SMALL_INTS[r.u8()]!;
+    if (tag === BINARY_EXT) return this.binary(tagAt);
+    if (tag === INTEGER_EXT) return { kind: 'integer', value: r.i32() };
+    return this.body(tag, tagAt, depth);
+  }
+
+  private tuple(n: number, depth: number, at: number): Term {
+    this.count(n, 1, 0, 'tuple', at);
+    this.enter(depth, at);
+    // Pre-sized: one allocation of the right length instead of push() growth (n is bounded by the
+    // remaining input above, so this cannot be abused to allocate more than the input justifies).
+    const elements = new Array<Term>(n);
+    for (let i = 0; i < n; i++) elements[i] = this.element(depth + 1);
+    return { kind: 'tuple', elements };
+  }
+
+  /**
+   * LIST_EXT. A tail that is itself a list (LIST_EXT or STRING_EXT) is merged, as Erlang does, so the
+   * result is canonical; chained tails are followed in a loop, so they cost no stack.
+   */
+  private list(depth: number, at: number): Term {
+    const r = this.r;
+    this.enter(depth, at);
+    let n = r.u32();
+    this.count(n, 1, 1, 'list', at);
+    if (n > this.maxArity) this.limit(`list longer than maxArity ${this.maxArity}`, at);
+    // The first (usually only) segment fills a pre-sized array; chained segments append.
+    const elements = new Array<Term>(n);
+    for (let i = 0; i < n; i++) elements[i] = this.element(depth + 1);
+    for (;;) {
+      const tailAt = r.offset;
+      const next = r.peek();
+      if (next === LIST_EXT) {
+        r.u8();
+        r.tag = next;
+        n = r.u32();
+        this.count(n, 1, 1, 'list', at);
+        if (elements.length + n > this.maxArity) this.limit(`list longer than maxArity ${this.maxArity}`, at);
+        for (let i = 0; i < n; i++) elements.push(this.element(depth + 1));
+        continue;
+      }
+      if (next === NIL_EXT) {
+        r.u8();
+        return elements.length === 0 ? EMPTY_LIST : { kind: 'list', elements, tail: EMPTY_LIST };
+      }
+      const tail = this.element(depth + 1);
+      if (tail.kind === 'list') {
+        // Only a STRING_EXT tail gets here (LIST_EXT tails are looped above).
+        if (elements.length + tail.elements.length > this.maxArity) this.limit(`list longer than maxArity ${this.maxArity}`, tailAt);
+        for (const e of tail.elements) elements.push(e);
+        return { kind: 'list', elements, tail: EMPTY_LIST };
+      }
+      if (elements.length === 0) return tail; // LIST_EXT with count 0 is just its tail
+      return { kind: 'list', elements, tail } satisfies ListTerm;
+    }
+  }
+
+  private map(depth: number, at: number): Term {
+    const r = this.r;
+    const n = r.u32();
+    this.count(n, 2, 0, 'map', at);
+    this.enter(depth, at);
+    const entries = new Array<readonly [Term, Term]>(n);
+    for (let i = 0; i < n; i++) {
+      const key = this.element(depth + 1);
+      entries[i] = [key, this.element(depth + 1)];
+    }
+    return { kind: 'map', entries };
+  }
+
+  /** Decodes the term whose tag byte (at `tagAt`) was just read. */
+  private body(tag: number, tagAt: number, depth: number): Term {
+    const r = this.r;
     switch (tag) {
       case SMALL_INTEGER_EXT:
         return SMALL_INTS[r.u8()]!;
@@ -207,16 +348,16 @@ class Decoder {
         return this.atomBody(r.u16(), true, tagAt);
       case SMALL_ATOM_UTF8_EXT:
         return this.atomBody(r.u8(), true, tagAt);
-      case BINARY_EXT: {
-        const n = r.u32();
-        r.need(n);
-        if (n > this.maxBinaryBytes) this.limit(`binary of ${n} bytes exceeds maxBinaryBytes ${this.maxBinaryBytes}`, tagAt);
-        return { kind: 'binary', bytes: r.bytesView(n) };
-      }
+      case BINARY_EXT:
+        return this.binary(tagAt);
       case SMALL_TUPLE_EXT:
         return this.tuple(r.u8(), depth, tagAt);
       case LARGE_TUPLE_EXT:
         return this.tuple(r.u32(), depth, tagAt);
+      case LIST_EXT:
+        return this.list(depth, tagAt);
+      case MAP_EXT:
+        return this.map(depth, tagAt);
       case NIL_EXT:
         return EMPTY_LIST;
       case STRING_EXT: {
@@ -224,13 +365,11 @@ class Decoder {
         r.need(n);
         if (n === 0) return EMPTY_LIST;
         if (n > this.maxArity) this.limit(`string of ${n} elements exceeds maxArity ${this.maxArity}`, tagAt);
-        const elements: Term[] = [];
-        for (let i = 0; i < n; i++) elements.push(SMALL_INTS[r.at(i)]!);
+        const elements = new Array<Term>(n);
+        for (let i = 0; i < n; i++) elements[i] = SMALL_INTS[r.at(i)]!;
         r.skip(n);
         return { kind: 'list', elements, tail: EMPTY_LIST };
       }
-      case LIST_EXT:
-        return this.list(depth, tagAt);
       case NEW_FLOAT_EXT: {
         const value = r.f64();
         if (!Number.isFinite(value)) r.fail('NSOMOCK_CODEC_INVALID', 'NEW_FLOAT_EXT is not a finite number', tagAt);
@@ -238,8 +377,6 @@ class Decoder {
       }
       case FLOAT_EXT:
         return this.floatText(tagAt);
-      case MAP_EXT:
-        return this.map(depth, tagAt);
       case BIT_BINARY_EXT:
         return this.bitBinary(tagAt);
       case NEW_PID_EXT:
@@ -304,6 +441,17 @@ class Decoder {
     }
   }
 
+  /** BINARY_EXT after its tag: a lazy view (term.ts `binaryView`), so no Uint8Array is made unless `bytes` is read. */
+  private binary(at: number): Term {
+    const r = this.r;
+    const n = r.u32();
+    r.need(n);
+    if (n > this.maxBinaryBytes) this.limit(`binary of ${n} bytes exceeds maxBinaryBytes ${this.maxBinaryBytes}`, at);
+    const start = r.offset;
+    r.skip(n);
+    return makeBinaryView(r.bytes, start, n);
+  }
+
   private limit(reason: string, at: number): never {
     return this.r.fail('NSOMOCK_CODEC_LIMIT_EXCEEDED', reason, at);
   }
@@ -316,66 +464,6 @@ class Decoder {
   private count(n: number, perElement: number, extra: number, what: string, at: number): void {
     if (n * perElement + extra > this.r.remaining()) this.r.truncated();
     if (n > this.maxArity) this.limit(`${what} of ${n} elements exceeds maxArity ${this.maxArity}`, at);
-  }
-
-  private tuple(n: number, depth: number, at: number): Term {
-    this.count(n, 1, 0, 'tuple', at);
-    this.enter(depth, at);
-    // Pre-sized: one allocation of the right length instead of push() growth (n is bounded by the
-    // remaining input above, so this cannot be abused to allocate more than the input justifies).
-    const elements = new Array<Term>(n);
-    for (let i = 0; i < n; i++) elements[i] = this.term(depth + 1);
-    return { kind: 'tuple', elements };
-  }
-
-  /**
-   * LIST_EXT. A tail that is itself a list (LIST_EXT or STRING_EXT) is merged, as Erlang does, so the
-   * result is canonical; chained tails are followed in a loop, so they cost no stack.
-   */
-  private list(depth: number, at: number): Term {
-    const r = this.r;
-    this.enter(depth, at);
-    const elements: Term[] = [];
-    let n = r.u32();
-    for (;;) {
-      this.count(n, 1, 1, 'list', at);
-      if (elements.length + n > this.maxArity) this.limit(`list longer than maxArity ${this.maxArity}`, at);
-      for (let i = 0; i < n; i++) elements.push(this.term(depth + 1));
-      const tailAt = r.offset;
-      const next = r.peek();
-      if (next === LIST_EXT) {
-        r.offset++;
-        r.tag = next;
-        n = r.u32();
-        continue;
-      }
-      if (next === NIL_EXT) {
-        r.offset++;
-        return elements.length === 0 ? EMPTY_LIST : { kind: 'list', elements, tail: EMPTY_LIST };
-      }
-      const tail = this.term(depth + 1);
-      if (tail.kind === 'list') {
-        // Only a STRING_EXT tail gets here (LIST_EXT tails are looped above).
-        if (elements.length + tail.elements.length > this.maxArity) this.limit(`list longer than maxArity ${this.maxArity}`, tailAt);
-        for (const e of tail.elements) elements.push(e);
-        return { kind: 'list', elements, tail: EMPTY_LIST };
-      }
-      if (elements.length === 0) return tail; // LIST_EXT with count 0 is just its tail
-      return { kind: 'list', elements, tail } satisfies ListTerm;
-    }
-  }
-
-  private map(depth: number, at: number): Term {
-    const r = this.r;
-    const n = r.u32();
-    this.count(n, 2, 0, 'map', at);
-    this.enter(depth, at);
-    const entries: (readonly [Term, Term])[] = [];
-    for (let i = 0; i < n; i++) {
-      const key = this.term(depth + 1);
-      entries.push([key, this.term(depth + 1)]);
-    }
-    return { kind: 'map', entries };
   }
 
   /** SMALL_BIG_EXT / LARGE_BIG_EXT body: sign byte, then `n` magnitude bytes, little-endian (§6.1). */
@@ -421,22 +509,11 @@ class Decoder {
     if (n > this.maxAtomBytes) this.limit(`atom of ${n} bytes exceeds maxAtomBytes ${this.maxAtomBytes}`, at);
     // Atom cache keyed by the encoded bytes: a hit costs a hash and a compare over the name bytes
     // and allocates nothing (no string, no Map lookup by string). Notifications repeat a few atoms.
-    let hash = n ^ (utf8 ? 0x100 : 0);
-    for (let i = 0; i < n; i++) hash = Math.imul(hash ^ r.at(i), 0x01000193);
-    const slot = (hash >>> 0) & (ATOM_SLOTS - 1);
+    const slot = r.hash(n, n ^ (utf8 ? 0x100 : 0)) & (ATOM_SLOTS - 1);
     const cachedBytes = atomSlotBytes[slot];
-    if (cachedBytes !== undefined && cachedBytes.length === n && atomSlotUtf8[slot] === utf8) {
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (cachedBytes[i] !== r.at(i)) {
-          same = false;
-          break;
-        }
-      }
-      if (same) {
-        r.skip(n);
-        return atomSlotTerm[slot]!;
-      }
+    if (cachedBytes !== undefined && cachedBytes.length === n && atomSlotUtf8[slot] === utf8 && r.matches(cachedBytes)) {
+      r.skip(n);
+      return atomSlotTerm[slot]!;
     }
     let name = '';
     let ascii = true;
@@ -512,7 +589,11 @@ class Decoder {
     if (bits > 8 || (n === 0) !== (bits === 0)) {
       r.fail('NSOMOCK_CODEC_INVALID', `BIT_BINARY_EXT with ${n} bytes and ${bits} bits in the last byte`, at);
     }
-    if (n === 0 || bits === 8) return { kind: 'binary', bytes: r.bytesView(n) };
+    if (n === 0 || bits === 8) {
+      const start = r.offset;
+      r.skip(n);
+      return makeBinaryView(r.bytes, start, n);
+    }
     const bytes = r.bytesView(n).slice();
     bytes[n - 1] = bytes[n - 1]! & ((0xff << (8 - bits)) & 0xff);
     return { kind: 'bitstring', bytes, bits };

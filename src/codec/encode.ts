@@ -6,6 +6,7 @@ import type { Term } from './term.js';
 // Tag values as module-local constants: switch cases on locals compile to plain integer
 // compares, while `Tag.X` is a property load on an imported binding (much slower under
 // module loaders that rewrite imports into getters, such as vitest's).
+const VERSION: number = VERSION_MAGIC;
 const { ATOM_EXT, ATOM_UTF8_EXT, BINARY_EXT, BIT_BINARY_EXT, EXPORT_EXT, INTEGER_EXT, LARGE_BIG_EXT, LARGE_TUPLE_EXT, LIST_EXT, MAP_EXT, NEWER_REFERENCE_EXT, NEW_FLOAT_EXT, NEW_PID_EXT, NEW_PORT_EXT, NIL_EXT, SMALL_ATOM_UTF8_EXT, SMALL_BIG_EXT, SMALL_INTEGER_EXT, SMALL_TUPLE_EXT, STRING_EXT, V4_PORT_EXT } = Tag;
 
 
@@ -23,8 +24,8 @@ export interface EncodeOptions {
 
 const MAX_ATOM_CHARS = 255;
 const STRING_EXT_MAX = 0xffff;
-const INT32_MIN = -0x80000000;
-const INT32_MAX = 0x7fffffff;
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const U32_MAX = 0xffffffff;
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -47,6 +48,7 @@ const SLAB_BYTES = 64 * 1024;
 const SLAB_MIN_FREE = 2048;
 const EMPTY = new Uint8Array(0);
 let slab = new Uint8Array(SLAB_BYTES);
+let slabBuffer: ArrayBufferLike = slab.buffer;
 let slabUsed = 0;
 const slabWriter = new ByteWriter(16);
 
@@ -76,17 +78,24 @@ export function encodeTerm(term: Term, options?: EncodeOptions): Uint8Array {
 export function encodeToSlab(term: Term, options: EncodeOptions | undefined, framed: boolean): Uint8Array {
   if (SLAB_BYTES - slabUsed < SLAB_MIN_FREE) {
     slab = new Uint8Array(SLAB_BYTES);
+    slabBuffer = slab.buffer;
     slabUsed = 0;
   }
   const w = slabWriter;
-  w.adopt(slab, slabUsed);
+  const start = slabUsed;
+  w.adopt(slab, start);
   try {
-    const at = framed ? w.reserve(4) : 0;
-    encodeTermInto(w, term, options);
-    if (framed) w.patchU32(at, w.size - 4);
-    const out = w.finish();
-    if (w.buffer === slab) slabUsed = w.length;
-    return out;
+    // SLAB_MIN_FREE leaves room for the prefix and the version byte.
+    let o = framed ? start + 4 : start;
+    slab[o++] = VERSION;
+    w.length = encodeRoot(w, term, o, options?.atomEncoding === 'utf8');
+    if (framed) w.patchU32(0, w.size - 4);
+    if (w.buffer !== slab) return w.finish();
+    const end = w.length;
+    slabUsed = end;
+    // A view made from the slab's ArrayBuffer directly: half the cost of `subarray()` (which
+    // looks up the species constructor and re-checks its arguments on every call).
+    return new Uint8Array(slabBuffer, start, end - start);
   } finally {
     // Do not keep a buffer that now belongs to a result (or a half-written one after an error).
     w.adopt(EMPTY, 0);
@@ -102,16 +111,68 @@ export function encodeToSlab(term: Term, options: EncodeOptions | undefined, fra
  *   const w = new ByteWriter(); const at = w.reserve(4); encodeTermInto(w, t); w.patchU32(at, w.size - 4);
  */
 export function encodeTermInto(writer: ByteWriter, term: Term, options?: EncodeOptions): void {
-  const utf8 = options?.atomEncoding === 'utf8';
   writer.u8(VERSION_MAGIC);
+  writer.length = encodeRoot(writer, term, writer.length, options?.atomEncoding === 'utf8');
+}
+
+// ---- the encoder proper -------------------------------------------------------------------------
+//
+// The hot path passes the write offset `o` as an argument and returns the new one, and writes
+// straight into `out`, the writer's buffer, held in a module variable for the duration of one
+// encode (encoding is synchronous and never calls out of the codec, so it is never re-entered).
+// The offset then lives in a register instead of being loaded from and stored to the writer for
+// every byte. `room(o, n)` makes space for n bytes; when the writer has to grow it moves its
+// output to a new buffer (ByteWriter.ensure), so `out` is reloaded and the offset rebased.
+// Rare kinds (bitstrings, big integers, pids, ports, references, exports, funs) go through the
+// ByteWriter methods instead: `cur.length` is synchronised before and `o` read back after.
+
+/** The writer of the running encode; `out` is its buffer. */
+let cur: ByteWriter = slabWriter;
+let out: Uint8Array = EMPTY;
+
+/** Encodes `term` at absolute offset `o` of `writer`'s buffer; returns the end offset. */
+function encodeRoot(writer: ByteWriter, term: Term, o: number, utf8: boolean): number {
+  cur = writer;
+  out = writer.buffer;
   try {
-    encodeValue(writer, term, utf8);
+    return encodeValue(term, o, utf8);
   } catch (error) {
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       throw unencodable(writer, 'the term is nested deeper than the stack allows', error);
     }
     throw error;
+  } finally {
+    out = EMPTY;
+    cur = slabWriter;
   }
+}
+
+/** Makes room for `n` bytes at `o`; returns the (possibly rebased) offset. */
+function room(o: number, n: number): number {
+  return o + n <= out.length ? o : grow(o, n);
+}
+
+function grow(o: number, n: number): number {
+  cur.length = o;
+  cur.ensure(n);
+  out = cur.buffer;
+  return cur.length;
+}
+
+/** Hands the rest of a rare term to the ByteWriter-based code: before it, `cur.length = o`. */
+function sync(o: number): ByteWriter {
+  cur.length = o;
+  return cur;
+}
+
+/** ...and after it, the offset to continue from. */
+function resume(): number {
+  out = cur.buffer;
+  return cur.length;
+}
+
+function unencodableAt(o: number, reason: string): CodecError {
+  return unencodable(sync(o), reason);
 }
 
 function unencodable(w: ByteWriter, reason: string, cause?: unknown): CodecError {
@@ -121,108 +182,262 @@ function unencodable(w: ByteWriter, reason: string, cause?: unknown): CodecError
   });
 }
 
-function encodeValue(w: ByteWriter, t: Term, utf8: boolean): void {
+// `switch` order follows frequency in notifications; every case is a small function, so the JIT
+// inlines them here and into `encodeElements`.
+function encodeValue(t: Term, o: number, utf8: boolean): number {
   switch (t.kind) {
+    case 'integer': {
+      const v = t.value;
+      return typeof v === 'number' ? encodeNumber(v, o) : encodeBig(v, o);
+    }
+    case 'binary':
+      return encodeBinary(t.bytes, o);
+    case 'tuple':
+      return encodeTuple(t.elements, o, utf8);
     case 'atom':
-      w.bytes(encodedAtom(w, t.name, utf8));
-      return;
-    case 'integer':
-      if (typeof t.value === 'number') encodeNumberInt(w, t.value);
-      else encodeBigInt(w, t.value);
-      return;
+      return encodeAtom(t.name, o, utf8);
+    case 'list':
+      return encodeList(t.elements, t.tail, o, utf8);
+    case 'nil':
+      o = room(o, 1);
+      out[o] = NIL_EXT;
+      return o + 1;
     case 'float':
-      if (!Number.isFinite(t.value)) throw unencodable(w, `float ${t.value} has no Erlang representation`);
-      w.u8(NEW_FLOAT_EXT);
-      w.f64(t.value);
-      return;
-    case 'binary': {
-      const n = t.bytes.length;
-      if (n > U32_MAX) throw unencodable(w, `binary of ${n} bytes is too large`);
-      w.ensure(5 + n);
-      w.u8(BINARY_EXT);
-      w.u32(n);
-      w.bytes(t.bytes);
-      return;
+      return encodeFloat(t.value, o);
+    default:
+      return encodeRare(t, o, utf8);
+  }
+}
+
+/**
+ * The elements of a tuple or list. The common leaves are encoded in this loop rather than by a call
+ * of `encodeValue` per element: in a notification most elements are integers and binaries, and a
+ * call per leaf costs about as much as writing it.
+ */
+function encodeElements(els: readonly Term[], o: number, utf8: boolean): number {
+  const n = els.length;
+  for (let i = 0; i < n; i++) {
+    const e = els[i]!;
+    switch (e.kind) {
+      case 'integer': {
+        const v = e.value;
+        o = typeof v === 'number' ? encodeNumber(v, o) : encodeBig(v, o);
+        break;
+      }
+      case 'binary':
+        o = encodeBinary(e.bytes, o);
+        break;
+      case 'atom':
+        o = encodeAtom(e.name, o, utf8);
+        break;
+      case 'tuple':
+        o = encodeTuple(e.elements, o, utf8);
+        break;
+      default:
+        o = encodeValue(e, o, utf8);
+    }
+  }
+  return o;
+}
+
+function encodeTuple(els: readonly Term[], o: number, utf8: boolean): number {
+  const n = els.length;
+  o = room(o, 5);
+  const b = out;
+  if (n < 256) {
+    b[o++] = SMALL_TUPLE_EXT;
+    b[o++] = n;
+  } else {
+    b[o++] = LARGE_TUPLE_EXT;
+    b[o++] = n >>> 24;
+    b[o++] = n >>> 16;
+    b[o++] = n >>> 8;
+    b[o++] = n;
+  }
+  return encodeElements(els, o, utf8);
+}
+
+/**
+ * SMALL_INTEGER_EXT for 0..255, INTEGER_EXT for the rest of signed 32-bit, SMALL_BIG_EXT with the
+ * minimal magnitude beyond (PROTOCOL.md §6.3, row "Erlang term_to_binary").
+ */
+function encodeNumber(v: number, o: number): number {
+  // Bit tricks instead of range + Number.isInteger checks: `v & 0xff` equals v only for integers
+  // 0..255, and `v | 0` equals v only for integers in signed 32-bit (both false for fractions).
+  if ((v & 0xff) === v) {
+    o = room(o, 2);
+    const b = out;
+    b[o] = SMALL_INTEGER_EXT;
+    b[o + 1] = v;
+    return o + 2;
+  }
+  if ((v | 0) === v) {
+    o = room(o, 5);
+    const b = out;
+    b[o] = INTEGER_EXT;
+    b[o + 1] = v >>> 24;
+    b[o + 2] = v >>> 16;
+    b[o + 3] = v >>> 8;
+    b[o + 4] = v;
+    return o + 5;
+  }
+  return encodeWideNumber(v, o);
+}
+
+function encodeWideNumber(v: number, o: number): number {
+  if (!Number.isSafeInteger(v)) {
+    if (Number.isInteger(v)) return encodeBig(BigInt(v), o);
+    throw unencodableAt(o, `integer term holds the non-integer ${v}`);
+  }
+  // A safe integer outside int32 (such as the µs timestamps of §6.4): at most 7 magnitude bytes.
+  // Split once into two 32-bit halves (exact in double arithmetic); the bytes then come from
+  // shifts instead of a `% 256` and a division per byte.
+  const mag = Math.abs(v);
+  const lo = mag % 0x100000000;
+  const hi = (mag - lo) / 0x100000000;
+  const n = hi === 0 ? 4 : hi < 0x100 ? 5 : hi < 0x10000 ? 6 : 7;
+  o = room(o, 3 + n);
+  const b = out;
+  b[o++] = SMALL_BIG_EXT;
+  b[o++] = n;
+  b[o++] = v < 0 ? 1 : 0;
+  b[o++] = lo;
+  b[o++] = lo >>> 8;
+  b[o++] = lo >>> 16;
+  b[o++] = lo >>> 24;
+  for (let i = 4, h = hi; i < n; i++, h >>>= 8) b[o++] = h;
+  return o;
+}
+
+function encodeBig(v: bigint, o: number): number {
+  // A bigint inside the safe range is written exactly as the same number would be.
+  if (v >= MIN_SAFE && v <= MAX_SAFE) return encodeNumber(Number(v), o);
+  encodeBigInt(sync(o), v);
+  return resume();
+}
+
+function encodeBinary(bytes: Uint8Array, o: number): number {
+  const n = bytes.length;
+  if (n > U32_MAX) throw unencodableAt(o, `binary of ${n} bytes is too large`);
+  o = room(o, 5 + n);
+  const b = out;
+  b[o] = BINARY_EXT;
+  b[o + 1] = n >>> 24;
+  b[o + 2] = n >>> 16;
+  b[o + 3] = n >>> 8;
+  b[o + 4] = n;
+  return copyBytes(bytes, b, o + 5);
+}
+
+/** Copies `src` to `b` at `o` (room already made); returns the end offset. */
+function copyBytes(src: Uint8Array, b: Uint8Array, o: number): number {
+  const n = src.length;
+  // A loop beats TypedArray#set below ~8 bytes: `set` has a fixed cost of about 20 ns per call.
+  if (n < 8) {
+    for (let i = 0; i < n; i++) b[o + i] = src[i]!;
+  } else {
+    b.set(src, o);
+  }
+  return o + n;
+}
+
+function encodeAtom(name: string, o: number, utf8: boolean): number {
+  const encoded = encodedAtom(o, name, utf8);
+  o = room(o, encoded.length);
+  return copyBytes(encoded, out, o);
+}
+
+function encodeFloat(v: number, o: number): number {
+  if (!Number.isFinite(v)) throw unencodableAt(o, `float ${v} has no Erlang representation`);
+  // NEW_FLOAT_EXT, big-endian IEEE 754 (PROTOCOL.md §6.1), through one shared Float64Array.
+  o = room(o, 9);
+  const b = out;
+  b[o++] = NEW_FLOAT_EXT;
+  F64[0] = v;
+  if (LITTLE_ENDIAN) for (let i = 7; i >= 0; i--) b[o++] = F64_BYTES[i]!;
+  else for (let i = 0; i < 8; i++) b[o++] = F64_BYTES[i]!;
+  return o;
+}
+
+/** The kinds notifications (almost) never carry. */
+function encodeRare(t: Term, o: number, utf8: boolean): number {
+  switch (t.kind) {
+    case 'map': {
+      const entries = t.entries;
+      o = room(o, 5);
+      const b = out;
+      const n = entries.length;
+      b[o++] = MAP_EXT;
+      b[o++] = n >>> 24;
+      b[o++] = n >>> 16;
+      b[o++] = n >>> 8;
+      b[o++] = n;
+      for (const [k, v] of entries) {
+        o = encodeValue(k, o, utf8);
+        o = encodeValue(v, o, utf8);
+      }
+      return o;
     }
     case 'bitstring':
-      encodeBitstring(w, t.bytes, t.bits);
-      return;
-    case 'tuple': {
-      const els = t.elements;
-      const n = els.length;
-      if (n < 256) {
-        w.ensure(2);
-        w.u8(SMALL_TUPLE_EXT);
-        w.u8(n);
-      } else {
-        w.u8(LARGE_TUPLE_EXT);
-        w.u32(n);
-      }
-      for (let i = 0; i < n; i++) encodeValue(w, els[i]!, utf8);
-      return;
-    }
-    case 'nil':
-      w.u8(NIL_EXT);
-      return;
-    case 'list':
-      encodeList(w, t.elements, t.tail, utf8);
-      return;
-    case 'map': {
-      w.u8(MAP_EXT);
-      w.u32(t.entries.length);
-      for (const [k, v] of t.entries) {
-        encodeValue(w, k, utf8);
-        encodeValue(w, v, utf8);
-      }
-      return;
-    }
-    case 'pid':
+      encodeBitstring(sync(o), t.bytes, t.bits);
+      return resume();
+    case 'pid': {
       // NEW_PID_EXT: OTP 23+ always writes 32-bit creation.
+      const node = encodedAtom(o, t.node, utf8);
+      const w = sync(o);
       w.u8(NEW_PID_EXT);
-      w.bytes(encodedAtom(w, t.node, utf8));
+      w.bytes(node);
       w.u32(u32(w, t.id, 'pid id'));
       w.u32(u32(w, t.serial, 'pid serial'));
       w.u32(u32(w, t.creation, 'pid creation'));
-      return;
+      return resume();
+    }
     case 'port': {
       // OTP 25: NEW_PORT_EXT while the id fits 32 bits, V4_PORT_EXT (64-bit id) beyond.
       const id = BigInt(t.id);
-      if (id < 0n || id > U64_MAX) throw unencodable(w, `port id ${id} is outside 0..2^64-1`);
+      if (id < 0n || id > U64_MAX) throw unencodableAt(o, `port id ${id} is outside 0..2^64-1`);
+      const node = encodedAtom(o, t.node, utf8);
       const wide = id > BigInt(U32_MAX);
+      const w = sync(o);
       w.u8(wide ? V4_PORT_EXT : NEW_PORT_EXT);
-      w.bytes(encodedAtom(w, t.node, utf8));
+      w.bytes(node);
       if (wide) w.u32(Number(id >> 32n));
       w.u32(Number(id & 0xffffffffn));
       w.u32(u32(w, t.creation, 'port creation'));
-      return;
+      return resume();
     }
     case 'reference': {
       const n = t.ids.length;
-      if (n > 5) throw unencodable(w, `reference with ${n} id words (OTP 25 allows at most 5)`);
+      if (n > 5) throw unencodableAt(o, `reference with ${n} id words (OTP 25 allows at most 5)`);
+      const node = encodedAtom(o, t.node, utf8);
+      const w = sync(o);
       w.u8(NEWER_REFERENCE_EXT);
       w.u16(n);
-      w.bytes(encodedAtom(w, t.node, utf8));
+      w.bytes(node);
       w.u32(u32(w, t.creation, 'reference creation'));
       for (const id of t.ids) w.u32(u32(w, id, 'reference id'));
-      return;
+      return resume();
     }
     case 'export': {
       if (!Number.isInteger(t.arity) || t.arity < 0 || t.arity > 255) {
-        throw unencodable(w, `export arity ${t.arity} is outside 0..255`);
+        throw unencodableAt(o, `export arity ${t.arity} is outside 0..255`);
       }
+      const module = encodedAtom(o, t.module, utf8);
+      const fn = encodedAtom(o, t.function, utf8);
+      const w = sync(o);
       w.u8(EXPORT_EXT);
-      w.bytes(encodedAtom(w, t.module, utf8));
-      w.bytes(encodedAtom(w, t.function, utf8));
+      w.bytes(module);
+      w.bytes(fn);
       w.u8(SMALL_INTEGER_EXT);
       w.u8(t.arity);
-      return;
+      return resume();
     }
     case 'fun':
       // Kept raw by the decoder (tag included); written back verbatim.
-      w.bytes(t.raw);
-      return;
+      sync(o).bytes(t.raw);
+      return resume();
     default:
-      throw unencodable(w, `unknown term kind ${JSON.stringify((t as { kind?: unknown }).kind)}`);
+      throw unencodableAt(o, `unknown term kind ${JSON.stringify((t as { kind?: unknown }).kind)}`);
   }
 }
 
@@ -231,53 +446,8 @@ function u32(w: ByteWriter, v: number, what: string): number {
   return v;
 }
 
-/**
- * SMALL_INTEGER_EXT for 0..255, INTEGER_EXT for the rest of signed 32-bit, SMALL_BIG_EXT with the
- * minimal magnitude beyond (PROTOCOL.md §6.3, row "Erlang term_to_binary").
- */
-function encodeNumberInt(w: ByteWriter, v: number): void {
-  // Bit tricks instead of range + Number.isInteger checks: `v & 0xff` equals v only for integers
-  // 0..255, and `v | 0` equals v only for integers in signed 32-bit (both false for fractions).
-  if ((v & 0xff) === v) {
-    w.ensure(2);
-    const b = w.buffer;
-    b[w.length++] = SMALL_INTEGER_EXT;
-    b[w.length++] = v;
-    return;
-  }
-  if ((v | 0) === v) {
-    w.ensure(5);
-    const b = w.buffer;
-    let o = w.length;
-    b[o++] = INTEGER_EXT;
-    b[o++] = v >>> 24;
-    b[o++] = v >>> 16;
-    b[o++] = v >>> 8;
-    b[o++] = v;
-    w.length = o;
-    return;
-  }
-  if (!Number.isSafeInteger(v)) {
-    if (Number.isInteger(v)) return encodeBigInt(w, BigInt(v));
-    throw unencodable(w, `integer term holds the non-integer ${v}`);
-  }
-  // A safe integer outside int32: at most 7 magnitude bytes, computed with exact double arithmetic.
-  let mag = Math.abs(v);
-  w.ensure(10);
-  w.u8(SMALL_BIG_EXT);
-  const nAt = w.reserve(1);
-  w.u8(v < 0 ? 1 : 0);
-  let n = 0;
-  while (mag > 0) {
-    w.u8(mag % 256);
-    mag = Math.floor(mag / 256);
-    n++;
-  }
-  w.patchU8(nAt, n);
-}
-
+/** SMALL_BIG_EXT / LARGE_BIG_EXT with the minimal magnitude, for an integer outside the safe range. */
 function encodeBigInt(w: ByteWriter, v: bigint): void {
-  if (v >= BigInt(INT32_MIN) && v <= BigInt(INT32_MAX)) return encodeNumberInt(w, Number(v));
   const negative = v < 0n;
   let hex = (negative ? -v : v).toString(16);
   if (hex.length % 2 === 1) hex = '0' + hex;
@@ -322,7 +492,7 @@ function encodeBitstring(w: ByteWriter, bytes: Uint8Array, bits: number): void {
  * `term_to_binary` does, PROTOCOL.md §6.1); LIST_EXT with its tail otherwise. A tail that is itself
  * a list (a hand-built, non-canonical value) is flattened first, as Erlang would see it.
  */
-function encodeList(w: ByteWriter, elements: readonly Term[], tail: Term, utf8: boolean): void {
+function encodeList(elements: readonly Term[], tail: Term, o: number, utf8: boolean): number {
   let els = elements;
   let end = tail;
   if (end.kind === 'list') {
@@ -334,21 +504,25 @@ function encodeList(w: ByteWriter, elements: readonly Term[], tail: Term, utf8: 
     els = flat;
   }
   const n = els.length;
-  if (n === 0) return encodeValue(w, end, utf8);
+  if (n === 0) return encodeValue(end, o, utf8);
   if (end.kind === 'nil' && n <= STRING_EXT_MAX && isByteList(els)) {
-    w.ensure(3 + n);
-    w.u8(STRING_EXT);
-    w.u16(n);
-    const b = w.buffer;
-    let o = w.length;
+    o = room(o, 3 + n);
+    const b = out;
+    b[o++] = STRING_EXT;
+    b[o++] = n >>> 8;
+    b[o++] = n;
     for (let i = 0; i < n; i++) b[o++] = (els[i] as { value: number }).value;
-    w.length = o;
-    return;
+    return o;
   }
-  w.u8(LIST_EXT);
-  w.u32(n);
-  for (let i = 0; i < n; i++) encodeValue(w, els[i]!, utf8);
-  encodeValue(w, end, utf8);
+  o = room(o, 5);
+  const b = out;
+  b[o++] = LIST_EXT;
+  b[o++] = n >>> 24;
+  b[o++] = n >>> 16;
+  b[o++] = n >>> 8;
+  b[o++] = n;
+  o = encodeElements(els, o, utf8);
+  return encodeValue(end, o, utf8);
 }
 
 function isByteList(els: readonly Term[]): boolean {
@@ -361,17 +535,17 @@ function isByteList(els: readonly Term[]): boolean {
   return true;
 }
 
-/** The full encoding of an atom (tag, length, name), from the cache when possible. */
-function encodedAtom(w: ByteWriter, name: string, utf8: boolean): Uint8Array {
+/** The full encoding of an atom (tag, length, name), from the cache when possible. `o` is for error details. */
+function encodedAtom(o: number, name: string, utf8: boolean): Uint8Array {
   const cache = utf8 ? utf8Atoms : latin1Atoms;
   const hit = cache.get(name);
   if (hit !== undefined) return hit;
-  const encoded = encodeAtomUncached(w, name, utf8);
+  const encoded = encodeAtomUncached(o, name, utf8);
   if (cache.size < ATOM_CACHE_LIMIT) cache.set(name, encoded);
   return encoded;
 }
 
-function encodeAtomUncached(w: ByteWriter, name: string, utf8: boolean): Uint8Array {
+function encodeAtomUncached(o: number, name: string, utf8: boolean): Uint8Array {
   let latin1 = !utf8;
   let chars = 0;
   for (const ch of name) {
@@ -379,30 +553,34 @@ function encodeAtomUncached(w: ByteWriter, name: string, utf8: boolean): Uint8Ar
     const cp = ch.codePointAt(0)!;
     if (cp > 0xff) latin1 = false;
     // A lone surrogate has no UTF-8 form; TextEncoder would silently turn it into U+FFFD.
-    if (cp >= 0xd800 && cp <= 0xdfff) throw unencodable(w, `atom ${JSON.stringify(name)} contains a lone surrogate`);
+    if (cp >= 0xd800 && cp <= 0xdfff) throw unencodableAt(o, `atom ${JSON.stringify(name)} contains a lone surrogate`);
   }
-  if (chars > MAX_ATOM_CHARS) throw unencodable(w, `atom of ${chars} characters (Erlang allows ${MAX_ATOM_CHARS})`);
+  if (chars > MAX_ATOM_CHARS) throw unencodableAt(o, `atom of ${chars} characters (Erlang allows ${MAX_ATOM_CHARS})`);
   if (latin1) {
     // ATOM_EXT: what OTP 25 writes for Latin-1 names (PROTOCOL.md §6.2).
-    const out = new Uint8Array(3 + chars);
-    out[0] = ATOM_EXT;
-    out[1] = 0;
-    out[2] = chars;
-    for (let i = 0; i < chars; i++) out[3 + i] = name.charCodeAt(i);
-    return out;
+    const bytes = new Uint8Array(3 + chars);
+    bytes[0] = ATOM_EXT;
+    bytes[1] = 0;
+    bytes[2] = chars;
+    for (let i = 0; i < chars; i++) bytes[3 + i] = name.charCodeAt(i);
+    return bytes;
   }
   const body = textEncoder.encode(name);
   if (body.length < 256) {
-    const out = new Uint8Array(2 + body.length);
-    out[0] = SMALL_ATOM_UTF8_EXT;
-    out[1] = body.length;
-    out.set(body, 2);
-    return out;
+    const bytes = new Uint8Array(2 + body.length);
+    bytes[0] = SMALL_ATOM_UTF8_EXT;
+    bytes[1] = body.length;
+    bytes.set(body, 2);
+    return bytes;
   }
-  const out = new Uint8Array(3 + body.length);
-  out[0] = ATOM_UTF8_EXT;
-  out[1] = body.length >>> 8;
-  out[2] = body.length & 0xff;
-  out.set(body, 3);
-  return out;
+  const bytes = new Uint8Array(3 + body.length);
+  bytes[0] = ATOM_UTF8_EXT;
+  bytes[1] = body.length >>> 8;
+  bytes[2] = body.length & 0xff;
+  bytes.set(body, 3);
+  return bytes;
 }
+
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;

@@ -134,9 +134,76 @@ export function float(value: number): FloatTerm {
   return { kind: 'float', value };
 }
 
+/**
+ * The one implementation of {@link BinaryTerm}: `kind` is an own field, `bytes` a getter. A decoded
+ * binary only records where its bytes lie in the decoder's input; the `Uint8Array` view is created
+ * on the first read of `bytes` and kept. Creating a typed array costs V8 more than everything else
+ * in decoding a binary (and more garbage-collector work), and many binaries of a notification are
+ * never read, so this is what lets `decodeTerm` keep up with `binary_to_term/1`
+ * (docs/decisions/003-codec-performance.md).
+ *
+ * Because `bytes` is not an own property, the class also says how to see its content where
+ * generic code walks own properties: it iterates its bytes (so vitest's `toEqual` compares the
+ * content of two binaries, not just their `kind`), `toJSON` and `util.inspect` show `{kind, bytes}`
+ * as the plain object did, and fast-check prints it as that object in counterexamples.
+ */
+class Binary implements BinaryTerm {
+  readonly kind = 'binary';
+  #source: Uint8Array;
+  #start: number;
+  #length: number;
+  #bytes: Uint8Array | undefined;
+
+  constructor(source: Uint8Array, start: number, length: number, bytes: Uint8Array | undefined) {
+    this.#source = source;
+    this.#start = start;
+    this.#length = length;
+    this.#bytes = bytes;
+  }
+
+  get bytes(): Uint8Array {
+    const bytes = this.#bytes;
+    if (bytes !== undefined) return bytes;
+    const s = this.#source;
+    return (this.#bytes = new Uint8Array(s.buffer, s.byteOffset + this.#start, this.#length));
+  }
+
+  [Symbol.iterator](): IterableIterator<number> {
+    return this.bytes[Symbol.iterator]();
+  }
+
+  toJSON(): { kind: 'binary'; bytes: Uint8Array } {
+    return { kind: 'binary', bytes: this.bytes };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): { kind: 'binary'; bytes: Uint8Array } {
+    return { kind: 'binary', bytes: this.bytes };
+  }
+
+  [Symbol.for('fast-check/toStringMethod')](): string {
+    return `{"kind":"binary","bytes":Uint8Array.from([${this.bytes.join(',')}])}`;
+  }
+}
+
 /** A binary from bytes (kept as given, not copied) or from text (UTF-8 encoded). */
 export function binary(content: Uint8Array | string): BinaryTerm {
-  return { kind: 'binary', bytes: typeof content === 'string' ? textEncoder.encode(content) : content };
+  const bytes = typeof content === 'string' ? textEncoder.encode(content) : content;
+  return new Binary(bytes, 0, bytes.length, bytes);
+}
+
+/**
+ * A binary over `length` bytes of `source` from `start`, without creating the view yet: `bytes`
+ * is `source`'s buffer viewed from there, made on first access (the decoder's binaries). The range
+ * must lie inside `source`; throws `RangeError` otherwise (a programming error, not input).
+ * @example
+ *   binaryView(frame, 7, 5).bytes // the same memory as frame.subarray(7, 12)
+ */
+export function binaryView(source: Uint8Array, start: number, length: number): BinaryTerm {
+  // Checked here rather than at the first read, where a bad range would throw far from its cause.
+  if (!(start >= 0 && length >= 0 && start + length <= source.length) || (start | 0) !== start || (length | 0) !== length) {
+    throw new RangeError(`binaryView(): ${start}+${length} is not a range of a ${source.length}-byte array`);
+  }
+  return new Binary(source, start, length, undefined);
 }
 
 export function bitstring(bytes: Uint8Array, bits: number): BitstringTerm {

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { termArbitrary } from '../../src/arbitraries/term.js';
 import {
   atom,
   binary,
@@ -19,6 +21,7 @@ import {
   tuple,
   type Term,
 } from '../../src/codec/index.js';
+import { fcRuns } from '../support/fc-config.js';
 import { toHex } from '../support/vectors.js';
 
 function unencodable(t: Term): string {
@@ -114,5 +117,36 @@ describe('encodeTerm: unencodable values throw NSOMOCK_CODEC_UNENCODABLE', () =>
   it('a failed encode leaves the encoder usable', () => {
     expect(unencodable(tuple(int(1), float(Number.NaN)))).toBe('NSOMOCK_CODEC_UNENCODABLE');
     expect(hex(int(1))).toBe('836101');
+  });
+});
+
+describe('encodeTermInto: growing writers', () => {
+  it('appends after existing content and grows in the middle of a term', () => {
+    const w = new ByteWriter(16);
+    w.u8(0xaa);
+    const t = tuple(...Array.from({ length: 40 }, (_, i) => tuple(int(i * 1000), binary('x'.repeat(i)), atom(`a${i}`))));
+    encodeTermInto(w, t);
+    expect(toHex(w.finish())).toBe('aa' + toHex(encodeTerm(t)));
+  });
+
+  describe('properties', () => {
+    // The encoder passes write offsets through its calls and rebases them when the writer moves
+    // its output to a bigger buffer: any term, written after any prefix into a writer that views
+    // part of a larger buffer, must come out exactly as encodeTerm writes it.
+    it('encodeTermInto(writer at any offset) writes the bytes of encodeTerm', () => {
+      fc.assert(
+        fc.property(termArbitrary(), fc.nat(40), fc.nat(24), fc.boolean(), (t, offset, prefix, utf8) => {
+          const options = utf8 ? ({ atomEncoding: 'utf8' } as const) : undefined;
+          const w = new ByteWriter(16);
+          w.adopt(new Uint8Array(offset + prefix + 8), offset);
+          for (let i = 0; i < prefix; i++) w.u8(i);
+          encodeTermInto(w, t, options);
+          const out = w.finish();
+          expect(toHex(out.subarray(0, prefix))).toBe(toHex(Uint8Array.from({ length: prefix }, (_, i) => i)));
+          expect(toHex(out.subarray(prefix))).toBe(toHex(encodeTerm(t, options)));
+        }),
+        { numRuns: fcRuns() },
+      );
+    });
   });
 });
