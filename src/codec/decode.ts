@@ -137,8 +137,10 @@ function acquire(bytes: Uint8Array, offset: number, limits: DecodeLimits | undef
   let d = sharedDecoder;
   if (d === undefined || d.busy) d = new Decoder(new ByteReaderClass(EMPTY_INPUT), DEFAULT_DECODE_LIMITS);
   if (sharedDecoder === undefined) sharedDecoder = d;
-  // Limits first: nothing of this run is in the decoder until they are read.
-  d.setLimits(limits ?? DEFAULT_DECODE_LIMITS);
+  // Limits first: nothing of this run is in the decoder until they are read. The frozen defaults
+  // need no re-reading when they are already in place (the common case).
+  const l = limits ?? DEFAULT_DECODE_LIMITS;
+  if (l !== DEFAULT_DECODE_LIMITS || d.limits !== DEFAULT_DECODE_LIMITS) d.setLimits(l);
   d.busy = true;
   d.r.reset(bytes, offset, bytes.length);
   return d;
@@ -159,7 +161,7 @@ class Decoder {
   private maxAtomBytes = 0;
   private maxArity = 0;
   private maxBinaryBytes = 0;
-  private limits: DecodeLimits = DEFAULT_DECODE_LIMITS;
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS;
   constructor(r: ByteReader, limits: DecodeLimits) {
     this.r = r;
     this.setLimits(limits);
@@ -300,8 +302,9 @@ class Decoder {
         return elements.length === 0 ? EMPTY_LIST : { kind: 'list', elements, tail: EMPTY_LIST };
       }
       const tail = this.element(depth + 1);
-      if (tail.kind === 'list') {
-        // Only a STRING_EXT tail gets here (LIST_EXT tails are looped above).
+      // Only a STRING_EXT tail decodes to a list (LIST_EXT tails are looped above); testing the tag
+      // rather than `tail.kind` spares a property load on a term of any shape.
+      if (next === STRING_EXT && tail.kind === 'list') {
         if (elements.length + tail.elements.length > this.maxArity) this.limit(`list longer than maxArity ${this.maxArity}`, tailAt);
         for (const e of tail.elements) elements.push(e);
         return { kind: 'list', elements, tail: EMPTY_LIST };
