@@ -230,3 +230,24 @@ export function applyCmHandleTrigger(handle: CmHandle | undefined, cmHandleId: s
 
 /** The state of many cm-handles, by id (what the engine and the step validator carry). */
 export type CmHandleInventory = ReadonlyMap<string, CmHandle>;
+
+/** The triggers with an arrow out of each state (the diagram above); `NONE` = not registered. */
+const TRIGGERS_FROM: Readonly<Record<CmHandleState | 'NONE', readonly CmHandleTriggerName[]>> = {
+  NONE: ['register'],
+  ADVISED: ['module-sync-succeeded', 'module-sync-failed', 'deregister', 'deregister-begin', 'set-data-producer-identifier', 'update-properties'],
+  READY: ['upgrade', 'deregister', 'deregister-begin', 'set-data-producer-identifier', 'update-properties'],
+  LOCKED: ['retry', 'deregister', 'deregister-begin', 'set-data-producer-identifier', 'update-properties'],
+  DELETING: ['deregister-complete'],
+  // CPS removes a DELETED handle at once: its id is `NONE` again.
+  DELETED: [],
+};
+
+/**
+ * The triggers a handle in `state` accepts (`set-data-producer-identifier` and `update-properties`
+ * only with a value that differs from the current one), for error messages that say what would
+ * have been possible.
+ * @example cmHandleTriggersFrom('LOCKED') // ['retry', 'deregister', 'deregister-begin', …]
+ */
+export function cmHandleTriggersFrom(state: CmHandleState | 'NONE'): readonly CmHandleTriggerName[] {
+  return TRIGGERS_FROM[state];
+}

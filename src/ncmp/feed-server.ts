@@ -11,11 +11,15 @@
  *   resumes after that offset (the header wins over `from`).
  *
  * Streams respect back-pressure: backlog is written in chunks and the pump waits for `drain`.
+ *
+ * fastify is imported when a feed starts, not with this module: the NCMP index is loaded by the
+ * scenario engine (its step checks), and fastify costs ~100 ms of startup a run without a feed
+ * must not pay (docs/ncmp.md, "Startup cost").
  */
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { NcmpError } from './errors.js';
 import { recordJsonLine, TOPIC_NAME_PATTERN, type NcmpRecord, type RecordLog, type RecordStore } from './record.js';
 
@@ -118,6 +122,7 @@ export async function startNcmpFeed(options: NcmpFeedOptions): Promise<NcmpFeed>
   const { store } = options;
   const host = options.host ?? '127.0.0.1';
   const open = new Set<ServerResponse>();
+  const { default: Fastify } = await import('fastify');
   const app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true });
 
   app.get('/topics', async () => store.topics());

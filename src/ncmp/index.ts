@@ -25,6 +25,7 @@ export {
 export {
   applyCmHandleTrigger,
   cmHandleTriggerNames,
+  cmHandleTriggersFrom,
   type CmHandle,
   type CmHandleState,
   type CmHandleTrigger,
@@ -77,6 +78,10 @@ export {
   assertValidNcmpSteps,
   cmHandleTriggerOf,
   NCMP_STEP_KEYS,
+  ncmpStepProblems,
+  type NcmpFieldProblem,
+  type NcmpJsonSchema,
+  type ValidateNcmpStepsOptions,
   type NcmpCmHandleStep,
   type NcmpAsyncResponseStep,
   type NcmpLegacyAsyncResponseStep,
@@ -86,3 +91,18 @@ export {
 export { createNcmpEngine, DEFAULT_NCMP_TOPICS, type NcmpEngine, type NcmpEngineOptions, type NcmpClock, type NcmpTopics } from './ncmp-engine.js';
 export { startNcmpFeed, teeToFile, type NcmpFeed, type NcmpFeedOptions } from './feed-server.js';
 export { attachKafkaPublisher, toKafkaHeaders, toKafkaMessage, type KafkaPublisher, type KafkaPublisherOptions, type KafkaLogLevelName } from './kafka-publisher.js';
+export {
+  NCMP_SCENARIO_KEY,
+  ncmpSettingsSchema,
+  ncmpEngineOptions,
+  scenarioUsesNcmp,
+  ncmpTransitionProblems,
+  ncmpRunReport,
+  type NcmpScenarioSettings,
+  type NcmpRunContext,
+  type NcmpStepLike,
+  type NcmpScenarioLike,
+  type NcmpListProblem,
+  type NcmpTopicReport,
+  type NcmpRunReport,
+} from './scenario-support.js';

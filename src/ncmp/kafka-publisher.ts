@@ -5,8 +5,11 @@
  * and the embedded feed agree). Topics the broker lacks are created with the store's partition
  * count; an existing topic with a different count is an error, because the keys would land in
  * other partitions than the feed reports.
+ *
+ * kafkajs is imported when a publisher attaches, not with this module (it costs ~70 ms of startup,
+ * and only `--kafka-brokers` needs it).
  */
-import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Admin, type IHeaders, type Message, type Producer } from 'kafkajs';
+import type { Admin, IHeaders, logLevel as KafkaLogLevel, Message, Producer } from 'kafkajs';
 import { NcmpError } from './errors.js';
 import type { NcmpHeader, NcmpRecord, RecordStore } from './record.js';
 
@@ -34,6 +37,11 @@ export interface KafkaPublisherOptions {
   readonly retries?: number;
   /** Default `error`: kafkajs is chatty. */
   readonly logLevel?: KafkaLogLevelName;
+  /**
+   * Called once when publishing fails (the publisher then stops); `flushed()` rejects with the
+   * same error. Lets a long-running `serve` report a broker failure as it happens.
+   */
+  readonly onError?: (error: NcmpError) => void;
 }
 
 /** A publisher following a store. */
@@ -50,12 +58,14 @@ export interface KafkaPublisher {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+// kafkajs' `logLevel` enum values (NOTHING 0, ERROR 1, WARN 2, INFO 4, DEBUG 5), spelled out so
+// this table does not need kafkajs loaded.
 const LEVELS: Readonly<Record<KafkaLogLevelName, KafkaLogLevel>> = {
-  nothing: KafkaLogLevel.NOTHING,
-  error: KafkaLogLevel.ERROR,
-  warn: KafkaLogLevel.WARN,
-  info: KafkaLogLevel.INFO,
-  debug: KafkaLogLevel.DEBUG,
+  nothing: 0 as KafkaLogLevel,
+  error: 1 as KafkaLogLevel,
+  warn: 2 as KafkaLogLevel,
+  info: 4 as KafkaLogLevel,
+  debug: 5 as KafkaLogLevel,
 };
 
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -105,6 +115,7 @@ function kafkaError(action: string, cause: unknown, details: { topic?: string; b
  */
 export async function attachKafkaPublisher(options: KafkaPublisherOptions): Promise<KafkaPublisher> {
   const brokers = [...options.brokers];
+  const { Kafka, Partitioners } = await import('kafkajs');
   const kafka = new Kafka({
     clientId: options.clientId ?? 'nso-mock-ncmp',
     brokers,
@@ -185,6 +196,7 @@ export async function attachKafkaPublisher(options: KafkaPublisherOptions): Prom
     running ??= drain()
       .catch((e: unknown) => {
         failure = kafkaError('publish records', e, { brokers });
+        options.onError?.(failure);
       })
       .finally(() => {
         running = undefined;

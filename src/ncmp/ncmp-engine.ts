@@ -20,7 +20,7 @@ import { createIdSource, type IdSource } from './ids.js';
 import { javaDeserializeString } from './java-serialized.js';
 import { buildLcmEvent, lcmHeaders, type LcmSchemaVersion } from './lcm-event.js';
 import { assertTopicName, RecordStore, type NcmpHeader, type NcmpRecord, type NcmpRecordListener, type PartitionConfig, type TopicInfo } from './record.js';
-import { assertNcmpSchema } from './schemas.js';
+import { assertNcmpSchema, warmUpNcmpSchemas } from './schemas.js';
 import { cmHandleTriggerOf, type NcmpAsyncResponseStep, type NcmpCmHandleStep } from './step-schemas.js';
 
 /** The scenario clock, structurally: epoch milliseconds. */
@@ -60,6 +60,10 @@ export interface NcmpEngineOptions {
 export interface NcmpEngine {
   readonly store: RecordStore;
   readonly topics: NcmpTopics;
+  /** The seed the ids derive from, as text. */
+  readonly seed: string;
+  /** The LCM schema version of steps that do not name one. */
+  readonly lcmSchemaVersion: LcmSchemaVersion;
   /**
    * Applies a cm-handle step; returns the LCM records it appended (none on rejection).
    * @throws NcmpError `NSOMOCK_NCMP_INVALID_TRANSITION` for a transition the state machine forbids.
@@ -110,6 +114,9 @@ export function createNcmpEngine(options: NcmpEngineOptions = {}): NcmpEngine {
   const offset = options.utcOffsetMinutes ?? 0;
   const inventory = new Map<string, CmHandle>();
   const unsubscribers = new Set<() => void>();
+  // Compile the schemas now (once per process, ~100 ms): compiled on the first event instead, they
+  // would make that event's step late by as much on a wall-clock run.
+  if (validate) warmUpNcmpSchemas();
 
   function cmHandle(step: NcmpCmHandleStep): NcmpRecord[] {
     const trigger = cmHandleTriggerOf(step);
@@ -217,6 +224,8 @@ export function createNcmpEngine(options: NcmpEngineOptions = {}): NcmpEngine {
   return {
     store,
     topics,
+    seed: String(options.seed ?? 0),
+    lcmSchemaVersion: defaultVersion,
     cmHandle,
     asyncResponse,
     records: (topic: string, from = 0): NcmpRecord[] => (store.has(topic) ? store.log(topic).slice(from) : []),

@@ -4,9 +4,14 @@
  * shared/schemas/ncmp/). CPS never validates at run time — it only generates Java classes from
  * these files — so the checks are as lenient as Jackson is where the originals are wrong, and strict
  * where the mock controls the output (envelope constants, time format).
+ *
+ * Ajv is loaded on first use, synchronously through `createRequire` (it is CommonJS): the NCMP
+ * index is loaded with the scenario engine, and Ajv's import cost (~40 ms) belongs to runs that
+ * produce NCMP events.
  */
-import { Ajv2019, type ValidateFunction } from 'ajv/dist/2019.js';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2019 as Ajv2019Class, ValidateFunction } from 'ajv/dist/2019.js';
+import type { FormatsPlugin } from 'ajv-formats';
 import { NcmpError } from './errors.js';
 import { EVENT_TIME_PATTERN } from './event-time.js';
 import cloudEventHeaders from './schemas/cloud-event-headers.json' with { type: 'json' };
@@ -40,18 +45,50 @@ const SOURCES: Readonly<Record<NcmpSchemaName, object>> = {
 /** Every schema name, for tests and docs. */
 export const ncmpSchemaNames: readonly NcmpSchemaName[] = Object.keys(SOURCES) as NcmpSchemaName[];
 
-// ajv-formats is CommonJS: under nodenext its default import is module.exports, whose `default` is the plugin.
-const addFormats = addFormatsModule.default;
+const requireCjs = createRequire(import.meta.url);
+
+let ajvInstance: Ajv2019Class | undefined;
+
+/** The one Ajv (draft 2019-09, formats date-time, uuid and cps-event-time), created on first use. */
+function ajv(): Ajv2019Class {
+  if (ajvInstance !== undefined) return ajvInstance;
+  const { Ajv2019 } = requireCjs('ajv/dist/2019.js') as typeof import('ajv/dist/2019.js');
+  // ajv-formats is CommonJS: module.exports is the plugin (also exported as `default`).
+  const addFormats = requireCjs('ajv-formats') as FormatsPlugin;
+  const instance = new Ajv2019({ allErrors: true, strict: true });
+  addFormats(instance, ['date-time', 'uuid']);
+  instance.addFormat('cps-event-time', EVENT_TIME_PATTERN);
+  ajvInstance = instance;
+  return instance;
+}
 
 let compiled: Map<NcmpSchemaName, ValidateFunction> | undefined;
 
 function validators(): Map<NcmpSchemaName, ValidateFunction> {
   if (compiled !== undefined) return compiled;
-  const ajv = new Ajv2019({ allErrors: true, strict: true });
-  addFormats(ajv, ['date-time', 'uuid']);
-  ajv.addFormat('cps-event-time', EVENT_TIME_PATTERN);
-  compiled = new Map(ncmpSchemaNames.map((name) => [name, ajv.compile(SOURCES[name])]));
+  const instance = ajv();
+  compiled = new Map(ncmpSchemaNames.map((name) => [name, instance.compile(SOURCES[name])]));
   return compiled;
+}
+
+const ownCompiled = new WeakMap<object, ValidateFunction>();
+
+/**
+ * Compiles one of the mock's own JSON Schemas (the scenario step bodies) with the same Ajv, once per
+ * schema object. Internal: step-schemas.ts checks step shapes with it.
+ */
+export function compileNcmpJsonSchema(schema: object): ValidateFunction {
+  let fn = ownCompiled.get(schema);
+  if (fn === undefined) {
+    fn = ajv().compile(schema);
+    ownCompiled.set(schema, fn);
+  }
+  return fn;
+}
+
+/** Loads Ajv and compiles every schema now rather than on the first check (idempotent, once per process). */
+export function warmUpNcmpSchemas(): void {
+  validators();
 }
 
 /** The corrected JSON Schema object, e.g. for embedding in other documents. */

@@ -1,17 +1,23 @@
 /**
- * The two NCMP scenario steps, as plain TypeScript types and as TypeBox (JSON Schema) objects the
- * scenario schema embeds: `{ ncmp-cm-handle: NcmpCmHandleStep }` and
+ * The two NCMP scenario steps, as plain TypeScript types and as JSON Schema objects the scenario
+ * schema embeds: `{ ncmp-cm-handle: NcmpCmHandleStep }` and
  * `{ ncmp-async-response: NcmpAsyncResponseStep }`. `validateNcmpSteps` runs the cm-handle state
  * machine over a whole step list so a scenario with an impossible transition is rejected when it is
  * validated, before anything is played.
+ *
+ * The schemas are plain JSON (what TypeBox would build), not TypeBox values: this module is loaded
+ * with the scenario engine on every run, and TypeBox costs ~70 ms to import. Shapes are checked with
+ * the NCMP Ajv (schemas.ts), loaded only when a shape is checked.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import { applyCmHandleTrigger, cmHandleTriggerNames, type CmHandle, type CmHandleRejection, type CmHandleTrigger, type CmHandleTriggerName } from './cm-handle-state.js';
 import { NcmpError } from './errors.js';
+import { compileNcmpJsonSchema } from './schemas.js';
 import type { DataOperationResponseInput } from './async-response.js';
 import type { LcmSchemaVersion } from './lcm-event.js';
 import type { NsoMockErrorCode } from '../codec/errors.js';
+
+/** A JSON Schema object (plain JSON: TypeBox's `TSchema` values are structurally compatible). */
+export type NcmpJsonSchema = { readonly [keyword: string]: unknown };
 
 /** A cm-handle step: applies one trigger and publishes the LCM events CPS would. */
 export interface NcmpCmHandleStep {
@@ -80,73 +86,170 @@ export type NcmpAsyncResponseStep = NcmpLegacyAsyncResponseStep | NcmpDataOperat
 /** The step keys as they appear in scenario files. */
 export const NCMP_STEP_KEYS = { cmHandle: 'ncmp-cm-handle', asyncResponse: 'ncmp-async-response' } as const;
 
-const stringMap = Type.Record(Type.String(), Type.String());
-const topicName = Type.String({ pattern: '^[a-zA-Z0-9._-]{1,249}$' });
+/** Kafka's legal topic names (record.ts TOPIC_NAME_PATTERN, as a schema pattern). */
+const TOPIC_PATTERN = '^[a-zA-Z0-9._-]{1,249}$';
+const stringMap = { type: 'object', patternProperties: { '^.*$': { type: 'string' } } } as const;
+const topicName = { type: 'string', pattern: TOPIC_PATTERN } as const;
+const nonEmpty = { type: 'string', minLength: 1 } as const;
 
 /** JSON Schema of {@link NcmpCmHandleStep}. */
-export const ncmpCmHandleStepSchema: TSchema = Type.Object(
-  {
-    cmHandleId: Type.String({ minLength: 1 }),
-    trigger: Type.Union(cmHandleTriggerNames.map((t) => Type.Literal(t))),
-    alternateId: Type.Optional(Type.String()),
-    moduleSetTag: Type.Optional(Type.String()),
-    dataProducerIdentifier: Type.Optional(Type.String()),
-    properties: Type.Optional(stringMap),
-    dataSyncEnabled: Type.Optional(Type.Boolean()),
-    eventIds: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 2 })),
-    lcmSchemaVersion: Type.Optional(Type.Union([Type.Literal('v1'), Type.Literal('v2')])),
+export const ncmpCmHandleStepSchema: NcmpJsonSchema = {
+  type: 'object',
+  properties: {
+    cmHandleId: { type: 'string', minLength: 1, description: 'The cm-handle id (also the LCM record key and eventCorrelationId).' },
+    trigger: { type: 'string', enum: [...cmHandleTriggerNames], description: 'What happens to the cm-handle (docs/ncmp.md, the state machine).' },
+    alternateId: { type: 'string', description: 'register: the alternate id (e.g. an FDN).' },
+    moduleSetTag: { type: 'string', description: 'register; upgrade (applied when the next module sync succeeds).' },
+    dataProducerIdentifier: { type: 'string', description: 'register; required by set-data-producer-identifier.' },
+    properties: { ...stringMap, description: 'register; required by update-properties (the complete new set of public properties).' },
+    dataSyncEnabled: { type: 'boolean', description: 'module-sync-succeeded: the flag the handle gets (default false).' },
+    eventIds: { type: 'array', items: nonEmpty, description: 'Pins the eventIds of the events of this step, in order (deregister publishes two).' },
+    lcmSchemaVersion: { type: 'string', enum: ['v1', 'v2'], description: 'The LCM schema version of this step only.' },
   },
-  { additionalProperties: false, description: 'Drives the CPS-NCMP cm-handle state machine and publishes the LCM events CPS would.' },
-);
+  required: ['cmHandleId', 'trigger'],
+  additionalProperties: false,
+  description: 'Drives the CPS-NCMP cm-handle state machine and publishes the LCM events CPS would.',
+};
 
-const dataOperationResponseSchema = Type.Object(
-  {
-    operationId: Type.String(),
-    ids: Type.Array(Type.String()),
-    resourceIdentifier: Type.Optional(Type.String()),
-    options: Type.Optional(Type.String()),
-    statusCode: Type.Union([Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 0 })]),
-    statusMessage: Type.Optional(Type.String()),
-    result: Type.Optional(Type.Unknown()),
+const dataOperationResponseSchema: NcmpJsonSchema = {
+  type: 'object',
+  properties: {
+    operationId: { type: 'string' },
+    ids: { type: 'array', items: { type: 'string' } },
+    resourceIdentifier: { type: 'string' },
+    options: { type: 'string' },
+    statusCode: { anyOf: [{ type: 'string', pattern: '^[0-9]+$' }, { type: 'integer', minimum: 0 }] },
+    statusMessage: { type: 'string' },
+    result: {},
   },
-  { additionalProperties: false },
-);
+  required: ['operationId', 'ids', 'statusCode'],
+  additionalProperties: false,
+};
 
-/** JSON Schema of {@link NcmpAsyncResponseStep}. */
-export const ncmpAsyncResponseStepSchema: TSchema = Type.Union(
-  [
-    Type.Object(
-      {
-        format: Type.Literal('legacy'),
-        topic: topicName,
-        requestId: Type.Optional(Type.String({ minLength: 1 })),
-        status: Type.Optional(Type.String()),
-        code: Type.Optional(Type.Union([Type.String(), Type.Integer()])),
-        data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-        dmiEventId: Type.Optional(Type.String({ minLength: 1 })),
-        eventId: Type.Optional(Type.String({ minLength: 1 })),
-        source: Type.Optional(Type.String({ minLength: 1 })),
-        internal: Type.Optional(Type.Boolean()),
-      },
-      { additionalProperties: false },
-    ),
-    Type.Object(
-      {
-        format: Type.Literal('data-operation'),
-        topic: topicName,
-        requestId: Type.Optional(Type.String({ minLength: 1 })),
-        origin: Type.Optional(Type.Union([Type.Literal('dmi'), Type.Literal('ncmp')])),
-        source: Type.Optional(Type.String({ minLength: 1 })),
-        ceId: Type.Optional(Type.String({ minLength: 1 })),
-        contentType: Type.Optional(Type.String({ minLength: 1 })),
-        internal: Type.Optional(Type.Boolean()),
-        responses: Type.Array(dataOperationResponseSchema, { minItems: 1 }),
-      },
-      { additionalProperties: false },
-    ),
-  ],
-  { description: 'Publishes an asynchronous data-operation response the way the DMI plugin and NCMP do.' },
-);
+/** The fields of each async-response format (the schema allows their union; {@link ncmpStepProblems} the right ones). */
+const FORMAT_FIELDS: Readonly<Record<NcmpAsyncResponseStep['format'], readonly string[]>> = {
+  legacy: ['format', 'topic', 'requestId', 'status', 'code', 'data', 'dmiEventId', 'eventId', 'source', 'internal'],
+  'data-operation': ['format', 'topic', 'requestId', 'origin', 'source', 'ceId', 'contentType', 'internal', 'responses'],
+};
+
+/**
+ * JSON Schema of {@link NcmpAsyncResponseStep}. One mapping for both formats rather than a union:
+ * a missing or misspelt `format` is then reported as that field (a union could only say "a
+ * mapping"); which fields go with which format is checked by {@link ncmpStepProblems}.
+ */
+export const ncmpAsyncResponseStepSchema: NcmpJsonSchema = {
+  type: 'object',
+  properties: {
+    format: { type: 'string', enum: ['legacy', 'data-operation'], description: 'legacy: NcmpAsyncRequestResponseEvent; data-operation: CloudEvents DataOperationEvent.' },
+    topic: { ...topicName, description: "The client's topic= (eventTarget, ce_destination)." },
+    requestId: { ...nonEmpty, description: 'Pins the requestId (otherwise derived from the seed).' },
+    status: { type: 'string', description: 'legacy: HTTP reason phrase (default OK).' },
+    code: { anyOf: [{ type: 'string' }, { type: 'integer' }], description: 'legacy: HTTP status code (default 200).' },
+    data: { type: 'object', patternProperties: { '^.*$': {} }, description: 'legacy: the resource data the DMI returns (default {}).' },
+    dmiEventId: { ...nonEmpty, description: "legacy: pins the DMI event's eventId." },
+    eventId: { ...nonEmpty, description: "legacy: pins NCMP's eventId (the record key on the client topic)." },
+    source: { ...nonEmpty, description: "The DMI's eventSource (legacy) or ce_source (data-operation)." },
+    internal: { type: 'boolean', description: "Also publish the DMI's record on ncmp-async-m2m (default true)." },
+    origin: { type: 'string', enum: ['dmi', 'ncmp'], description: 'data-operation: dmi (default, via ncmp-async-m2m) or ncmp (its own error).' },
+    ceId: { ...nonEmpty, description: 'data-operation: pins ce_id.' },
+    contentType: { ...nonEmpty, description: 'data-operation: datacontenttype, sent as content-type.' },
+    responses: { type: 'array', items: dataOperationResponseSchema, minItems: 1, description: 'data-operation: data.responses.' },
+  },
+  required: ['format', 'topic'],
+  additionalProperties: false,
+  description: 'Publishes an asynchronous data-operation response the way the DMI plugin and NCMP do.',
+};
+
+/** The optional fields each trigger uses (besides cmHandleId, trigger, eventIds and lcmSchemaVersion). */
+const TRIGGER_FIELDS: Readonly<Record<CmHandleTriggerName, readonly string[]>> = {
+  register: ['alternateId', 'moduleSetTag', 'dataProducerIdentifier', 'properties'],
+  'module-sync-succeeded': ['dataSyncEnabled'],
+  'module-sync-failed': [],
+  retry: [],
+  upgrade: ['moduleSetTag'],
+  deregister: [],
+  'deregister-begin': [],
+  'deregister-complete': [],
+  'set-data-producer-identifier': ['dataProducerIdentifier'],
+  'update-properties': ['properties'],
+};
+const COMMON_FIELDS = ['cmHandleId', 'trigger', 'eventIds', 'lcmSchemaVersion'];
+
+/** A problem in one step body: a path below it, and what was expected and found. */
+export interface NcmpFieldProblem {
+  readonly path: readonly (string | number)[];
+  readonly expected: string;
+  readonly found: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function unusedFields(body: Record<string, unknown>, allowed: readonly string[], owner: string, usersOf: (field: string) => readonly string[]): NcmpFieldProblem[] {
+  return Object.keys(body)
+    .filter((field) => !allowed.includes(field))
+    .map((field) => {
+      const users = usersOf(field);
+      return {
+        path: [field],
+        expected: `a field ${owner} uses (${allowed.join(', ')})`,
+        found: users.length === 0 ? `unknown field ${field}` : `${field} (only ${users.join(' and ')} ${users.length === 1 ? 'uses' : 'use'} it)`,
+      };
+    });
+}
+
+/**
+ * Checks one step body that passed its schema, for what the schema cannot say: a field the
+ * trigger or format does not use (it would be silently ignored), a field the trigger or format
+ * needs, more pinned eventIds than the step publishes events, `internal` on NCMP's own errors.
+ * `kind` is the step key (`ncmp-cm-handle`, `ncmp-async-response`).
+ * @example ncmpStepProblems('ncmp-cm-handle', { cmHandleId: 'a', trigger: 'retry', alternateId: 'x' })
+ *   // [{ path: ['alternateId'], expected: 'a field retry uses (cmHandleId, trigger, eventIds, lcmSchemaVersion)', found: 'alternateId (only register uses it)' }]
+ */
+export function ncmpStepProblems(kind: string, body: unknown): NcmpFieldProblem[] {
+  if (!isRecord(body)) return [];
+  const problems: NcmpFieldProblem[] = [];
+  if (kind === NCMP_STEP_KEYS.cmHandle) {
+    const trigger = body['trigger'] as CmHandleTriggerName;
+    const own = TRIGGER_FIELDS[trigger];
+    if (own === undefined) return [];
+    const triggers = Object.keys(TRIGGER_FIELDS) as CmHandleTriggerName[];
+    problems.push(...unusedFields(body, [...COMMON_FIELDS, ...own], trigger, (field) => triggers.filter((t) => TRIGGER_FIELDS[t].includes(field))));
+    if (trigger === 'set-data-producer-identifier' && body['dataProducerIdentifier'] === undefined) {
+      problems.push({ path: ['dataProducerIdentifier'], expected: 'the new dataProducerIdentifier (set-data-producer-identifier needs it)', found: 'nothing' });
+    }
+    if (trigger === 'update-properties' && body['properties'] === undefined) {
+      problems.push({ path: ['properties'], expected: 'the complete new set of properties (update-properties needs it)', found: 'nothing' });
+    }
+    const eventIds = body['eventIds'];
+    const events = trigger === 'deregister' ? 2 : 1;
+    if (Array.isArray(eventIds) && eventIds.length > events) {
+      problems.push({ path: ['eventIds'], expected: `at most ${plural(events, 'eventId')} (${trigger} publishes ${plural(events, 'event')})`, found: plural(eventIds.length, 'eventId') });
+    }
+  } else if (kind === NCMP_STEP_KEYS.asyncResponse) {
+    const format = body['format'] as NcmpAsyncResponseStep['format'];
+    const own = FORMAT_FIELDS[format];
+    if (own === undefined) return [];
+    const formats = Object.keys(FORMAT_FIELDS) as NcmpAsyncResponseStep['format'][];
+    problems.push(...unusedFields(body, own, `the ${format} format`, (field) => formats.filter((f) => FORMAT_FIELDS[f].includes(field))));
+    if (format === 'data-operation' && body['responses'] === undefined) {
+      problems.push({ path: ['responses'], expected: 'a non-empty list of responses (the data-operation format needs it)', found: 'nothing' });
+    }
+    if (format === 'data-operation' && body['origin'] === 'ncmp' && body['internal'] !== undefined) {
+      problems.push({
+        path: ['internal'],
+        expected: 'no internal with origin ncmp (NCMP publishes its own errors on the client topic only)',
+        found: String(body['internal']),
+      });
+    }
+  }
+  return problems;
+}
 
 /** One problem `validateNcmpSteps` found. */
 export interface NcmpStepProblem {
@@ -195,8 +298,23 @@ export function cmHandleTriggerOf(step: NcmpCmHandleStep): CmHandleTrigger {
   }
 }
 
-function shapeProblems(schema: TSchema, value: unknown): string[] {
-  return [...Value.Errors(schema, value)].slice(0, 3).map((e) => `${e.path === '' ? '/' : e.path} ${e.message}`);
+function shapeProblems(kind: string, schema: NcmpJsonSchema, value: unknown): string[] {
+  const validate = compileNcmpJsonSchema(schema);
+  if (!validate(value)) {
+    return (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath === '' ? '/' : e.instancePath} ${e.message ?? 'is invalid'}`);
+  }
+  return ncmpStepProblems(kind, value)
+    .slice(0, 3)
+    .map((p) => `/${p.path.join('/')} expected ${p.expected}, found ${p.found}`);
+}
+
+/** Options of {@link validateNcmpSteps}. */
+export interface ValidateNcmpStepsOptions {
+  /**
+   * Check each step body against its JSON Schema first (default true). The scenario loader has
+   * already done that with positions, and passes false.
+   */
+  readonly checkShapes?: boolean;
 }
 
 /**
@@ -207,7 +325,8 @@ function shapeProblems(schema: TSchema, value: unknown): string[] {
  *   validateNcmpSteps([{ 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'module-sync-succeeded' } }])
  *   // [{ index: 0, code: 'NSOMOCK_NCMP_INVALID_TRANSITION', ... 'not registered' }]
  */
-export function validateNcmpSteps(steps: readonly unknown[], initial?: ReadonlyMap<string, CmHandle>): NcmpStepProblem[] {
+export function validateNcmpSteps(steps: readonly unknown[], initial?: ReadonlyMap<string, CmHandle>, options: ValidateNcmpStepsOptions = {}): NcmpStepProblem[] {
+  const checkShapes = options.checkShapes ?? true;
   const problems: NcmpStepProblem[] = [];
   const inventory = new Map<string, CmHandle>(initial ?? []);
   steps.forEach((entry, index) => {
@@ -215,7 +334,7 @@ export function validateNcmpSteps(steps: readonly unknown[], initial?: ReadonlyM
     const record = entry as Record<string, unknown>;
     if (Object.hasOwn(record, NCMP_STEP_KEYS.cmHandle)) {
       const step = record[NCMP_STEP_KEYS.cmHandle];
-      const shape = shapeProblems(ncmpCmHandleStepSchema, step);
+      const shape = checkShapes ? shapeProblems(NCMP_STEP_KEYS.cmHandle, ncmpCmHandleStepSchema, step) : [];
       if (shape.length > 0) {
         problems.push({ index, code: 'NSOMOCK_USAGE', message: `Failed to read ncmp-cm-handle step: ${shape.join('; ')} (step ${index})` });
         return;
@@ -248,8 +367,8 @@ export function validateNcmpSteps(steps: readonly unknown[], initial?: ReadonlyM
       }
       if (result.handle === undefined) inventory.delete(s.cmHandleId);
       else inventory.set(s.cmHandleId, result.handle);
-    } else if (Object.hasOwn(record, NCMP_STEP_KEYS.asyncResponse)) {
-      const shape = shapeProblems(ncmpAsyncResponseStepSchema, record[NCMP_STEP_KEYS.asyncResponse]);
+    } else if (checkShapes && Object.hasOwn(record, NCMP_STEP_KEYS.asyncResponse)) {
+      const shape = shapeProblems(NCMP_STEP_KEYS.asyncResponse, ncmpAsyncResponseStepSchema, record[NCMP_STEP_KEYS.asyncResponse]);
       if (shape.length > 0) {
         problems.push({ index, code: 'NSOMOCK_USAGE', message: `Failed to read ncmp-async-response step: ${shape.join('; ')} (step ${index})` });
       }

@@ -4,6 +4,7 @@ import {
   applyCmHandleTrigger,
   checkNcmpSchema,
   cmHandleTriggerNames,
+  cmHandleTriggersFrom,
   createNcmpEngine,
   NcmpError,
   validateNcmpSteps,
@@ -125,6 +126,12 @@ describe('cm-handle state machine', () => {
     expect(problems[0]?.message).toMatch(/^Failed to apply retry to cm-handle ch-1: .* \(state ADVISED, step 2\)$/);
   });
 
+  it('lists the triggers each state accepts, as the README table says (for error messages)', () => {
+    for (const from of Object.keys(TABLE) as From[]) {
+      expect([...cmHandleTriggersFrom(from)].sort(), from).toEqual(Object.keys(TABLE[from]).sort());
+    }
+  });
+
   describe('properties', () => {
     it('allows exactly the README transitions; engine, validator and reducer agree; every event validates', () => {
       fc.assert(
@@ -186,6 +193,30 @@ describe('cm-handle state machine', () => {
           expect(validated.every((p) => p.code === 'NSOMOCK_NCMP_INVALID_TRANSITION')).toBe(true);
         }),
         { numRuns: fcRuns(0.5) },
+      );
+    });
+
+    it('cmHandleTriggersFrom(state) names exactly the triggers the reducer accepts from that state (with a new value)', () => {
+      fc.assert(
+        fc.property(fc.array(stepArb, { maxLength: 20 }), fc.constantFrom(...cmHandleTriggerNames), (steps, probe) => {
+          let handle: CmHandle | undefined;
+          for (const step of steps.filter((s) => s.cmHandleId === 'ch-1')) {
+            const r = applyCmHandleTrigger(handle, 'ch-1', step.trigger === 'set-data-producer-identifier'
+              ? { trigger: step.trigger, dataProducerIdentifier: step.dataProducerIdentifier ?? '' }
+              : step.trigger === 'update-properties'
+                ? { trigger: step.trigger, properties: step.properties ?? {} }
+                : ({ trigger: step.trigger } as never));
+            if (r.ok) handle = r.handle;
+          }
+          const fresh = probe === 'set-data-producer-identifier'
+            ? { trigger: probe, dataProducerIdentifier: 'never-used-before' }
+            : probe === 'update-properties'
+              ? { trigger: probe, properties: { 'never-used': 'before' } }
+              : ({ trigger: probe } as never);
+          const accepted = applyCmHandleTrigger(handle, 'ch-1', fresh).ok;
+          expect(accepted).toBe(cmHandleTriggersFrom(handle?.state ?? 'NONE').includes(probe));
+        }),
+        { numRuns: fcRuns() },
       );
     });
 
