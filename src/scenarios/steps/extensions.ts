@@ -7,11 +7,12 @@
  * generated `scenario.schema.json` (then regenerate it: `NSOMOCK_UPDATE_SCHEMA=1 npx vitest run
  * test/scenarios/schema.test.ts`), to the loader's dispatch and checks, and to the scheduler.
  *
- * To plug NCMP in: `import { ncmpScenarioExtension } from '../../ncmp/index.js'` and list it in
- * {@link scenarioExtensions}. Nothing else in the scenarios layer changes.
+ * Registered: NCMP (steps/ncmp.ts). An extension module is loaded with the scenario engine on every
+ * run, so it must stay light: heavy dependencies load inside `run` or on first use.
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { Clock } from '../clock.js';
+import { ncmpScenarioExtension } from './ncmp.js';
 
 /** What an extension step may use while it plays. */
 export interface ExtensionStepContext {
@@ -85,8 +86,8 @@ export interface ScenarioExtension {
   checkSteps?(config: unknown, steps: readonly ExtensionStepRef[]): readonly ExtensionStepProblem[];
 }
 
-/** The registered extensions (none yet; see the header comment). */
-export const scenarioExtensions: readonly ScenarioExtension[] = [];
+/** The registered extensions. */
+export const scenarioExtensions: readonly ScenarioExtension[] = [ncmpScenarioExtension];
 
 /** Every extension step kind. */
 export const extensionStepKinds: readonly ExtensionStepKind[] = scenarioExtensions.flatMap((e) => e.steps);
