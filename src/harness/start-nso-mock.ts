@@ -15,6 +15,7 @@ import {
   type SubscriberInfo,
   type Violation,
 } from '../server/index.js';
+import type { NcmpEngine, NcmpEngineOptions, NcmpRunReport, NcmpScenarioSettings } from '../ncmp/index.js';
 import type { LoadScenarioOptions, RunLogEvent, RunReport, Scenario, ScenarioDocument } from '../scenarios/index.js';
 import {
   MockHarness,
@@ -39,6 +40,12 @@ export interface StartNsoMockOptions extends MockServerOptions {
   readonly ackTimeoutMs?: number;
   /** Where the `'warn'` policy writes (default `console`). */
   readonly logger?: { warn(message: string): void };
+  /**
+   * Create the NCMP engine (`mock.ncmp`, docs/ncmp.md) at start, with these options (`true`: the
+   * defaults). A `scenario` that uses NCMP also creates it, from its `ncmp:` settings; otherwise
+   * the first `play()` of a scenario that uses NCMP does.
+   */
+  readonly ncmp?: NcmpEngineOptions | true;
 }
 
 /**
@@ -58,7 +65,7 @@ export interface PlayOptions {
   readonly onLog?: (event: RunLogEvent) => void;
   /** How a scenario given as a path or document is loaded. */
   readonly load?: LoadScenarioOptions;
-  /** Services for extension steps (NCMP). */
+  /** Services for extension steps (NCMP: `{ ncmp: engine }` plays on that engine instead of `mock.ncmp`). */
   readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
@@ -99,11 +106,20 @@ export interface RunningNsoMock extends AsyncDisposable {
   /** Forgets journal, violations and acks; resumes heartbeats; `disconnect` also closes every connection. */
   reset(options?: { readonly disconnect?: boolean }): void;
   /**
-   * Plays a scenario (a loaded one, a document, or a file path) against this server.
+   * Plays a scenario (a loaded one, a document, or a file path) against this server. A run with
+   * NCMP steps plays them on `mock.ncmp` and adds the records it appended, per topic, to the report
+   * as `ncmp` (an `NcmpRunReport`; `RunReport` does not declare it yet, so read it with a cast).
    * @throws ScenarioError `NSOMOCK_SCENARIO_INVALID` when a document or file does not load; step
    *   failures are in the report, not thrown (see `assertRunPassed`).
    */
   play(scenario: Scenario | ScenarioDocument | string, options?: PlayOptions): Promise<RunReport>;
+  /**
+   * The NCMP engine (docs/ncmp.md): its `store` is what feeds (`startNcmpFeed`) and Kafka
+   * publishers follow. Created at start (`ncmp` option, or a `scenario` that uses NCMP) or by the
+   * first `play()` of a scenario that uses NCMP; one engine for the mock's life, so a cm-handle
+   * registered by one play is still known to the next. Undefined until then.
+   */
+  readonly ncmp: NcmpEngine | undefined;
   /** Closes listeners and connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -142,13 +158,25 @@ export async function startNsoMock(options: StartNsoMockOptions = {}): Promise<R
     ...(rest.tcp === undefined && rest.unix === undefined ? { tcp: { host: '127.0.0.1', port: 0 } } : {}),
     ...rest,
   };
-  const { onUnexpectedFrame, ackTimeoutMs, logger, ...plainServerOptions } = serverOptions as StartNsoMockOptions;
+  const { onUnexpectedFrame, ackTimeoutMs, logger, ncmp: ncmpOptions, ...plainServerOptions } = serverOptions as StartNsoMockOptions;
   const server = createMockServer(plainServerOptions);
+  // NCMP loads only for a mock that uses it (src/ncmp is light, but this keeps startNsoMock() free of it).
+  let ncmp: NcmpEngine | undefined;
+  if (ncmpOptions !== undefined) {
+    const { createNcmpEngine } = await import('../ncmp/index.js');
+    ncmp = createNcmpEngine({ clock: server.clock, ...(ncmpOptions === true ? {} : ncmpOptions) });
+  } else if (scenario !== undefined) {
+    const { createNcmpEngine, ncmpEngineOptions, scenarioUsesNcmp, NCMP_SCENARIO_KEY } = await import('../ncmp/index.js');
+    if (scenarioUsesNcmp(scenario)) {
+      ncmp = createNcmpEngine(ncmpEngineOptions(scenario.extensions[NCMP_SCENARIO_KEY] as NcmpScenarioSettings | undefined, { seed: scenario.seed ?? 0, clock: server.clock }));
+    }
+  }
   await server.listen();
   return wrapMockServer(server, {
     ...(onUnexpectedFrame === undefined ? {} : { onUnexpectedFrame }),
     ...(ackTimeoutMs === undefined ? {} : { ackTimeoutMs }),
     ...(logger === undefined ? {} : { logger }),
+    ...(ncmp === undefined ? {} : { ncmp }),
   });
 }
 
@@ -160,8 +188,12 @@ export async function startNsoMock(options: StartNsoMockOptions = {}): Promise<R
  *   await server.listen();
  *   const mock = wrapMockServer(server, { onUnexpectedFrame: 'ignore' });
  */
-export function wrapMockServer(server: MockServer, options: Pick<StartNsoMockOptions, 'onUnexpectedFrame' | 'ackTimeoutMs' | 'logger'> = {}): RunningNsoMock {
+export function wrapMockServer(
+  server: MockServer,
+  options: Pick<StartNsoMockOptions, 'onUnexpectedFrame' | 'ackTimeoutMs' | 'logger'> & { readonly ncmp?: NcmpEngine } = {},
+): RunningNsoMock {
   const { onUnexpectedFrame, ackTimeoutMs, logger } = options;
+  let ncmp: NcmpEngine | undefined = options.ncmp;
   const addresses = server.addresses;
   const harness = new MockHarness(server, {
     ...(onUnexpectedFrame === undefined ? {} : { onUnexpectedFrame }),
@@ -169,7 +201,7 @@ export function wrapMockServer(server: MockServer, options: Pick<StartNsoMockOpt
     ...(logger === undefined ? {} : { logger }),
   });
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= (harness.detach(), server.close()));
+  const close = (): Promise<void> => (closing ??= (harness.detach(), Promise.all([server.close(), ncmp?.close()]).then(() => undefined)));
   return {
     server,
     addresses,
@@ -216,13 +248,33 @@ export function wrapMockServer(server: MockServer, options: Pick<StartNsoMockOpt
           : isScenario(what)
             ? what
             : await scenarioFromDocument(what, playOptions.load);
-      return playScenario(loaded, server, {
+      // NCMP: the engine the caller gave, else the mock's, created now for a scenario that uses
+      // NCMP; the run's seed is fixed here so the engine's ids and the player agree on it.
+      let seed = playOptions.seed;
+      let extensions = playOptions.extensions;
+      let engine = extensions?.['ncmp'] as NcmpEngine | undefined;
+      const ncmpModule = await import('../ncmp/index.js');
+      if (engine === undefined && ncmpModule.scenarioUsesNcmp(loaded)) {
+        seed ??= loaded.seed ?? Math.floor(Math.random() * 0x7fffffff);
+        const settings = loaded.extensions[ncmpModule.NCMP_SCENARIO_KEY] as NcmpScenarioSettings | undefined;
+        ncmp ??= ncmpModule.createNcmpEngine(ncmpModule.ncmpEngineOptions(settings, { seed, clock: server.clock }));
+        engine = ncmp;
+        extensions = { ...extensions, ncmp };
+      }
+      const before = new Map(engine?.store.topics().map((t) => [t.topic, t.records]));
+      const report = await playScenario(loaded, server, {
         clock: server.clock,
         ...(playOptions.signal === undefined ? {} : { signal: playOptions.signal }),
-        ...(playOptions.seed === undefined ? {} : { seed: playOptions.seed }),
+        ...(seed === undefined ? {} : { seed }),
         ...(playOptions.onLog === undefined ? {} : { onLog: playOptions.onLog }),
-        ...(playOptions.extensions === undefined ? {} : { extensions: playOptions.extensions }),
+        ...(extensions === undefined ? {} : { extensions }),
       });
+      if (engine === undefined) return report;
+      const withNcmp: RunReport & { readonly ncmp: NcmpRunReport } = { ...report, ncmp: ncmpModule.ncmpRunReport(engine, before) };
+      return withNcmp;
+    },
+    get ncmp() {
+      return ncmp;
     },
     close,
     [Symbol.asyncDispose]: close,
