@@ -6,8 +6,10 @@
 import { NsoMockError } from '../codec/index.js';
 import { createMockServer, type MockServer, type MockServerOptions } from '../server/index.js';
 import type { RunLogEvent, RunReport, Scenario } from '../scenarios/index.js';
+import type { NcmpRunReport } from '../ncmp/index.js';
+import type { CliNcmp } from './commands/ncmp.js';
 import type { ServerArgs } from './commands/options.js';
-import { DEFAULT_PORT } from './commands/options.js';
+import { DEFAULT_PORT, ncmpOptionsGiven } from './commands/options.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { createLogger, type CliLogger } from './logger.js';
 import { formatSummary, writeJsonReport, writeJUnitReport } from './reports.js';
@@ -90,9 +92,32 @@ export async function runServer(
       return reportStartupError(error, logger);
     }
   }
+  // 2c. NCMP (docs/ncmp.md), when the scenario or an option uses it: src/ncmp loads only then.
+  // The run's seed is fixed here so the engine's ids and the player's choices derive from the same one.
+  let ncmp: CliNcmp | undefined;
+  let seed = args.seed;
+  if (ncmpOptionsGiven(args) || (scenario !== undefined && (await import('../ncmp/index.js')).scenarioUsesNcmp(scenario))) {
+    seed ??= scenario?.seed ?? Math.floor(Math.random() * 0x7fffffff);
+    try {
+      const { startNcmpFromArgs } = await import('./commands/ncmp.js');
+      ncmp = await startNcmpFromArgs(args, scenario, { seed, clock: server.clock, logger });
+    } catch (error) {
+      await control?.close();
+      await server.close();
+      return reportStartupError(error, logger);
+    }
+  }
   // 3. The ready line: the first (and in serve mode the only) line on stdout.
   const { addresses } = server;
-  io.stdout.write(`${JSON.stringify({ event: 'ready', tcp: addresses.tcp ?? null, unix: addresses.unix ?? null, ...(control === undefined ? {} : { control: control.url }) })}\n`);
+  io.stdout.write(
+    `${JSON.stringify({
+      event: 'ready',
+      tcp: addresses.tcp ?? null,
+      unix: addresses.unix ?? null,
+      ...(control === undefined ? {} : { control: control.url }),
+      ...(ncmp?.url === undefined ? {} : { ncmp: { url: ncmp.url } }),
+    })}\n`,
+  );
   if (control !== undefined) logger.log('info', `control API on ${control.url}`, { control: control.url });
   const where = [addresses.tcp === undefined ? undefined : `tcp ${addresses.tcp.host}:${addresses.tcp.port}`, addresses.unix === undefined ? undefined : `unix ${addresses.unix}`]
     .filter((x) => x !== undefined)
@@ -119,10 +144,12 @@ export async function runServer(
       report = await playScenario(toPlay, server, {
         clock: server.clock,
         signal: controller.signal,
-        ...(args.seed === undefined ? {} : { seed: args.seed }),
+        ...(seed === undefined ? {} : { seed }),
         onLog: (event) => logRun(logger, event),
+        ...(ncmp === undefined ? {} : { extensions: { ncmp: ncmp.engine } }),
       });
-      io.stderr.write(args['log-format'] === 'json' ? '' : formatSummary(report));
+      if (ncmp !== undefined) report = await withNcmp(report, ncmp, args.mode, logger);
+      io.stderr.write(args['log-format'] === 'json' ? '' : formatSummary(report) + (ncmp === undefined ? '' : await ncmpSummary(report)));
       if (args['log-format'] === 'json') logger.log(report.status === 'passed' ? 'info' : 'error', 'run finished', { status: report.status, failures: report.failures });
       await writeReports(args, report, logger);
       if (report.failures.length > 0 || (args.mode === 'run' && report.status !== 'passed')) code = EXIT_CODES.failed;
@@ -140,9 +167,39 @@ export async function runServer(
   } finally {
     removeSignals();
     await control?.close();
+    await ncmp?.close();
     await server.close();
   }
   return code;
+}
+
+/**
+ * The run report with its NCMP part (`report.ncmp`: the records per topic). In `run` mode the
+ * brokers must have acknowledged every record first: a record that never reached Kafka fails the run.
+ */
+async function withNcmp(report: RunReport, ncmp: CliNcmp, mode: ServerCommandArgs['mode'], logger: CliLogger): Promise<RunReport> {
+  let failures = report.failures;
+  if (mode === 'run') {
+    try {
+      await ncmp.flushed();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.log('error', message, { code: (error as { code?: unknown }).code });
+      failures = [...failures, `ncmp: ${message}`];
+    }
+  }
+  return {
+    ...report,
+    ...(failures === report.failures ? {} : { status: 'failed' as const, failures }),
+    ncmp: ncmp.report(),
+  } as RunReport;
+}
+
+async function ncmpSummary(report: RunReport): Promise<string> {
+  const section = (report as { ncmp?: NcmpRunReport }).ncmp;
+  if (section === undefined) return '';
+  const { formatNcmpSummary } = await import('./commands/ncmp.js');
+  return formatNcmpSummary(section);
 }
 
 async function loadDemo(): Promise<Scenario> {
@@ -192,7 +249,7 @@ function reportStartupError(error: unknown, logger: CliLogger): ExitCode {
     logger.log('error', error.message, { code: error.code, problems: (error.details as { problems?: unknown }).problems });
     return EXIT_CODES.usage;
   }
-  if (error instanceof NsoMockError && (error.code === 'NSOMOCK_USAGE' || error.code === 'NSOMOCK_SERVER_LISTEN_FAILED')) {
+  if (error instanceof NsoMockError && (error.code === 'NSOMOCK_USAGE' || error.code === 'NSOMOCK_SERVER_LISTEN_FAILED' || error.code === 'NSOMOCK_NCMP_KAFKA')) {
     logger.log('error', error.message, { code: error.code });
     return EXIT_CODES.usage;
   }

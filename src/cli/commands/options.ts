@@ -20,6 +20,12 @@ export interface ServerArgs {
   /** The HTTP control API (docs/control-api.md): loopback port, optional bearer token. */
   readonly 'control-port'?: number;
   readonly 'control-token'?: string;
+  /** The NCMP feed (docs/ncmp.md): NDJSON/SSE over HTTP on this loopback port (0 = a free one). */
+  readonly 'ncmp-port'?: number;
+  /** Also write every NCMP record, as NDJSON, to this file. */
+  readonly 'ncmp-tee'?: string;
+  /** Publish the NCMP records to these Kafka brokers (`host:port,host:port`). */
+  readonly 'kafka-brokers'?: string;
 }
 
 /** The NSO default IPC port (PROTOCOL.md §1.1): real clients connect here without configuration. */
@@ -47,7 +53,29 @@ export const SERVER_OPTIONS: Readonly<Record<keyof ServerArgs, OptionSpec>> = {
   verbose: { type: 'boolean', default: false, describe: 'Also log every emit and ack' },
   'control-port': { type: 'number', describe: 'Serve the HTTP control API on this loopback port (0 = a free one; docs/control-api.md)' },
   'control-token': { type: 'string', describe: 'Bearer token the control API requires (default: $NSO_MOCK_CONTROL_TOKEN, else none)' },
+  'ncmp-port': { type: 'number', describe: 'Serve the NCMP event feed (NDJSON and SSE per topic) on this loopback port (0 = a free one; docs/ncmp.md)' },
+  'ncmp-tee': { type: 'string', describe: 'Also write every NCMP record as NDJSON to this file' },
+  'kafka-brokers': { type: 'string', describe: 'Publish the NCMP records to these Kafka brokers (host:port,host:port)' },
 };
+
+/** `host:port`, the form kafkajs takes (an IPv6 host in brackets). */
+const BROKER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$/;
+
+/**
+ * The broker list of `--kafka-brokers`: comma-separated `host:port`, blanks around commas ignored.
+ * @example parseKafkaBrokers('k1:9092, k2:9092') // ['k1:9092', 'k2:9092']
+ */
+export function parseKafkaBrokers(list: string): string[] {
+  return list
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+}
+
+/** Whether an NCMP option was given (the NCMP engine then starts even for a scenario without NCMP steps). */
+export function ncmpOptionsGiven(args: Pick<ServerArgs, 'ncmp-port' | 'ncmp-tee' | 'kafka-brokers'>): boolean {
+  return args['ncmp-port'] !== undefined || args['ncmp-tee'] !== undefined || args['kafka-brokers'] !== undefined;
+}
 
 /**
  * The checks yargs' types cannot express; the message of the first failing one, or undefined.
@@ -61,6 +89,16 @@ export function checkServerArgs(args: Readonly<Record<string, unknown>>): string
   const controlPort = args['control-port'];
   if (controlPort !== undefined && (typeof controlPort !== 'number' || !Number.isInteger(controlPort) || controlPort < 0 || controlPort > 65535)) {
     return `--control-port must be an integer from 0 to 65535, got ${String(controlPort)}`;
+  }
+  const ncmpPort = args['ncmp-port'];
+  if (ncmpPort !== undefined && (typeof ncmpPort !== 'number' || !Number.isInteger(ncmpPort) || ncmpPort < 0 || ncmpPort > 65535)) {
+    return `--ncmp-port must be an integer from 0 to 65535, got ${String(ncmpPort)}`;
+  }
+  const brokers = args['kafka-brokers'];
+  if (typeof brokers === 'string') {
+    const list = parseKafkaBrokers(brokers);
+    const bad = list.find((b) => !BROKER.test(b) || Number(b.slice(b.lastIndexOf(':') + 1)) > 65535);
+    if (list.length === 0 || bad !== undefined) return `--kafka-brokers takes host:port[,host:port...], got ${JSON.stringify(brokers)}`;
   }
   const seed = args['seed'];
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) return `--seed must be an integer, got ${String(seed)}`;
