@@ -1,52 +1,35 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import {
-  checkNcmpSchema,
-  createNcmpEngine,
-  NCMP_STEP_KEYS,
-  validateNcmpSteps,
-  type LcmSchemaVersion,
-  type NcmpAsyncResponseStep,
-  type NcmpCmHandleStep,
-  type NcmpEngine,
-  type PartitionConfig,
-} from '../../src/ncmp/index.js';
+import { startNsoMock } from '../../src/harness/index.js';
+import { checkNcmpSchema, formatEventTime, type NcmpRunReport } from '../../src/ncmp/index.js';
+import { loadScenario, type RunReport } from '../../src/scenarios/index.js';
+import { ManualClock } from '../../src/server/index.js';
+import { driveClock } from './manual-drive.js';
 
 /**
- * Runs every examples/ncmp/*.yaml with a minimal stand-in for the scenario engine's NCMP hook
- * (ncmp-* steps go to the engine, `wait: ms` advances a fake clock), so the examples are proven to
- * run green before that hook exists.
+ * Every examples/ncmp/*.yaml through the real engine: the loader (schema, step checks, the
+ * cm-handle state machine over the whole scenario), the scenario player on a ManualClock, and the
+ * NCMP engine the harness creates for a scenario that uses NCMP. The CLI runs them too
+ * (test/e2e/ncmp.test.ts).
  */
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'ncmp');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const T0 = Date.UTC(2026, 0, 1);
 
-interface ExampleFile {
-  name: string;
-  seed: number;
-  ncmp?: { lcmSchemaVersion?: LcmSchemaVersion; partitions?: PartitionConfig };
-  steps: Record<string, unknown>[];
-}
-
-function play(example: ExampleFile): NcmpEngine {
-  let now = Date.UTC(2024, 4, 1, 12);
-  const engine = createNcmpEngine({ seed: example.seed, clock: { now: () => now }, ...example.ncmp });
-  for (const step of example.steps) {
-    if (NCMP_STEP_KEYS.cmHandle in step) engine.cmHandle(step[NCMP_STEP_KEYS.cmHandle] as NcmpCmHandleStep);
-    else if (NCMP_STEP_KEYS.asyncResponse in step) engine.asyncResponse(step[NCMP_STEP_KEYS.asyncResponse] as NcmpAsyncResponseStep);
-    else if ('wait' in step) now += Number(step['wait']);
-    else throw new Error(`unknown step ${JSON.stringify(step)}`);
-  }
-  return engine;
-}
-
+/** Records per topic each example publishes. */
 const EXPECTED_RECORDS: Record<string, Record<string, number>> = {
   'async-responses.yaml': { 'ncmp-async-m2m': 2, 'my-client-topic': 3 },
   'cm-handle-lifecycle.yaml': { 'ncmp-events': 10 },
   'lcm-v2-fleet.yaml': { 'ncmp-events': 10 },
 };
+
+async function play(file: string): Promise<RunReport & { ncmp?: NcmpRunReport }> {
+  const clock = new ManualClock({ now: T0 });
+  await using mock = await startNsoMock({ clock });
+  return driveClock(clock, mock.play(join(dir, file)));
+}
 
 describe('examples/ncmp', () => {
   it('has the examples this test knows', () => {
@@ -54,19 +37,40 @@ describe('examples/ncmp', () => {
   });
 
   for (const file of files) {
-    it(`${file} validates and runs green`, () => {
-      const example = parse(readFileSync(join(dir, file), 'utf8')) as ExampleFile;
-      expect(validateNcmpSteps(example.steps)).toEqual([]);
-      const engine = play(example);
-      expect(Object.fromEntries(engine.topicInfo().map((t) => [t.topic, t.records]))).toEqual(EXPECTED_RECORDS[file]);
-      for (const record of engine.store.all()) {
-        const value = JSON.parse(new TextDecoder().decode(record.value!));
-        if (record.topic === engine.topics.lcm) {
-          expect(checkNcmpSchema(value.eventSchema.endsWith('.v2') ? 'lcm-event-v2' : 'lcm-event-v1', value)).toEqual([]);
+    it(`${file} validates and runs green through the scenario engine`, async () => {
+      const scenario = await loadScenario(join(dir, file));
+      expect(scenario.extensions['ncmp']).toBeDefined();
+      const report = await play(file);
+      expect(report.failures).toEqual([]);
+      expect(report.status).toBe('passed');
+      expect(report.steps.every((s) => s.status === 'passed')).toBe(true);
+      const ncmp = report.ncmp;
+      expect(ncmp?.seed).toBe(String(scenario.seed));
+      expect(Object.fromEntries((ncmp?.topics ?? []).map((t) => [t.topic, t.count]))).toEqual(EXPECTED_RECORDS[file]);
+      for (const topic of ncmp?.topics ?? []) {
+        expect(topic.records.map((r) => r.offset)).toEqual(topic.records.map((_, i) => i));
+        for (const record of topic.records) {
+          const value = record.value as { eventSchema?: string };
+          if (topic.topic === 'ncmp-events') {
+            expect(checkNcmpSchema(value.eventSchema?.endsWith('.v2') === true ? 'lcm-event-v2' : 'lcm-event-v1', value)).toEqual([]);
+          }
         }
       }
-      // Same file, same bytes: the examples are deterministic.
-      expect(play(example).store.all()).toEqual(engine.store.all());
+      // Same file, same bytes: ids from the seed, times from the (manual) scenario clock.
+      expect((await play(file)).ncmp).toEqual(ncmp);
     });
   }
+
+  it('times come from the scenario clock: start-time anchors the first event, waits move the rest', async () => {
+    const report = await play('async-responses.yaml');
+    const byTopic = Object.fromEntries((report.ncmp?.topics ?? []).map((t) => [t.topic, t.records]));
+    const client = byTopic['my-client-topic'] ?? [];
+    expect(client.map((r) => r.timestamp)).toEqual([0, 100, 200].map((d) => Date.UTC(2024, 4, 1, 12) + d));
+    expect((client[0]?.value as { eventTime: string }).eventTime).toBe('2024-05-01T12:00:00.000+0000');
+    // Without start-time the events carry the scenario clock's own time (the ManualClock's T0).
+    const lifecycle = await play('cm-handle-lifecycle.yaml');
+    const lcm = lifecycle.ncmp?.topics[0]?.records ?? [];
+    expect((lcm[0]?.value as { eventTime: string }).eventTime).toBe(formatEventTime(T0));
+    expect(lcm.at(-1)?.timestamp).toBe(T0 + 50 + 2000 + 1000 + 1000);
+  });
 });

@@ -1,80 +1,28 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachKafkaPublisher, createNcmpEngine, NcmpError, type NcmpRecord } from '../../src/ncmp/index.js';
+import { consumeKafka, MOCK_PARTITIONS, startKcatCluster, type ConsumedMessage, type KcatCluster } from './kcat-cluster.js';
 
 /**
  * The Kafka path end to end, against a real Kafka protocol endpoint without Docker or a JVM:
- * librdkafka's in-memory mock cluster, hosted by Debian's kcat (shared/schemas/ncmp/README.md,
- * "A real Kafka endpoint for tests"). CI installs kcat in .ci/run; a missing kcat is a failure.
+ * librdkafka's in-memory mock cluster, hosted by Debian's kcat (kcat-cluster.ts).
  */
-let kcat: ChildProcess | undefined;
+let cluster: KcatCluster | undefined;
 let bootstrap = '';
 
-function startMockCluster(): Promise<string> {
-  const found = spawnSync('kcat', ['-V'], { encoding: 'utf8' });
-  if (found.error !== undefined) {
-    throw new Error('kcat is not installed: the NCMP Kafka tests need it to host the mock cluster (apt-get install kcat; .ci/run does this)');
-  }
-  const child = spawn('kcat', ['-X', 'test.mock.num.brokers=1', '-d', 'mock', '-b', 'x:1', '-C', '-t', '__host', '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  kcat = child;
-  return new Promise((resolve, reject) => {
-    const guard = setTimeout(() => reject(new Error('kcat printed no bootstrap.servers line within 10 s')), 10_000);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`kcat exited early with code ${code}`)));
-    // -d mock is chatty: keep reading stderr for the whole run so kcat never blocks on a full pipe.
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      const m = /bootstrap\.servers=(127\.0\.0\.1:\d+)/.exec(line);
-      if (m?.[1] !== undefined && bootstrap === '') {
-        clearTimeout(guard);
-        resolve(m[1]);
-      }
-    });
-  });
-}
-
 beforeAll(async () => {
-  bootstrap = await startMockCluster();
+  cluster = await startKcatCluster();
+  bootstrap = cluster.bootstrap;
 }, 20_000);
 
 afterAll(async () => {
-  if (kcat === undefined || kcat.exitCode !== null) return;
-  kcat.removeAllListeners('exit');
-  const exited = new Promise((resolve) => kcat?.once('exit', resolve));
-  kcat.kill('SIGTERM');
-  await exited;
+  await cluster?.stop();
 });
 
-/** Reads `count` messages of `topics` with a kafkajs consumer group (bounded by `timeoutMs`). */
-async function consume(topics: string[], count: number, groupId: string, timeoutMs = 20_000): Promise<{ topic: string; partition: number; message: KafkaMessage }[]> {
-  const kafka = new Kafka({ clientId: 'ncmp-test-consumer', brokers: [bootstrap], logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500, rebalanceTimeout: 10_000 });
-  const got: { topic: string; partition: number; message: KafkaMessage }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const guard = setTimeout(() => reject(new Error(`consumer group read ${got.length} of ${count} records within ${timeoutMs} ms`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ topic, partition, message }) => {
-          got.push({ topic, partition, message });
-          if (got.length >= count) {
-            clearTimeout(guard);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return got;
+function consume(topics: string[], count: number, groupId: string): Promise<ConsumedMessage[]> {
+  return consumeKafka(bootstrap, topics, count, groupId);
 }
 
 const clock = { now: (): number => Date.UTC(2024, 4, 1, 12) };
-/** The kcat mock cluster cannot take CreateTopics (it names controller 0, which does not exist) and auto-creates topics with 4 partitions. */
-const MOCK_PARTITIONS = 4;
 const buf = (b: Uint8Array | null): Buffer | null => (b === null ? null : Buffer.from(b));
 
 describe('Kafka publisher against the kcat mock cluster', () => {

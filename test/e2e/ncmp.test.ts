@@ -1,0 +1,212 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNsoMock } from '../../src/harness/index.js';
+import { headerBytesFromJson, type NcmpRecordJson, type NcmpRunReport } from '../../src/ncmp/index.js';
+import { ManualClock } from '../../src/server/index.js';
+import { consumeKafka, startKcatCluster, type KcatCluster } from '../ncmp/kcat-cluster.js';
+import { driveClock } from '../ncmp/manual-drive.js';
+import { mainJs, repoRoot, startCli, type CliProcess, type ReadyLine } from './cli-process.js';
+
+/**
+ * The NCMP event family through the built CLI: `serve` with the HTTP feed, `run` for every
+ * example, `validate` of an impossible transition, Kafka through the kcat mock cluster, and the
+ * startup rule (nothing heavy is loaded for a scenario that does not publish).
+ */
+type NcmpReady = ReadyLine & { readonly ncmp?: { readonly url: string } };
+
+let dir: string;
+const spawned: CliProcess[] = [];
+let cluster: KcatCluster | undefined;
+
+function cli(args: readonly string[]): CliProcess {
+  const p = startCli(args);
+  spawned.push(p);
+  return p;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nso-mock-ncmp-e2e-'));
+});
+
+afterAll(async () => {
+  for (const p of spawned) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  await Promise.all(spawned.map((p) => p.exited));
+  await cluster?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Reads `count` NDJSON lines from a feed URL, then aborts the request. */
+async function readLines(url: string, count: number, timeoutMs = 10_000): Promise<NcmpRecordJson[]> {
+  const controller = new AbortController();
+  const guard = setTimeout(() => controller.abort(new Error(`fewer than ${count} lines within ${timeoutMs} ms from ${url}`)), timeoutMs);
+  try {
+    const response = await fetch(url, { signal: controller.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const lines: string[] = [];
+    while (lines.length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n')) {
+        lines.push(text.slice(0, i));
+        text = text.slice(i + 1);
+      }
+    }
+    controller.abort();
+    return lines.slice(0, count).map((l) => JSON.parse(l) as NcmpRecordJson);
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+/** The same scenario through the harness on a ManualClock: the reference the CLI must match. */
+async function reference(file: string): Promise<NcmpRunReport> {
+  const clock = new ManualClock({ now: Date.UTC(2026, 0, 1) });
+  await using mock = await startNsoMock({ clock });
+  const report = await driveClock(clock, mock.play(join(repoRoot, file)));
+  return (report as { ncmp?: NcmpRunReport }).ncmp!;
+}
+
+/** A record without what the wall clock decides: timestamp, eventTime (also forwarded) and the time headers. */
+function timeless(record: NcmpRecordJson): unknown {
+  const { timestamp: _t, value, headers, ...rest } = record;
+  void _t;
+  const { eventTime: _e, forwardedEvent, ...event } = value as Record<string, unknown>;
+  void _e;
+  const forwarded = forwardedEvent === undefined ? {} : { forwardedEvent: { ...(forwardedEvent as object), eventTime: undefined } };
+  return { ...rest, value: { ...event, ...forwarded }, headers: headers.filter((h) => h.key !== 'eventTime' && h.key !== 'ce_time') };
+}
+
+describe('nso-mock serve --ncmp-port (built CLI)', () => {
+  it('reports the feed in the ready line; the NDJSON feed from offset 0 holds what the engine produced', async () => {
+    const p = cli(['serve', '--scenario', 'examples/ncmp/lcm-v2-fleet.yaml', '--port', '0', '--ncmp-port', '0']);
+    const ready = (await p.ready) as NcmpReady;
+    expect(ready).toEqual({ event: 'ready', tcp: { host: '127.0.0.1', port: expect.any(Number) }, unix: null, ncmp: { url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) } });
+    const url = ready.ncmp!.url;
+    // Connected right after the ready line, before or while the scenario plays: the feed replays from 0 and follows.
+    const records = await readLines(`${url}/topics/ncmp-events?from=0`, 10);
+    expect(records.map((r) => r.offset)).toEqual([...Array(10).keys()]);
+    expect(records.map((r) => r.key)).toEqual(['node-a', 'node-b', 'node-c', 'node-a', 'node-b', 'node-c', 'node-b', 'node-c', 'node-c', 'node-a']);
+    expect(records.map((r) => (r.value as { eventType: string }).eventType.split('.').pop())).toEqual([
+      'create', 'create', 'create', 'update', 'update', 'update', 'update', 'update', 'delete', 'update',
+    ]);
+    // start-time anchors the first event; the header carries the same time, Java-serialized.
+    expect((records[0]?.value as { eventTime: string }).eventTime).toBe('2024-05-01T12:00:00.000+0000');
+    expect(records[0]?.headers.find((h) => h.key === 'eventTime')?.text).toBe('2024-05-01T12:00:00.000+0000');
+    expect([...headerBytesFromJson(records[0]!.headers[0]!).subarray(0, 5)]).toEqual([0xac, 0xed, 0x00, 0x05, 0x74]);
+    // Same seed, same ids, keys, partitions and payloads as the harness on a ManualClock.
+    const expected = await reference('examples/ncmp/lcm-v2-fleet.yaml');
+    expect(records.map(timeless)).toEqual(expected.topics[0]!.records.map(timeless));
+    // A late consumer from an offset, without following.
+    const tail = await fetch(`${url}/topics/ncmp-events?from=8&follow=false`).then((r) => r.text());
+    expect(tail.trim().split('\n').map((l) => (JSON.parse(l) as NcmpRecordJson).offset)).toEqual([8, 9]);
+    expect(await fetch(`${url}/topics`).then((r) => r.json())).toEqual([{ topic: 'ncmp-events', partitions: 4, records: 10 }]);
+    await expect.poll(() => p.stderr()).toContain('serving until SIGINT or SIGTERM');
+    expect(p.stderr()).toContain('ncmp: ncmp-events 10 records (seed 7, LCM v2)');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  }, 30_000);
+
+  it('a plain serve has no ncmp key in its ready line', async () => {
+    const p = cli(['serve', '--port', '0']);
+    expect(await p.ready).toEqual({ event: 'ready', tcp: { host: '127.0.0.1', port: expect.any(Number) }, unix: null });
+    // The signal handlers are in place once the demo plays.
+    await expect.poll(() => p.stderr()).toContain('playing');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  }, 30_000);
+});
+
+describe('nso-mock run examples/ncmp (built CLI)', () => {
+  for (const file of ['async-responses.yaml', 'cm-handle-lifecycle.yaml', 'lcm-v2-fleet.yaml']) {
+    it(`${file}: exits 0, writes the records per topic into the report and the tee file`, async () => {
+      const reportFile = join(dir, `${file}.report.json`);
+      const teeFile = join(dir, `${file}.tee.ndjson`);
+      const p = cli(['run', `examples/ncmp/${file}`, '--port', '0', '--report', reportFile, '--ncmp-tee', teeFile]);
+      expect(await p.exited, p.stderr()).toBe(0);
+      expect(p.stdout.at(-1)).toBe('{"event":"done","status":"passed","exitCode":0}');
+      const report = JSON.parse(await readFile(reportFile, 'utf8')) as { status: string; ncmp: NcmpRunReport };
+      expect(report.status).toBe('passed');
+      const expected = await reference(`examples/ncmp/${file}`);
+      expect(report.ncmp.topics.map((t) => [t.topic, t.count])).toEqual(expected.topics.map((t) => [t.topic, t.count]));
+      expect(report.ncmp.topics.flatMap((t) => t.records.map(timeless))).toEqual(expected.topics.flatMap((t) => t.records.map(timeless)));
+      const tee = (await readFile(teeFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as NcmpRecordJson);
+      expect(tee.map((r) => [r.topic, r.offset]).sort()).toEqual(report.ncmp.topics.flatMap((t) => t.records.map((r) => [r.topic, r.offset])).sort());
+    }, 30_000);
+  }
+});
+
+describe('nso-mock validate (built CLI)', () => {
+  it('exits 2 and names the step of an impossible cm-handle transition', async () => {
+    const file = join(dir, 'impossible.yaml');
+    await writeFile(
+      file,
+      ['name: impossible', 'steps:', '  - ncmp-cm-handle: { cmHandleId: ch-1, trigger: register }', '  - name: too early', '    ncmp-cm-handle: { cmHandleId: ch-1, trigger: upgrade }', ''].join('\n'),
+    );
+    const p = cli(['validate', file]);
+    expect(await p.exited).toBe(2);
+    expect(p.stdout).toEqual([`${file}: 1 problem`]);
+    expect(p.stderr()).toContain(
+      `${file}:4:5: steps[1].ncmp-cm-handle.trigger: expected a trigger ch-1 accepts in state ADVISED (module-sync-succeeded, module-sync-failed, deregister, deregister-begin, set-data-producer-identifier, update-properties), found upgrade (only READY handles can be upgraded, not ADVISED)`,
+    );
+    // run refuses it the same way, before listening.
+    const run = cli(['run', file, '--port', '0']);
+    expect(await run.exited).toBe(2);
+    expect(run.stdout).toEqual([]);
+  }, 30_000);
+
+  it('rejects a malformed --kafka-brokers as bad usage', async () => {
+    const p = cli(['run', 'examples/ncmp/async-responses.yaml', '--port', '0', '--kafka-brokers', 'no-port-here']);
+    expect(await p.exited).toBe(2);
+    expect(p.stderr()).toContain('--kafka-brokers takes host:port[,host:port...], got "no-port-here"');
+  }, 30_000);
+});
+
+describe('nso-mock run --kafka-brokers (built CLI, kcat mock cluster)', () => {
+  it('publishes every record; a kafkajs consumer group reads them with key, partition, headers and value intact', async () => {
+    cluster = await startKcatCluster();
+    const reportFile = join(dir, 'kafka.report.json');
+    // lcm-v2-fleet uses 4 partitions, the count the mock cluster gives auto-created topics.
+    const p = cli(['run', 'examples/ncmp/lcm-v2-fleet.yaml', '--port', '0', '--kafka-brokers', cluster.bootstrap, '--report', reportFile]);
+    // run waits until the broker acknowledged every record before it exits.
+    expect(await p.exited, p.stderr()).toBe(0);
+    const records = (JSON.parse(await readFile(reportFile, 'utf8')) as { ncmp: NcmpRunReport }).ncmp.topics[0]!.records;
+    const got = await consumeKafka(cluster.bootstrap, ['ncmp-events'], records.length, 'ncmp-e2e', 15_000);
+    expect(got).toHaveLength(records.length);
+    const byPlace = new Map(got.map((g) => [`${g.partition}/${g.message.offset}`, g.message]));
+    expect(new Set(records.map((r) => r.partition)).size).toBeGreaterThan(1);
+    for (const record of records) {
+      const message = byPlace.get(`${record.partition}/${record.partitionOffset}`);
+      expect(message, `offset ${record.offset}`).toBeDefined();
+      expect(message!.key?.toString()).toBe(record.key);
+      expect(JSON.parse(message!.value!.toString('utf8'))).toEqual(record.value);
+      expect(message!.timestamp).toBe(String(record.timestamp));
+      expect(Object.entries(message!.headers ?? {}).map(([k, v]) => [k, Buffer.from(v as Buffer)])).toEqual(
+        record.headers.map((h) => [h.key, Buffer.from(headerBytesFromJson(h))]),
+      );
+    }
+  }, 30_000);
+});
+
+describe('startup cost', () => {
+  it('loading and checking an NCMP scenario loads neither fastify, kafkajs nor the NCMP Ajv', () => {
+    const script = [
+      "const { createRequire } = await import('node:module');",
+      "const { loadScenario } = await import('./dist/scenarios/index.js');",
+      "await loadScenario('examples/ncmp/lcm-v2-fleet.yaml');",
+      'const loaded = Object.keys(createRequire(import.meta.url).cache);',
+      "process.stdout.write(JSON.stringify(loaded.filter((f) => /node_modules\\/(fastify|kafkajs|ajv-formats|@sinclair)\\/|ajv\\/dist\\/2019/.test(f))));",
+    ].join('\n');
+    expect(mainJs).toContain('dist');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual([]);
+  }, 30_000);
+});
