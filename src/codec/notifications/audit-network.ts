@@ -3,16 +3,16 @@
  * Not in NSO 5.7.1 (the 5.7 profile never emits it, §16). With AUDIT_NETWORK_SYNC the session
  * waits for `{Usid, audit_network_sync}` (§12).
  */
-import { binary, int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { intIn, onlyKeys, optText, text, type NormalizeContext } from './input.js';
-import { at, optText as optTextTerm, readInt, readOptText, readText, readTuple, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, optText as optTextTerm, readInt, readOptText, readText, readTuple, textTerm, type PythonDict } from './layout.js';
 import { NOTIF, type AuditNetworkInput, type AuditNetworkNotification } from './notification.js';
 
 /** `{268435456, {Usid, Tid, User, Device, TraceId, Config}}`. */
 export function auditNetworkToTerm(n: AuditNetworkNotification): Term {
   return tuple(
-    int(NOTIF.AUDIT_NETWORK),
-    tuple(int(n.usid), int(n.tid), binary(n.user), binary(n.device), optTextTerm(n.trace_id), optTextTerm(n.config)),
+    bitTerm(NOTIF.AUDIT_NETWORK),
+    tuple(intTerm(n.usid), intTerm(n.tid), textTerm(n.user), textTerm(n.device), optTextTerm(n.trace_id), optTextTerm(n.config)),
   );
 }
 

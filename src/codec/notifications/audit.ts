@@ -2,14 +2,14 @@
  * Audit — bit 1 — PROTOCOL.md §11.1 [V57]: `{1, Logno, User, Usid, Msg}`. With AUDIT_SYNC in the
  * mask the client acks `{Usid, synced}` (§12).
  */
-import { binary, int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { intIn, onlyKeys, text, type NormalizeContext } from './input.js';
-import { at, readInt, readText, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import { NOTIF, type AuditInput, type AuditNotification } from './notification.js';
 
 /** `{1, Logno, User, Usid, Msg}`. */
 export function auditToTerm(n: AuditNotification): Term {
-  return tuple(int(NOTIF.AUDIT), int(n.logno), binary(n.user), int(n.usid), binary(n.msg));
+  return tuple(bitTerm(NOTIF.AUDIT), intTerm(n.logno), textTerm(n.user), intTerm(n.usid), textTerm(n.msg));
 }
 
 /** Reads the 5-tuple (arity checked by the caller's registry dispatch). @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */

@@ -3,9 +3,9 @@
  * `{8192}`, `{262144}`, `{2097152}`, `{8388608}` (decoders read element 1 only, so extra elements
  * are tolerated on decode).
  */
-import { int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { onlyKeys } from './input.js';
-import type { PythonDict } from './layout.js';
+import { bitTerm, type PythonDict } from './layout.js';
 import { NOTIF, type BareInput, type BareNotification, type BareType } from './notification.js';
 
 /** The type bit of each bare type (§10.1). */
@@ -18,7 +18,7 @@ export const BARE_BITS: Readonly<Record<BareType, number>> = {
 
 /** `{Bit}`. */
 export function bareToTerm(n: BareNotification): Term {
-  return tuple(int(BARE_BITS[n.type]));
+  return tuple(bitTerm(BARE_BITS[n.type]));
 }
 
 /** Anything after element 1 is ignored, as every decoder does. */

@@ -3,16 +3,16 @@
  * `{33554432, Type, Ip, Port, HostKey, KeyAlg [, Device]}`. Event 3 (device-disconnected) is
  * NSO 6.6 only [INF, medium]; the 5.7 profile never emits it (§16).
  */
-import { binary, int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { enumValue, intIn, onlyKeys, optText, PORT, text } from './input.js';
 import { ipFromTerm, ipPythonKeys, ipToTerm, normalizeIp } from './ip.js';
-import { at, readInt, readText, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import { CALL_HOME_EVENTS, NOTIF, type CallHomeInfoInput, type CallHomeInfoNotification, type Profile } from './notification.js';
 
 /** The 7-tuple with a device, else the 6-tuple. */
 export function callHomeInfoToTerm(n: CallHomeInfoNotification): Term {
-  const head = [int(NOTIF.CALL_HOME_INFO), int(n.event), ipToTerm(n.addr, 'addr'), int(n.port), binary(n.ssh_host_key), binary(n.ssh_key_alg)];
-  return n.device === undefined ? tuple(...head) : tuple(...head, binary(n.device));
+  const head = [bitTerm(NOTIF.CALL_HOME_INFO), intTerm(n.event), ipToTerm(n.addr, 'addr'), intTerm(n.port), textTerm(n.ssh_host_key), textTerm(n.ssh_key_alg)];
+  return n.device === undefined ? tuple(...head) : tuple(...head, textTerm(n.device));
 }
 
 /** Reads arity 6 or 7. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */

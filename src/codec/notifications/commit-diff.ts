@@ -2,18 +2,18 @@
  * Commit diff — bit 16 — PROTOCOL.md §11.4 [V57]: `{16, Db, UInfo, TH, Flags}` or
  * `{16, Db, UInfo, TH, Flags, Comment, Label}`. Always acked with `{TH, done}` (§12).
  */
-import { binary, int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { normalizeCommitFlags } from './commit-flags.js';
 import { enumValue, intIn, onlyKeys, optText, pickAlias, type NormalizeContext } from './input.js';
-import { at, readInt, readText, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import { DATASTORES, NOTIF, type CommitDiffInput, type CommitDiffNotification } from './notification.js';
-import { normalizeUserInfo, userInfoFromTerm, userInfoPython, userInfoToTerm } from './uinfo.js';
+import { userInfoFromTerm, userInfoOrDefault, userInfoPython, userInfoToTerm } from './uinfo.js';
 
 /** The 5-tuple when neither comment nor label is set, else the 7-tuple with `<<>>` for the missing one. */
 export function commitDiffToTerm(n: CommitDiffNotification): Term {
-  const head = [int(NOTIF.COMMIT_DIFF), int(n.database), userInfoToTerm(n.uinfo), int(n.th), int(n.flags)];
+  const head = [bitTerm(NOTIF.COMMIT_DIFF), intTerm(n.database), userInfoToTerm(n.uinfo), intTerm(n.th), intTerm(n.flags)];
   if (n.comment === undefined && n.label === undefined) return tuple(...head);
-  return tuple(...head, binary(n.comment ?? ''), binary(n.label ?? ''));
+  return tuple(...head, textTerm(n.comment ?? ''), textTerm(n.label ?? ''));
 }
 
 /**
@@ -50,7 +50,7 @@ export function normalizeCommitDiff(input: CommitDiffInput, ctx: NormalizeContex
   return {
     type: 'commit-diff',
     database: enumValue(DATASTORES, pickAlias(r, '', 'database', 'db') ?? 'running', 'database'),
-    uinfo: normalizeUserInfo(input.uinfo, ctx.uinfo),
+    uinfo: userInfoOrDefault(input.uinfo, ctx.uinfo),
     th: intIn(input.th ?? 1, 'th'),
     flags: normalizeCommitFlags(input.flags),
     ...(comment === undefined ? {} : { comment }),

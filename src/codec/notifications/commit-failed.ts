@@ -3,10 +3,10 @@
  * the `event`: 2 NETCONF `{256, 2, Db, Ip, Port}`, 3 external `{256, 3, Db, DaemonName}`,
  * 1/4/5 `{256, P, Db}` (econfd 5.7.1 crashes on those, so a real server probably never sends them [INF]).
  */
-import { binary, int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { enumMember, enumValue, intIn, onlyKeys, pickAlias, PORT, text } from './input.js';
 import { ipFromTerm, ipPythonKeys, ipToTerm, normalizeIp } from './ip.js';
-import { at, badTerm, readInt, readText, type PythonDict } from './layout.js';
+import { at, badTerm, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import {
   COMMIT_FAILED_PROVIDERS,
   DATASTORES,
@@ -17,12 +17,12 @@ import {
 
 /** The tuple of the notification's provider. */
 export function commitFailedToTerm(n: CommitFailedNotification): Term {
-  const head = [int(NOTIF.COMMIT_FAILED), int(n.event), int(n.dbname)];
+  const head = [bitTerm(NOTIF.COMMIT_FAILED), intTerm(n.event), intTerm(n.dbname)];
   switch (n.event) {
     case 2:
-      return tuple(...head, ipToTerm(n.addr, 'addr'), int(n.port));
+      return tuple(...head, ipToTerm(n.addr, 'addr'), intTerm(n.port));
     case 3:
-      return tuple(...head, binary(n.daemon_name));
+      return tuple(...head, textTerm(n.daemon_name));
     default:
       return tuple(...head);
   }

@@ -1,16 +1,16 @@
 /**
  * Commit simple — bit 8 — PROTOCOL.md §11.3 [V57]: `{8, Db, UInfo, DiffAvailable, Flags}`.
  */
-import { int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { normalizeCommitFlags } from './commit-flags.js';
 import { enumValue, flag01, onlyKeys, pickAlias, type NormalizeContext } from './input.js';
-import { at, readInt, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, readInt, type PythonDict } from './layout.js';
 import { DATASTORES, NOTIF, type CommitSimpleInput, type CommitSimpleNotification } from './notification.js';
-import { normalizeUserInfo, userInfoFromTerm, userInfoPython, userInfoToTerm } from './uinfo.js';
+import { userInfoFromTerm, userInfoOrDefault, userInfoPython, userInfoToTerm } from './uinfo.js';
 
 /** `{8, Db, UInfo, DiffAvailable, Flags}`. */
 export function commitSimpleToTerm(n: CommitSimpleNotification): Term {
-  return tuple(int(NOTIF.COMMIT_SIMPLE), int(n.database), userInfoToTerm(n.uinfo), int(n.diff_available), int(n.flags));
+  return tuple(bitTerm(NOTIF.COMMIT_SIMPLE), intTerm(n.database), userInfoToTerm(n.uinfo), intTerm(n.diff_available), intTerm(n.flags));
 }
 
 /** Reads the 5-tuple. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */
@@ -31,7 +31,7 @@ export function normalizeCommitSimple(input: CommitSimpleInput, ctx: NormalizeCo
   return {
     type: 'commit-simple',
     database: enumValue(DATASTORES, pickAlias(r, '', 'database', 'db') ?? 'running', 'database'),
-    uinfo: normalizeUserInfo(input.uinfo, ctx.uinfo),
+    uinfo: userInfoOrDefault(input.uinfo, ctx.uinfo),
     diff_available: flag01(input.diff_available ?? 1, 'diff_available'),
     flags: normalizeCommitFlags(input.flags),
   };

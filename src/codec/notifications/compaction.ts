@@ -4,17 +4,17 @@
  * vector. Whether a real 6.x server nests the eight fields in one tuple instead is unknown (§19
  * item 2). NSO 6.x only; the 5.7 profile never emits it (§16).
  */
-import { int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { enumValue, intIn, NAT32, NAT64, onlyKeys, type NormalizeContext } from './input.js';
 import { microsInput } from './progress.js';
-import { at, readInt, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, readInt, type PythonDict } from './layout.js';
 import { COMPACTION_DBFILES, COMPACTION_EVENTS, NOTIF, type CompactionInput, type CompactionNotification } from './notification.js';
 
 const FIELDS = ['dbfile', 'event', 'fsize_start', 'fsize_end', 'fsize_last', 'time_start', 'duration', 'ntrans'] as const;
 
 /** The flat 9-tuple [INF]. */
 export function compactionToTerm(n: CompactionNotification): Term {
-  return tuple(int(NOTIF.COMPACTION), ...FIELDS.map((f) => int(n[f])));
+  return tuple(bitTerm(NOTIF.COMPACTION), ...FIELDS.map((f) => intTerm(n[f])));
 }
 
 /** Reads the flat 9-tuple [INF]. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */

@@ -6,7 +6,7 @@
  * mock does not model (C_QNAME, C_DATE, C_TIME, C_DURATION, C_OBJECTREF) are kept as their raw term,
  * so they still round-trip byte for byte.
  */
-import { atom, binary, float, int, list, tuple, type Term } from '../term.js';
+import { atom, binary, float, list, tuple, type Term } from '../term.js';
 import { dateTimeFromTerm, dateTimeIso, dateTimeToTerm, normalizeDateTime } from './datetime.js';
 import { intIn, listOf, record, show, text, UINT32 } from './input.js';
 import { AF_INET, AF_INET6, formatIp, ipFromTerm, ipToTerm, parseIp } from './ip.js';
@@ -14,10 +14,12 @@ import {
   at,
   badTerm,
   describeTerm,
+  intTerm,
   readAnyInt,
   readInt,
   readList,
   readTuple,
+  textTerm,
   unencodable,
   type PythonDict,
   type PythonValue,
@@ -87,7 +89,7 @@ function prefixToTerm(code: PrefixConfdType, value: string, path: string): Term 
   const [addr, len] = value.split('/');
   const ip = addr === undefined ? undefined : parseIp(addr);
   if (ip === undefined || len === undefined || !/^\d+$/.test(len)) throw unencodable(path, `'${value}' is no address/length`);
-  return tuple(int(code), tuple(ipToTerm(formatIp(ip), path), int(Number(len))));
+  return tuple(intTerm(code), tuple(ipToTerm(formatIp(ip), path), intTerm(Number(len))));
 }
 
 /**
@@ -108,9 +110,9 @@ export function confValueToTerm(v: ConfValue, path = 'value'): Term {
     case 52:
       return atom(MARKER_ATOMS[v.confd_type]);
     case 5:
-      return binary(v.value);
+      return textTerm(v.value);
     case 8:
-      return int(v.value);
+      return intTerm(v.value);
     case 6:
     case 7:
     case 9:
@@ -121,7 +123,7 @@ export function confValueToTerm(v: ConfValue, path = 'value'): Term {
     case 28:
     case 29:
     case 30:
-      return tuple(int(code), int(v.value));
+      return tuple(intTerm(code), intTerm(v.value));
     case 14:
       return float(v.value);
     case 15:
@@ -137,22 +139,22 @@ export function confValueToTerm(v: ConfValue, path = 'value'): Term {
       const bytes = new Uint8Array(v.value.length * 4);
       const view = new DataView(bytes.buffer);
       v.value.forEach((sub, i) => view.setUint32(i * 4, sub >>> 0));
-      return tuple(int(38), binary(bytes));
+      return tuple(intTerm(38), binary(bytes));
     }
     case 39:
     case 46:
     case 47:
     case 50:
-      return tuple(int(code), binary(v.value));
+      return tuple(intTerm(code), binary(v.value));
     case 40:
     case 41:
     case 48:
     case 49:
       return prefixToTerm(v.confd_type, v.value, path);
     case 43:
-      return tuple(int(43), tuple(int(v.value), int(v.fraction_digits)));
+      return tuple(intTerm(43), tuple(intTerm(v.value), intTerm(v.fraction_digits)));
     case 44:
-      return tuple(int(44), tuple(int(v.value.ns), int(v.value.id)));
+      return tuple(intTerm(44), tuple(intTerm(v.value.ns), intTerm(v.value.id)));
   }
 }
 

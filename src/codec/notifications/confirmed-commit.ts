@@ -1,20 +1,20 @@
 /**
  * Confirmed commit — bit 16384 — PROTOCOL.md §11.12 [V57]: `{16384, ConfType, Timeout, UInfo}`.
  */
-import { int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { enumValue, intIn, onlyKeys, type NormalizeContext } from './input.js';
-import { at, readInt, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, readInt, type PythonDict } from './layout.js';
 import {
   CONFIRMED_COMMIT_EVENTS,
   NOTIF,
   type ConfirmedCommitInput,
   type ConfirmedCommitNotification,
 } from './notification.js';
-import { normalizeUserInfo, userInfoFromTerm, userInfoPython, userInfoToTerm } from './uinfo.js';
+import { userInfoFromTerm, userInfoOrDefault, userInfoPython, userInfoToTerm } from './uinfo.js';
 
 /** `{16384, ConfType, Timeout, UInfo}`. */
 export function confirmedCommitToTerm(n: ConfirmedCommitNotification): Term {
-  return tuple(int(NOTIF.CONFIRMED_COMMIT), int(n.event), int(n.timeout), userInfoToTerm(n.uinfo));
+  return tuple(bitTerm(NOTIF.CONFIRMED_COMMIT), intTerm(n.event), intTerm(n.timeout), userInfoToTerm(n.uinfo));
 }
 
 /** Reads the 4-tuple. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */
@@ -35,7 +35,7 @@ export function normalizeConfirmedCommit(input: ConfirmedCommitInput, ctx: Norma
     type: 'confirmed-commit',
     event,
     timeout: intIn(input.timeout ?? (event === 1 ? 600 : 0), 'timeout'),
-    uinfo: normalizeUserInfo(input.uinfo, ctx.uinfo),
+    uinfo: userInfoOrDefault(input.uinfo, ctx.uinfo),
   };
 }
 

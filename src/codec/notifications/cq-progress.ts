@@ -3,11 +3,13 @@
  * `{4194304, Type, Time, CqId, CqTag, Completed, Transient, Failed, ComplSvc, FailSvc, TraceId}`.
  * The 6.x additions (`label`, transient reasons) have no known slot and are not modelled (§19 item 3).
  */
-import { binary, int, list, tuple, type Term } from '../term.js';
+import { list, tuple, type Term } from '../term.js';
 import { dateTimeFromMillis, dateTimeFromTerm, dateTimePython, dateTimeToTerm, normalizeDateTime } from './datetime.js';
 import { enumValue, intIn, NAT64, onlyKeys, optListOf, optText, record, text, type NormalizeContext } from './input.js';
 import {
   at,
+  bitTerm,
+  intTerm,
   optText as optTextTerm,
   readInt,
   readList,
@@ -15,6 +17,7 @@ import {
   readOptText,
   readText,
   readTuple,
+  textTerm,
   UNDEFINED,
   type PythonDict,
   type PythonValue,
@@ -29,7 +32,7 @@ import {
   type CqProgressNotification,
 } from './notification.js';
 
-const names = (xs: readonly string[]): Term => list(xs.map((x) => binary(x)));
+const names = (xs: readonly string[]): Term => list(xs.map((x) => textTerm(x)));
 function optList<T>(xs: readonly T[] | undefined, f: (x: T) => Term): Term {
   return xs === undefined ? UNDEFINED : list(xs.map(f));
 }
@@ -37,16 +40,16 @@ function optList<T>(xs: readonly T[] | undefined, f: (x: T) => Term): Term {
 /** The 11-tuple; an absent list is `undefined`. */
 export function cqProgressToTerm(n: CqProgressNotification): Term {
   return tuple(
-    int(NOTIF.CQ_PROGRESS),
-    int(n.event),
+    bitTerm(NOTIF.CQ_PROGRESS),
+    intTerm(n.event),
     dateTimeToTerm(n.timestamp),
-    int(n.cq_id),
+    intTerm(n.cq_id),
     optTextTerm(n.cq_tag),
-    optList(n.completed_devices, (d) => binary(d)),
-    optList(n.transient_devices, (d) => binary(d)),
-    optList(n.failed_devices, (f) => tuple(binary(f.device), binary(f.reason))),
-    optList(n.completed_services, (s) => tuple(binary(s.service), names(s.completed_devices))),
-    optList(n.failed_services, (s) => tuple(binary(s.service), names(s.completed_devices), names(s.failed_devices))),
+    optList(n.completed_devices, (d) => textTerm(d)),
+    optList(n.transient_devices, (d) => textTerm(d)),
+    optList(n.failed_devices, (f) => tuple(textTerm(f.device), textTerm(f.reason))),
+    optList(n.completed_services, (s) => tuple(textTerm(s.service), names(s.completed_devices))),
+    optList(n.failed_services, (s) => tuple(textTerm(s.service), names(s.completed_devices), names(s.failed_devices))),
     optTextTerm(n.trace_id),
   );
 }

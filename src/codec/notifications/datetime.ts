@@ -2,9 +2,9 @@
  * Date-and-time (PROTOCOL.md §9.3): `{19, {Year, Month, Day, Hour, Minute, Second, Microsecond, TZ, TZMinutes}}`,
  * with `[]` in the TZ slot for "no timezone" (§6.6; Python −111).
  */
-import { int, NIL, tuple, type Term } from '../term.js';
+import { NIL, tuple, type Term } from '../term.js';
 import { intIn, record, show, type Range } from './input.js';
-import { at, badTerm, readInt, readTuple, unencodable, type PythonDict } from './layout.js';
+import { at, badTerm, intTerm, readInt, readTuple, unencodable, type PythonDict } from './layout.js';
 import type { DateTime, DateTimeInput } from './notification.js';
 
 /** `CONFD_TIMEZONE_UNDEF`: what C and Python report for "no timezone". */
@@ -28,17 +28,17 @@ const TZ_MIN: Range = { min: -59, max: 59 };
 /** The wire form `{19, {…}}` of a date-time. */
 export function dateTimeToTerm(dt: DateTime): Term {
   return tuple(
-    int(C_DATETIME),
+    intTerm(C_DATETIME),
     tuple(
-      int(dt.year),
-      int(dt.month),
-      int(dt.day),
-      int(dt.hour),
-      int(dt.min),
-      int(dt.sec),
-      int(dt.micro),
-      dt.timezone === null ? NIL : int(dt.timezone),
-      int(dt.timezone_minutes),
+      intTerm(dt.year),
+      intTerm(dt.month),
+      intTerm(dt.day),
+      intTerm(dt.hour),
+      intTerm(dt.min),
+      intTerm(dt.sec),
+      intTerm(dt.micro),
+      dt.timezone === null ? NIL : intTerm(dt.timezone),
+      intTerm(dt.timezone_minutes),
     ),
   );
 }

@@ -1,15 +1,15 @@
 /**
  * Forward info — bit 1024 — PROTOCOL.md §11.10 [V57 wire]: `{1024, FwdType, Target, UInfo}`.
  */
-import { binary, int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { enumValue, onlyKeys, text, type NormalizeContext } from './input.js';
-import { at, readInt, readText, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import { FORWARD_EVENTS, NOTIF, type ForwardInfoInput, type ForwardInfoNotification } from './notification.js';
-import { normalizeUserInfo, userInfoFromTerm, userInfoPython, userInfoToTerm } from './uinfo.js';
+import { userInfoFromTerm, userInfoOrDefault, userInfoPython, userInfoToTerm } from './uinfo.js';
 
 /** `{1024, FwdType, Target, UInfo}`. */
 export function forwardInfoToTerm(n: ForwardInfoNotification): Term {
-  return tuple(int(NOTIF.FORWARD_INFO), int(n.event), binary(n.target), userInfoToTerm(n.uinfo));
+  return tuple(bitTerm(NOTIF.FORWARD_INFO), intTerm(n.event), textTerm(n.target), userInfoToTerm(n.uinfo));
 }
 
 /** Reads the 4-tuple. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */
@@ -29,7 +29,7 @@ export function normalizeForwardInfo(input: ForwardInfoInput, ctx: NormalizeCont
     type: 'forward-info',
     event: enumValue(FORWARD_EVENTS, input.event ?? 'up', 'event'),
     target: text(input.target ?? 'target', 'target'),
-    uinfo: normalizeUserInfo(input.uinfo, ctx.uinfo),
+    uinfo: userInfoOrDefault(input.uinfo, ctx.uinfo),
   };
 }
 

@@ -2,11 +2,11 @@
  * HA info — bit 64 — PROTOCOL.md §11.6 [V57]: `{64, {HaType, Data}}`. With HA_INFO_SYNC in the
  * mask the client acks with the bare atom `ha_synced` and all HA processing waits (§12).
  */
-import { binary, int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { confValueFromTerm, confValuePython, confValueToTerm, normalizeConfValue } from './conf-value.js';
 import { enumMember, enumValue, flag01, onlyKeys, pickAlias, record, text } from './input.js';
 import { AF_UNSPEC, ipFromTerm, ipPythonKeys, ipToTerm, normalizeIp } from './ip.js';
-import { at, badTerm, readInt, readText, readTuple, UNDEFINED, unencodable, type PythonDict } from './layout.js';
+import { at, badTerm, bitTerm, intTerm, readInt, readText, readTuple, textTerm, UNDEFINED, unencodable, type PythonDict } from './layout.js';
 import {
   HA_ERRORS,
   HA_EVENTS,
@@ -19,7 +19,7 @@ import {
 
 /** `{NodeId, Address}` (§9.7): a host name travels as a binary. */
 export function haNodeToTerm(node: HaNode, path = 'node'): Term {
-  const addr = 'addr' in node ? ipToTerm(node.addr, `${path}.addr`) : binary(node.str);
+  const addr = 'addr' in node ? ipToTerm(node.addr, `${path}.addr`) : textTerm(node.str);
   return tuple(confValueToTerm(node.nodeid, `${path}.nodeid`), addr);
 }
 
@@ -37,24 +37,24 @@ export function haInfoToTerm(n: HaInfoNotification): Term {
   let data: Term;
   switch (n.event) {
     case 1:
-      data = int(n.noprimary);
+      data = intTerm(n.noprimary);
       break;
     case 2:
     case 3:
       data = haNodeToTerm(n.node);
       break;
     case 4:
-      data = int(n.cdb_initialized_by_copy);
+      data = intTerm(n.cdb_initialized_by_copy);
       break;
     case 5:
     case 6:
       data = UNDEFINED;
       break;
     case 7:
-      data = int(n.besecondary_result);
+      data = intTerm(n.besecondary_result);
       break;
   }
-  return tuple(int(NOTIF.HA_INFO), tuple(int(n.event), data));
+  return tuple(bitTerm(NOTIF.HA_INFO), tuple(intTerm(n.event), data));
 }
 
 /** Reads `{64, {HaType, Data}}`; HaType outside 1..7 fails as in C and Java. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */

@@ -25,6 +25,8 @@ import {
   type NotificationDefaults,
   type NotificationInput,
   type Profile,
+  type UserInfo,
+  type UserInfoInput,
 } from './notification.js';
 import { normalizeProgress, progressFromTerm, progressPython, progressToTerm } from './progress.js';
 import { notificationTypeOfBit, notificationTypes } from './registry.js';
@@ -59,26 +61,87 @@ export { normalizeIp, parseIp, AF_INET, AF_INET6, AF_UNSPEC } from './ip.js';
 export const DEFAULT_PROFILE: Profile = 'nso57';
 
 /**
+ * The `NormalizeContext` of one normalisation, computed on first read: most types need neither the
+ * default user info nor the time, and a subscriber-facing emit loop should not pay for validating
+ * the default user info (an IP address parse among others) on every syslog or heartbeat.
+ * `now()` is still read at most once per normalisation.
+ */
+class LazyContext implements NormalizeContext {
+  readonly #defaults: NotificationDefaults;
+  #nowMs: number | undefined;
+  #uinfo: UserInfo | undefined;
+
+  constructor(defaults: NotificationDefaults) {
+    this.#defaults = defaults;
+  }
+
+  get nowMs(): number {
+    return (this.#nowMs ??= (this.#defaults.now ?? Date.now)());
+  }
+
+  get uinfo(): UserInfo {
+    return (this.#uinfo ??= defaultUserInfo(this.#defaults.uinfo, this.nowMs));
+  }
+
+  get usid(): number {
+    return this.#defaults.usid ?? this.uinfo.usid;
+  }
+}
+
+/** A validated default user info, and the login second it was built for (undefined: it does not depend on the time). */
+interface DefaultUserInfoEntry {
+  readonly second: number | undefined;
+  readonly uinfo: UserInfo;
+}
+
+/** The cache key of "no `defaults.uinfo`". */
+const NO_UINFO: object = Object.freeze({});
+const defaultUserInfos = new WeakMap<object, DefaultUserInfoEntry>();
+
+/**
+ * `DEFAULT_USER_INFO` with `defaults.uinfo` over it, validated once per `defaults.uinfo` object
+ * (and per second of `now` while `logintime` comes from the clock) rather than per notification.
+ * Defaults are values: a caller changes them by passing another object, not by mutating this one.
+ */
+function defaultUserInfo(input: UserInfoInput | undefined, nowMs: number): UserInfo {
+  const key = input === undefined ? NO_UINFO : typeof input === 'object' && input !== null ? input : undefined;
+  const second = Math.floor(nowMs / 1000);
+  const hit = key === undefined ? undefined : defaultUserInfos.get(key);
+  if (hit !== undefined && (hit.second === undefined || hit.second === second)) return hit.uinfo;
+  const uinfo = normalizeUserInfo(input, { ...DEFAULT_USER_INFO, logintime: second }, 'defaults.uinfo');
+  if (key !== undefined) {
+    const fixedLogin = input !== undefined && input.logintime !== undefined && input.logintime !== null;
+    defaultUserInfos.set(key, { second: fixedLogin ? undefined : second, uinfo });
+  }
+  return uinfo;
+}
+
+/**
  * Turns a friendly `NotificationInput` into a fully populated `Notification`: fills defaults (user
  * info, usid, timestamps from `defaults.now`), resolves enum names and ISO date-times, rejects
  * unknown fields and values outside the ranges real clients read (PROTOCOL.md §6.4).
+ *
+ * Idempotent: a `Notification` (one this function returned, or one `notificationFromTerm` decoded
+ * within those ranges) is accepted as input and comes back equal, so callers need not tell the two
+ * apart. `defaults.uinfo` is validated only when a type carries user info, then cached per object.
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` with `details.path` naming the field (e.g. `uinfo.port`)
  * @example
  *   normalizeNotification({ type: 'commit-diff', db: 'running', th: 1001, comment: 'nightly' })
  *   normalizeNotification({ type: 'heartbeat' })
+ *   normalizeNotification(normalizeNotification({ type: 'audit' })) // equal to the inner result
  */
-export function normalizeNotification(input: NotificationInput, defaults: NotificationDefaults = {}): Notification {
-  if (typeof input !== 'object' || input === null) throw unencodable('', `expected a notification object, got ${show(input)}`);
-  const type = (input as { type?: unknown }).type;
+export function normalizeNotification(value: NotificationInput | Notification, defaults: NotificationDefaults = {}): Notification {
+  if (typeof value !== 'object' || value === null) throw unencodable('', `expected a notification object, got ${show(value)}`);
+  const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(notificationTypes, type)) {
     throw unencodable('type', `unknown notification type ${show(type)} (expected one of ${Object.keys(notificationTypes).join(', ')})`);
   }
-  const nowMs = (defaults.now ?? Date.now)();
-  const uinfo = normalizeUserInfo(defaults.uinfo, { ...DEFAULT_USER_INFO, logintime: Math.floor(nowMs / 1000) }, 'defaults.uinfo');
-  const ctx: NormalizeContext = { uinfo, usid: defaults.usid ?? uinfo.usid, nowMs };
+  // Every Notification field is also an input field with a value the input accepts (the
+  // properties test "normalize(n) = n" checks this per type), so one switch serves both.
+  const input = value as NotificationInput;
   switch (input.type) {
     case 'audit':
-      return normalizeAudit(input, ctx);
+      return normalizeAudit(input, new LazyContext(defaults));
     case 'daemon':
     case 'netconf':
     case 'devel':
@@ -86,11 +149,11 @@ export function normalizeNotification(input: NotificationInput, defaults: Notifi
     case 'webui':
       return normalizeSyslog(input);
     case 'commit-simple':
-      return normalizeCommitSimple(input, ctx);
+      return normalizeCommitSimple(input, new LazyContext(defaults));
     case 'commit-diff':
-      return normalizeCommitDiff(input, ctx);
+      return normalizeCommitDiff(input, new LazyContext(defaults));
     case 'user-session':
-      return normalizeUserSession(input, ctx);
+      return normalizeUserSession(input, new LazyContext(defaults));
     case 'ha-info':
       return normalizeHaInfo(input);
     case 'subagent-info':
@@ -100,29 +163,29 @@ export function normalizeNotification(input: NotificationInput, defaults: Notifi
     case 'snmpa':
       return normalizeSnmpa(input);
     case 'forward-info':
-      return normalizeForwardInfo(input, ctx);
+      return normalizeForwardInfo(input, new LazyContext(defaults));
     case 'heartbeat':
     case 'health-check':
     case 'package-reload':
     case 'reopen-logs':
       return normalizeBare(input);
     case 'confirmed-commit':
-      return normalizeConfirmedCommit(input, ctx);
+      return normalizeConfirmedCommit(input, new LazyContext(defaults));
     case 'upgrade':
       return normalizeUpgrade(input);
     case 'progress':
     case 'commit-progress':
-      return normalizeProgress(input, ctx);
+      return normalizeProgress(input, new LazyContext(defaults));
     case 'stream-event':
-      return normalizeStreamEvent(input, ctx);
+      return normalizeStreamEvent(input, new LazyContext(defaults));
     case 'cq-progress':
-      return normalizeCqProgress(input, ctx);
+      return normalizeCqProgress(input, new LazyContext(defaults));
     case 'call-home-info':
       return normalizeCallHomeInfo(input);
     case 'audit-network':
-      return normalizeAuditNetwork(input, ctx);
+      return normalizeAuditNetwork(input, new LazyContext(defaults));
     case 'compaction':
-      return normalizeCompaction(input, ctx);
+      return normalizeCompaction(input, new LazyContext(defaults));
   }
 }
 

@@ -3,8 +3,8 @@
  * groups (IPv6) on the wire. The text form is what glibc `inet_ntop` prints, because that is what
  * the Python binding puts into `ip4` / `ip6` / `UserInfo.addr`.
  */
-import { int, tuple, type Term } from '../term.js';
-import { badTerm, describeTerm, readInt, unencodable, type PythonDict } from './layout.js';
+import { tuple, type Term } from '../term.js';
+import { badTerm, describeTerm, intTerm, readInt, unencodable, type PythonDict } from './layout.js';
 import type { IpAddress } from './notification.js';
 
 /** Linux address family numbers, as the vectors use them (README: `af`). */
@@ -134,19 +134,45 @@ export function formatIp(ip: ParsedIp): IpAddress {
   return ip.af === AF_INET ? ip.parts.join('.') : formatIpv6(ip.parts);
 }
 
+/**
+ * Results by address text, for the few addresses a run uses over and over (the default user
+ * info's, a scenario's): parsing and re-formatting them was a large part of normalising and
+ * encoding a small notification. Bounded; emptied when full, so a stream of distinct addresses
+ * only loses the cache.
+ */
+const IP_CACHE_MAX = 1024;
+const canonicalIps = new Map<string, IpAddress>();
+const ipTerms = new Map<string, Term>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= IP_CACHE_MAX) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 /** Validates and canonicalises an address given as input. @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeIp(value: unknown, path: string): IpAddress {
   if (typeof value !== 'string') throw unencodable(path, 'expected an IP address as text');
+  const hit = canonicalIps.get(value);
+  if (hit !== undefined) return hit;
   const ip = parseIp(value);
   if (ip === undefined) throw unencodable(path, `'${value}' is no IPv4 or IPv6 address`);
-  return formatIp(ip);
+  return remember(canonicalIps, value, formatIp(ip));
 }
 
-/** The wire tuple of an address (§9.2). @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
+/**
+ * The wire tuple of an address (§9.2). The term is shared between calls with the same text
+ * (frozen: terms are immutable values).
+ * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`
+ */
 export function ipToTerm(addr: IpAddress, path: string): Term {
+  const hit = ipTerms.get(addr);
+  if (hit !== undefined) return hit;
   const ip = parseIp(addr);
   if (ip === undefined) throw unencodable(path, `'${addr}' is no IPv4 or IPv6 address`);
-  return tuple(...ip.parts.map((p) => int(p)));
+  const term = tuple(...ip.parts.map((p) => Object.freeze(intTerm(p))));
+  Object.freeze(term.elements);
+  return remember(ipTerms, addr, Object.freeze(term));
 }
 
 /** Reads an address tuple: 4 elements of 0..255 or 8 of 0..65535. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */

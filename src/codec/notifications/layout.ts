@@ -4,7 +4,7 @@
  * precise `NSOMOCK_CODEC_BAD_NOTIFICATION`. Internal to `codec/notifications`; not re-exported.
  */
 import { CodecError } from '../errors.js';
-import { atom, binary, binaryText, type Term } from '../term.js';
+import { atom, binary, binaryText, int, type BinaryTerm, type IntegerTerm, type Term } from '../term.js';
 
 /** What a layout error was about, for the message's "Failed to <action>" part. */
 export type LayoutSubject = 'notification' | 'subscription' | 'ack';
@@ -129,7 +129,58 @@ export const UNDEFINED: Term = atom('undefined');
 
 /** An optional text as a term: absent → `undefined`, else a UTF-8 binary. */
 export function optText(value: string | undefined): Term {
-  return value === undefined ? UNDEFINED : binary(value);
+  return value === undefined ? UNDEFINED : textTerm(value);
+}
+
+/** Shared terms of the integers most fields hold (type bits are larger; see {@link intTerm}). */
+const SMALL_INTS: readonly IntegerTerm[] = Array.from({ length: 256 }, (_, i) => Object.freeze(int(i)));
+const bitTerms = new Map<number, IntegerTerm>();
+
+/**
+ * An integer term, shared (frozen) for 0..255 and for the §10.1 type bits instead of allocated per
+ * notification: terms are immutable values, and fewer objects per encoded notification is less
+ * garbage-collector work in an emit loop. Other values are a fresh `int()`.
+ * @example intTerm(6) === intTerm(6) // true
+ */
+export function intTerm(value: number | bigint): IntegerTerm {
+  if (typeof value === 'number' && value >= 0 && value < 256 && (value | 0) === value) return SMALL_INTS[value] ?? int(value);
+  return int(value);
+}
+
+/** The shared term of a type bit (§10.1), e.g. `bitTerm(NOTIF.DAEMON)`. */
+export function bitTerm(bit: number): IntegerTerm {
+  let t = bitTerms.get(bit);
+  if (t === undefined) {
+    t = Object.freeze(int(bit));
+    bitTerms.set(bit, t);
+  }
+  return t;
+}
+
+const utf8 = new TextEncoder();
+/** The empty binary, shared: many text fields are empty (`clearpass`, `snmp_v3_ctx`, labels). */
+const EMPTY_TEXT: BinaryTerm = binary(new Uint8Array(0));
+/** Strings up to this length are tried on the ASCII path (longer ones amortise TextEncoder's call cost). */
+const ASCII_PATH_MAX = 64;
+
+/**
+ * A text field as a UTF-8 binary (PROTOCOL.md §6.5). Short ASCII text, what almost every field
+ * holds, is copied by a JavaScript loop: `TextEncoder.encode()` costs a call into C++ per field,
+ * which was the largest single cost of encoding a small fresh notification (bench/server.bench.ts).
+ * Anything else goes through TextEncoder, so the bytes are the same either way.
+ * @example textTerm('admin').bytes // Uint8Array [97, 100, 109, 105, 110]
+ */
+export function textTerm(value: string): BinaryTerm {
+  const n = value.length;
+  if (n === 0) return EMPTY_TEXT;
+  if (n > ASCII_PATH_MAX) return binary(utf8.encode(value));
+  const bytes = new Uint8Array(n);
+  for (let i = 0; i < n; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x80) return binary(utf8.encode(value));
+    bytes[i] = c;
+  }
+  return binary(bytes);
 }
 
 /** Python-side values of `pythonDictView` (JSON, plus bigint for 64-bit values beyond 2^53). */

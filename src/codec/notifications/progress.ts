@@ -11,7 +11,7 @@
  * Decoding goes by arity (19 or 15) whatever the profile; encoding goes by profile and refuses
  * fields the profile's layout has no slot for.
  */
-import { binary, int, list, tuple, type Term } from '../term.js';
+import { list, tuple, type Term } from '../term.js';
 import { normalizeDateTime } from './datetime.js';
 import {
   enumValue,
@@ -31,7 +31,9 @@ import {
 import {
   at,
   badTerm,
+  bitTerm,
   describeTerm,
+  intTerm,
   optText as optTextTerm,
   readInt,
   readList,
@@ -39,6 +41,7 @@ import {
   readOptText,
   readText,
   readTuple,
+  textTerm,
   UNDEFINED,
   unencodable,
   type PythonDict,
@@ -67,14 +70,14 @@ const NSO57_ONLY = ['phase', 'service', 'service_phase', 'commit_queue_id', 'nod
 /** Fields only the 15-tuple placeholder (nso6x) has. */
 const NSO6X_ONLY = ['span_id', 'parent_span_id'] as const;
 
-const optIntTerm = (v: number | undefined): Term => (v === undefined ? UNDEFINED : int(v));
+const optIntTerm = (v: number | undefined): Term => (v === undefined ? UNDEFINED : intTerm(v));
 
 /**
  * The 19-tuple (`nso57`) or the 15-tuple placeholder (`nso6x`, [INF]).
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` when a field has no slot in the profile's layout
  */
 export function progressToTerm(n: ProgressNotification, profile: Profile): Term {
-  const head = [int(n.event), int(n.timestamp), optIntTerm(n.duration), int(n.usid), int(n.tid), int(n.datastore), optTextTerm(n.context), optTextTerm(n.trace_id)];
+  const head = [intTerm(n.event), intTerm(n.timestamp), optIntTerm(n.duration), intTerm(n.usid), intTerm(n.tid), intTerm(n.datastore), optTextTerm(n.context), optTextTerm(n.trace_id)];
   if (profile === 'nso57') {
     for (const key of NSO6X_ONLY) {
       if (n[key] !== undefined) throw unencodable(key, `${key} has no slot in the nso57 progress layout (§11.14); use profile nso6x`);
@@ -96,13 +99,13 @@ export function progressToTerm(n: ProgressNotification, profile: Profile): Term 
       optTextTerm(n.device_phase),
       optTextTerm(n.package),
     );
-    return tuple(int(PROGRESS_BITS[n.type]), event);
+    return tuple(bitTerm(PROGRESS_BITS[n.type]), event);
   }
   for (const key of NSO57_ONLY) {
     if (n[key] !== undefined) throw unencodable(key, `${key} has no slot in the nso6x progress placeholder layout (§11.14) [INF]; use an attribute or profile nso57`);
   }
-  const attributes = (n.attributes ?? []).map((a) => tuple(binary(a.name), typeof a.value === 'string' ? binary(a.value) : int(a.value)));
-  const links = (n.links ?? []).map((l) => tuple(binary(l.trace_id), binary(l.span_id)));
+  const attributes = (n.attributes ?? []).map((a) => tuple(textTerm(a.name), typeof a.value === 'string' ? textTerm(a.value) : intTerm(a.value)));
+  const links = (n.links ?? []).map((l) => tuple(textTerm(l.trace_id), textTerm(l.span_id)));
   const event = tuple(
     ...head,
     optTextTerm(n.span_id),
@@ -113,7 +116,7 @@ export function progressToTerm(n: ProgressNotification, profile: Profile): Term 
     list(attributes),
     list(links),
   );
-  return tuple(int(PROGRESS_BITS[n.type]), event);
+  return tuple(bitTerm(PROGRESS_BITS[n.type]), event);
 }
 
 /** Drops `undefined` members, so absent optional fields are absent keys (exactOptionalPropertyTypes). */

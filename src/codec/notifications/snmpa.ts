@@ -3,17 +3,20 @@
  * `{512, {PduType, ReqId|TimeStamp, Ip, Port, ErrStatus|SpecificTrap, ErrIndex|GenericTrap, NumVarbinds, Varbinds, undefined, Enterprise}}`.
  * Varbinds are `{{1, SnmpType, NameAtom} | {2, SnmpType, Oid} | {3, SnmpType, RowIndex, ColumnAtom}, ValueText | undefined}`.
  */
-import { atom, binary, int, list, tuple, type Term } from '../term.js';
+import { atom, list, tuple, type Term } from '../term.js';
 import { enumValue, intIn, listOf, NAT32, onlyKeys, PORT, record, show, text } from './input.js';
 import { ipFromTerm, ipPythonKeys, ipToTerm, normalizeIp } from './ip.js';
 import {
   at,
   badTerm,
+  bitTerm,
   describeTerm,
+  intTerm,
   readInt,
   readList,
   readText,
   readTuple,
+  textTerm,
   UNDEFINED,
   unencodable,
   type PythonDict,
@@ -33,38 +36,38 @@ const V1_TRAP = 1;
 function oidTerm(oid: readonly number[]): Term {
   // term_to_binary writes a list of 0..255 integers as STRING_EXT, longer ones as LIST_EXT (§6.1);
   // the encoder makes that choice, the model only holds the numbers.
-  return list(oid.map((n) => int(n)));
+  return list(oid.map((n) => intTerm(n)));
 }
 
 function varbindToTerm(vb: SnmpVarbind): Term {
   let variable: Term;
   switch (vb.type) {
     case 1:
-      variable = tuple(int(1), int(vb.vartype), atom(vb.name));
+      variable = tuple(intTerm(1), intTerm(vb.vartype), atom(vb.name));
       break;
     case 2:
-      variable = tuple(int(2), int(vb.vartype), oidTerm(vb.oid));
+      variable = tuple(intTerm(2), intTerm(vb.vartype), oidTerm(vb.oid));
       break;
     case 3:
-      variable = tuple(int(3), int(vb.vartype), oidTerm(vb.cr[1]), atom(vb.cr[0]));
+      variable = tuple(intTerm(3), intTerm(vb.vartype), oidTerm(vb.cr[1]), atom(vb.cr[0]));
       break;
   }
-  return tuple(variable, vb.val === null ? UNDEFINED : binary(vb.val));
+  return tuple(variable, vb.val === null ? UNDEFINED : textTerm(vb.val));
 }
 
 /** The nested 10-tuple; slot 9 is `undefined` (read by nobody, §11.9). */
 export function snmpaToTerm(n: SnmpaNotification): Term {
   const v1 = n.event === V1_TRAP;
   return tuple(
-    int(NOTIF.SNMPA),
+    bitTerm(NOTIF.SNMPA),
     tuple(
-      int(n.event),
-      int(v1 ? n.time_stamp : n.request_id),
+      intTerm(n.event),
+      intTerm(v1 ? n.time_stamp : n.request_id),
       ipToTerm(n.addr, 'addr'),
-      int(n.port),
-      int(v1 ? n.specific_trap : n.error_status),
-      int(v1 ? n.generic_trap : n.error_index),
-      int(n.vb.length),
+      intTerm(n.port),
+      intTerm(v1 ? n.specific_trap : n.error_status),
+      intTerm(v1 ? n.generic_trap : n.error_index),
+      intTerm(n.vb.length),
       list(n.vb.map(varbindToTerm)),
       UNDEFINED,
       oidTerm(n.enterprise),

@@ -2,10 +2,10 @@
  * Stream event — bit 524288 — PROTOCOL.md §11.15 [V57]: `{524288, X}` with X `{DateTime, TagValues}`
  * (event 1), `notification_complete` (2), `replay_complete` (3) or `{replay_failed, Reason}` (4).
  */
-import { atom, binary, int, list, tuple, type Term } from '../term.js';
+import { atom, list, tuple, type Term } from '../term.js';
 import { dateTimeFromMillis, dateTimeFromTerm, dateTimePython, dateTimeToTerm, normalizeDateTime } from './datetime.js';
 import { enumMember, listOf, onlyKeys, text, type NormalizeContext } from './input.js';
-import { at, badTerm, describeTerm, readList, readText, readTuple, type PythonDict } from './layout.js';
+import { at, badTerm, bitTerm, describeTerm, readList, readText, readTuple, textTerm, type PythonDict } from './layout.js';
 import { NOTIF, STREAM_EVENTS, type StreamEventInput, type StreamEventNotification } from './notification.js';
 import { isHashedTag, normalizeTagValue, tagValueFromTerm, tagValuePython, tagValueToTerm } from './tag-value.js';
 
@@ -23,10 +23,10 @@ export function streamEventToTerm(n: StreamEventNotification): Term {
       x = atom('replay_complete');
       break;
     case 4:
-      x = tuple(atom('replay_failed'), binary(n.error));
+      x = tuple(atom('replay_failed'), textTerm(n.error));
       break;
   }
-  return tuple(int(NOTIF.STREAM_EVENT), x);
+  return tuple(bitTerm(NOTIF.STREAM_EVENT), x);
 }
 
 /**

@@ -1,14 +1,14 @@
 /**
  * Subagent info — bit 128 — PROTOCOL.md §11.7 [V57]: `{128, {SubType, Name}}`.
  */
-import { binary, int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { enumValue, onlyKeys, text } from './input.js';
-import { at, readInt, readText, readTuple, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, readInt, readText, readTuple, textTerm, type PythonDict } from './layout.js';
 import { NOTIF, SUBAGENT_EVENTS, type SubagentInfoInput, type SubagentInfoNotification } from './notification.js';
 
 /** `{128, {SubType, Name}}`. */
 export function subagentInfoToTerm(n: SubagentInfoNotification): Term {
-  return tuple(int(NOTIF.SUBAGENT_INFO), tuple(int(n.event), binary(n.name)));
+  return tuple(bitTerm(NOTIF.SUBAGENT_INFO), tuple(intTerm(n.event), textTerm(n.name)));
 }
 
 /** Reads `{128, {SubType, Name}}`. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */

@@ -6,9 +6,9 @@
  * Decoding is by value, so the C (UTF-8 atoms), Java (ATOM_EXT; SMALL_BIG_EXT for integers
  * ≥ 2^27, §6.3) and econfd encodings give the same `Subscription`.
  */
-import { atom, binary, int, tuple, type Term } from '../term.js';
+import { atom, int, tuple, type Term } from '../term.js';
 import { dateTimeFromTerm, dateTimeToTerm } from './datetime.js';
-import { badTerm, describeTerm, readText, UNDEFINED } from './layout.js';
+import { badTerm, describeTerm, readText, textTerm, UNDEFINED } from './layout.js';
 import type { DateTime } from './notification.js';
 
 /** The StreamInfo of a subscription (§8.1). */
@@ -116,7 +116,7 @@ export function subscriptionToTerm(s: Subscription): Term {
           atom(st.name),
           st.startTime === undefined ? UNDEFINED : dateTimeToTerm(st.startTime),
           st.stopTime === undefined ? UNDEFINED : dateTimeToTerm(st.stopTime),
-          st.xpathFilter === undefined ? UNDEFINED : binary(st.xpathFilter),
+          st.xpathFilter === undefined ? UNDEFINED : textTerm(st.xpathFilter),
           int(st.usid),
           int(st.useIkp ? 1 : 0),
         );
@@ -131,7 +131,7 @@ export const SUBSCRIBE_OK: Term = atom('ok');
  * @example subscribeErrorTerm(1, 'no such stream: FOO')
  */
 export function subscribeErrorTerm(code: number, reason: string): Term {
-  return tuple(atom('error'), int(code), binary(`${reason}\0`));
+  return tuple(atom('error'), int(code), textTerm(`${reason}\0`));
 }
 
 /** A decoded subscription reply (for clients). */

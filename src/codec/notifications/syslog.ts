@@ -2,9 +2,9 @@
  * Syslog family — bits 2, 2048, 4096, 67108864, 134217728 — PROTOCOL.md §11.2 [V57]:
  * `{Bit, Logno, Prio, Msg}` for daemon, netconf, devel, jsonrpc and webui.
  */
-import { binary, int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { enumValue, intIn, onlyKeys, text } from './input.js';
-import { at, readInt, readText, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import { NOTIF, SYSLOG_PRIOS, type SyslogInput, type SyslogNotification, type SyslogType } from './notification.js';
 
 /** The type bit of each syslog-family type (§10.1). */
@@ -18,7 +18,7 @@ export const SYSLOG_BITS: Readonly<Record<SyslogType, number>> = {
 
 /** `{Bit, Logno, Prio, Msg}`. */
 export function syslogToTerm(n: SyslogNotification): Term {
-  return tuple(int(SYSLOG_BITS[n.type]), int(n.logno), int(n.prio), binary(n.msg));
+  return tuple(bitTerm(SYSLOG_BITS[n.type]), intTerm(n.logno), intTerm(n.prio), textTerm(n.msg));
 }
 
 /** Reads the 4-tuple of the given type. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */

@@ -2,16 +2,16 @@
  * Tagged values (PROTOCOL.md §9.5): `{Tag, Value}` with Tag `[NsHash|TagHash]` (UseIKP = 0: C,
  * Java, Python), `[NsAtom|TagAtom]` or a bare `TagAtom` (UseIKP = 1: econfd).
  */
-import { atom, improper, int, tuple, type Term } from '../term.js';
+import { atom, improper, tuple, type Term } from '../term.js';
 import { confValueFromTerm, confValuePython, confValueToTerm, normalizeConfValue } from './conf-value.js';
 import { intIn, onlyKeys, record, show, UINT32 } from './input.js';
-import { at, badTerm, describeTerm, readTuple, unencodable, type PythonDict } from './layout.js';
+import { at, badTerm, describeTerm, intTerm, readTuple, unencodable, type PythonDict } from './layout.js';
 import { XML_MARKERS, type TagValue, type TagValueInput } from './notification.js';
 
 function tagToTerm(tv: TagValue, path: string): Term {
   const { ns, tag } = tv;
-  if (ns === undefined) return typeof tag === 'number' ? int(tag) : atom(tag);
-  if (typeof ns === 'number' && typeof tag === 'number') return improper([int(ns)], int(tag));
+  if (ns === undefined) return typeof tag === 'number' ? intTerm(tag) : atom(tag);
+  if (typeof ns === 'number' && typeof tag === 'number') return improper([intTerm(ns)], intTerm(tag));
   if (typeof ns === 'string' && typeof tag === 'string') return improper([atom(ns)], atom(tag));
   throw unencodable(`${path}.ns`, 'ns and tag must both be hashes (numbers) or both atom names (text)');
 }

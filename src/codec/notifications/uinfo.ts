@@ -1,10 +1,10 @@
 /**
  * User info (PROTOCOL.md §9.1): `{Usid, User, ClearPass, Context, Proto, Ip, Port, LoginTime, SnmpV3Ctx, Flags}`.
  */
-import { binary, int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { enumValue, intIn, loginTime, onlyKeys, PORT, record, text } from './input.js';
 import { afOf, ipFromTerm, ipToTerm, normalizeIp } from './ip.js';
-import { at, readInt, readText, readTuple, type PythonDict } from './layout.js';
+import { at, intTerm, readInt, readText, readTuple, textTerm, type PythonDict } from './layout.js';
 import { PROTOS, type UserInfo, type UserInfoInput } from './notification.js';
 
 const KEYS: readonly (keyof UserInfo)[] = [
@@ -23,16 +23,16 @@ const KEYS: readonly (keyof UserInfo)[] = [
 /** The 10-tuple. @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` when `addr` is no IP address */
 export function userInfoToTerm(u: UserInfo, path = 'uinfo'): Term {
   return tuple(
-    int(u.usid),
-    binary(u.username),
-    binary(u.clearpass),
-    binary(u.context),
-    int(u.proto),
+    intTerm(u.usid),
+    textTerm(u.username),
+    textTerm(u.clearpass),
+    textTerm(u.context),
+    intTerm(u.proto),
     ipToTerm(u.addr, `${path}.addr`),
-    int(u.port),
-    int(u.logintime),
-    binary(u.snmp_v3_ctx),
-    int(u.flags),
+    intTerm(u.port),
+    intTerm(u.logintime),
+    textTerm(u.snmp_v3_ctx),
+    intTerm(u.flags),
   );
 }
 
@@ -76,6 +76,16 @@ export function normalizeUserInfo(input: UserInfoInput | undefined, base: UserIn
     snmp_v3_ctx: text(v('snmp_v3_ctx'), `${path}.snmp_v3_ctx`),
     flags: intIn(v('flags'), `${path}.flags`),
   };
+}
+
+/**
+ * The user info of a notification: `base` itself when the input gives none. `base` must already be
+ * valid (the context's default user info), so a notification without its own `uinfo` costs no
+ * validation and shares the default's object (notifications are immutable values).
+ * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`
+ */
+export function userInfoOrDefault(input: UserInfoInput | undefined, base: UserInfo, path = 'uinfo'): UserInfo {
+  return input === undefined ? base : normalizeUserInfo(input, base, path);
 }
 
 /** Python's `_ncs.UserInfo` rendering (README: `$type` UserInfo; `lmode` is always 0 here). */

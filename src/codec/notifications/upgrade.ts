@@ -1,14 +1,14 @@
 /**
  * Upgrade event — bit 32768 — PROTOCOL.md §11.13 [V57]: `{32768, Event}`.
  */
-import { int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { enumValue, onlyKeys } from './input.js';
-import { at, readInt, unencodable, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, readInt, unencodable, type PythonDict } from './layout.js';
 import { NOTIF, UPGRADE_EVENTS, type UpgradeInput, type UpgradeNotification } from './notification.js';
 
 /** `{32768, Event}`. */
 export function upgradeToTerm(n: UpgradeNotification): Term {
-  return tuple(int(NOTIF.UPGRADE_EVENT), int(n.event));
+  return tuple(bitTerm(NOTIF.UPGRADE_EVENT), intTerm(n.event));
 }
 
 /** Reads the 2-tuple. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */

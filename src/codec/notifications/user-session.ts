@@ -1,9 +1,9 @@
 /**
  * User session — bit 32 — PROTOCOL.md §11.5 [V57]: `{32, SessType, UInfo, Db}`.
  */
-import { int, tuple, type Term } from '../term.js';
+import { tuple, type Term } from '../term.js';
 import { enumValue, onlyKeys, pickAlias, type NormalizeContext } from './input.js';
-import { at, readInt, type PythonDict } from './layout.js';
+import { at, bitTerm, intTerm, readInt, type PythonDict } from './layout.js';
 import {
   DATASTORES,
   NOTIF,
@@ -11,11 +11,11 @@ import {
   type UserSessionInput,
   type UserSessionNotification,
 } from './notification.js';
-import { normalizeUserInfo, userInfoFromTerm, userInfoPython, userInfoToTerm } from './uinfo.js';
+import { userInfoFromTerm, userInfoOrDefault, userInfoPython, userInfoToTerm } from './uinfo.js';
 
 /** `{32, SessType, UInfo, Db}`. */
 export function userSessionToTerm(n: UserSessionNotification): Term {
-  return tuple(int(NOTIF.USER_SESSION), int(n.event), userInfoToTerm(n.uinfo), int(n.database));
+  return tuple(bitTerm(NOTIF.USER_SESSION), intTerm(n.event), userInfoToTerm(n.uinfo), intTerm(n.database));
 }
 
 /** Reads the 4-tuple. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */
@@ -35,7 +35,7 @@ export function normalizeUserSession(input: UserSessionInput, ctx: NormalizeCont
   return {
     type: 'user-session',
     event: enumValue(USER_SESSION_EVENTS, input.event ?? 'start', 'event'),
-    uinfo: normalizeUserInfo(input.uinfo, ctx.uinfo),
+    uinfo: userInfoOrDefault(input.uinfo, ctx.uinfo),
     database: enumValue(DATASTORES, pickAlias(r, '', 'database', 'db') ?? 'no-db', 'database'),
   };
 }
