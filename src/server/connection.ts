@@ -168,14 +168,14 @@ export class Connection implements ConnectionFaults {
   }
 
   /**
-   * Queues one pre-encoded frame (a notification) for writing. `term` goes to the journal, stamped
-   * `time` (one clock read per emission, not per recipient). Returns false when the connection is
-   * no longer writable.
+   * Queues one pre-encoded frame (a notification) for writing. The frame goes to the journal (its
+   * term is decoded from it when read), stamped `time` (one clock read per emission, not per
+   * recipient). Returns false when the connection is no longer writable.
    */
-  sendFrame(frame: Uint8Array, term: Term | undefined, time: number = this.#host.clock.now()): boolean {
+  sendFrame(frame: Uint8Array, time: number = this.#host.clock.now()): boolean {
     if (this.#ended || this.#state.phase === 'closed') return false;
     const journal = this.#host.journal;
-    if (journal.enabled) journal.add(time, this.id, 'out', 'frame', term);
+    if (journal.enabled) journal.addFrame(time, this.id, 'out', frame);
     this.delivered += 1;
     return this.#enqueue(frame);
   }
@@ -361,8 +361,7 @@ export class Connection implements ConnectionFaults {
         this.#host.onAck(this, effect.ack);
         return;
       case 'periodic': {
-        const { frame, term } = this.#host.periodicFrame(effect.type);
-        this.sendFrame(frame, term);
+        this.sendFrame(this.#host.periodicFrame(effect.type).frame);
         this.#host.onPeriodic(this, effect.type);
         return;
       }

@@ -356,7 +356,7 @@ class Emission implements Delivery {
 }
 
 /** Encodings of one notification per (profile, outer bit), kept for notifications that are emitted again. */
-type FrameCache = Map<number, { readonly frame: Uint8Array; readonly term: Term } | null>;
+type FrameCache = Map<number, Uint8Array | null>;
 
 interface StreamSubscription {
   readonly name: string;
@@ -574,9 +574,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
   }
 
   /**
-   * A friendly input is normalised; a complete `Notification` (e.g. decoded from a vector) may not
-   * pass the input checks (it has fields inputs name differently), so it is accepted as it is when
-   * it encodes.
+   * A friendly input is normalised; so is a complete `Notification` (e.g. decoded from a vector):
+   * `normalizeNotification` is idempotent on one.
    */
   #normalize(input: NotificationInput | Notification): Notification {
     // Re-emitting a notification this server normalized recently (e.g. `delivery.notification` in
@@ -584,17 +583,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     // WeakSet: marking every fresh notification would cost more than it saves.
     const recent = this.#recent;
     for (let i = 0; i < recent.length; i += 1) if (recent[i] === input) return input as Notification;
-    let n: Notification;
-    try {
-      n = normalizeNotification(input as NotificationInput, this.#defaults);
-    } catch (error) {
-      try {
-        notificationToTerm(input as Notification, 'nso6x');
-        n = input as Notification;
-      } catch {
-        throw error;
-      }
-    }
+    const n = normalizeNotification(input, this.#defaults);
     recent[this.#recentNext] = n;
     this.#recentNext = (this.#recentNext + 1) % RECENT_NORMALIZED;
     return n;
@@ -643,6 +632,11 @@ class MockServerImpl implements MockServer, ConnectionHost {
     // re-encoding) and kept with the notification when it is emitted again (a pre-encoded frame).
     let cache = this.#frameCaches.get(n);
     const reused = cache !== undefined;
+    // A fresh notification's first encoding lives in these locals; a Map is made only for a second
+    // (profile, outer bit) pair or to keep them, so the common case (one kind of subscriber)
+    // allocates no Map per emission.
+    let firstKey = -1;
+    let firstFrame: Uint8Array | null = null;
     const minVerbosity = e.options.verbosity ?? 0;
     const isProgress = n.type === 'progress' || n.type === 'commit-progress';
     const isStream = n.type === 'stream-event';
@@ -666,30 +660,38 @@ class MockServerImpl implements MockServer, ConnectionHost {
       }
       const outer = outerBitFor(subscription.mask, bit);
       const key = outer * 2 + (profile === 'nso6x' ? 1 : 0);
-      cache ??= new Map();
-      let encoded = cache.get(key);
+      let encoded: Uint8Array | null | undefined = key === firstKey ? firstFrame : cache?.get(key);
       if (encoded === undefined) {
         try {
           const term = notificationToTerm(outer === bit ? n : ({ ...n, type: 'progress' } as Notification), profile);
-          encoded = { frame: encodeFrame(term, { atomEncoding: this.atomEncoding }), term };
+          encoded = encodeFrame(term, { atomEncoding: this.atomEncoding });
         } catch {
           // A value with no slot in this profile's layout (e.g. span_id under nso57, §11.14).
           encoded = null;
         }
-        cache.set(key, encoded);
+        if (firstKey === -1 && cache === undefined) {
+          firstKey = key;
+          firstFrame = encoded;
+        } else {
+          (cache ??= new Map()).set(key, encoded);
+        }
       }
       if (encoded === null) {
         e.skip(id, 'profile');
         continue;
       }
-      if (!conn.sendFrame(encoded.frame, encoded.term, now)) continue;
+      if (!conn.sendFrame(encoded, now)) continue;
       e.recipients.push(id);
       if (e.expected !== undefined && ackRequiredBy(n, subscription.mask) !== undefined) (required ??= []).push(id);
       if (wantDelivered) this.#events.emit('delivered', { connectionId: id, emissionId: e.id, type: n.type, bit: outer, time: now });
     }
     // Keep the encodings only for a notification emitted again: a stream of fresh notifications
     // should not pay a WeakMap insertion each.
-    if (cache !== undefined && !reused && again) this.#frameCaches.set(n, cache);
+    if (!reused && again && firstKey !== -1) {
+      cache ??= new Map();
+      cache.set(firstKey, firstFrame);
+      this.#frameCaches.set(n, cache);
+    }
     const handshake = e.expected !== undefined && required !== undefined ? this.#tracker.open(e.expected, required) : undefined;
     e.markSent(now, handshake);
   }
@@ -840,7 +842,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   #sendDirect(connection: Connection, n: Notification): void {
     const profile = connection.profile ?? this.session.profile;
     const term = notificationToTerm(n, profile);
-    connection.sendFrame(encodeFrame(term, { atomEncoding: this.atomEncoding }), term);
+    connection.sendFrame(encodeFrame(term, { atomEncoding: this.atomEncoding }));
   }
 
   #makeStreams(): MockStreams {

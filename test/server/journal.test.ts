@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { atom } from '../../src/codec/index.js';
+import { atom, binary, encodeFrame, int, termEqual, tuple } from '../../src/codec/index.js';
 import { Journal, JOURNAL_RAW_BYTES } from '../../src/server/journal.js';
 import { fcRuns } from '../support/fc-config.js';
 
@@ -38,6 +38,22 @@ describe('Journal', () => {
     j.clear();
     j.record({ time: 1, connectionId: 1, direction: 'out', kind: 'frame' });
     expect(j.entries().map((e) => e.seq)).toEqual([1]);
+  });
+
+  it('keeps sent frames as bytes and decodes their term when read (once)', () => {
+    const j = new Journal(3);
+    const term = tuple(int(2), int(29), int(6), binary('NCS started'));
+    j.addFrame(5, 1, 'out', encodeFrame(term));
+    j.record({ time: 6, connectionId: 1, direction: 'in', kind: 'frame', term: atom('x') });
+    const [sent, read] = j.entries();
+    expect(sent).toMatchObject({ seq: 0, time: 5, connectionId: 1, direction: 'out', kind: 'frame' });
+    expect(sent?.term !== undefined && termEqual(sent.term, term)).toBe(true);
+    expect(j.entries()[0]?.term).toBe(sent?.term);
+    expect(read?.term).toEqual(atom('x'));
+    // A frame slot overwritten by a recorded entry does not keep the old frame's term.
+    j.addFrame(7, 2, 'out', encodeFrame(atom('y')));
+    j.record({ time: 8, connectionId: 2, direction: 'in', kind: 'bad-frame', raw: Uint8Array.of(1) });
+    expect(j.entries().map((e) => e.term)).toEqual([atom('x'), atom('y'), undefined]);
   });
 
   it('refuses a bad limit', () => {
