@@ -24,6 +24,6 @@ export type { Transport, ConnectionFaults } from './connection.js';
 export { Journal, JOURNAL_RAW_BYTES, type JournalEntry, type JournalEntryKind, type JournalRecord } from './journal.js';
 export { removeStaleSocket } from './listener.js';
 export type { CloseReason, SessionPhase } from './session-state.js';
-export { dateTimeToMillis, planReplay, type ReplayPlan, type StreamEvent, type StreamInfo, type StreamOptions } from './streams.js';
+export { dateTimeToMillis, planReplay, type ReplayPlan, type StreamEvent, type StreamHistoryEvent, type StreamInfo, type StreamOptions } from './streams.js';
 export { BIT, deliversTo, outerBitFor, checkAckAgainstMask, type AckMaskCheck } from './subscriptions.js';
 export { VIOLATION_CODES, violationCodes, formatViolation, type Violation, type ViolationCode } from './violations.js';

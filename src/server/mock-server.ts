@@ -206,7 +206,14 @@ export interface ConnectionControl extends ConnectionFaults {
 
 /** The stream API of a server (§14). */
 export interface MockStreams {
-  /** Declares a named stream. @throws NsoMockError `NSOMOCK_SERVER_STREAM` on a bad name or option. */
+  /**
+   * Declares a named stream, optionally with a replay log that starts in the past (`logStart`) and
+   * events already in it (`history`, not sent live).
+   * @throws NsoMockError `NSOMOCK_SERVER_STREAM` on a bad name or option, a log start in the future,
+   *   or a history event outside logStart..now; CodecError `NSOMOCK_CODEC_UNENCODABLE` on a bad history event.
+   * @example
+   *   server.streams.define('events', { logStart: Date.UTC(2026, 0, 1), history: [{ event_time: '2026-01-01T00:00:05Z', values }] });
+   */
   define(name: string, options?: StreamOptions): StreamInfo;
   /** Records an event in the stream's history and sends it to the stream's live subscribers. @throws `NSOMOCK_SERVER_STREAM` for an unknown stream. */
   publish(name: string, event: Omit<StreamEventInput, 'type' | 'event' | 'error'>): Delivery;
@@ -847,7 +854,11 @@ class MockServerImpl implements MockServer, ConnectionHost {
 
   #makeStreams(): MockStreams {
     return {
-      define: (name, options = {}) => this.#registry.define(name, options, this.clock.now()),
+      define: (name, options = {}) => {
+        // History events get the same defaults and checks as published ones (event_time: now).
+        const history = (options.history ?? []).map((event) => normalizeNotification({ ...event, type: 'stream-event', event: 1 }, this.#defaults) as StreamEvent);
+        return this.#registry.define(name, options, this.clock.now(), history);
+      },
       publish: (name, event) => this.emit({ ...event, type: 'stream-event', event: 1 }, { stream: name }),
       has: (name) => this.#registry.has(name),
       list: () => this.#registry.list(),

@@ -4,7 +4,7 @@
  * then live events, then `notification_complete` at the stop time. The planning here is pure;
  * mock-server.ts writes the frames and runs the stop timer.
  */
-import { NsoMockError, type DateTime, type StreamEventNotification, type StreamRequest } from '../codec/index.js';
+import { NsoMockError, type DateTime, type StreamEventInput, type StreamEventNotification, type StreamRequest } from '../codec/index.js';
 
 /** How a stream is declared. */
 export interface StreamOptions {
@@ -12,7 +12,24 @@ export interface StreamOptions {
   readonly replaySupport?: boolean;
   /** Events kept for replay; older ones are evicted (and the log then starts later). Default 10,000. */
   readonly maxHistory?: number;
+  /**
+   * Event time (ms since 1970, or a `Date`) from which the replay log is complete: a subscription
+   * whose start time is earlier gets `replay_failed` (§14 "T1 outside the log"). Default: when the
+   * stream is first defined; a redefinition keeps it unless given again. It may lie in the past
+   * (a log with history, see `history`), never in the future, and never before an event the log
+   * already evicted.
+   */
+  readonly logStart?: number | Date;
+  /**
+   * Events put into the replay log at definition, each dated (`event_time`, default now) between
+   * `logStart` and now. They are the stream's past: replayed to subscribers that ask for them, in
+   * event-time order, never sent live.
+   */
+  readonly history?: readonly StreamHistoryEvent[];
 }
+
+/** An event of `StreamOptions.history`, in the friendly form of `streams.publish()`. */
+export type StreamHistoryEvent = Omit<StreamEventInput, 'type' | 'event' | 'error'>;
 
 /** A declared stream. */
 export interface StreamInfo {
@@ -21,7 +38,7 @@ export interface StreamInfo {
   readonly maxHistory: number;
   /** Events currently in the replay log. */
   readonly historySize: number;
-  /** Event time (ms since 1970) from which the log is complete: the definition time, later once events were evicted. */
+  /** Event time (ms since 1970) from which the log is complete: `StreamOptions.logStart` or the definition time, later once events were evicted. */
   readonly logStart: number;
 }
 
@@ -94,6 +111,9 @@ interface StreamRecord {
   readonly replaySupport: boolean;
   readonly maxHistory: number;
   logStart: number;
+  /** The log is incomplete before this time: just after the newest evicted event (-Infinity: nothing evicted). */
+  evictedUntil: number;
+  /** Oldest event time first (stable for equal times). */
   history: StreamEvent[];
 }
 
@@ -108,21 +128,42 @@ export class StreamRegistry {
   readonly #streams = new Map<string, StreamRecord>();
 
   /**
-   * Declares a stream (again = redefine: the history is kept, options change).
-   * @throws UsageError-like NsoMockError `NSOMOCK_SERVER_STREAM` on an empty name or a bad maxHistory.
+   * Declares a stream (again = redefine: the history is kept, options change). `history` holds the
+   * normalised `options.history` events (the registry does not normalise; mock-server.ts does).
+   * @throws NsoMockError `NSOMOCK_SERVER_STREAM` on an empty name, a bad maxHistory, a log start in
+   *   the future, or a history event dated before the log start or after `now`.
    */
-  define(name: string, options: StreamOptions, now: number): StreamInfo {
+  define(name: string, options: StreamOptions, now: number, history: readonly StreamEvent[] = []): StreamInfo {
     if (name.length === 0) throw streamError('define stream', 'the name is empty', name);
     const maxHistory = options.maxHistory ?? 10_000;
     if (!Number.isInteger(maxHistory) || maxHistory < 0) throw streamError('define stream', `maxHistory ${maxHistory} is not a non-negative integer`, name);
     const old = this.#streams.get(name);
+    const evictedUntil = old?.evictedUntil ?? -Infinity;
+    let logStart = old?.logStart ?? now;
+    if (options.logStart !== undefined) {
+      const requested = options.logStart instanceof Date ? options.logStart.getTime() : options.logStart;
+      if (!Number.isFinite(requested)) throw streamError('define stream', `logStart ${String(options.logStart)} is no time`, name);
+      if (requested > now) throw streamError('define stream', `logStart ${isoOf(requested)} is after now (${isoOf(now)})`, name);
+      // The log cannot claim events it already evicted (§14: such a start time is outside the log).
+      logStart = Math.max(requested, evictedUntil);
+    }
+    for (const [i, event] of history.entries()) {
+      const t = dateTimeToMillis(event.event_time);
+      // History is the stream's past: inside the log (else it could never be replayed) and not
+      // after now (a replay never reaches beyond now, §14).
+      if (t < logStart) throw streamError('define stream', `history[${i}] is dated ${isoOf(t)}, before the log start ${isoOf(logStart)}`, name);
+      if (t > now) throw streamError('define stream', `history[${i}] is dated ${isoOf(t)}, after now (${isoOf(now)}); publish live events instead`, name);
+    }
     const record: StreamRecord = {
       name,
       replaySupport: options.replaySupport ?? true,
       maxHistory,
-      logStart: old?.logStart ?? now,
-      history: old?.history.slice(-maxHistory) ?? [],
+      logStart,
+      evictedUntil,
+      history: old === undefined ? [] : [...old.history],
     };
+    for (const event of history) insertByTime(record.history, event);
+    evict(record);
     this.#streams.set(name, record);
     return info(record);
   }
@@ -148,20 +189,16 @@ export class StreamRegistry {
   }
 
   /**
-   * Appends an event to a stream's log (evicting the oldest beyond maxHistory, which moves the log start).
+   * Adds an event to a stream's log at its event time (evicting the oldest beyond maxHistory,
+   * which moves the log start).
    * @throws NsoMockError `NSOMOCK_SERVER_STREAM` for an unknown stream.
    */
   record(name: string, event: StreamEvent): void {
     const r = this.#streams.get(name);
     if (r === undefined) throw streamError('publish', 'unknown stream', name);
     if (r.maxHistory === 0) return;
-    r.history.push(event);
-    if (r.history.length > r.maxHistory) {
-      const evicted = r.history.splice(0, r.history.length - r.maxHistory);
-      const last = evicted[evicted.length - 1];
-      // The log is complete only after the newest evicted event.
-      if (last !== undefined) r.logStart = Math.max(r.logStart, dateTimeToMillis(last.event_time) + 0.001);
-    }
+    insertByTime(r.history, event);
+    evict(r);
   }
 
   /** Plans the replay of a subscription (§14); undefined for an unknown stream. */
@@ -169,6 +206,36 @@ export class StreamRegistry {
     const r = this.#streams.get(request.name);
     return r === undefined ? undefined : planReplay(info(r), r.history, request, now);
   }
+}
+
+/**
+ * Inserts after every event with an earlier or equal time: live events (dated now) append in O(1),
+ * a backdated one goes where it belongs, so eviction from the front drops the oldest.
+ */
+function insertByTime(history: StreamEvent[], event: StreamEvent): void {
+  const t = dateTimeToMillis(event.event_time);
+  let i = history.length;
+  while (i > 0) {
+    const before = history[i - 1];
+    if (before === undefined || dateTimeToMillis(before.event_time) <= t) break;
+    i -= 1;
+  }
+  if (i === history.length) history.push(event);
+  else history.splice(i, 0, event);
+}
+
+function evict(r: StreamRecord): void {
+  if (r.history.length <= r.maxHistory) return;
+  const evicted = r.history.splice(0, r.history.length - r.maxHistory);
+  const last = evicted[evicted.length - 1];
+  if (last === undefined) return;
+  // The log is complete only after the newest evicted event.
+  r.evictedUntil = Math.max(r.evictedUntil, dateTimeToMillis(last.event_time) + 0.001);
+  r.logStart = Math.max(r.logStart, r.evictedUntil);
+}
+
+function isoOf(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
 }
 
 function info(r: StreamRecord): StreamInfo {

@@ -100,4 +100,34 @@ describe('StreamRegistry', () => {
     expect(() => r.define('x', { maxHistory: -1 }, T0)).toThrow(expect.objectContaining({ code: 'NSOMOCK_SERVER_STREAM' }));
     expect(r.list()).toEqual([]);
   });
+
+  it('backdates the log: logStart in the past, history placed by event time', () => {
+    const r = new StreamRegistry();
+    const now = T0 + 60_000;
+    const defined = r.define('s', { logStart: new Date(T0) }, now, [ev(T0 + 3000), ev(T0 + 1000), ev(T0 + 2000)]);
+    expect(defined).toMatchObject({ logStart: T0, historySize: 3 });
+    r.record('s', ev(now));
+    r.record('s', ev(T0 + 1500)); // a live event dated in the past lands in order
+    expect(r.history('s').map((e) => dateTimeToMillis(e.event_time) - T0)).toEqual([1000, 1500, 2000, 3000, 60_000]);
+    expect(r.plan({ ...req(T0 + 1800), name: 's' }, now)?.send.map((n) => (n.event === 1 ? dateTimeToMillis(n.event_time) - T0 : n.event))).toEqual([
+      2000, 3000, 60_000, 3,
+    ]);
+    expect(r.plan({ ...req(T0 - 1), name: 's' }, now)?.send).toEqual([expect.objectContaining({ event: 4 })]);
+    // A redefinition keeps the log start unless given again; it can move it, but not before evictions.
+    expect(r.define('s', {}, now).logStart).toBe(T0);
+    expect(r.define('s', { logStart: T0 + 500 }, now).logStart).toBe(T0 + 500);
+    expect(r.define('s', { logStart: T0 - 10_000, maxHistory: 2 }, now).logStart).toBeGreaterThan(T0 + 2000);
+    expect(r.history('s').map((e) => dateTimeToMillis(e.event_time) - T0)).toEqual([3000, 60_000]);
+    expect(r.define('s', { logStart: T0 - 10_000, maxHistory: 2 }, now).logStart).toBeGreaterThan(T0 + 2000);
+  });
+
+  it('refuses a log start in the future and history outside logStart..now', () => {
+    const r = new StreamRegistry();
+    const stream = expect.objectContaining({ code: 'NSOMOCK_SERVER_STREAM' });
+    expect(() => r.define('s', { logStart: T0 + 1 }, T0)).toThrow(stream);
+    expect(() => r.define('s', { logStart: Number.NaN }, T0)).toThrow(stream);
+    expect(() => r.define('s', { logStart: T0 - 1000 }, T0, [ev(T0 - 1001)])).toThrow(stream);
+    expect(() => r.define('s', { logStart: T0 - 1000 }, T0, [ev(T0 + 1)])).toThrow(expect.objectContaining({ message: expect.stringContaining('after now') }));
+    expect(r.list()).toEqual([]);
+  });
 });

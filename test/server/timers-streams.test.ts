@@ -148,6 +148,31 @@ describe('named streams (§14)', () => {
     expect((await c.take(4)).map(describeStream)).toEqual(['event@10', 'event@20', 'replay-complete', 'notification-complete']);
   });
 
+  it('a backdated log (logStart + history): replay from inside it in event-time order, replay_complete, then live', async () => {
+    s.clock.advanceTo(T0 + 50_000);
+    s.server.streams.define('events', { logStart: T0 });
+    const early = await client({ mask: NOTIF.STREAM_EVENT, stream: { name: 'events' } });
+    // Given out of order, to the defined stream; history is the past, so its live subscriber does not get it.
+    s.server.streams.define('events', { history: [30, 10, 20].map((sec) => ({ event_time: new Date(T0 + sec * 1000), values: value(sec) })) });
+    const c = await client({ mask: NOTIF.STREAM_EVENT, stream: { name: 'events', startTime: new Date(T0 + 15_000) } });
+    expect(s.server.streams.history('events')).toHaveLength(3);
+    s.clock.advanceTo(T0 + 55_000);
+    s.server.streams.publish('events', { values: value(55) });
+    expect((await c.take(4)).map(describeStream)).toEqual(['event@20', 'event@30', 'replay-complete', 'event@55']);
+    expect(describeStream(await early.next())).toBe('event@55');
+  });
+
+  it('a start time before the log start: {replay_failed, Reason}', async () => {
+    s.clock.advanceTo(T0 + 60_000);
+    s.server.streams.define('events', { logStart: T0, history: [{ event_time: new Date(T0), values: value(0) }] });
+    const c = await client({ mask: NOTIF.STREAM_EVENT | NOTIF.AUDIT, stream: { name: 'events', startTime: new Date(T0 - 1000) } });
+    s.server.streams.publish('events', { values: value(60) });
+    s.server.emit({ type: 'audit' });
+    const [failed, next] = await c.take(2);
+    expect(failed?.notification).toMatchObject({ type: 'stream-event', event: 4, error: expect.stringContaining('before the replay log') });
+    expect(next?.type).toBe('audit');
+  });
+
   it('replay impossible: {replay_failed, Reason} and no stream events afterwards', async () => {
     s.server.streams.define('nolog', { replaySupport: false });
     const c = await client({ mask: NOTIF.STREAM_EVENT | NOTIF.AUDIT, stream: { name: 'nolog', startTime: new Date(T0 - 1000) } });
