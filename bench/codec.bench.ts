@@ -38,7 +38,7 @@ interface ErlangJs {
 /** Operations per batch, on every side. */
 const N = 1000;
 /** Rounds of the interleaved measurement behind the ratio table (one batch per contender each). */
-const ROUNDS = 40;
+const ROUNDS = 100;
 /** Time per vitest bench task (ms). */
 const BENCH_MS = 200;
 

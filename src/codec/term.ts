@@ -147,6 +147,11 @@ export function float(value: number): FloatTerm {
  * content of two binaries, not just their `kind`), `toJSON` and `util.inspect` show `{kind, bytes}`
  * as the plain object did, and fast-check prints it as that object in counterexamples.
  */
+/** The source array of the last view made by a `Binary`, with its buffer and offset (see `bytes`). */
+let lastSource: Uint8Array | undefined;
+let lastBuffer: ArrayBufferLike = new ArrayBuffer(0);
+let lastOffset = 0;
+
 class Binary implements BinaryTerm {
   readonly kind = 'binary';
   #source: Uint8Array;
@@ -165,7 +170,14 @@ class Binary implements BinaryTerm {
     const bytes = this.#bytes;
     if (bytes !== undefined) return bytes;
     const s = this.#source;
-    return (this.#bytes = new Uint8Array(s.buffer, s.byteOffset + this.#start, this.#length));
+    // `.buffer` and `.byteOffset` of a typed array cost V8 more than the view itself, and the
+    // binaries of one decoded term share their source: the last source's values are kept.
+    if (s !== lastSource) {
+      lastSource = s;
+      lastBuffer = s.buffer;
+      lastOffset = s.byteOffset;
+    }
+    return (this.#bytes = new Uint8Array(lastBuffer, lastOffset + this.#start, this.#length));
   }
 
   [Symbol.iterator](): IterableIterator<number> {
