@@ -5,22 +5,23 @@
  * these files — so the checks are as lenient as Jackson is where the originals are wrong, and strict
  * where the mock controls the output (envelope constants, time format).
  *
- * Ajv is loaded on first use, synchronously through `createRequire` (it is CommonJS): the NCMP
- * index is loaded with the scenario engine, and Ajv's import cost (~40 ms) belongs to runs that
- * produce NCMP events.
+ * Ajv and the schema files are loaded on first use, synchronously through `createRequire` (Ajv is
+ * CommonJS; JSON loads the same way): the NCMP index is loaded with the scenario engine on every
+ * run, and Ajv's import cost (~40 ms) belongs to runs that produce NCMP events. The type-only
+ * imports of the JSON files below give their types and make tsc copy them into dist.
  */
 import { createRequire } from 'node:module';
 import type { Ajv2019 as Ajv2019Class, ValidateFunction } from 'ajv/dist/2019.js';
 import type { FormatsPlugin } from 'ajv-formats';
 import { NcmpError } from './errors.js';
 import { EVENT_TIME_PATTERN } from './event-time.js';
-import cloudEventHeaders from './schemas/cloud-event-headers.json' with { type: 'json' };
-import dataOperationEvent from './schemas/data-operation-event-1.0.0.json' with { type: 'json' };
-import dmiAsync from './schemas/dmi-async-request-response-event-v1.json' with { type: 'json' };
-import lcmHeaderV1 from './schemas/lcm-event-header-v1.json' with { type: 'json' };
-import lcmV1 from './schemas/lcm-event-v1.json' with { type: 'json' };
-import lcmV2 from './schemas/lcm-event-v2.json' with { type: 'json' };
-import ncmpAsync from './schemas/ncmp-async-request-response-event-v1.json' with { type: 'json' };
+import type cloudEventHeaders from './schemas/cloud-event-headers.json';
+import type dataOperationEvent from './schemas/data-operation-event-1.0.0.json';
+import type dmiAsync from './schemas/dmi-async-request-response-event-v1.json';
+import type lcmHeaderV1 from './schemas/lcm-event-header-v1.json';
+import type lcmV1 from './schemas/lcm-event-v1.json';
+import type lcmV2 from './schemas/lcm-event-v2.json';
+import type ncmpAsync from './schemas/ncmp-async-request-response-event-v1.json';
 
 /** The schemas the mock validates against. */
 export type NcmpSchemaName =
@@ -32,20 +33,37 @@ export type NcmpSchemaName =
   | 'data-operation-event-1.0.0'
   | 'cloud-event-headers';
 
-const SOURCES: Readonly<Record<NcmpSchemaName, object>> = {
-  'lcm-event-v1': lcmV1,
-  'lcm-event-v2': lcmV2,
-  'lcm-event-header-v1': lcmHeaderV1,
-  'dmi-async-request-response-event-v1': dmiAsync,
-  'ncmp-async-request-response-event-v1': ncmpAsync,
-  'data-operation-event-1.0.0': dataOperationEvent,
-  'cloud-event-headers': cloudEventHeaders,
+/** Each schema's document, as its file types it. */
+interface SchemaDocuments {
+  'lcm-event-v1': typeof lcmV1;
+  'lcm-event-v2': typeof lcmV2;
+  'lcm-event-header-v1': typeof lcmHeaderV1;
+  'dmi-async-request-response-event-v1': typeof dmiAsync;
+  'ncmp-async-request-response-event-v1': typeof ncmpAsync;
+  'data-operation-event-1.0.0': typeof dataOperationEvent;
+  'cloud-event-headers': typeof cloudEventHeaders;
+}
+
+/** The file of each schema, relative to this module (src/ncmp/schemas/, copied to dist/ncmp/schemas/). */
+const FILES: Readonly<Record<NcmpSchemaName, string>> = {
+  'lcm-event-v1': './schemas/lcm-event-v1.json',
+  'lcm-event-v2': './schemas/lcm-event-v2.json',
+  'lcm-event-header-v1': './schemas/lcm-event-header-v1.json',
+  'dmi-async-request-response-event-v1': './schemas/dmi-async-request-response-event-v1.json',
+  'ncmp-async-request-response-event-v1': './schemas/ncmp-async-request-response-event-v1.json',
+  'data-operation-event-1.0.0': './schemas/data-operation-event-1.0.0.json',
+  'cloud-event-headers': './schemas/cloud-event-headers.json',
 };
 
-/** Every schema name, for tests and docs. */
-export const ncmpSchemaNames: readonly NcmpSchemaName[] = Object.keys(SOURCES) as NcmpSchemaName[];
-
 const requireCjs = createRequire(import.meta.url);
+
+/** A schema document, read on first use (require caches it). */
+function source<K extends NcmpSchemaName>(name: K): SchemaDocuments[K] {
+  return requireCjs(FILES[name]) as SchemaDocuments[K];
+}
+
+/** Every schema name, for tests and docs. */
+export const ncmpSchemaNames: readonly NcmpSchemaName[] = Object.keys(FILES) as NcmpSchemaName[];
 
 let ajvInstance: Ajv2019Class | undefined;
 
@@ -67,7 +85,7 @@ let compiled: Map<NcmpSchemaName, ValidateFunction> | undefined;
 function validators(): Map<NcmpSchemaName, ValidateFunction> {
   if (compiled !== undefined) return compiled;
   const instance = ajv();
-  compiled = new Map(ncmpSchemaNames.map((name) => [name, instance.compile(SOURCES[name])]));
+  compiled = new Map(ncmpSchemaNames.map((name) => [name, instance.compile(source(name))]));
   return compiled;
 }
 
@@ -93,7 +111,7 @@ export function warmUpNcmpSchemas(): void {
 
 /** The corrected JSON Schema object, e.g. for embedding in other documents. */
 export function ncmpSchema(name: NcmpSchemaName): object {
-  return SOURCES[name];
+  return source(name);
 }
 
 /**
