@@ -136,6 +136,8 @@ export async function runServer(
   let report: RunReport | undefined;
   let code: ExitCode = EXIT_CODES.ok;
   try {
+    // NCMP's event schemas compile after the ready line but before the first step (~150 ms).
+    ncmp?.engine.warmUp();
     // The demo loads after the ready line: it is trusted, and the schema machinery costs startup time.
     const toPlay = scenario ?? (args.mode === 'serve' ? await loadDemo() : undefined);
     // Stopped before the demo began: nothing to report.

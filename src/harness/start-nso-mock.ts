@@ -261,6 +261,7 @@ export function wrapMockServer(
         engine = ncmp;
         extensions = { ...extensions, ncmp };
       }
+      engine?.warmUp();
       const before = new Map(engine?.store.topics().map((t) => [t.topic, t.records]));
       const report = await playScenario(loaded, server, {
         clock: server.clock,
