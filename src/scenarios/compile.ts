@@ -5,7 +5,9 @@
  * - `wait-ack` on a type that is never acked (§12.1);
  * - `expect-ack` for a handshake no earlier step started (a th no commit-diff carried), or with
  *   two keys at once;
- * - a garbage fault with both `bytes` and `length`.
+ * - a garbage fault with both `bytes` and `length`;
+ * - stream events whose values or time do not encode, `replay-from` without a replay log, history
+ *   dated before `replay-from` (PROTOCOL.md §14).
  */
 import { CodecError } from '../codec/index.js';
 import {
@@ -15,6 +17,7 @@ import {
   type NotificationType,
   type Profile,
 } from '../codec/index.js';
+import { dateTimeToMillis } from '../server/index.js';
 import { parseDuration } from './duration.js';
 import type { SchemaProblem } from './validate.js';
 import { render } from './validate.js';
@@ -33,7 +36,9 @@ import {
   type ScenarioDefaults,
   type SourceLocation,
   type Step,
+  type DateTimeDocument,
   type StepDocument,
+  type StreamBody,
   type StreamEventDocument,
   type SubscriberSelector,
 } from './scenario.js';
@@ -149,20 +154,7 @@ export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContex
   }
   if ('sequence' in doc) return { ...named, kind: 'sequence', steps: compileSteps(doc.sequence, [...path, 'sequence'], ctx) };
   if ('parallel' in doc) return { ...named, kind: 'parallel', steps: compileSteps(doc.parallel, [...path, 'parallel'], ctx) };
-  if ('stream' in doc) {
-    const b = doc.stream;
-    const events = (list: readonly StreamEventDocument[] | undefined): CompiledStreamEvent[] =>
-      (list ?? []).map((e) => (e.time === undefined ? { values: e.values } : { time: e.time, values: e.values }));
-    return {
-      ...named,
-      kind: 'stream',
-      stream: b.name,
-      replay: b.replay ?? true,
-      history: events(b.history),
-      events: events(b.events),
-      everyMs: ms(b.every, 0),
-    };
-  }
+  if ('stream' in doc) return { ...named, ...compileStream(doc.stream, [...path, 'stream'], ctx) };
   if ('fuzz' in doc) {
     const b = doc.fuzz;
     b.types.forEach((type, i) => {
@@ -234,6 +226,58 @@ function compileEmit(
   }
   if (waitAck === undefined || waitAck === false) return { kind: 'emit', notification: input };
   return { kind: 'emit', notification: input, waitAck: waitAck === true ? true : ms(waitAck, 0) };
+}
+
+/**
+ * A `stream` step. Checks what the schema cannot: each event's values and time encode (as an emit's
+ * fields do), `replay-from` needs a replay log, and history lies inside it (PROTOCOL.md §14: an
+ * event before the log start could never be replayed). Whether times are after "now" depends on
+ * the run's clock and is checked when the step plays.
+ */
+function compileStream(b: StreamBody, path: DocPath, ctx: CompileContext): Omit<Extract<Step, { kind: 'stream' }>, 'at' | 'name'> {
+  const problem = (sub: DocPath, expected: string, found: string): void => {
+    ctx.problems.push({ path: [...path, ...sub], anchor: 'value', expected, found });
+  };
+  /**
+   * The event time in ms, or undefined (no time, or a problem already reported). `sub` is where
+   * the event is written, `timeAt` where its time is.
+   */
+  const eventTime = (time: DateTimeDocument | undefined, values: readonly unknown[] | undefined, sub: DocPath, timeAt: DocPath): number | undefined => {
+    try {
+      const n = normalizeNotification(
+        { type: 'stream-event', ...(time === undefined ? {} : { event_time: time }), values: (values ?? []) as never },
+        { now: () => CHECK_TIME },
+      );
+      return time === undefined || n.type !== 'stream-event' || n.event !== 1 ? undefined : dateTimeToMillis(n.event_time);
+    } catch (error) {
+      if (!(error instanceof CodecError)) throw error;
+      const { expected, found } = splitReason(error.message);
+      const field = fieldPath(error.details.path ?? '');
+      problem(field[0] === 'event_time' ? [...timeAt, ...field.slice(1)] : [...sub, ...field], expected, found);
+      return undefined;
+    }
+  };
+  const replayFromMs = b['replay-from'] === undefined ? undefined : eventTime(b['replay-from'], [], [], ['replay-from']);
+  if (b['replay-from'] !== undefined && b.replay === false) {
+    problem(['replay-from'], 'no replay-from on a stream without a replay log (replay: false)', render(b['replay-from']));
+  }
+  const compiled = (list: readonly StreamEventDocument[] | undefined, key: 'history' | 'events'): CompiledStreamEvent[] =>
+    (list ?? []).map((e, i) => {
+      const t = eventTime(e.time, e.values, [key, i], [key, i, 'time']);
+      if (key === 'history' && t !== undefined && replayFromMs !== undefined && t < replayFromMs) {
+        problem([key, i, 'time'], `a time at or after replay-from (${new Date(replayFromMs).toISOString()}): history is inside the replay log`, render(e.time));
+      }
+      return e.time === undefined ? { values: e.values } : { time: e.time, values: e.values };
+    });
+  return {
+    kind: 'stream',
+    stream: b.name,
+    replay: b.replay ?? true,
+    ...(replayFromMs === undefined ? {} : { replayFromMs }),
+    history: compiled(b.history, 'history'),
+    events: compiled(b.events, 'events'),
+    everyMs: ms(b.every, 0),
+  };
 }
 
 function recordEmit(type: NotificationType, n: { readonly type: NotificationType }, history: EmitHistory): void {

@@ -138,8 +138,15 @@ export interface StreamBody {
   /** Whether the stream keeps a replay log (default true). */
   replay?: boolean;
   /**
-   * Events put in the replay log when the step runs (event times default to now; subscribers
-   * already on the stream receive them live too). The log starts when the stream is first defined.
+   * Where the replay log starts (ISO-8601 or date-time fields): a subscriber asking for replay
+   * from an earlier time gets `replay_failed`. Default: when the stream is first defined. May be
+   * in the past, so that `history` can hold events dated before the run; not in the future.
+   */
+  'replay-from'?: DateTimeDocument;
+  /**
+   * Events put in the replay log when the step runs, dated `time` (default now; between
+   * `replay-from` and now). They are the stream's past: replayed, in event-time order, to
+   * subscribers that ask for them, never sent live.
    */
   history?: StreamEventDocument[];
   /** Events published live by this step. */
@@ -311,6 +318,8 @@ export type Step =
       readonly kind: 'stream';
       readonly stream: string;
       readonly replay: boolean;
+      /** `replay-from` in ms since 1970 (the server's `logStart`). */
+      readonly replayFromMs?: number;
       readonly history: readonly CompiledStreamEvent[];
       readonly events: readonly CompiledStreamEvent[];
       readonly everyMs: number;

@@ -559,12 +559,20 @@ class Run {
   }
 
   async #stream(step: Step & { kind: 'stream' }): Promise<void> {
+    // History goes into the replay log with the definition (dated in the past, never sent live);
+    // the server checks its times against the log start and its clock (PROTOCOL.md §14).
+    const history = step.history.map((e) => ({ ...(e.time === undefined ? {} : { event_time: e.time }), values: e.values }));
     try {
-      this.#target.streams.define(step.stream, { replaySupport: step.replay });
+      this.#target.streams.define(step.stream, {
+        replaySupport: step.replay,
+        ...(step.replayFromMs === undefined ? {} : { logStart: step.replayFromMs }),
+        ...(history.length === 0 ? {} : { history }),
+      });
     } catch (error) {
       throw new StepFailure(error instanceof Error ? error.message : String(error));
     }
-    const publish = (event: { time?: unknown; values: readonly unknown[] }): void => {
+    for (const [i, event] of step.events.entries()) {
+      if (i > 0 && step.everyMs > 0) await sleep(this.#clock, step.everyMs, this.#signal);
       const input = { type: 'stream-event' as const, ...(event.time === undefined ? {} : { event_time: event.time }), values: event.values };
       let n: Notification;
       try {
@@ -573,11 +581,6 @@ class Run {
         throw new StepFailure(error instanceof Error ? error.message : String(error));
       }
       this.#send(n, step.at.path, step.stream);
-    };
-    for (const event of step.history) publish(event);
-    for (const [i, event] of step.events.entries()) {
-      if (i > 0 && step.everyMs > 0) await sleep(this.#clock, step.everyMs, this.#signal);
-      publish(event);
     }
   }
 

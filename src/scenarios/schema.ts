@@ -536,7 +536,16 @@ const bodies = {
     {
       name: Type.String({ minLength: 1 }),
       replay: Type.Optional(Type.Boolean({ description: 'Whether the stream keeps a replay log (default true).' })),
-      history: Type.Optional(Type.Array(StreamEvent, { description: 'Events put in the replay log now (times default to now).' })),
+      'replay-from': Type.Optional(
+        Type.Unsafe<DateTimeDocument>(
+          Type.Ref('#/definitions/date-time', {
+            description: 'Where the replay log starts (may be in the past, not in the future); an earlier replay request gets replay_failed. Default: when the stream is first defined.',
+          }),
+        ),
+      ),
+      history: Type.Optional(
+        Type.Array(StreamEvent, { description: 'Past events put in the replay log (time between replay-from and now, default now); replayed, never sent live.' }),
+      ),
       events: Type.Optional(Type.Array(StreamEvent, { description: 'Events published live by this step.' })),
       every: Type.Optional(Duration),
     },

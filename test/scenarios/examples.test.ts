@@ -69,7 +69,7 @@ async function subscribe(mock: RunningNsoMock, options: ConnectOptions): Promise
 /** Per-example client behaviour, where the derived one (ack everything) is not the point. */
 const special: Readonly<Record<string, (mock: RunningNsoMock, scenario: Scenario) => Promise<Subscriber[]>>> = {
   'examples/stream-replay.yaml': async (mock, scenario) => {
-    // Replay from the start of the stream's log, which begins when the first stream step runs.
+    // Replay from the start of the stream's log (its replay-from), once the first stream step ran.
     await expect.poll(() => mock.server.streams.list().length, { timeout: 10_000, interval: 5 }).toBe(1);
     const logStart = mock.server.streams.list()[0]?.logStart ?? 0;
     return [await subscribe(mock, { ...optionsFor(NOTIF.STREAM_EVENT, scenario), stream: { name: 'events', startTime: new Date(Math.floor(logStart)) } })];
@@ -129,6 +129,11 @@ describe('examples', () => {
       if (file === 'examples/stream-replay.yaml') {
         const events = subscribers[0]?.received.map((n) => n.notification) ?? [];
         expect(events.map((n) => (n.type === 'stream-event' ? n.event : 0))).toEqual([1, 1, 3, 1, 1, 1]);
+        // The backdated history, replayed in event-time order (it is written newest first).
+        expect(events.slice(0, 2).map((n) => (n.type === 'stream-event' && n.event === 1 ? [n.event_time.year, n.event_time.sec] : []))).toEqual([
+          [2020, 5],
+          [2020, 10],
+        ]);
       }
       if (file === 'examples/broken-frames.yaml') {
         // The garbage and the cut frame broke the clients they were aimed at, before the mock closed.

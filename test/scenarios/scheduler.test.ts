@@ -242,17 +242,19 @@ describe('playScenario', () => {
     expect(report.status).toBe('passed');
   });
 
-  it('defines a stream and publishes its history and events', async () => {
+  it('defines a stream with its history and replay-from, then publishes its events live', async () => {
     const { clock, target, scenario } = await setup({
       steps: [
         {
           stream: {
             name: 'events',
+            'replay-from': '2025-12-31T22:00:00Z',
             history: [{ time: '2025-12-31T23:00:00Z', values: [{ ns: 1, tag: 2, xml: 'start' }, { ns: 1, tag: 2, xml: 'stop' }] }],
             events: [{ values: [] }, { values: [] }],
             every: '1s',
           },
         },
+        { stream: { name: 'events' } },
       ],
     });
     target.subscribe(NOTIF.STREAM_EVENT);
@@ -262,8 +264,16 @@ describe('playScenario', () => {
       ['define', 'events'],
       ['publish', 'events'],
       ['publish', 'events'],
-      ['publish', 'events'],
+      ['define', 'events'],
     ]);
+    expect(target.streamCalls[0]?.arg).toEqual({
+      replaySupport: true,
+      logStart: Date.UTC(2025, 11, 31, 22),
+      history: [{ event_time: '2025-12-31T23:00:00Z', values: [{ ns: 1, tag: 2, xml: 'start' }, { ns: 1, tag: 2, xml: 'stop' }] }],
+    });
+    // A later step without replay-from or history leaves the log alone.
+    expect(target.streamCalls[3]?.arg).toEqual({ replaySupport: true });
+    expect(report.connections[0]?.delivered).toEqual({ 'stream-event': 2 });
   });
 
   it('resolves with status aborted when the signal aborts, marking the rest', async () => {
