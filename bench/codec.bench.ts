@@ -101,9 +101,54 @@ type Batch = (c: Case) => void;
 
 const JS_PEERS = ['nso-mock', 'erlpack', 'erlang_js'] as const;
 type JsPeer = (typeof JS_PEERS)[number];
-type Op = 'encode' | 'decode';
+/**
+ * `decode+bytes`: decode, then read `bytes` of every binary in the result. Decoded binaries are
+ * lazy views (term.ts `Binary`), so plain `decode` leaves that work to whoever reads them, while
+ * Erlang's `binary_to_term` (its figure here is the same as for `decode`) and the peers always
+ * build them; this row charges it to us (plus a walk of the term that Erlang does not do).
+ */
+type Op = 'encode' | 'decode' | 'decode+bytes';
+const OPS: readonly Op[] = ['encode', 'decode', 'decode+bytes'];
+/** Who takes part in each op (the peers' decode+bytes would repeat their decode). */
+const PEERS_OF: Record<Op, readonly JsPeer[]> = { encode: JS_PEERS, decode: JS_PEERS, 'decode+bytes': ['nso-mock'] };
+
+/** The byte count of every binary in `t`, read through `bytes`. */
+function readBinaries(t: Term): number {
+  switch (t.kind) {
+    case 'binary':
+      return t.bytes.length;
+    case 'tuple': {
+      const els = t.elements;
+      let n = 0;
+      for (let i = 0; i < els.length; i++) n += readBinaries(els[i]!);
+      return n;
+    }
+    case 'list': {
+      const els = t.elements;
+      let n = readBinaries(t.tail);
+      for (let i = 0; i < els.length; i++) n += readBinaries(els[i]!);
+      return n;
+    }
+    default:
+      return 0;
+  }
+}
+
+const unavailable: Batch = () => {
+  throw new Error('bench: no such contender');
+};
 
 const batches: Record<Op, Record<JsPeer, Batch>> = {
+  'decode+bytes': {
+    'nso-mock': (c) => {
+      const bytes = c.bytes;
+      let s = 0;
+      for (let i = 0; i < N; i++) s += readBinaries(decode(bytes));
+      sink += s;
+    },
+    erlpack: unavailable,
+    erlang_js: unavailable,
+  },
   encode: {
     'nso-mock': (c) => {
       const term = c.term;
@@ -169,12 +214,15 @@ interface Row {
 /** The interleaved measurement: ROUNDS rounds, each one batch per contender, Erlang first. */
 async function measureCase(op: Op, c: Case): Promise<Row> {
   const oracle = erlangOracle();
-  await oracle.time(op, c.bytes, N); // warm-up (loads and runs the Erlang loop once)
-  for (const peer of JS_PEERS) for (let i = 0; i < 5; i++) batches[op][peer](c);
-  const ns: Record<JsPeer | 'erlang', number> = { erlang: 0, 'nso-mock': 0, erlpack: 0, erlang_js: 0 };
+  const erlangOp = op === 'encode' ? 'encode' : 'decode';
+  const peers = PEERS_OF[op];
+  await oracle.time(erlangOp, c.bytes, N); // warm-up (loads and runs the Erlang loop once)
+  for (const peer of peers) for (let i = 0; i < 5; i++) batches[op][peer](c);
+  const ns: Record<JsPeer | 'erlang', number> = { erlang: 0, 'nso-mock': 0, erlpack: Number.NaN, erlang_js: Number.NaN };
+  for (const peer of peers) ns[peer] = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    ns.erlang += (await oracle.time(op, c.bytes, N)) * 1000;
-    for (const peer of JS_PEERS) ns[peer] += timeBatch(batches[op][peer], c);
+    ns.erlang += (await oracle.time(erlangOp, c.bytes, N)) * 1000;
+    for (const peer of peers) ns[peer] += timeBatch(batches[op][peer], c);
   }
   const perSecond = (total: number): number => (ROUNDS * N) / (total / 1e9);
   return {
@@ -185,8 +233,8 @@ async function measureCase(op: Op, c: Case): Promise<Row> {
 }
 
 function printTable(rows: readonly Row[]): void {
-  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-  const ratio = (a: number, b: number): string => (a / b).toFixed(2) + '×';
+  const fmt = (n: number): string => (Number.isNaN(n) ? '-' : Math.round(n).toLocaleString('en-US'));
+  const ratio = (a: number, b: number): string => (Number.isNaN(b) ? '-' : (a / b).toFixed(2) + '×');
   const table: string[][] = [
     ['op', 'term', 'nso-mock ops/s', 'erlang ops/s', 'erlpack ops/s', 'erlang_js ops/s', '÷ erlang', '÷ erlpack', '÷ erlang_js'],
   ];
@@ -206,17 +254,17 @@ function printTable(rows: readonly Row[]): void {
 afterAll(async () => {
   try {
     const rows: Row[] = [];
-    for (const op of ['encode', 'decode'] as const) for (const c of cases) rows.push(await measureCase(op, c));
+    for (const op of OPS) for (const c of cases) rows.push(await measureCase(op, c));
     printTable(rows);
   } finally {
     await closeErlangOracle();
   }
 }, 120_000);
 
-for (const op of ['encode', 'decode'] as const) {
+for (const op of OPS) {
   for (const c of cases) {
     describe(`${op} ${c.name} (${c.bytes.length} bytes; ${N} ops per iteration)`, () => {
-      for (const peer of JS_PEERS) bench(peer, () => batches[op][peer](c), { time: BENCH_MS });
+      for (const peer of PEERS_OF[op]) bench(peer, () => batches[op][peer](c), { time: BENCH_MS });
     });
   }
 }
