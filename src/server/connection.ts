@@ -60,6 +60,11 @@ export interface ConnectionHost {
   onClosed(connection: Connection, reason: CloseReason): void;
 }
 
+/** Frames up to this size are copied into the connection's open output chunk (see `#queue`). */
+const SMALL_FRAME_BYTES = 4096;
+const MIN_CHUNK_BYTES = 16 * 1024;
+const MAX_CHUNK_BYTES = 1024 * 1024;
+
 /** The fault-injection hooks of one connection (for the scenario engine). */
 export interface ConnectionFaults {
   /** Writes raw bytes to the client, in order with queued frames. */
@@ -99,6 +104,11 @@ export class Connection implements ConnectionFaults {
   // Output: frames queued since the last flush, written as one buffer (one syscall per tick).
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
+  // Small frames are copied into an open chunk (sealed into #pending when full, before a large
+  // frame and at the flush): a tick of 20,000 notifications then keeps a few buffers alive until
+  // the flush instead of 20,000 frame views, which the garbage collector had to copy (survivors).
+  #open: Uint8Array | undefined;
+  #openUsed = 0;
   #flushScheduled = false;
   #ended = false;
   #closedNotified = false;
@@ -384,8 +394,7 @@ export class Connection implements ConnectionFaults {
       this.#host.onClosing(this, reason);
     }
     if (mode === 'destroy') {
-      this.#pending = [];
-      this.#pendingBytes = 0;
+      this.#dropPending();
       this.#socket.destroy();
       return;
     }
@@ -407,8 +416,7 @@ export class Connection implements ConnectionFaults {
     this.#stallTimer = this.#stallResume = this.#slowTimer = this.#lingerTimer = undefined;
     for (const timer of this.#timers.values()) this.#host.clock.clearTimeout(timer);
     this.#timers.clear();
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    this.#dropPending();
     this.#resolveDrainWaiters();
     if (!this.#ended) {
       this.#ended = true;
@@ -437,13 +445,11 @@ export class Connection implements ConnectionFaults {
       this.#truncateNext = false;
       const half = bytes.subarray(0, Math.max(1, bytes.length >> 1));
       this.#journal('out', 'injected', undefined, half, 'truncated frame');
-      this.#pending.push(half);
-      this.#pendingBytes += half.length;
+      this.#queue(half);
       this.#dispatch({ kind: 'close', reason: 'fault-injection' });
       return false;
     }
-    this.#pending.push(bytes);
-    this.#pendingBytes += bytes.length;
+    this.#queue(bytes);
     if (this.#pendingBytes + this.#socket.writableLength > this.#host.highWaterMarkBytes && !this.#ended) {
       this.#dispatch({
         kind: 'output-blocked',
@@ -454,6 +460,40 @@ export class Connection implements ConnectionFaults {
     }
     this.#scheduleFlush();
     return true;
+  }
+
+  #queue(bytes: Uint8Array): void {
+    this.#pendingBytes += bytes.length;
+    if (bytes.length > SMALL_FRAME_BYTES) {
+      this.#seal();
+      this.#pending.push(bytes);
+      return;
+    }
+    let open = this.#open;
+    if (open === undefined || open.length - this.#openUsed < bytes.length) {
+      this.#seal();
+      // Doubling chunks: a busy tick needs few of them; a quiet one allocates a small one.
+      const last = this.#pending.length === 0 ? 0 : (this.#pending[this.#pending.length - 1]?.length ?? 0);
+      open = this.#open = new Uint8Array(Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, last * 2)));
+    }
+    open.set(bytes, this.#openUsed);
+    this.#openUsed += bytes.length;
+  }
+
+  /** Moves the open chunk's bytes to #pending. */
+  #seal(): void {
+    const open = this.#open;
+    if (open === undefined) return;
+    if (this.#openUsed > 0) this.#pending.push(open.subarray(0, this.#openUsed));
+    this.#open = undefined;
+    this.#openUsed = 0;
+  }
+
+  #dropPending(): void {
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#open = undefined;
+    this.#openUsed = 0;
   }
 
   #scheduleFlush(): void {
@@ -472,6 +512,7 @@ export class Connection implements ConnectionFaults {
     if (socket.destroyed) return;
     const clock = this.#host.clock;
     if (this.#pendingBytes > 0 && clock.now() >= this.#stalledUntil) {
+      this.#seal();
       let data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
       if (this.#slowBytes > 0 && data.length > this.#slowBytes) {
         // Trickle: this tick's share now, the rest at the next tick (re-chunks frames for the client).

@@ -68,8 +68,14 @@ export class Journal {
   /** bit 7: direction out; low bits: kind code. */
   readonly #flags: Uint8Array;
   #term: (Term | undefined)[];
-  /** Encoded frames (length prefix included) whose term has not been read yet. */
-  #frame: (Uint8Array | undefined)[];
+  /**
+   * Encoded frames (length prefix included) whose term has not been read yet, as buffer, offset
+   * and length: a frame is a view on the encoder's shared slab, so consecutive entries share one
+   * buffer and recording keeps no object per frame alive.
+   */
+  #frameBuffer: (ArrayBufferLike | undefined)[];
+  readonly #frameOffset: Float64Array;
+  readonly #frameLength: Float64Array;
   #raw: (Uint8Array | undefined)[];
   #note: (string | undefined)[];
   #next = 0;
@@ -84,7 +90,9 @@ export class Journal {
     this.#connection = new Float64Array(limit);
     this.#flags = new Uint8Array(limit);
     this.#term = new Array<Term | undefined>(limit).fill(undefined);
-    this.#frame = new Array<Uint8Array | undefined>(limit).fill(undefined);
+    this.#frameBuffer = new Array<ArrayBufferLike | undefined>(limit).fill(undefined);
+    this.#frameOffset = new Float64Array(limit);
+    this.#frameLength = new Float64Array(limit);
     this.#raw = new Array<Uint8Array | undefined>(limit).fill(undefined);
     this.#note = new Array<string | undefined>(limit).fill(undefined);
   }
@@ -117,7 +125,7 @@ export class Journal {
     this.#connection[i] = connectionId;
     this.#flags[i] = (direction === 'out' ? 0x80 : 0) | KIND_CODE[kind];
     this.#term[i] = term;
-    this.#frame[i] = undefined;
+    this.#frameBuffer[i] = undefined;
     this.#raw[i] = raw === undefined ? undefined : raw.slice(0, JOURNAL_RAW_BYTES);
     this.#note[i] = note;
     this.#advance(i);
@@ -125,8 +133,8 @@ export class Journal {
 
   /**
    * Records a complete frame (4-byte length prefix and term, §5) the server encoded itself. The
-   * bytes are kept as given, not copied (frames are never written to after encoding), and the
-   * entry's `term` is decoded from them on first read.
+   * bytes are referenced, not copied (an encoded frame is never written to again, STYLE.md §6
+   * "one growable writer per encode"), and the entry's `term` is decoded from them on first read.
    */
   addFrame(time: number, connectionId: number, direction: 'in' | 'out', frame: Uint8Array): void {
     if (this.limit === 0) return;
@@ -135,7 +143,9 @@ export class Journal {
     this.#connection[i] = connectionId;
     this.#flags[i] = (direction === 'out' ? 0x80 : 0) | FRAME_CODE;
     this.#term[i] = undefined;
-    this.#frame[i] = frame;
+    this.#frameBuffer[i] = frame.buffer;
+    this.#frameOffset[i] = frame.byteOffset;
+    this.#frameLength[i] = frame.byteLength;
     this.#raw[i] = undefined;
     this.#note[i] = undefined;
     this.#advance(i);
@@ -150,13 +160,14 @@ export class Journal {
   /** The term of slot `i`, decoding (once) a frame recorded by {@link addFrame}. */
   #termAt(i: number): Term | undefined {
     const term = this.#term[i];
-    const frame = this.#frame[i];
-    if (term !== undefined || frame === undefined) return term;
+    const buffer = this.#frameBuffer[i];
+    if (term !== undefined || buffer === undefined) return term;
     // Our own encoding, so it decodes (the codec's decode∘encode = id property); the lenient
     // limits only matter for what a client sent, which is never recorded this way.
-    const decoded = decodeTerm(frame.subarray(4), { allowTrailingBytes: true });
+    const payload = new Uint8Array(buffer, (this.#frameOffset[i] ?? 0) + 4, (this.#frameLength[i] ?? 4) - 4);
+    const decoded = decodeTerm(payload, { allowTrailingBytes: true });
     this.#term[i] = decoded;
-    this.#frame[i] = undefined;
+    this.#frameBuffer[i] = undefined;
     return decoded;
   }
 
@@ -190,7 +201,7 @@ export class Journal {
   /** Forgets every held entry (`total` keeps counting). */
   clear(): void {
     this.#term = new Array<Term | undefined>(this.limit).fill(undefined);
-    this.#frame = new Array<Uint8Array | undefined>(this.limit).fill(undefined);
+    this.#frameBuffer = new Array<ArrayBufferLike | undefined>(this.limit).fill(undefined);
     this.#raw = new Array<Uint8Array | undefined>(this.limit).fill(undefined);
     this.#note = new Array<string | undefined>(this.limit).fill(undefined);
     this.#next = 0;

@@ -125,6 +125,15 @@ describe('delivery (§10, §11)', () => {
     }
   });
 
+  it('keeps the order of one tick of small and large frames (small ones share an output chunk)', async () => {
+    const c = await client({ mask: NOTIF.DAEMON });
+    // Sizes around the copy threshold and past a chunk: 40 B frames, 5 KB and 100 KB messages.
+    const msgs = Array.from({ length: 3000 }, (_, i) => (i % 1000 === 500 ? 'x'.repeat(100_000) : i % 97 === 0 ? `${i}`.padEnd(5000, '.') : `m${i}`));
+    for (const msg of msgs) s.server.emit({ type: 'daemon', msg });
+    const got = await c.take(msgs.length);
+    expect(got.map((r) => (r.notification.type === 'daemon' ? r.notification.msg : ''))).toEqual(msgs);
+  });
+
   it('tags transaction progress by the subscribed bit: PROGRESS-only gets 16777216 (§10.1)', async () => {
     const both = await client({ mask: NOTIF.PROGRESS | NOTIF.COMMIT_PROGRESS });
     const progressOnly = await client({ mask: NOTIF.PROGRESS });
