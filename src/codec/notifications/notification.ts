@@ -858,13 +858,16 @@ export type NotificationOf<T extends NotificationType> = Extract<Notification, {
 /** Datastore input: a name or a number. `db` is accepted as an alias of the datastore field. */
 export type DatastoreInput = EnumInput<typeof DATASTORES>;
 
+/**
+ * The fields an input shares as-is with its `Notification`, all optional. An input extends it and
+ * redeclares only `Redeclared` (the fields it accepts in a friendlier form: enum names, ISO text), so
+ * a field added to a notification cannot be forgotten in its input.
+ */
+type SharedInputFields<N, Redeclared extends keyof N = never> = Partial<Omit<N, 'type' | Redeclared>>;
+
 /** Audit input; `user`/`usid` default to the default user info. */
-export interface AuditInput {
+export interface AuditInput extends SharedInputFields<AuditNotification> {
   readonly type: 'audit';
-  readonly logno?: number;
-  readonly user?: string;
-  readonly usid?: number;
-  readonly msg?: string;
 }
 
 /** Syslog-family input; `prio` defaults to `info` (6). */
@@ -889,15 +892,12 @@ export interface CommitSimpleInput {
 }
 
 /** Commit-diff input; `th` defaults to 1, `database` to running. */
-export interface CommitDiffInput {
+export interface CommitDiffInput extends SharedInputFields<CommitDiffNotification, 'database' | 'uinfo' | 'flags'> {
   readonly type: 'commit-diff';
   readonly database?: DatastoreInput;
   readonly db?: DatastoreInput;
   readonly uinfo?: UserInfoInput;
-  readonly th?: number;
   readonly flags?: CommitFlagsInput;
-  readonly comment?: string;
-  readonly label?: string;
 }
 
 /** User-session input; `event` defaults to start, `database` to no-db (0). */
@@ -945,18 +945,10 @@ export interface CommitFailedInput {
 }
 
 /** SNMP agent input; `event` (the PDU type) defaults to v2-trap. */
-export interface SnmpaInput {
+export interface SnmpaInput extends SharedInputFields<SnmpaNotification, 'event' | 'vb' | 'enterprise'> {
   readonly type: 'snmpa';
   readonly event?: EnumInput<typeof SNMP_PDU_TYPES>;
-  readonly request_id?: number;
-  readonly addr?: IpAddress;
-  readonly port?: number;
-  readonly error_status?: number;
-  readonly error_index?: number;
   readonly vb?: readonly SnmpVarbindInput[];
-  readonly time_stamp?: number;
-  readonly specific_trap?: number;
-  readonly generic_trap?: number;
   readonly enterprise?: readonly number[] | string;
 }
 
@@ -992,32 +984,12 @@ export interface UpgradeInput {
  * `usid` to the default usid, `tid` to 0, `datastore` (alias `db`) to running. `duration`
  * defaults to absent.
  */
-export interface ProgressInput {
+export interface ProgressInput extends SharedInputFields<ProgressNotification, 'event' | 'timestamp' | 'datastore'> {
   readonly type: ProgressType;
   readonly event?: EnumInput<typeof PROGRESS_EVENTS>;
   readonly timestamp?: number | string | Date;
-  readonly duration?: number;
-  readonly usid?: number;
-  readonly tid?: number;
   readonly datastore?: DatastoreInput;
   readonly db?: DatastoreInput;
-  readonly context?: string;
-  readonly trace_id?: string;
-  readonly subsystem?: string;
-  readonly phase?: string;
-  readonly msg?: string;
-  readonly annotation?: string;
-  readonly service?: string;
-  readonly service_phase?: string;
-  readonly commit_queue_id?: number;
-  readonly node?: string;
-  readonly device?: string;
-  readonly device_phase?: string;
-  readonly package?: string;
-  readonly span_id?: string;
-  readonly parent_span_id?: string;
-  readonly attributes?: readonly ProgressAttribute[];
-  readonly links?: readonly ProgressLink[];
 }
 
 /** Stream-event input; `event` defaults to notification, `event_time` to now (UTC), `values` to `[]`. */
@@ -1030,53 +1002,29 @@ export interface StreamEventInput {
 }
 
 /** CQ-progress input; `event` defaults to waiting, `timestamp` to now (UTC), `cq_id` to 1. */
-export interface CqProgressInput {
+export interface CqProgressInput extends SharedInputFields<CqProgressNotification, 'event' | 'timestamp'> {
   readonly type: 'cq-progress';
   readonly event?: EnumInput<typeof CQ_PROGRESS_EVENTS>;
   readonly timestamp?: DateTimeInput;
-  readonly cq_id?: number;
-  readonly cq_tag?: string;
-  readonly completed_devices?: readonly string[];
-  readonly transient_devices?: readonly string[];
-  readonly failed_devices?: readonly CqFailedDevice[];
-  readonly completed_services?: readonly CqCompletedService[];
-  readonly failed_services?: readonly CqFailedService[];
-  readonly trace_id?: string;
 }
 
 /** Call-home input; `event` defaults to device-connected, `port` to 4334, `ssh_key_alg` to ssh-ed25519. */
-export interface CallHomeInfoInput {
+export interface CallHomeInfoInput extends SharedInputFields<CallHomeInfoNotification, 'event'> {
   readonly type: 'call-home-info';
   readonly event?: EnumInput<typeof CALL_HOME_EVENTS>;
-  readonly addr?: IpAddress;
-  readonly port?: number;
-  readonly ssh_host_key?: string;
-  readonly ssh_key_alg?: string;
-  readonly device?: string;
 }
 
 /** Audit-network input; `usid`/`user` default to the default user info, `tid` to 0. */
-export interface AuditNetworkInput {
+export interface AuditNetworkInput extends SharedInputFields<AuditNetworkNotification> {
   readonly type: 'audit-network';
-  readonly usid?: number;
-  readonly tid?: number;
-  readonly user?: string;
-  readonly device?: string;
-  readonly trace_id?: string;
-  readonly config?: string;
 }
 
 /** Compaction input [INF]; `dbfile` defaults to a-cdb, `event` to automatic, `time_start` to now (µs). */
-export interface CompactionInput {
+export interface CompactionInput extends SharedInputFields<CompactionNotification, 'dbfile' | 'event' | 'time_start'> {
   readonly type: 'compaction';
   readonly dbfile?: EnumInput<typeof COMPACTION_DBFILES>;
   readonly event?: EnumInput<typeof COMPACTION_EVENTS>;
-  readonly fsize_start?: number;
-  readonly fsize_end?: number;
-  readonly fsize_last?: number;
   readonly time_start?: number | string | Date;
-  readonly duration?: number;
-  readonly ntrans?: number;
 }
 
 /**
