@@ -17,8 +17,8 @@
 import { javaHashMapOrder } from './java-hash-order.js';
 import type { NcmpHeader } from './record.js';
 
-/** The DMI plugin's legacy response event (dmi-async-request-response-event-schema-v1). */
-export interface DmiAsyncRequestResponseEvent {
+/** The envelope fields both legacy events start with, in schema order. */
+interface LegacyEventEnvelope {
   readonly eventId: string;
   /** The requestId NCMP gave the DMI. */
   readonly eventCorrelationId: string;
@@ -28,38 +28,25 @@ export interface DmiAsyncRequestResponseEvent {
   readonly eventType: string;
   readonly eventSchema: string;
   readonly eventSchemaVersion: string;
+}
+
+/** The response the DMI read: its `eventContent`, flattened into NCMP's `forwardedEvent`. */
+interface LegacyResponseContent {
+  readonly 'response-data-schema': string;
+  readonly 'response-status': string;
+  readonly 'response-code': string;
+  readonly 'response-data': Readonly<Record<string, unknown>>;
+}
+
+/** The DMI plugin's legacy response event (dmi-async-request-response-event-schema-v1). */
+export interface DmiAsyncRequestResponseEvent extends LegacyEventEnvelope {
   readonly eventSource: string;
-  readonly eventContent: {
-    readonly 'response-data-schema': string;
-    readonly 'response-status': string;
-    readonly 'response-code': string;
-    readonly 'response-data': Readonly<Record<string, unknown>>;
-  };
+  readonly eventContent: LegacyResponseContent;
 }
 
 /** NCMP's legacy response event on the client topic (ncmp-async-request-response-event-schema-v1). */
-export interface NcmpAsyncRequestResponseEvent {
-  readonly eventId: string;
-  readonly eventCorrelationId: string;
-  readonly eventTime: string;
-  readonly eventTarget: string;
-  readonly eventType: string;
-  readonly eventSchema: string;
-  readonly eventSchemaVersion: string;
-  readonly forwardedEvent: {
-    readonly eventId: string;
-    readonly eventCorrelationId: string;
-    readonly eventTime: string;
-    readonly eventTarget: string;
-    readonly eventType: string;
-    readonly eventSchema: string;
-    readonly eventSchemaVersion: string;
-    readonly eventSource: string;
-    readonly 'response-data-schema': string;
-    readonly 'response-status': string;
-    readonly 'response-code': string;
-    readonly 'response-data': Readonly<Record<string, unknown>>;
-  };
+export interface NcmpAsyncRequestResponseEvent extends LegacyEventEnvelope {
+  readonly forwardedEvent: LegacyEventEnvelope & { readonly eventSource: string } & LegacyResponseContent;
 }
 
 /** Java class names (Spring's `__TypeId__` header) and constants of the legacy pair. */
@@ -118,27 +105,31 @@ export function buildNcmpAsyncEvent(dmi: DmiAsyncRequestResponseEvent, context: 
   const { payload: _declaredProperty, ...additional } = dmi.eventContent['response-data'];
   void _declaredProperty;
   return {
+    // Overwriting keeps a key's place, so eventId and eventTime stay first and third on the wire.
+    ...legacyEnvelopeOf(dmi),
     eventId: context.eventId,
-    eventCorrelationId: dmi.eventCorrelationId,
     eventTime: context.eventTime,
-    eventTarget: dmi.eventTarget,
-    eventType: dmi.eventType,
-    eventSchema: dmi.eventSchema,
-    eventSchemaVersion: dmi.eventSchemaVersion,
     forwardedEvent: {
-      eventId: dmi.eventId,
-      eventCorrelationId: dmi.eventCorrelationId,
-      eventTime: dmi.eventTime,
-      eventTarget: dmi.eventTarget,
-      eventType: dmi.eventType,
-      eventSchema: dmi.eventSchema,
-      eventSchemaVersion: dmi.eventSchemaVersion,
+      ...legacyEnvelopeOf(dmi),
       eventSource: dmi.eventSource,
       'response-data-schema': dmi.eventContent['response-data-schema'],
       'response-status': dmi.eventContent['response-status'],
       'response-code': dmi.eventContent['response-code'],
       'response-data': additional,
     },
+  };
+}
+
+/** The envelope fields of a legacy event, picked in schema order (the JSON key order NCMP writes). */
+function legacyEnvelopeOf(event: LegacyEventEnvelope): LegacyEventEnvelope {
+  return {
+    eventId: event.eventId,
+    eventCorrelationId: event.eventCorrelationId,
+    eventTime: event.eventTime,
+    eventTarget: event.eventTarget,
+    eventType: event.eventType,
+    eventSchema: event.eventSchema,
+    eventSchemaVersion: event.eventSchemaVersion,
   };
 }
 

@@ -161,6 +161,10 @@ describe('async responses', () => {
     expect(ncmp).toMatchObject({ eventCorrelationId: 'req-1', eventTarget: 'my-topic', eventTime: '2024-05-01T12:00:00.250+0000' });
     expect(ncmp['forwardedEvent']).toMatchObject({ eventId: dmi['eventId'], eventSource: 'org.onap.cps.ncmp.dmi', 'response-code': '200' });
     expect(ncmp['forwardedEvent']['response-data']).toEqual({ 'ietf:data': { x: 1 } });
+    // NCMP's Jackson writes the schema's key order; a consumer diffing JSON text sees it.
+    const envelope = ['eventId', 'eventCorrelationId', 'eventTime', 'eventTarget', 'eventType', 'eventSchema', 'eventSchemaVersion'];
+    expect(Object.keys(ncmp)).toEqual([...envelope, 'forwardedEvent']);
+    expect(Object.keys(ncmp['forwardedEvent'])).toEqual([...envelope, 'eventSource', 'response-data-schema', 'response-status', 'response-code', 'response-data']);
     expect(headersOf(ncmpRecord!)).toEqual({ __TypeId__: 'org.onap.cps.ncmp.event.model.NcmpAsyncRequestResponseEvent' });
   });
 
