@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { DateTime, StreamRequest } from '../../src/codec/index.js';
+import { dateTimeFromMillis, type StreamRequest } from '../../src/codec/index.js';
 import { dateTimeToMillis, planReplay, StreamRegistry, type StreamEvent, type StreamInfo } from '../../src/server/streams.js';
 
 const T0 = Date.UTC(2023, 10, 14, 12, 0, 0);
 
-function dt(ms: number): DateTime {
-  const d = new Date(ms);
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    min: d.getUTCMinutes(),
-    sec: d.getUTCSeconds(),
-    micro: d.getUTCMilliseconds() * 1000,
-    timezone: 0,
-    timezone_minutes: 0,
-  };
-}
+const dt = dateTimeFromMillis;
 
 const ev = (ms: number): StreamEvent => ({ type: 'stream-event', event: 1, event_time: dt(ms), values: [] });
 const req = (startTime?: number, stopTime?: number): StreamRequest => ({
