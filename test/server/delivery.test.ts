@@ -2,30 +2,14 @@
  * Delivery over real TCP and Unix sockets with the client: every vector notification arrives byte
  * for byte, only where the mask says (§10.1), in emission order, in the connection's profile.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type NotifClient } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
 import { decodeTerm, isAvailableIn, NOTIF, notificationFromTerm, notificationToTerm, notificationTypes, type Notification } from '../../src/codec/index.js';
 import { fromHex, loadHandshake, loadNotifications, loadNotifications6x, toHex } from '../support/vectors.js';
 import { rawConnect } from './raw-socket.js';
-import { ALL_TYPES_MASK, startServer, waitFor, type Started } from './helpers.js';
+import { ALL_TYPES_MASK, useServerPerTest, waitFor } from './helpers.js';
 
-let s: Started;
-const clients: NotifClient[] = [];
-
-beforeEach(async () => {
-  s = await startServer();
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await s.close();
-});
-
-async function client(options: Parameters<typeof connect>[1], via: 'tcp' | 'unix' = 'tcp'): Promise<NotifClient> {
-  const c = await connect(via === 'tcp' ? s.tcp : { path: s.unix }, options);
-  clients.push(c);
-  return c;
-}
+const s = useServerPerTest();
+const client = s.client;
 
 const vectors57 = loadNotifications().filter((v) => !v.name.startsWith('audit_network'));
 const vectors6x = [...loadNotifications().filter((v) => v.name.startsWith('audit_network')), ...loadNotifications6x()];
@@ -59,8 +43,7 @@ describe('delivery (§10, §11)', () => {
   });
 
   it('sends 6.x-only types to nso6x connections and skips nso57 ones (§16.5)', async () => {
-    await s.close();
-    s = await startServer({ profileForProtocolVersion: (v) => (v === 99 ? 'nso6x' : undefined) });
+    await s.restart({ profileForProtocolVersion: (v) => (v === 99 ? 'nso6x' : undefined) });
     const old = await client({ mask: ALL_TYPES_MASK & ~NOTIF.AUDIT_NETWORK_SYNC & ~(NOTIF.HEARTBEAT | NOTIF.HEALTH_CHECK | NOTIF.STREAM_EVENT) });
     const neu = await client({ mask: ALL_TYPES_MASK & ~NOTIF.AUDIT_NETWORK_SYNC & ~(NOTIF.HEARTBEAT | NOTIF.HEALTH_CHECK | NOTIF.STREAM_EVENT), protocolVersion: 99, profile: 'nso6x' });
     expect(s.server.subscribers().map((i) => i.profile)).toEqual(['nso57', 'nso6x']);

@@ -1,29 +1,14 @@
 /**
  * The blocking handshakes of §12 over real sockets: what blocks, what keeps flowing, what releases.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type NotifClient } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import type { NotifClient } from '../../src/client/index.js';
 import { NOTIF } from '../../src/codec/index.js';
 import type { AckOutcome } from '../../src/server/index.js';
-import { startServer, waitFor, type Started } from './helpers.js';
+import { useServerPerTest, waitFor } from './helpers.js';
 
-let s: Started;
-const clients: NotifClient[] = [];
-
-beforeEach(async () => {
-  s = await startServer({ profile: 'nso6x' });
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await s.close();
-});
-
-async function client(mask: number): Promise<NotifClient> {
-  const c = await connect(s.tcp, { mask, profile: 'nso6x' });
-  clients.push(c);
-  return c;
-}
+const s = useServerPerTest({ profile: 'nso6x' });
+const client = (mask: number): Promise<NotifClient> => s.client({ mask, profile: 'nso6x' });
 
 /** Whether a promise has settled, after letting pending I/O callbacks run. */
 async function isSettled(p: Promise<unknown>): Promise<boolean> {
@@ -179,8 +164,7 @@ describe('HA info with HA_INFO_SYNC (§11.6, §12.2 global)', () => {
   });
 
   it('with autoAck the client acknowledges every handshake by itself', async () => {
-    const c = await connect(s.tcp, { mask: NOTIF.HA_INFO | NOTIF.HA_INFO_SYNC | NOTIF.COMMIT_DIFF | NOTIF.AUDIT | NOTIF.AUDIT_SYNC, autoAck: true, profile: 'nso6x' });
-    clients.push(c);
+    await s.client({ mask: NOTIF.HA_INFO | NOTIF.HA_INFO_SYNC | NOTIF.COMMIT_DIFF | NOTIF.AUDIT | NOTIF.AUDIT_SYNC, autoAck: true, profile: 'nso6x' });
     const outcomes = await Promise.all([
       s.server.emitAndWait({ type: 'ha-info', event: 'is-none' }),
       s.server.emitAndWait({ type: 'ha-info', event: 'is-primary' }),

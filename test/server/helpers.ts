@@ -5,6 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
+import { connect, type ConnectOptions, type NotifClient } from '../../src/client/index.js';
 import { createMockServer, ManualClock, type MockServer, type MockServerEvents, type MockServerOptions } from '../../src/server/index.js';
 
 /** A fresh directory for Unix socket files; removed by `cleanup`. */
@@ -36,6 +38,66 @@ export async function startServer(options: MockServerOptions = {}): Promise<Star
     close: async () => {
       await server.close();
       socket.cleanup();
+    },
+  };
+}
+
+/** The server of the current test (see `useServerPerTest`) and the clients it opened on it. */
+export interface ServerPerTest {
+  readonly server: MockServer;
+  readonly clock: ManualClock;
+  readonly tcp: { readonly host: string; readonly port: number };
+  readonly unix: string;
+  /** The clients `client()` opened in this test, in order. */
+  readonly clients: readonly NotifClient[];
+  /** Connects over TCP (or the Unix socket) to this test's server; the client is closed after the test. */
+  client(options: ConnectOptions, via?: 'tcp' | 'unix'): Promise<NotifClient>;
+  /** Closes this test's clients and server and starts a server with other options. */
+  restart(options: MockServerOptions): Promise<void>;
+}
+
+/**
+ * Registers a `startServer(options)` before each test of the file and, after it, closes every
+ * client the test opened through `client()`, then the server.
+ */
+export function useServerPerTest(options: MockServerOptions = {}): ServerPerTest {
+  let current: Started | undefined;
+  const clients: NotifClient[] = [];
+  const started = (): Started => {
+    if (current === undefined) throw new Error('useServerPerTest: the server exists only while a test runs');
+    return current;
+  };
+  const stop = async (): Promise<void> => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await current?.close();
+    current = undefined;
+  };
+  beforeEach(async () => {
+    current = await startServer(options);
+  });
+  afterEach(stop);
+  return {
+    get server() {
+      return started().server;
+    },
+    get clock() {
+      return started().clock;
+    },
+    get tcp() {
+      return started().tcp;
+    },
+    get unix() {
+      return started().unix;
+    },
+    clients,
+    async client(clientOptions, via = 'tcp') {
+      const c = await connect(via === 'tcp' ? started().tcp : { path: started().unix }, clientOptions);
+      clients.push(c);
+      return c;
+    },
+    async restart(restartOptions) {
+      await stop();
+      current = await startServer(restartOptions);
     },
   };
 }

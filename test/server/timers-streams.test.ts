@@ -2,34 +2,19 @@
  * Heartbeats and health checks on the injected clock (§13), and named-stream replay (§14), over
  * real sockets. No test sleeps: time moves only when the ManualClock is advanced.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type NotifClient, type ReceivedNotification } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import type { ReceivedNotification } from '../../src/client/index.js';
 import { NOTIF, type TagValueInput } from '../../src/codec/index.js';
-import { startServer, type Started } from './helpers.js';
+import { useServerPerTest } from './helpers.js';
 
-let s: Started;
-const clients: NotifClient[] = [];
-
-beforeEach(async () => {
-  s = await startServer();
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await s.close();
-});
-
-async function client(options: Parameters<typeof connect>[1]): Promise<NotifClient> {
-  const c = await connect(s.tcp, options);
-  clients.push(c);
-  return c;
-}
+const s = useServerPerTest();
+const client = s.client;
 
 /** What each open client received since the last call: everything up to a sentinel (reopen-logs) emitted to all now. */
 async function receivedSoFar(): Promise<string[][]> {
   s.server.emit({ type: 'reopen-logs' });
   return Promise.all(
-    clients.map(async (c) => {
+    s.clients.map(async (c) => {
       const out: string[] = [];
       for (let r = await c.next(); r.type !== 'reopen-logs'; r = await c.next()) out.push(r.type);
       return out;
@@ -56,9 +41,7 @@ describe('heartbeat and health check (§13)', () => {
     expect(await receivedSoFar()).toEqual([[]]);
     s.clock.advance(1);
     expect(await receivedSoFar()).toEqual([['heartbeat']]);
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await s.close();
-    s = await startServer({ minHeartbeatIntervalMs: 10 });
+    await s.restart({ minHeartbeatIntervalMs: 10 });
     await client({ mask: NOTIF.HEARTBEAT | NOTIF.REOPEN_LOGS, heartbeatInterval: 10 });
     s.clock.advance(50);
     expect(await receivedSoFar()).toEqual([Array(5).fill('heartbeat')]);
