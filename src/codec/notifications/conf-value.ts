@@ -99,16 +99,8 @@ function prefixToTerm(code: PrefixConfdType, value: string, path: string): Term 
 export function confValueToTerm(v: ConfValue, path = 'value'): Term {
   const code = v.confd_type;
   if ('raw' in v) return v.raw;
+  if (isMarker(v)) return atom(MARKER_ATOMS[v.confd_type]);
   switch (v.confd_type) {
-    case 1:
-    case 2:
-    case 32:
-    case 33:
-    case 42:
-    case 45:
-    case 51:
-    case 52:
-      return atom(MARKER_ATOMS[v.confd_type]);
     case 5:
       return textTerm(v.value);
     case 8:
@@ -331,17 +323,8 @@ export function normalizeConfValue(input: ConfValueInput | unknown, path = 'valu
 }
 
 function pyValue(v: ConfValue): PythonValue | undefined {
-  if ('raw' in v) return undefined;
+  if ('raw' in v || isMarker(v)) return undefined;
   switch (v.confd_type) {
-    case 1:
-    case 2:
-    case 32:
-    case 33:
-    case 42:
-    case 45:
-    case 51:
-    case 52:
-      return undefined;
     case 19:
       return dateTimeIso(v.value);
     case 31:
@@ -374,6 +357,6 @@ export function confValuePython(v: ConfValue): PythonDict {
 }
 
 /** Whether a value is one of the tag-value element markers (§9.5) rather than a leaf value. */
-export function isMarker(v: ConfValue): boolean {
+export function isMarker(v: ConfValue): v is Extract<ConfValue, { readonly confd_type: MarkerConfdType }> {
   return MARKERS.includes(v.confd_type);
 }
