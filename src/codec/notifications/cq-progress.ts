@@ -19,6 +19,7 @@ import {
   readTuple,
   textTerm,
   UNDEFINED,
+  withDefined,
   type PythonDict,
   type PythonValue,
 } from './layout.js';
@@ -84,23 +85,23 @@ export function cqProgressFromTerm(e: readonly Term[]): CqProgressNotification {
       failed_devices: textList(at(p, 2, path), `${path}.failed_devices`),
     };
   });
-  const cqTag = readOptText(el(4, 'cq_tag'), 'cq_tag');
-  const completed = optTextList(el(5, 'completed_devices'), 'completed_devices');
-  const transient = optTextList(el(6, 'transient_devices'), 'transient_devices');
-  const traceId = readOptText(el(10, 'trace_id'), 'trace_id');
-  return {
+  // The optional parts are read first, as before, so a term with several faults names the same one.
+  const optional = {
+    cq_tag: readOptText(el(4, 'cq_tag'), 'cq_tag'),
+    completed_devices: optTextList(el(5, 'completed_devices'), 'completed_devices'),
+    transient_devices: optTextList(el(6, 'transient_devices'), 'transient_devices'),
+    failed_devices: failed,
+    completed_services: completedSvc,
+    failed_services: failedSvc,
+    trace_id: readOptText(el(10, 'trace_id'), 'trace_id'),
+  };
+  return withDefined<CqProgressNotification>({
     type: 'cq-progress',
     event: readInt(el(1, 'event'), 'event'),
     timestamp: dateTimeFromTerm(el(2, 'timestamp'), 'timestamp'),
     cq_id: readInt(el(3, 'cq_id'), 'cq_id'),
-    ...(cqTag === undefined ? {} : { cq_tag: cqTag }),
-    ...(completed === undefined ? {} : { completed_devices: completed }),
-    ...(transient === undefined ? {} : { transient_devices: transient }),
-    ...(failed === undefined ? {} : { failed_devices: failed }),
-    ...(completedSvc === undefined ? {} : { completed_services: completedSvc }),
-    ...(failedSvc === undefined ? {} : { failed_services: failedSvc }),
-    ...(traceId === undefined ? {} : { trace_id: traceId }),
-  };
+    ...optional,
+  });
 }
 
 const textItem = (v: unknown, path: string): string => text(v, path);
@@ -149,26 +150,23 @@ export function normalizeCqProgress(input: CqProgressInput, ctx: NormalizeContex
     'failed_services',
     'trace_id',
   ]);
-  const cqTag = optText(input.cq_tag, 'cq_tag');
-  const completed = optListOf(input.completed_devices, 'completed_devices', textItem);
-  const transient = optListOf(input.transient_devices, 'transient_devices', textItem);
-  const failed = optListOf(input.failed_devices, 'failed_devices', failedDevice);
-  const completedSvc = optListOf(input.completed_services, 'completed_services', completedService);
-  const failedSvc = optListOf(input.failed_services, 'failed_services', failedService);
-  const traceId = optText(input.trace_id, 'trace_id');
-  return {
+  // The optional fields are checked first, as before, so an input with several faults names the same one.
+  const optional = {
+    cq_tag: optText(input.cq_tag, 'cq_tag'),
+    completed_devices: optListOf(input.completed_devices, 'completed_devices', textItem),
+    transient_devices: optListOf(input.transient_devices, 'transient_devices', textItem),
+    failed_devices: optListOf(input.failed_devices, 'failed_devices', failedDevice),
+    completed_services: optListOf(input.completed_services, 'completed_services', completedService),
+    failed_services: optListOf(input.failed_services, 'failed_services', failedService),
+    trace_id: optText(input.trace_id, 'trace_id'),
+  };
+  return withDefined<CqProgressNotification>({
     type: 'cq-progress',
     event: enumValue(CQ_PROGRESS_EVENTS, input.event ?? 'waiting', 'event'),
     timestamp: input.timestamp === undefined ? dateTimeFromMillis(ctx.nowMs) : normalizeDateTime(input.timestamp, 'timestamp'),
     cq_id: intIn(input.cq_id ?? 1, 'cq_id', NAT64),
-    ...(cqTag === undefined ? {} : { cq_tag: cqTag }),
-    ...(completed === undefined ? {} : { completed_devices: completed }),
-    ...(transient === undefined ? {} : { transient_devices: transient }),
-    ...(failed === undefined ? {} : { failed_devices: failed }),
-    ...(completedSvc === undefined ? {} : { completed_services: completedSvc }),
-    ...(failedSvc === undefined ? {} : { failed_services: failedSvc }),
-    ...(traceId === undefined ? {} : { trace_id: traceId }),
-  };
+    ...optional,
+  });
 }
 
 const bufList = (xs: readonly string[]): PythonDict => ({

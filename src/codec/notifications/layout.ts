@@ -190,3 +190,13 @@ export type PythonValue = null | boolean | number | bigint | string | readonly P
 export interface PythonDict {
   readonly [key: string]: PythonValue;
 }
+
+/**
+ * `o` without its `undefined` members, so an absent optional field is an absent key
+ * (exactOptionalPropertyTypes); the other keys keep their order.
+ */
+export function withDefined<T extends object>(o: { [K in keyof T]: T[K] | undefined }): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(o)) if (value !== undefined) out[key] = value;
+  return out as T;
+}

@@ -44,6 +44,7 @@ import {
   textTerm,
   UNDEFINED,
   unencodable,
+  withDefined,
   type PythonDict,
 } from './layout.js';
 import {
@@ -117,13 +118,6 @@ export function progressToTerm(n: ProgressNotification, profile: Profile): Term 
     list(links),
   );
   return tuple(bitTerm(PROGRESS_BITS[n.type]), event);
-}
-
-/** Drops `undefined` members, so absent optional fields are absent keys (exactOptionalPropertyTypes). */
-function withDefined<T extends object>(o: { [K in keyof T]: T[K] | undefined }): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(o)) if (value !== undefined) out[key] = value;
-  return out as T;
 }
 
 /** Reads the 19-tuple or the 15-tuple placeholder. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */
