@@ -7,10 +7,10 @@
  * docs/control-api.md lists every endpoint.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { formatTerm, NsoMockError, UsageError, type NotificationInput } from '../codec/index.js';
+import { formatAck, formatTerm, NsoMockError, UsageError, type NotificationInput } from '../codec/index.js';
 import { formatViolation, type JournalEntry, type SubscriberInfo } from '../server/index.js';
 import { HarnessError } from './errors.js';
-import { formatAck, formatPendingAcks } from './pending-table.js';
+import { formatPendingAcks } from './pending-table.js';
 import type { MockServer } from '../server/index.js';
 import { wrapMockServer, type RunningNsoMock } from './start-nso-mock.js';
 

@@ -20,7 +20,9 @@ export {
   type RecordedAck,
 } from './mock-harness.js';
 export { HarnessError, type HarnessErrorCode, type HarnessErrorDetails } from './errors.js';
-export { formatPendingAcks, formatAck, type PendingAckRow } from './pending-table.js';
+export { formatPendingAcks, type PendingAckRow } from './pending-table.js';
+// The codec's: the harness API has always offered it next to the pending-ack table.
+export { formatAck } from '../codec/index.js';
 export { ClientProcess, fillPlaceholders, shellQuote, PLACEHOLDER_NAMES, type ClientExit, type ClientProcessOptions, type Placeholders } from './client-process.js';
 // The runners load fast-check, the arbitraries and YAML on first use (runners.ts), not with this index.
 export { runConform, runConformCase, listConformCases, runFuzz, runFuzzScenario, loadFuzzScenario } from './runners.js';

@@ -6,6 +6,7 @@
  * conformance runner, the fuzz runner and the HTTP control API are built on it too.
  */
 import {
+  formatAck,
   formatTerm,
   type Ack,
   type Notification,
@@ -26,7 +27,7 @@ import {
   type ViolationCode,
 } from '../server/index.js';
 import { HarnessError } from './errors.js';
-import { formatAck, formatPendingAcks, type PendingAckRow } from './pending-table.js';
+import { formatPendingAcks, type PendingAckRow } from './pending-table.js';
 
 /** A client frame the harness did not expect: a protocol violation about something the client sent. */
 export interface UnexpectedFrame {

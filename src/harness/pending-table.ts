@@ -3,7 +3,7 @@
  * §7 rule 8, after undici's pending-interceptors-formatter): a failing test should say at a glance
  * which subscriber owes which ack since when.
  */
-import type { Ack } from '../codec/index.js';
+import { formatAck, type Ack } from '../codec/index.js';
 
 /** One ack a subscriber still owes (PROTOCOL.md §12). */
 export interface PendingAckRow {
@@ -17,28 +17,6 @@ export interface PendingAckRow {
   readonly since: number;
   /** When the event-reply-timeout fires for it (§20); undefined when off. */
   readonly deadline: number | undefined;
-}
-
-/**
- * The ack in Erlang syntax, as the client must send it (PROTOCOL.md §12.1).
- * @example
- *   formatAck({ kind: 'diff-done', th: 17 }) // => '{17,done}'
- */
-export function formatAck(ack: Ack): string {
-  switch (ack.kind) {
-    case 'diff-done':
-      return `{${ack.th},done}`;
-    case 'audit-synced':
-      return `{${ack.usid},synced}`;
-    case 'audit-network-synced':
-      return `{${ack.usid},audit_network_sync}`;
-    case 'ha-synced':
-      return 'ha_synced';
-    default: {
-      const never: never = ack;
-      return String(never);
-    }
-  }
 }
 
 /** Which notification an ack answers (§12.1), for the table's "after" column. */

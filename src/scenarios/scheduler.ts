@@ -7,11 +7,9 @@
  * (the default), the rest of the run is skipped. `playScenario` rejects only when the caller
  * misuses it; an aborted run resolves with status `aborted`.
  */
-import { formatTerm, NsoMockError } from '../codec/index.js';
+import { formatAck, NsoMockError } from '../codec/index.js';
 import {
   ackRequiredBy,
-  ackToTerm,
-  type Ack,
   normalizeNotification,
   type Notification,
   type NotificationInput,
@@ -79,11 +77,6 @@ interface ConnectionState {
   violations: number;
   closedAt?: number;
   closeReason?: string;
-}
-
-/** Formats an ack as the client sends it: `{1001,done}`. */
-function formatAck(ack: Ack | AckMatcher): string {
-  return formatTerm(ackToTerm(ack));
 }
 
 /**

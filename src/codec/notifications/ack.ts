@@ -3,6 +3,7 @@
  * `{Usid, audit_network_sync}` and the bare atom `ha_synced`. Decoded by value, so C (UTF-8
  * atoms), Java (ATOM_EXT, SMALL_BIG integers) and econfd encodings all give the same `Ack`.
  */
+import { formatTerm } from '../term-format.js';
 import { atom, int, tuple, type Term } from '../term.js';
 
 /** The four ack kinds. */
@@ -57,6 +58,15 @@ export function ackToTerm(ack: Ack): Term {
     case 'ha-synced':
       return atom('ha_synced');
   }
+}
+
+/**
+ * The ack in Erlang syntax, exactly the term the client sends (§12.1), for messages and tables.
+ * @example
+ *   formatAck({ kind: 'diff-done', th: 17 }) // => '{17,done}'
+ */
+export function formatAck(ack: Ack): string {
+  return formatTerm(ackToTerm(ack));
 }
 
 /**

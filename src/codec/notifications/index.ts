@@ -40,7 +40,7 @@ import { normalizeUserSession, userSessionFromTerm, userSessionPython, userSessi
 
 export * from './notification.js';
 export { notificationTypes, notificationTypeOfBit, notificationBit, isSubscribed, isAvailableIn, type NotificationSpec } from './registry.js';
-export { ackFromTerm, ackToTerm, ackKeyString, type Ack, type AckKind, type PendingAckKey } from './ack.js';
+export { ackFromTerm, ackToTerm, ackKeyString, formatAck, type Ack, type AckKind, type PendingAckKey } from './ack.js';
 export {
   subscriptionFromTerm,
   subscriptionToTerm,

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import {
   encodeFrame,
+  formatAck,
   int,
   notificationTypes,
   tuple,
@@ -117,23 +118,10 @@ async function emitAcked(ctx: CaseContext, n: NotificationInput | Notification, 
   } catch (error) {
     if (!(error instanceof HarnessError)) throw error;
     const stray = ctx.harness.acks.slice(acksBefore).filter((a) => a.result !== 'matched');
-    const sent = stray.length === 0 ? '' : `; it sent ${stray.map((a) => describeAck(a.ack)).join(', ')} instead`;
+    const sent = stray.length === 0 ? '' : `; it sent ${stray.map((a) => formatAck(a.ack)).join(', ')} instead`;
     const why = error.code === 'NSOMOCK_HARNESS_TIMEOUT' ? `within ${ms} ms` : 'before its connection closed';
     ctx.fail(`no ${ackText(n)} ${why} after the ${n.type} notification (§12.1)${sent}`);
     return false;
-  }
-}
-
-function describeAck(ack: { kind: string; th?: number; usid?: number }): string {
-  switch (ack.kind) {
-    case 'diff-done':
-      return `{${ack.th},done}`;
-    case 'audit-synced':
-      return `{${ack.usid},synced}`;
-    case 'audit-network-synced':
-      return `{${ack.usid},audit_network_sync}`;
-    default:
-      return 'ha_synced';
   }
 }
 
@@ -367,7 +355,7 @@ export const CONFORM_CASES: readonly ConformCase[] = [
       // Give a wrong ack time to arrive; it would be an ack-without-flag violation.
       await sleep(Math.round(300 * ctx.scale));
       const stray = ctx.harness.acks;
-      if (stray.length > 0) ctx.fail(`the client acked without the sync flag: ${stray.map((a) => describeAck(a.ack)).join(', ')} (§12.4)`);
+      if (stray.length > 0) ctx.fail(`the client acked without the sync flag: ${stray.map((a) => formatAck(a.ack)).join(', ')} (§12.4)`);
     },
   },
   // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import {
   ackFromTerm,
   ackKeyString,
   ackToTerm,
+  formatAck,
   NOTIF,
   parseIsoDateTime,
   SUBSCRIBE_OK,
@@ -138,6 +139,10 @@ describe('client messages', () => {
       const ack = expectedAcks[m.name]!;
       expect(toHex(encodeTerm(ackToTerm(ack)))).toBe(m.etf_hex);
       expect(toHex(encodeTerm(ackToTerm(ack), { atomEncoding: 'utf8' }))).toBe(m.etf_hex_c_style);
+    });
+
+    it('formatAck prints it as Erlang does', () => {
+      expect(formatAck(expectedAcks[m.name]!)).toBe(m.term);
     });
   });
 });
