@@ -25,7 +25,7 @@ import {
   type NcmpEngine,
   type NcmpRecord,
 } from '../../ncmp/index.js';
-import type { ExtensionStepContext, ScenarioExtension } from './extensions.js';
+import type { ExtensionStepContext, ExtensionStepKind, ScenarioExtension } from './extensions.js';
 
 /**
  * The schemas are plain JSON Schema: the scenario schema builder only embeds them (it needs none of
@@ -48,6 +48,29 @@ function describeRecords(records: readonly NcmpRecord[]): string {
   return records.map((r) => `${r.topic}[${r.partition}]@${r.offset}`).join(', ');
 }
 
+/**
+ * One NCMP step kind: the loader checks the body with `src/ncmp`'s checks, playing it publishes
+ * through the run's engine and logs where the records went.
+ */
+function ncmpStep<S>(
+  kind: (typeof NCMP_STEP_KEYS)[keyof typeof NCMP_STEP_KEYS],
+  description: string,
+  schema: object,
+  publish: (engine: NcmpEngine, step: S) => { readonly records: readonly NcmpRecord[]; readonly what: string },
+): ExtensionStepKind {
+  return {
+    kind,
+    description,
+    schema: asSchema(schema),
+    check: (body) => ncmpStepProblems(kind, body),
+    run(body, context): Promise<void> {
+      const { records, what } = publish(engineOf(context), body as S);
+      context.log(`ncmp: ${what}: ${describeRecords(records)}`);
+      return Promise.resolve();
+    },
+  };
+}
+
 /** The NCMP extension. */
 export const ncmpScenarioExtension: ScenarioExtension = {
   name: 'CPS-NCMP events',
@@ -55,30 +78,18 @@ export const ncmpScenarioExtension: ScenarioExtension = {
   config: asSchema(ncmpSettingsSchema),
   configDescription: 'Settings of the CPS-NCMP event family (docs/ncmp.md): LCM schema version, id seed, topics, partitions, event times.',
   steps: [
-    {
-      kind: NCMP_STEP_KEYS.cmHandle,
-      description: 'Drives the CPS-NCMP cm-handle state machine and publishes the LCM events CPS would (docs/ncmp.md).',
-      schema: asSchema(ncmpCmHandleStepSchema),
-      check: (body) => ncmpStepProblems(NCMP_STEP_KEYS.cmHandle, body),
-      run(body, context): Promise<void> {
-        const step = body as NcmpCmHandleStep;
-        const records = engineOf(context).cmHandle(step);
-        context.log(`ncmp: ${step.trigger} ${step.cmHandleId}: ${describeRecords(records)}`);
-        return Promise.resolve();
-      },
-    },
-    {
-      kind: NCMP_STEP_KEYS.asyncResponse,
-      description: 'Publishes an asynchronous data-operation response the way the DMI plugin and NCMP do (docs/ncmp.md).',
-      schema: asSchema(ncmpAsyncResponseStepSchema),
-      check: (body) => ncmpStepProblems(NCMP_STEP_KEYS.asyncResponse, body),
-      run(body, context): Promise<void> {
-        const step = body as NcmpAsyncResponseStep;
-        const records = engineOf(context).asyncResponse(step);
-        context.log(`ncmp: ${step.format} response for ${step.topic}: ${describeRecords(records)}`);
-        return Promise.resolve();
-      },
-    },
+    ncmpStep<NcmpCmHandleStep>(
+      NCMP_STEP_KEYS.cmHandle,
+      'Drives the CPS-NCMP cm-handle state machine and publishes the LCM events CPS would (docs/ncmp.md).',
+      ncmpCmHandleStepSchema,
+      (engine, step) => ({ records: engine.cmHandle(step), what: `${step.trigger} ${step.cmHandleId}` }),
+    ),
+    ncmpStep<NcmpAsyncResponseStep>(
+      NCMP_STEP_KEYS.asyncResponse,
+      'Publishes an asynchronous data-operation response the way the DMI plugin and NCMP do (docs/ncmp.md).',
+      ncmpAsyncResponseStepSchema,
+      (engine, step) => ({ records: engine.asyncResponse(step), what: `${step.format} response for ${step.topic}` }),
+    ),
   ],
   checkSteps: (_config, steps) => ncmpTransitionProblems(steps),
 };
