@@ -105,13 +105,8 @@ export function ackScope(ack: Ack): string {
 /** How many settled or given-up keys a connection remembers for duplicate / late detection. */
 const MEMORY_LIMIT = 1024;
 
-interface OpenHandshake {
-  readonly id: number;
-  readonly scope: string;
-  readonly expected: Ack;
-  readonly required: readonly number[];
-  readonly openedAt: number;
-  readonly outcome: Promise<AckOutcome>;
+/** A handshake with the bookkeeping behind it; `view()` hands out only its `Handshake` part. */
+interface OpenHandshake extends Omit<Handshake, 'settled'> {
   readonly remaining: Set<number>;
   readonly acked: number[];
   readonly missing: MissingAck[];
