@@ -18,18 +18,13 @@ import {
   type NsoMockErrorCode,
   type Term,
 } from '../../src/codec/index.js';
+import { codecErrorOf } from '../support/codec-errors.js';
 import { fcRuns } from '../support/fc-config.js';
 import { parseErlangTerm } from '../support/erlang-term-parser.js';
 import { fromHex } from '../support/vectors.js';
 
 function decodeError(bytes: Uint8Array, limits?: DecodeLimits): CodecError {
-  try {
-    const t = decodeTerm(bytes, limits);
-    throw new Error(`expected a CodecError, decoded ${formatTerm(t)}`);
-  } catch (error) {
-    if (error instanceof CodecError) return error;
-    throw error;
-  }
+  return codecErrorOf(() => decodeTerm(bytes, limits), (t) => `decoded ${formatTerm(t)}`);
 }
 
 function code(hex: string, limits?: DecodeLimits): NsoMockErrorCode {

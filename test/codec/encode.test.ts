@@ -6,7 +6,6 @@ import {
   binary,
   bitstring,
   ByteWriter,
-  CodecError,
   encodeTerm,
   encodeTermInto,
   float,
@@ -21,18 +20,11 @@ import {
   tuple,
   type Term,
 } from '../../src/codec/index.js';
+import { codecErrorCode } from '../support/codec-errors.js';
 import { fcRuns } from '../support/fc-config.js';
 import { toHex } from '../support/vectors.js';
 
-function unencodable(t: Term): string {
-  try {
-    encodeTerm(t);
-    return 'no error';
-  } catch (error) {
-    if (error instanceof CodecError) return error.code;
-    throw error;
-  }
-}
+const unencodable = (t: Term): string => codecErrorCode(() => encodeTerm(t));
 
 const hex = (t: Term, utf8 = false): string => toHex(encodeTerm(t, utf8 ? { atomEncoding: 'utf8' } : undefined));
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sendableTermArbitrary } from '../../src/arbitraries/term.js';
 import { CodecError, decodeTerm, encodeFrame, encodeTerm, frameBytes, FrameDecoder, termEqual } from '../../src/codec/index.js';
+import { codecErrorOf } from '../support/codec-errors.js';
 import { fcRuns } from '../support/fc-config.js';
 import { fromHex, loadHandshake, loadNotifications, toHex } from '../support/vectors.js';
 
@@ -9,16 +10,6 @@ function drain(d: FrameDecoder): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let f = d.readFrame(); f !== undefined; f = d.readFrame()) out.push(f);
   return out;
-}
-
-function frameError(fn: () => unknown): CodecError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CodecError) return error;
-    throw error;
-  }
-  throw new Error('expected a CodecError');
 }
 
 describe('encodeFrame / frameBytes', () => {
@@ -71,12 +62,12 @@ describe('FrameDecoder', () => {
   it('refuses an oversize length at the 4-byte prefix, before buffering the payload', () => {
     const d = new FrameDecoder({ maxFrameBytes: 1024 });
     d.push(Uint8Array.of(0, 0, 4, 1));
-    const e = frameError(() => d.readFrame());
+    const e = codecErrorOf(() => d.readFrame());
     expect(e.code).toBe('NSOMOCK_CODEC_FRAME_TOO_LARGE');
     expect(e.details.offset).toBe(0);
     for (let i = 0; i < 100; i++) d.push(new Uint8Array(64 * 1024));
     expect(d.buffered).toBe(0);
-    expect(frameError(() => d.readFrame()).code).toBe('NSOMOCK_CODEC_FRAME_TOO_LARGE');
+    expect(codecErrorOf(() => d.readFrame()).code).toBe('NSOMOCK_CODEC_FRAME_TOO_LARGE');
   });
   it('refuses a zero length and reports the stream offset', () => {
     const d = new FrameDecoder();
@@ -86,7 +77,7 @@ describe('FrameDecoder', () => {
     const d2 = new FrameDecoder();
     d2.push(fromHex('0000000383610100000000'));
     d2.readFrame();
-    expect(frameError(() => d2.readFrame()).details.offset).toBe(7);
+    expect(codecErrorOf(() => d2.readFrame()).details.offset).toBe(7);
   });
   it('accepts a frame of exactly maxFrameBytes', () => {
     const d = new FrameDecoder({ maxFrameBytes: 3 });
@@ -132,7 +123,7 @@ describe('properties', () => {
         d.push(header.subarray(0, split));
         expect(d.readFrame()).toBeUndefined();
         d.push(header.subarray(split));
-        expect(frameError(() => d.readFrame()).code).toBe('NSOMOCK_CODEC_FRAME_TOO_LARGE');
+        expect(codecErrorOf(() => d.readFrame()).code).toBe('NSOMOCK_CODEC_FRAME_TOO_LARGE');
         d.push(new Uint8Array(4096));
         expect(d.buffered).toBe(0);
       }),

@@ -6,7 +6,6 @@ import {
   challengeLength,
   checkChallengeResponse,
   CLIENT_TYPE_EVENT_MANAGER,
-  CodecError,
   computeAccessResponse,
   decodeConnectHeader,
   decodeVersionReply,
@@ -19,20 +18,11 @@ import {
   versionReplyFor,
   type ConnectHeader,
 } from '../../src/codec/index.js';
+import { codecErrorCode as codecCode } from '../support/codec-errors.js';
 import { fcRuns } from '../support/fc-config.js';
 import { fromHex, loadHandshake, toHex } from '../support/vectors.js';
 
 const hs = loadHandshake();
-
-function codecCode(fn: () => unknown): string {
-  try {
-    fn();
-    return 'no error';
-  } catch (error) {
-    if (error instanceof CodecError) return error.code;
-    throw error;
-  }
-}
 
 describe('connect header (PROTOCOL.md §2)', () => {
   for (const v of hs.connect_headers) {

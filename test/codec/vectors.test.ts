@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CodecError,
   decodeTerm,
   encodeFrame,
   encodeTerm,
@@ -10,6 +9,7 @@ import {
   type NsoMockErrorCode,
   type Term,
 } from '../../src/codec/index.js';
+import { codecErrorCode as codeOf } from '../support/codec-errors.js';
 import { parseErlangTerm } from '../support/erlang-term-parser.js';
 import {
   allTermEncodings,
@@ -22,16 +22,6 @@ import {
   loadServerReplies,
   toHex,
 } from '../support/vectors.js';
-
-function codeOf(fn: () => unknown): NsoMockErrorCode | 'no error' {
-  try {
-    fn();
-    return 'no error';
-  } catch (error) {
-    if (error instanceof CodecError) return error.code;
-    throw error;
-  }
-}
 
 function expectSameTerm(actual: Term, expected: Term): void {
   if (!termEqual(actual, expected)) expect(formatTerm(actual)).toBe(formatTerm(expected));

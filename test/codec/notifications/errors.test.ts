@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../../src/codec/errors.js';
 import { atom, binary, improper, int, list, NIL, tuple, type Term } from '../../../src/codec/term.js';
 import {
   normalizeNotification,
@@ -8,16 +7,7 @@ import {
   type Notification,
   type NotificationInput,
 } from '../../../src/codec/notifications/index.js';
-
-function codecError(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CodecError) return e;
-    throw e;
-  }
-  throw new Error('expected a CodecError');
-}
+import { codecErrorOf } from '../../support/codec-errors.js';
 
 const uinfo = tuple(int(42), binary('admin'), binary(''), binary('cli'), int(2), tuple(int(127), int(0), int(0), int(1)), int(53012), int(1700000000), binary(''), int(0));
 const U = atom('undefined');
@@ -63,7 +53,7 @@ describe('normalizeNotification rejects bad input with NSOMOCK_CODEC_UNENCODABLE
 
   it.each(cases)('%s', (label, input, path, message) => {
     const defaults = label === 'defaults uinfo' ? { uinfo: { usid: 'x' as unknown as number } } : {};
-    const e = codecError(() => normalizeNotification(input as NotificationInput, defaults));
+    const e = codecErrorOf(() => normalizeNotification(input as NotificationInput, defaults));
     expect(e.code).toBe('NSOMOCK_CODEC_UNENCODABLE');
     expect(e.details.path).toBe(path);
     expect(e.message).toMatch(message);
@@ -79,7 +69,7 @@ describe('notificationToTerm refuses fields the profile has no slot for', () => 
     ['phase under nso6x', { ...base, phase: 'validate' } as Notification, 'nso6x', 'phase'],
     ['commit_queue_id under nso6x', { ...base, commit_queue_id: 5 } as Notification, 'nso6x', 'commit_queue_id'],
   ])('%s', (_label, n, profile, path) => {
-    const e = codecError(() => notificationToTerm(n, profile));
+    const e = codecErrorOf(() => notificationToTerm(n, profile));
     expect(e.code).toBe('NSOMOCK_CODEC_UNENCODABLE');
     expect(e.details.path).toBe(path);
   });
@@ -120,7 +110,7 @@ describe('notificationFromTerm rejects wrong terms with NSOMOCK_CODEC_BAD_NOTIFI
   ];
 
   it.each(cases)('%s', (_label, term, path, message) => {
-    const e = codecError(() => notificationFromTerm(term));
+    const e = codecErrorOf(() => notificationFromTerm(term));
     expect(e.code).toBe('NSOMOCK_CODEC_BAD_NOTIFICATION');
     expect(e.details.path).toBe(path);
     expect(e.message).toMatch(message);

@@ -18,6 +18,7 @@ import {
   type Ack,
   type Subscription,
 } from '../../../src/codec/notifications/index.js';
+import { codecErrorOf } from '../../support/codec-errors.js';
 import { fromHex, loadClientMessages, loadServerReplies, toHex } from '../../support/vectors.js';
 
 const ENCODINGS = ['etf_hex', 'etf_hex_c_style', 'etf_hex_java_style', 'etf_hex_utf8_atoms'] as const;
@@ -177,13 +178,7 @@ describe('server replies', () => {
 });
 
 function subscriptionError(term: Term): CodecError {
-  try {
-    subscriptionFromTerm(term);
-  } catch (e) {
-    if (e instanceof CodecError) return e;
-    throw e;
-  }
-  throw new Error('expected subscriptionFromTerm to throw');
+  return codecErrorOf(() => subscriptionFromTerm(term));
 }
 
 describe('subscription validation (§8.1)', () => {
