@@ -15,7 +15,7 @@ import {
   type SubscriberInfo,
   type Violation,
 } from '../server/index.js';
-import type { NcmpEngine, NcmpEngineOptions, NcmpRunReport, NcmpScenarioSettings } from '../ncmp/index.js';
+import type { NcmpEngine, NcmpEngineOptions, NcmpScenarioSettings } from '../ncmp/index.js';
 import type { LoadScenarioOptions, RunLogEvent, RunReport, Scenario, ScenarioDocument } from '../scenarios/index.js';
 import {
   MockHarness,
@@ -65,8 +65,8 @@ export interface PlayOptions {
   readonly onLog?: (event: RunLogEvent) => void;
   /** How a scenario given as a path or document is loaded. */
   readonly load?: LoadScenarioOptions;
-  /** Services for extension steps (NCMP: `{ ncmp: engine }` plays on that engine instead of `mock.ncmp`). */
-  readonly extensions?: Readonly<Record<string, unknown>>;
+  /** Services for extension steps, keyed as each extension documents (NCMP: `{ ncmp: engine }` plays on that engine instead of `mock.ncmp`). */
+  readonly extensions?: { readonly ncmp?: NcmpEngine; readonly [key: string]: unknown };
 }
 
 /** A started mock. */
@@ -108,7 +108,10 @@ export interface RunningNsoMock extends AsyncDisposable {
   /**
    * Plays a scenario (a loaded one, a document, or a file path) against this server. A run with
    * NCMP steps plays them on `mock.ncmp` and adds the records it appended, per topic, to the report
-   * as `ncmp` (an `NcmpRunReport`; `RunReport` does not declare it yet, so read it with a cast).
+   * as `report.ncmp` (an `NcmpRunReport`).
+   * @example
+   *   const report = await mock.play('examples/ncmp/lcm-v2-fleet.yaml');
+   *   report.ncmp?.topics.map((t) => t.count); // no cast: RunReport declares the NCMP part
    * @throws ScenarioError `NSOMOCK_SCENARIO_INVALID` when a document or file does not load; step
    *   failures are in the report, not thrown (see `assertRunPassed`).
    */
@@ -252,7 +255,7 @@ export function wrapMockServer(
       // NCMP; the run's seed is fixed here so the engine's ids and the player agree on it.
       let seed = playOptions.seed;
       let extensions = playOptions.extensions;
-      let engine = extensions?.['ncmp'] as NcmpEngine | undefined;
+      let engine = extensions?.ncmp;
       const ncmpModule = await import('../ncmp/index.js');
       if (engine === undefined && ncmpModule.scenarioUsesNcmp(loaded)) {
         seed ??= loaded.seed ?? Math.floor(Math.random() * 0x7fffffff);
@@ -271,8 +274,7 @@ export function wrapMockServer(
         ...(extensions === undefined ? {} : { extensions }),
       });
       if (engine === undefined) return report;
-      const withNcmp: RunReport & { readonly ncmp: NcmpRunReport } = { ...report, ncmp: ncmpModule.ncmpRunReport(engine, before) };
-      return withNcmp;
+      return { ...report, ncmp: ncmpModule.ncmpRunReport(engine, before) };
     },
     get ncmp() {
       return ncmp;

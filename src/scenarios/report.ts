@@ -5,6 +5,8 @@
  * runs on a manual clock are reproducible).
  */
 import type { NotificationType, Profile } from '../codec/index.js';
+// Type-only: the player never loads src/ncmp for the report; the NCMP extension's step module does that.
+import type { NcmpRunReport } from '../ncmp/index.js';
 import type { ViolationCode } from '../server/index.js';
 
 /** How a step ended. */
@@ -102,6 +104,12 @@ export interface RunReport {
   readonly failures: readonly string[];
   /** Lines written by `log` steps. */
   readonly log: readonly { readonly at: number; readonly message: string }[];
+  /**
+   * The NCMP event family's part (docs/ncmp.md): the records the run appended, per topic. Present
+   * when the run played on an NCMP engine; `startNsoMock().play()` and the CLI's `run` add it,
+   * `playScenario` alone leaves it out (it does not know the engine's logs before the run).
+   */
+  readonly ncmp?: NcmpRunReport;
   /** Counts for a summary. */
   readonly totals: {
     readonly steps: number;

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startNsoMock } from '../../src/harness/index.js';
-import { checkNcmpSchema, formatEventTime, type NcmpRunReport } from '../../src/ncmp/index.js';
+import { checkNcmpSchema, formatEventTime } from '../../src/ncmp/index.js';
 import { loadScenario, type RunReport } from '../../src/scenarios/index.js';
 import { ManualClock } from '../../src/server/index.js';
 import { driveClock } from './manual-drive.js';
@@ -25,7 +25,7 @@ const EXPECTED_RECORDS: Record<string, Record<string, number>> = {
   'lcm-v2-fleet.yaml': { 'ncmp-events': 10 },
 };
 
-async function play(file: string): Promise<RunReport & { ncmp?: NcmpRunReport }> {
+async function play(file: string): Promise<RunReport> {
   const clock = new ManualClock({ now: T0 });
   await using mock = await startNsoMock({ clock });
   return driveClock(clock, mock.play(join(dir, file)));

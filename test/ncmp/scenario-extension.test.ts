@@ -9,7 +9,6 @@ import {
   scenarioUsesNcmp,
   validateNcmpSteps,
   type NcmpCmHandleStep,
-  type NcmpRunReport,
 } from '../../src/ncmp/index.js';
 import { parseScenario, playScenario, ScenarioError, scenarioFromDocument, type RunReport, type ScenarioDocument } from '../../src/scenarios/index.js';
 import { ManualClock } from '../../src/server/index.js';
@@ -37,7 +36,7 @@ async function loadError(text: string): Promise<string> {
   throw new Error('the scenario loaded');
 }
 
-async function playDocument(document: ScenarioDocument, seed?: number): Promise<RunReport & { ncmp?: NcmpRunReport }> {
+async function playDocument(document: ScenarioDocument, seed?: number): Promise<RunReport> {
   const clock = new ManualClock({ now: T0 });
   await using mock = await startNsoMock({ clock });
   return driveClock(clock, mock.play(document, seed === undefined ? {} : { seed }));
@@ -155,7 +154,7 @@ describe('playing NCMP steps', () => {
 
   it('derives the ids from the run seed when ncmp.seed is absent (--seed changes them)', async () => {
     const seeded = doc({ name: 'seeded', steps: [{ 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'register' } }] });
-    const eventId = (r: { ncmp?: NcmpRunReport }): unknown => (r.ncmp?.topics[0]?.records[0]?.value as { eventId: string }).eventId;
+    const eventId = (r: RunReport): unknown => (r.ncmp?.topics[0]?.records[0]?.value as { eventId: string }).eventId;
     const a = await playDocument(seeded, 1);
     const b = await playDocument(seeded, 1);
     const c = await playDocument(seeded, 2);
@@ -199,12 +198,12 @@ describe('playing NCMP steps', () => {
     expect(report.status).toBe('passed');
     expect(engine.records('ncmp-events')).toHaveLength(1);
     expect(mock.ncmp?.records('ncmp-events')).toHaveLength(0);
-    expect((report as { ncmp?: NcmpRunReport }).ncmp).toEqual(ncmpRunReport(engine));
+    expect(report.ncmp).toEqual(ncmpRunReport(engine));
     // The mock's own engine, for a play without one: only this run's records are in the report.
     await driveClock(clock, mock.play(given));
     const again = await driveClock(clock, mock.play(doc({ name: 'more', steps: [{ 'ncmp-cm-handle': { cmHandleId: 'b', trigger: 'register' } }] })));
     expect(mock.ncmp?.records('ncmp-events').map((r) => new TextDecoder().decode(r.key!))).toEqual(['a', 'b']);
-    expect((again as { ncmp?: NcmpRunReport }).ncmp?.topics.map((t) => [t.topic, t.count, t.records[0]?.offset])).toEqual([['ncmp-events', 1, 1]]);
+    expect(again.ncmp?.topics.map((t) => [t.topic, t.count, t.records[0]?.offset])).toEqual([['ncmp-events', 1, 1]]);
   });
 });
 
