@@ -121,16 +121,9 @@ export function buildNcmpAsyncEvent(dmi: DmiAsyncRequestResponseEvent, context: 
 }
 
 /** The envelope fields of a legacy event, picked in schema order (the JSON key order NCMP writes). */
-function legacyEnvelopeOf(event: LegacyEventEnvelope): LegacyEventEnvelope {
-  return {
-    eventId: event.eventId,
-    eventCorrelationId: event.eventCorrelationId,
-    eventTime: event.eventTime,
-    eventTarget: event.eventTarget,
-    eventType: event.eventType,
-    eventSchema: event.eventSchema,
-    eventSchemaVersion: event.eventSchemaVersion,
-  };
+function legacyEnvelopeOf(e: LegacyEventEnvelope): LegacyEventEnvelope {
+  const { eventId, eventCorrelationId, eventTime, eventTarget, eventType, eventSchema, eventSchemaVersion } = e;
+  return { eventId, eventCorrelationId, eventTime, eventTarget, eventType, eventSchema, eventSchemaVersion };
 }
 
 /** CloudEvents constants of the DataOperationEvent. */
