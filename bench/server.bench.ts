@@ -267,6 +267,17 @@ async function emitMany(server: MockServer, n: number, make: () => Notification 
   }
 }
 
+/**
+ * The Erlang peer's run: each of its processes sends `perProcess` pre-encoded frames (`go`: one
+ * gen_tcp:send each; `go_delay`: the same with `delay_send`), timed until its reader saw `total`.
+ */
+function erlangSends(s: Scenario, command: 'go' | 'go_delay', perProcess: number, total: number): Promise<void> {
+  return expectFrames(s.erlReader, total, async () => {
+    s.erl.proc.send(`${command} ${perProcess} ${FRAME_HEX}`);
+    await s.erl.proc.next(/^sent$/);
+  });
+}
+
 let one: Scenario;
 let fan: Scenario;
 
@@ -317,24 +328,12 @@ describe('one subscriber, 1,000,000 small notifications', () => {
   );
   bench(
     'erlang gen_tcp: one send per pre-encoded frame',
-    () =>
-      timed('one subscriber: erlang gen_tcp', ONE_N, () =>
-        expectFrames(one.erlReader, ONE_N, async () => {
-          one.erl.proc.send(`go ${ONE_N} ${FRAME_HEX}`);
-          await one.erl.proc.next(/^sent$/);
-        }),
-      ),
+    () => timed('one subscriber: erlang gen_tcp', ONE_N, () => erlangSends(one, 'go', ONE_N, ONE_N)),
     opts,
   );
   bench(
     'erlang gen_tcp with delay_send',
-    () =>
-      timed('one subscriber: erlang gen_tcp delay_send', ONE_N, () =>
-        expectFrames(one.erlReader, ONE_N, async () => {
-          one.erl.proc.send(`go_delay ${ONE_N} ${FRAME_HEX}`);
-          await one.erl.proc.next(/^sent$/);
-        }),
-      ),
+    () => timed('one subscriber: erlang gen_tcp delay_send', ONE_N, () => erlangSends(one, 'go_delay', ONE_N, ONE_N)),
     opts,
   );
 });
@@ -348,24 +347,12 @@ describe('fan-out: 1,000 notifications to 1,000 subscribers', () => {
   );
   bench(
     'erlang gen_tcp: 1,000 processes x 1,000 sends',
-    () =>
-      timed('fan-out 1000: erlang gen_tcp', total, () =>
-        expectFrames(fan.erlReader, total, async () => {
-          fan.erl.proc.send(`go ${FANOUT_N} ${FRAME_HEX}`);
-          await fan.erl.proc.next(/^sent$/);
-        }),
-      ),
+    () => timed('fan-out 1000: erlang gen_tcp', total, () => erlangSends(fan, 'go', FANOUT_N, total)),
     opts,
   );
   bench(
     'erlang gen_tcp with delay_send: 1,000 processes',
-    () =>
-      timed('fan-out 1000: erlang gen_tcp delay_send', total, () =>
-        expectFrames(fan.erlReader, total, async () => {
-          fan.erl.proc.send(`go_delay ${FANOUT_N} ${FRAME_HEX}`);
-          await fan.erl.proc.next(/^sent$/);
-        }),
-      ),
+    () => timed('fan-out 1000: erlang gen_tcp delay_send', total, () => erlangSends(fan, 'go_delay', FANOUT_N, total)),
     opts,
   );
 });
