@@ -142,6 +142,17 @@ const handshake = loadHandshake();
 const okReply = handshake.server_replies.find((r) => r.name === 'ok_echo_c')?.hex ?? '';
 const subscribeOk = '00000006836400026f6b';
 
+type AccessCheckVector = (typeof handshake.access_check)[number];
+
+/** The v1 access-check vector and a temp secret file holding `contents(vector)`, for NCS_IPC_ACCESS_FILE. */
+function v1AccessCheck(contents: (vector: AccessCheckVector) => string | Uint8Array): { vector: AccessCheckVector; secretFile: string } {
+  const vector = handshake.access_check.find((a) => a.name === 'v1_md5');
+  if (vector === undefined) throw new Error('no v1 vector');
+  const secretFile = join(mkdtempSync(join(tmpdir(), 'nso-access-')), 'secret');
+  writeFileSync(secretFile, contents(vector));
+  return { vector, secretFile };
+}
+
 describe('example Python client: decoder', () => {
   it('decodes every NSO 5.7 vector to its python_dict_nso57 (or python_dict) view', () => {
     const vectors = loadNotifications().filter((v) => v.python_dict !== null);
@@ -218,11 +229,7 @@ describe('example Python client: bytes on the wire', () => {
   });
 
   it('runs the v1 access check with the vector secret and challenge', async () => {
-    const vector = handshake.access_check.find((a) => a.name === 'v1_md5');
-    if (vector === undefined) throw new Error('no v1 vector');
-    const dir = mkdtempSync(join(tmpdir(), 'nso-access-'));
-    const secretFile = join(dir, 'secret');
-    writeFileSync(secretFile, fromHex(vector.secret_file_bytes_hex));
+    const { vector, secretFile } = v1AccessCheck((v) => fromHex(v.secret_file_bytes_hex));
     const s = await startSession(clientPath, ['--idle-exit', '0.2'], { NCS_IPC_ACCESS_FILE: secretFile });
     expect(toHex(await s.peer.read(9))).toBe('8b004d070701003c12');
     s.peer.write(vector.server_challenge_hex);
@@ -234,11 +241,7 @@ describe('example Python client: bytes on the wire', () => {
   });
 
   it('gives up with exit code 3 when the access check is refused', async () => {
-    const vector = handshake.access_check.find((a) => a.name === 'v1_md5');
-    if (vector === undefined) throw new Error('no v1 vector');
-    const dir = mkdtempSync(join(tmpdir(), 'nso-access-'));
-    const secretFile = join(dir, 'secret');
-    writeFileSync(secretFile, 'wrong\n');
+    const { vector, secretFile } = v1AccessCheck(() => 'wrong\n');
     const s = await startSession(clientPath, [], { NCS_IPC_ACCESS_FILE: secretFile });
     await s.peer.read(9);
     s.peer.write(vector.server_challenge_hex);
