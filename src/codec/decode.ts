@@ -86,6 +86,12 @@ const atomSlotTerm: (AtomTerm | undefined)[] = new Array<AtomTerm | undefined>(A
  *   decodeTerm(Uint8Array.of(131, 97, 1)) // => { kind: 'integer', value: 1 }
  */
 export function decodeTerm(bytes: Uint8Array, limits?: DecodeLimits): Term {
+  const shaped = limits === undefined || limits === lastEligible || fastEligible(limits);
+  if (shaped) {
+    const fast = decodeShaped(bytes, 0);
+    // A shaped decode that stops before the end falls through, so the error is the general one.
+    if (fast !== undefined && shapedEnd === bytes.length) return fast;
+  }
   const d = acquire(bytes, 0, limits);
   try {
     const term = d.top();
@@ -97,6 +103,7 @@ export function decodeTerm(bytes: Uint8Array, limits?: DecodeLimits): Term {
         { details: { offset: end } },
       );
     }
+    if (shaped) noteDecoded(bytes, 0, end);
     return term;
   } finally {
     release(d);
@@ -116,9 +123,15 @@ export function decodeTermAt(
   offset: number,
   limits?: DecodeLimits,
 ): { term: Term; end: number } {
+  const shaped = limits === undefined || limits === lastEligible || fastEligible(limits);
+  if (shaped) {
+    const fast = decodeShaped(bytes, offset);
+    if (fast !== undefined) return { term: fast, end: shapedEnd };
+  }
   const d = acquire(bytes, offset, limits);
   try {
     const term = d.top();
+    if (shaped) noteDecoded(bytes, offset, d.r.offset);
     return { term, end: d.r.offset };
   } finally {
     release(d);
@@ -474,21 +487,11 @@ class Decoder {
     const r = this.r;
     r.need(n + 1);
     const negative = r.u8() !== 0;
-    if (n <= 6) {
-      // Up to 48 bits: exact in a double, no BigInt needed (the common 5.7 timestamps are 7 bytes).
-      let v = 0;
-      for (let i = n - 1; i >= 0; i--) v = v * 256 + r.at(i);
-      r.skip(n);
-      return { kind: 'integer', value: negative && v !== 0 ? -v : v };
-    }
-    if (n === 7) {
-      const lo = r.at(0) + r.at(1) * 0x100 + r.at(2) * 0x10000 + r.at(3) * 0x1000000;
-      const hi = r.at(4) + r.at(5) * 0x100 + r.at(6) * 0x10000;
-      if (hi < 0x200000) {
-        // hi * 2^32 + lo < 2^53: still a safe integer.
-        r.skip(7);
-        const v = hi * 0x100000000 + lo;
-        return { kind: 'integer', value: negative ? -v : v };
+    if (n <= 7) {
+      const v = smallBigValue(r.bytes, r.offset, n, negative);
+      if (v !== undefined) {
+        r.skip(n);
+        return { kind: 'integer', value: v };
       }
     }
     let hex = '';
@@ -619,4 +622,332 @@ class Decoder {
     for (let i = 0; i < numFree; i++) this.term(depth + 1);
     return { kind: 'fun', raw: r.bytes.subarray(at, r.offset) };
   }
+}
+
+/**
+ * The value of a SMALL_BIG_EXT magnitude of `n` ≤ 7 bytes at `p` (little-endian, §6.1) when it is a
+ * safe integer, else `undefined` (the caller builds a bigint). Shared by `Decoder.big` and the
+ * shaped decoders, so both give the same value (the bounds are the caller's).
+ */
+function smallBigValue(b: Uint8Array, p: number, n: number, negative: boolean): number | undefined {
+  if (n <= 6) {
+    // Up to 48 bits: exact in a double, no BigInt needed.
+    let v = 0;
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + b[p + i]!;
+    return negative && v !== 0 ? -v : v;
+  }
+  // 7 bytes (the µs timestamps of NSO 5.7): safe while hi * 2^32 + lo < 2^53.
+  const lo = b[p]! + b[p + 1]! * 0x100 + b[p + 2]! * 0x10000 + b[p + 3]! * 0x1000000;
+  const hi = b[p + 4]! + b[p + 5]! * 0x100 + b[p + 6]! * 0x10000;
+  if (hi >= 0x200000) return undefined;
+  const v = hi * 0x100000000 + lo;
+  return negative ? -v : v;
+}
+
+// ---- shaped decoders ------------------------------------------------------------------------------
+//
+// A notification stream repeats a few term shapes (the same tuples, in the same nesting, with
+// leaves of the same kinds; only the values differ). Once a shape has been decoded a few times,
+// a decoder for exactly that shape is generated: straight-line code that checks each tag byte and
+// each length against the input, and builds the term with literals. The cursor is a local (a
+// register), there is no recursion and no dispatch on the tag, and each property store is its own
+// monomorphic site. On any difference from the shape (another tag, arity or atom, too few bytes,
+// a value the general decoder would reject) it returns `undefined` at once, before building
+// anything more, and the general decoder runs: so every error, and every term it would build
+// differently, comes from the general decoder, and the shaped decoder only ever returns the term
+// the general decoder returns for the same bytes (test/codec/decode-speed.test.ts checks this on
+// generated terms and on every truncation and byte change of them).
+//
+// Limits: shapes are recorded only from input the general decoder accepted under limits at least
+// as large as the defaults, hold at most MAX_SHAPE_NODES nodes at a depth of at most MAX_SHAPE_DEPTH
+// (far below the default maxDepth) and are used only under such limits; each binary's length is
+// checked against the remaining input and the default maxBinaryBytes before its view is made.
+// Memory: SHAPE_SLOTS slots, chosen by the first bytes of the input, each with one decoder;
+// at most MAX_SHAPE_COMPILES decoders are generated per process, so random input cannot make
+// the codec generate code without bound.
+
+/** A generated decoder: the term, with its end in `shapedEnd`, or `undefined` when the input does not have its shape. */
+type ShapedDecoder = (b: Uint8Array, o: number, end: number) => Term | undefined;
+
+interface ShapeSlot {
+  decode: ShapedDecoder | undefined;
+  /** Shaped decodes since the last compile. */
+  hits: number;
+  /** General decodes (successful) since the last compile. */
+  misses: number;
+  compiles: number;
+}
+
+const SHAPE_SLOTS = 64;
+const SHAPE_KEY_BYTES = 8;
+const MAX_SHAPE_NODES = 256;
+const MAX_SHAPE_DEPTH = 32;
+const MAX_SHAPE_COMPILES = 256;
+const MAX_SLOT_COMPILES = 8;
+const shapeSlots: (ShapeSlot | undefined)[] = new Array<ShapeSlot | undefined>(SHAPE_SLOTS).fill(undefined);
+let shapeCompiles = 0;
+/** The end offset of the last successful shaped decode. */
+let shapedEnd = 0;
+/** The slot of the input of the last {@link decodeShaped} call. */
+let shapedKey = 0;
+const shapeStats = { compiles: 0, shaped: 0, general: 0 };
+
+/**
+ * Counters of the shaped decoders since the process started: decoders generated, decodes done by
+ * one, and successful decodes done by the general decoder under eligible limits. Internal (not
+ * exported by the codec's index): test/codec/decode-speed.test.ts uses it to prove that its
+ * comparisons exercised the shaped decoders.
+ * @example
+ *   const { shaped } = shapedDecodeStats();
+ */
+export function shapedDecodeStats(): { compiles: number; shaped: number; general: number } {
+  return { ...shapeStats };
+}
+/** The last limits object found eligible for shaped decoding (most callers pass the same one). */
+let lastEligible: DecodeLimits | undefined = DEFAULT_DECODE_LIMITS;
+
+/** Whether `limits` allow at least what the defaults allow (the shaped decoders check the defaults). */
+function fastEligible(limits: DecodeLimits): boolean {
+  const d = DEFAULT_DECODE_LIMITS;
+  const ok =
+    (limits.maxDepth ?? d.maxDepth) >= d.maxDepth &&
+    (limits.maxAtomBytes ?? d.maxAtomBytes) >= d.maxAtomBytes &&
+    (limits.maxArity ?? d.maxArity) >= d.maxArity &&
+    (limits.maxBinaryBytes ?? d.maxBinaryBytes) >= d.maxBinaryBytes;
+  if (ok) lastEligible = limits;
+  return ok;
+}
+
+/** The slot of an input: a hash of its first bytes (for notifications: version, outer tuple, type). */
+function shapeSlotOf(b: Uint8Array, o: number): number {
+  const n = Math.min(SHAPE_KEY_BYTES, b.length - o);
+  let h = n;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ b[o + i]!, 0x01000193);
+  return (h ^ (h >>> 15)) & (SHAPE_SLOTS - 1);
+}
+
+/** The shaped decode of `b` from `o`, or `undefined` (no decoder for its slot, or not its shape). */
+function decodeShaped(b: Uint8Array, o: number): Term | undefined {
+  const key = (shapedKey = shapeSlotOf(b, o));
+  const slot = shapeSlots[key];
+  if (slot === undefined) return undefined;
+  const decode = slot.decode;
+  if (decode === undefined) return undefined;
+  const term = decode(b, o, b.length);
+  if (term !== undefined) {
+    slot.hits++;
+    shapeStats.shaped++;
+  }
+  return term;
+}
+
+/** After a successful general decode of `b[o, end)`: count it, and generate a decoder for its shape when its slot keeps missing. */
+function noteDecoded(b: Uint8Array, o: number, end: number): void {
+  // The slot decodeShaped() just computed for the same input (nothing runs in between).
+  const key = shapedKey;
+  shapeStats.general++;
+  let slot = shapeSlots[key];
+  if (slot === undefined) slot = shapeSlots[key] = { decode: undefined, hits: 0, misses: 0, compiles: 0 };
+  slot.misses++;
+  // The second decode of a slot with no decoder, or a slot whose decoder misses more than it hits.
+  if (slot.misses < 2 || slot.misses <= slot.hits >> 2) return;
+  if (slot.compiles >= MAX_SLOT_COMPILES || shapeCompiles >= MAX_SHAPE_COMPILES) return;
+  slot.compiles++;
+  shapeCompiles++;
+  shapeStats.compiles++;
+  slot.hits = 0;
+  slot.misses = 0;
+  slot.decode = compileShape(b, o, end) ?? slot.decode;
+}
+
+/** Constants and helpers of the generated code, passed in as one object and bound to locals there. */
+interface ShapeEnv {
+  readonly ints: readonly IntegerTerm[];
+  readonly nil: NilTerm;
+  readonly atoms: readonly AtomTerm[];
+  readonly view: (source: Uint8Array, start: number, length: number) => BinaryTerm;
+  readonly integer: (b: Uint8Array, o: number, end: number) => IntegerTerm | undefined;
+  readonly f64: (b: Uint8Array, p: number) => number;
+  readonly done: (end: number) => void;
+  readonly pos: { at: number };
+}
+
+function readF64(b: Uint8Array, p: number): number {
+  if (LITTLE_ENDIAN) for (let i = 7; i >= 0; i--) F64_BYTES[i] = b[p++]!;
+  else for (let i = 0; i < 8; i++) F64_BYTES[i] = b[p++]!;
+  return F64[0]!;
+}
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+const setShapedEnd = (end: number): void => {
+  shapedEnd = end;
+};
+
+/** The environment of the generated code; `at` is where {@link shapedInteger} stopped. */
+const shapeEnv = { at: 0 };
+
+/**
+ * An integer in any of SMALL_INTEGER_EXT, INTEGER_EXT or SMALL_BIG_EXT (safe, ≤ 7 bytes) at `o`,
+ * with its end in `shapeEnv.at`, or `undefined` (the general decoder then reads it). For the
+ * shaped decoders: one integer shape covers a value whatever its size.
+ */
+function shapedInteger(b: Uint8Array, o: number, end: number): IntegerTerm | undefined {
+  const tag = b[o];
+  if (tag === SMALL_INTEGER_EXT) {
+    if (end - o < 2) return undefined;
+    shapeEnv.at = o + 2;
+    return SMALL_INTS[b[o + 1]!];
+  }
+  if (tag === INTEGER_EXT) {
+    if (end - o < 5) return undefined;
+    shapeEnv.at = o + 5;
+    return { kind: 'integer', value: (b[o + 1]! << 24) | (b[o + 2]! << 16) | (b[o + 3]! << 8) | b[o + 4]! };
+  }
+  if (tag !== SMALL_BIG_EXT || end - o < 3) return undefined;
+  const n = b[o + 1]!;
+  if (n > 7 || end - o < 3 + n) return undefined;
+  const v = smallBigValue(b, o + 3, n, b[o + 2] !== 0);
+  if (v === undefined) return undefined;
+  shapeEnv.at = o + 3 + n;
+  return { kind: 'integer', value: v };
+}
+
+/**
+ * Generates the shaped decoder of the term at `b[o, end)` (which the general decoder accepted), or
+ * returns `undefined` when the term holds something the shaped decoders do not handle (maps,
+ * strings, big tuples, pids, ...: those shapes keep the general decoder).
+ */
+function compileShape(b: Uint8Array, o: number, end: number): ShapedDecoder | undefined {
+  if (b[o] !== VERSION) return undefined;
+  const atoms: AtomTerm[] = [];
+  const lines: string[] = ['if (end - o < 1 || b[o] !== ' + VERSION + ') return; o += 1;'];
+  let nodes = 0;
+  let p = o + 1;
+  // Emits the code of the term at `p` into `lines`, leaving its value in variable `v<id>`; returns the id.
+  const emit = (depth: number): number | undefined => {
+    if (++nodes > MAX_SHAPE_NODES || depth > MAX_SHAPE_DEPTH || p >= end) return undefined;
+    const id = nodes;
+    const v = 'v' + id;
+    const tag = b[p]!;
+    switch (tag) {
+      case SMALL_INTEGER_EXT:
+      case INTEGER_EXT:
+      case SMALL_BIG_EXT:
+        // One integer shape whichever of the three encodings the value takes (a value that grows
+        // past 255 or 2^31 keeps its shape). SMALL_BIG_EXT: safe integers of at most 7 bytes.
+        if (tag === SMALL_BIG_EXT) {
+          const n = b[p + 1]!;
+          if (n > 7 || smallBigValue(b, p + 3, n, b[p + 2] !== 0) === undefined) return undefined;
+          p += 3 + n;
+        } else {
+          p += tag === SMALL_INTEGER_EXT ? 2 : 5;
+        }
+        // Inline code for the encoding seen; a helper call for the other two.
+        lines.push(
+          `let ${v};`,
+          tag === SMALL_INTEGER_EXT
+            ? `if (b[o] === ${SMALL_INTEGER_EXT} && end - o >= 2) { ${v} = I[b[o + 1]]; o += 2; }`
+            : tag === INTEGER_EXT
+              ? `if (b[o] === ${INTEGER_EXT} && end - o >= 5) { ${v} = { kind: 'integer', value: (b[o + 1] << 24) | (b[o + 2] << 16) | (b[o + 3] << 8) | b[o + 4] }; o += 5; }`
+              : `if (false) {}`,
+          `else { ${v} = N(b, o, end); if (${v} === undefined) return; o = P.at; }`,
+        );
+        return id;
+      case BINARY_EXT: {
+        const n = ((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!) >>> 0;
+        p += 5 + n;
+        lines.push(
+          `if (end - o < 5 || b[o] !== ${BINARY_EXT}) return;`,
+          `n = ((b[o + 1] << 24) | (b[o + 2] << 16) | (b[o + 3] << 8) | b[o + 4]) >>> 0; o += 5;`,
+          `if (n > end - o || n > ${DEFAULT_DECODE_LIMITS.maxBinaryBytes}) return;`,
+          `const ${v} = V(b, o, n); o += n;`,
+        );
+        return id;
+      }
+      case ATOM_EXT:
+      case SMALL_ATOM_EXT:
+      case ATOM_UTF8_EXT:
+      case SMALL_ATOM_UTF8_EXT: {
+        // The exact bytes of this atom (another atom in this place is another shape). Its term is
+        // the one the general decoder returns for them.
+        const lengthBytes = tag === ATOM_EXT || tag === ATOM_UTF8_EXT ? 2 : 1;
+        const n = lengthBytes === 2 ? (b[p + 1]! << 8) | b[p + 2]! : b[p + 1]!;
+        const size = 1 + lengthBytes + n;
+        let term: Term;
+        try {
+          term = new Decoder(new ByteReaderClass(b, p, p + size), DEFAULT_DECODE_LIMITS).term(0);
+        } catch {
+          return undefined;
+        }
+        if (term.kind !== 'atom') return undefined;
+        const checks: string[] = [];
+        for (let i = 0; i < size; i++) checks.push(`b[o + ${i}] !== ${b[p + i]!}`);
+        lines.push(`if (end - o < ${size} || ${checks.join(' || ')}) return;`, `const ${v} = A[${atoms.length}]; o += ${size};`);
+        atoms.push(term);
+        p += size;
+        return id;
+      }
+      case NIL_EXT:
+        p += 1;
+        lines.push(`if (end - o < 1 || b[o] !== ${NIL_EXT}) return;`, `const ${v} = NIL; o += 1;`);
+        return id;
+      case NEW_FLOAT_EXT:
+        p += 9;
+        lines.push(
+          `if (end - o < 9 || b[o] !== ${NEW_FLOAT_EXT}) return;`,
+          `x = F(b, o + 1); if (!Number.isFinite(x)) return;`,
+          `const ${v} = { kind: 'float', value: x }; o += 9;`,
+        );
+        return id;
+      case SMALL_TUPLE_EXT: {
+        const arity = b[p + 1]!;
+        p += 2;
+        lines.push(`if (end - o < 2 || b[o] !== ${SMALL_TUPLE_EXT} || b[o + 1] !== ${arity}) return; o += 2;`);
+        const ids: string[] = [];
+        for (let i = 0; i < arity; i++) {
+          const e = emit(depth + 1);
+          if (e === undefined) return undefined;
+          ids.push('v' + e);
+        }
+        lines.push(`const ${v} = { kind: 'tuple', elements: [${ids.join(', ')}] };`);
+        return id;
+      }
+      case LIST_EXT: {
+        // A list of a fixed length whose tail is `[]` or a term that is no list (`[Ns|Tag]`).
+        const n = ((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!) >>> 0;
+        if (n === 0 || n > MAX_SHAPE_NODES) return undefined;
+        p += 5;
+        lines.push(
+          `if (end - o < 5 || b[o] !== ${LIST_EXT} || b[o + 1] !== ${n >>> 24} || b[o + 2] !== ${(n >>> 16) & 0xff} || b[o + 3] !== ${(n >>> 8) & 0xff} || b[o + 4] !== ${n & 0xff}) return; o += 5;`,
+        );
+        const ids: string[] = [];
+        for (let i = 0; i < n; i++) {
+          const e = emit(depth + 1);
+          if (e === undefined) return undefined;
+          ids.push('v' + e);
+        }
+        const tailTag = b[p];
+        if (tailTag === LIST_EXT || tailTag === STRING_EXT) return undefined; // merged into the list by the general decoder
+        const tail = emit(depth + 1);
+        if (tail === undefined) return undefined;
+        lines.push(`const ${v} = { kind: 'list', elements: [${ids.join(', ')}], tail: v${tail} };`);
+        return id;
+      }
+      default:
+        return undefined;
+    }
+  };
+  const root = emit(0);
+  if (root === undefined || p !== end) return undefined;
+  lines.push(`D(o);`, `return v${root};`);
+  const env: ShapeEnv = { ints: SMALL_INTS, nil: EMPTY_LIST, atoms, view: makeBinaryView, integer: shapedInteger, f64: readF64, done: setShapedEnd, pos: shapeEnv };
+  // The generated text holds only numbers and the fixed code above: no byte of the input becomes code.
+  const factory = new Function(
+    'E',
+    `'use strict'; const I = E.ints, NIL = E.nil, A = E.atoms, V = E.view, N = E.integer, F = E.f64, D = E.done;\n` +
+      `const P = E.pos;\nreturn function shapedDecode(b, o, end) { let n, x;\n${lines.join('\n')}\n};`,
+  ) as (env: ShapeEnv) => ShapedDecoder;
+  return factory(env);
 }
