@@ -88,7 +88,16 @@ export function encodeToSlab(term: Term, options: EncodeOptions | undefined, fra
     // SLAB_MIN_FREE leaves room for the prefix and the version byte.
     let o = framed ? start + 4 : start;
     slab[o++] = VERSION;
-    w.length = encodeRoot(w, term, o, options?.atomEncoding === 'utf8');
+    const utf8 = options !== undefined && options.atomEncoding === 'utf8';
+    // A shaped encoder (below) writes straight into the slab; when the term is not its shape it
+    // returns -1 and the general encoder writes over whatever it wrote.
+    const shaped = utf8 ? -1 : encodeShaped(term, slab, o);
+    if (shaped >= 0) {
+      w.length = shaped;
+    } else {
+      w.length = encodeRoot(w, term, o, utf8);
+      if (!utf8) noteEncoded(term);
+    }
     if (framed) w.patchU32(0, w.size - 4);
     if (w.buffer !== slab) return w.finish();
     const end = w.length;
@@ -584,3 +593,241 @@ function encodeAtomUncached(o: number, name: string, utf8: boolean): Uint8Array 
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+// ---- shaped encoders ------------------------------------------------------------------------------
+//
+// The encoding counterpart of decode.ts's shaped decoders (docs/decisions/003-codec-performance.md).
+// The general encoder reads `kind` at one site for every term of every shape, so V8 sees 6-8 hidden
+// classes there and looks the property up in its megamorphic cache each time; a notification also
+// costs a call per container. Once a term shape (kinds, arities, list lengths, atom names) has been
+// encoded a few times, code for exactly that shape is generated: it checks each node's kind at its
+// own site (one hidden class each, so a compare), writes the bytes with the offset in a local, and
+// writes integers and binaries exactly as the general encoder does (same tag choice). On any
+// difference (another kind, arity or atom, a value the general encoder would write differently or
+// reject, too little room in the slab) it returns -1 and the general encoder runs, so every error
+// comes from the general encoder. Lists whose elements could all be integers are left to the
+// general encoder (its STRING_EXT choice depends on the values). Only the default Latin-1 atom
+// encoding is shaped. Bounded: SHAPE_SLOTS slots chosen by the root tuple's arity and first
+// integer, MAX_SHAPE_COMPILES generated encoders per process, shapes of at most MAX_SHAPE_NODES nodes.
+
+/** A generated encoder: the end offset in `b`, or -1 when the term is not its shape. */
+type ShapedEncoder = (t: Term, b: Uint8Array, o: number) => number;
+
+interface ShapeSlot {
+  encode: ShapedEncoder | undefined;
+  hits: number;
+  misses: number;
+  compiles: number;
+}
+
+const SHAPE_SLOTS = 64;
+/** The kinds a shaped encoder handles (the others keep the general encoder). */
+const SHAPED_KINDS: ReadonlySet<string> = new Set(['integer', 'binary', 'float', 'nil', 'atom', 'tuple', 'list']);
+const MAX_SHAPE_NODES = 256;
+const MAX_SHAPE_DEPTH = 32;
+const MAX_SHAPE_COMPILES = 256;
+const MAX_SLOT_COMPILES = 8;
+const shapeSlots: (ShapeSlot | undefined)[] = new Array<ShapeSlot | undefined>(SHAPE_SLOTS).fill(undefined);
+let shapeCompiles = 0;
+/** The slot of the term of the last {@link encodeShaped} call, or -1 for a term that has none. */
+let shapedKey = -1;
+const shapeStats = { compiles: 0, shaped: 0, general: 0 };
+
+/**
+ * Counters of the shaped encoders since the process started: encoders generated, encodes done by
+ * one, and encodes done by the general encoder. Internal (not exported by the codec's index):
+ * test/codec/encode-speed.test.ts uses it to prove that its comparisons exercised them.
+ * @example
+ *   const { shaped } = shapedEncodeStats();
+ */
+export function shapedEncodeStats(): { compiles: number; shaped: number; general: number } {
+  return { ...shapeStats };
+}
+
+/** The slot of a root term: tuples only, by arity and the value of a first integer element (a notification's type). */
+function encodeSlotOf(t: Term): number {
+  if (t.kind !== 'tuple') return -1;
+  const els = t.elements;
+  const n = els.length;
+  let h = Math.imul(n + 1, 0x01000193);
+  if (n > 0) {
+    const first = els[0]!;
+    if (first.kind === 'integer' && typeof first.value === 'number') h = Math.imul(h ^ (first.value | 0), 0x01000193);
+  }
+  return (h ^ (h >>> 15)) & (SHAPE_SLOTS - 1);
+}
+
+function encodeShaped(t: Term, b: Uint8Array, o: number): number {
+  const key = (shapedKey = encodeSlotOf(t));
+  if (key < 0) return -1;
+  const slot = shapeSlots[key];
+  if (slot === undefined || slot.encode === undefined) return -1;
+  const end = slot.encode(t, b, o);
+  if (end >= 0) {
+    slot.hits++;
+    shapeStats.shaped++;
+  }
+  return end;
+}
+
+/** After a general encode of `t`: count it, and generate an encoder for its shape when its slot keeps missing. */
+function noteEncoded(t: Term): void {
+  shapeStats.general++;
+  const key = shapedKey;
+  if (key < 0) return;
+  let slot = shapeSlots[key];
+  if (slot === undefined) slot = shapeSlots[key] = { encode: undefined, hits: 0, misses: 0, compiles: 0 };
+  slot.misses++;
+  if (slot.misses < 2 || slot.misses <= slot.hits >> 2) return;
+  if (slot.compiles >= MAX_SLOT_COMPILES || shapeCompiles >= MAX_SHAPE_COMPILES) return;
+  slot.compiles++;
+  shapeCompiles++;
+  shapeStats.compiles++;
+  slot.hits = 0;
+  slot.misses = 0;
+  slot.encode = compileEncoder(t) ?? slot.encode;
+}
+
+/** Writes any integer `v` at `o` as the general encoder does, or returns -1 (bigint, non-integer, unsafe, no room). */
+function shapedInteger(b: Uint8Array, v: unknown, o: number): number {
+  if (typeof v !== 'number') return -1;
+  if ((v & 0xff) === v) {
+    if (o + 2 > b.length) return -1;
+    b[o] = SMALL_INTEGER_EXT;
+    b[o + 1] = v;
+    return o + 2;
+  }
+  if ((v | 0) === v) {
+    if (o + 5 > b.length) return -1;
+    b[o] = INTEGER_EXT;
+    b[o + 1] = v >>> 24;
+    b[o + 2] = v >>> 16;
+    b[o + 3] = v >>> 8;
+    b[o + 4] = v;
+    return o + 5;
+  }
+  if (!Number.isSafeInteger(v) || o + 10 > b.length) return -1;
+  // encodeWideNumber writes into `out`, at most 3 + 7 bytes here (room checked above).
+  const saved = out;
+  out = b;
+  try {
+    return encodeWideNumber(v, o);
+  } finally {
+    out = saved;
+  }
+}
+
+/** Writes a NEW_FLOAT_EXT of a finite `v` at `o`, or returns -1. */
+function shapedFloat(b: Uint8Array, v: unknown, o: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || o + 9 > b.length) return -1;
+  b[o++] = NEW_FLOAT_EXT;
+  F64[0] = v;
+  if (LITTLE_ENDIAN) for (let i = 7; i >= 0; i--) b[o++] = F64_BYTES[i]!;
+  else for (let i = 0; i < 8; i++) b[o++] = F64_BYTES[i]!;
+  return o;
+}
+
+/** Writes a BINARY_EXT of `bytes` at `o`, or returns -1 (not bytes, or no room). */
+function shapedBinary(b: Uint8Array, bytes: Uint8Array, o: number): number {
+  const n = bytes.length;
+  if (o + 5 + n > b.length) return -1;
+  b[o] = BINARY_EXT;
+  b[o + 1] = n >>> 24;
+  b[o + 2] = n >>> 16;
+  b[o + 3] = n >>> 8;
+  b[o + 4] = n;
+  return copyBytes(bytes, b, o + 5);
+}
+
+interface EncodeShapeEnv {
+  readonly integer: (b: Uint8Array, v: unknown, o: number) => number;
+  readonly float: (b: Uint8Array, v: unknown, o: number) => number;
+  readonly binary: (b: Uint8Array, bytes: Uint8Array, o: number) => number;
+  readonly names: readonly string[];
+}
+
+/** Generates the shaped encoder of `t` (which the general encoder just wrote), or `undefined` for a shape it does not handle. */
+function compileEncoder(root: Term): ShapedEncoder | undefined {
+  const names: string[] = [];
+  const lines: string[] = [];
+  let nodes = 0;
+  // Emits the checks and writes of the term in variable `v`.
+  const emit = (t: Term, v: string, depth: number): boolean => {
+    if (++nodes > MAX_SHAPE_NODES || depth > MAX_SHAPE_DEPTH || !SHAPED_KINDS.has(t.kind)) return false;
+    lines.push(`if (${v} == null || ${v}.kind !== '${t.kind}') return -1;`);
+    switch (t.kind) {
+      case 'integer':
+        lines.push(
+          typeof t.value === 'number' && (t.value & 0xff) === t.value
+            ? `x = ${v}.value; if (typeof x === 'number' && (x & 0xff) === x && o + 2 <= L) { b[o] = ${SMALL_INTEGER_EXT}; b[o + 1] = x; o += 2; } else { o = INT(b, x, o); if (o < 0) return -1; }`
+            : `o = INT(b, ${v}.value, o); if (o < 0) return -1;`,
+        );
+        return true;
+      case 'binary':
+        lines.push(`o = BIN(b, ${v}.bytes, o); if (o < 0) return -1;`);
+        return true;
+      case 'float':
+        lines.push(`o = FLT(b, ${v}.value, o); if (o < 0) return -1;`);
+        return true;
+      case 'nil':
+        lines.push(`if (o + 1 > L) return -1; b[o++] = ${NIL_EXT};`);
+        return true;
+      case 'atom': {
+        let encoded: Uint8Array;
+        try {
+          encoded = encodedAtom(0, t.name, false);
+        } catch {
+          return false;
+        }
+        const bytes = Array.from(encoded, (x, i) => `b[o + ${i}] = ${x};`).join(' ');
+        lines.push(`if (${v}.name !== S[${names.length}] || o + ${encoded.length} > L) return -1; ${bytes} o += ${encoded.length};`);
+        names.push(t.name);
+        return true;
+      }
+      case 'tuple': {
+        const n = t.elements.length;
+        if (n > 255) return false;
+        const els = `e${nodes}`;
+        lines.push(`const ${els} = ${v}.elements; if (${els} == null || ${els}.length !== ${n} || o + 2 > L) return -1; b[o] = ${SMALL_TUPLE_EXT}; b[o + 1] = ${n}; o += 2;`);
+        for (let i = 0; i < n; i++) {
+          const child = `c${nodes + 1}`;
+          lines.push(`const ${child} = ${els}[${i}];`);
+          if (!emit(t.elements[i]!, child, depth + 1)) return false;
+        }
+        return true;
+      }
+      case 'list': {
+        const n = t.elements.length;
+        const tail = t.tail;
+        // Canonical lists only: at least one element, a tail that is no list, and (for a proper
+        // list) an element that is no integer, so the general encoder writes LIST_EXT too.
+        if (n === 0 || n > MAX_SHAPE_NODES || tail.kind === 'list') return false;
+        if (tail.kind === 'nil' && t.elements.every((e) => e.kind === 'integer')) return false;
+        const els = `e${nodes}`;
+        const tailVar = `t${nodes}`;
+        lines.push(
+          `const ${els} = ${v}.elements; const ${tailVar} = ${v}.tail; if (${els} == null || ${els}.length !== ${n} || o + 5 > L) return -1;`,
+          `b[o] = ${LIST_EXT}; b[o + 1] = ${n >>> 24}; b[o + 2] = ${(n >>> 16) & 0xff}; b[o + 3] = ${(n >>> 8) & 0xff}; b[o + 4] = ${n & 0xff}; o += 5;`,
+        );
+        for (let i = 0; i < n; i++) {
+          const child = `c${nodes + 1}`;
+          lines.push(`const ${child} = ${els}[${i}];`);
+          if (!emit(t.elements[i]!, child, depth + 1)) return false;
+        }
+        return emit(tail, tailVar, depth + 1);
+      }
+      default:
+        return false;
+    }
+  };
+  if (root.kind !== 'tuple' || !emit(root, 't', 0)) return undefined;
+  const env: EncodeShapeEnv = { integer: shapedInteger, float: shapedFloat, binary: shapedBinary, names };
+  // The generated text holds only numbers, kind names and the fixed code above; atom names are
+  // compared with strings from `S`, so no text of the term becomes code.
+  const factory = new Function(
+    'E',
+    `'use strict'; const INT = E.integer, FLT = E.float, BIN = E.binary, S = E.names;\n` +
+      `return function shapedEncode(t, b, o) { const L = b.length; let x;\n${lines.join('\n')}\nreturn o;\n};`,
+  ) as (env: EncodeShapeEnv) => ShapedEncoder;
+  return factory(env);
+}
