@@ -3,7 +3,8 @@
 Standard library only; runs under pytest or `python3 -m unittest`. Start the mock first (README.md,
 "Use it in CI", does exactly this), then give the tests the two addresses of its ready line:
 
-    npx nso-mock serve --scenario examples/idle.yaml --port 0 --control-port 0 > ready.jsonl &
+    node_modules/.bin/nso-mock serve --scenario examples/idle.yaml --port 0 --control-port 0 > ready.jsonl &
+    until [ -s ready.jsonl ]; do sleep 0.1; done
     export NCS_IPC_PORT=$(head -1 ready.jsonl | jq .tcp.port)
     export NSO_MOCK_CONTROL=$(head -1 ready.jsonl | jq -r .control)
     python3 -m pytest examples/clients/python/test_consumer_example.py
