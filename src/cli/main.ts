@@ -4,8 +4,11 @@
  * see fast-args.ts); everything else goes through the yargs program. Implementations load on
  * demand, so each command pays only for what it uses (bench/startup.bench.ts).
  */
+import { ignoreClosedOutput } from './closed-output.js';
 import { fastServerArgs } from './fast-args.js';
 
+ignoreClosedOutput(process.stdout);
+ignoreClosedOutput(process.stderr);
 const argv = process.argv.slice(2);
 const fast = fastServerArgs(argv);
 if (fast !== undefined) {

@@ -2,8 +2,10 @@
  * What the CLI makes of a RunReport: a readable summary (stderr), the JSON report (`--report`)
  * and JUnit XML (`--junit`) for CI systems that render test results.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { UsageError } from '../codec/index.js';
 import type { RunReport, StepReport } from '../scenarios/index.js';
 
 function seconds(ms: number): string {
@@ -111,4 +113,23 @@ export function toJUnitXml(report: RunReport): string {
 export async function writeJUnitReport(path: string, report: RunReport): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, toJUnitXml(report));
+}
+
+/**
+ * Checks, before any work, that a report can be written at `path` (its directory is created, as
+ * the writers do), so that a bad path is a usage error (exit 2) and not a failure after the run.
+ * @throws UsageError `NSOMOCK_USAGE` naming the option.
+ * @example
+ *   await checkReportPath('reports/run.json', 'report');
+ */
+export async function checkReportPath(path: string, option: string): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await access(dirname(path), constants.W_OK);
+    const existing = await stat(path).catch(() => undefined);
+    if (existing?.isDirectory() === true) throw new Error('it is a directory');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError('NSOMOCK_USAGE', `Failed to prepare the --${option} file: ${reason} (${path})`, { cause: error, details: { option, value: path } });
+  }
 }

@@ -7,15 +7,18 @@ import { NsoMockError } from '../codec/index.js';
 import { createMockServer, type MockServer, type MockServerOptions } from '../server/index.js';
 import type { RunLogEvent, RunReport, Scenario } from '../scenarios/index.js';
 import type { NcmpRunReport } from '../ncmp/index.js';
+import type { WriteStream } from 'node:fs';
+import type { ClientRunReport, ClientUnderTest } from './client-under-test.js';
 import type { CliNcmp } from './commands/ncmp.js';
+import { DEFAULT_CLIENT_GRACE_MS, type RunClientArgs } from './commands/run.js';
 import type { ServerArgs } from './commands/options.js';
 import { DEFAULT_PORT, ncmpOptionsGiven } from './commands/options.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { createLogger, type CliLogger } from './logger.js';
-import { formatSummary, writeJsonReport, writeJUnitReport } from './reports.js';
+import { checkReportPath, formatSummary, writeJsonReport, writeJUnitReport } from './reports.js';
 
 /** What `serve` and `run` were asked to do. */
-export interface ServerCommandArgs extends ServerArgs {
+export interface ServerCommandArgs extends ServerArgs, RunClientArgs {
   readonly mode: 'serve' | 'run';
   readonly scenario?: string;
 }
@@ -44,6 +47,12 @@ function processSignals(stop: (why: string) => void): () => void {
   };
 }
 
+/** How a signal reaches the run: the abort signal of the scenario, and (serve) the end of serving. */
+interface StopControl {
+  readonly controller: AbortController;
+  readonly stopped: Promise<void>;
+}
+
 /**
  * Runs `serve` or `run` and resolves with the exit code.
  * @example
@@ -54,6 +63,26 @@ export async function runServer(
   io: ServerCommandIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<ExitCode> {
   const logger = createLogger({ format: args['log-format'], verbose: args.verbose, stream: io.stderr as never });
+  const controller = new AbortController();
+  let stopRequested!: () => void;
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  // The handlers go in before anything listens: until a process has a SIGTERM handler the signal
+  // kills it outright, so one sent right after the ready line (or during startup) would skip the
+  // cleanup (listeners closed, the Unix socket file removed) and the documented exit code.
+  const removeSignals = (io.onStop ?? processSignals)((why) => {
+    logger.log('info', `stopping (${why})`);
+    controller.abort(new Error(why));
+    stopRequested();
+  });
+  try {
+    return await serveAndPlay(args, io, logger, { controller, stopped });
+  } finally {
+    removeSignals();
+  }
+}
+
+async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger: CliLogger, stop: StopControl): Promise<ExitCode> {
+  const { controller, stopped } = stop;
   // 1. The scenario first: an invalid file must not look like a started server.
   let scenario: Scenario | undefined;
   if (args.scenario !== undefined) {
@@ -63,6 +92,18 @@ export async function runServer(
     } catch (error) {
       return reportStartupError(error, logger);
     }
+  }
+  // 1b. The output files, also before anything listens: a path that cannot be written is bad usage.
+  let clientLog: WriteStream | undefined;
+  try {
+    if (args.report !== undefined) await checkReportPath(args.report, 'report');
+    if (args.junit !== undefined) await checkReportPath(args.junit, 'junit');
+    if (args.client !== undefined && args['client-log'] !== undefined) {
+      const { openClientLog } = await import('./client-under-test.js');
+      clientLog = await openClientLog(args['client-log']);
+    }
+  } catch (error) {
+    return reportStartupError(error, logger);
   }
   // 2. The server.
   const tcp = args.port !== undefined || args.unix === undefined ? { host: args.host, port: args.port ?? DEFAULT_PORT } : false;
@@ -79,6 +120,7 @@ export async function runServer(
     });
     await server.listen();
   } catch (error) {
+    clientLog?.end();
     return reportStartupError(error, logger);
   }
   // 2b. The HTTP control API, when asked for (fastify loads only then).
@@ -88,6 +130,7 @@ export async function runServer(
       const { startControlFromArgs } = await import('./commands/control.js');
       control = await startControlFromArgs(server, args);
     } catch (error) {
+      clientLog?.end();
       await server.close();
       return reportStartupError(error, logger);
     }
@@ -102,6 +145,7 @@ export async function runServer(
       const { startNcmpFromArgs } = await import('./commands/ncmp.js');
       ncmp = await startNcmpFromArgs(args, scenario, { seed, clock: server.clock, logger });
     } catch (error) {
+      clientLog?.end();
       await control?.close();
       await server.close();
       return reportStartupError(error, logger);
@@ -124,18 +168,34 @@ export async function runServer(
     .join(' and ');
   logger.log('info', `listening on ${where}`, { tcp: addresses.tcp ?? null, unix: addresses.unix ?? null });
 
-  const controller = new AbortController();
-  let stopRequested!: () => void;
-  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
-  const removeSignals = (io.onStop ?? processSignals)((why) => {
-    logger.log('info', `stopping (${why})`);
-    controller.abort(new Error(why));
-    stopRequested();
-  });
-
   let report: RunReport | undefined;
+  let client: ClientUnderTest | undefined;
   let code: ExitCode = EXIT_CODES.ok;
   try {
+    // 4. The client under test (`run --client`), now that its address is known.
+    if (args.client !== undefined && scenario !== undefined) {
+      const { clientPlaceholders, startClientUnderTest } = await import('./client-under-test.js');
+      client = await startClientUnderTest({
+        template: args.client,
+        placeholders: clientPlaceholders(scenario, {
+          tcp: addresses.tcp,
+          unix: addresses.unix,
+          profile: args.profile ?? scenario.profile,
+          accessFile: args['access-secret-file'],
+        }),
+        logger,
+        logFormat: args['log-format'],
+        ...(clientLog === undefined ? {} : { logFile: clientLog }),
+        ...(args['client-log'] === undefined ? {} : { logPath: args['client-log'] }),
+        graceMs: args['client-grace'] ?? DEFAULT_CLIENT_GRACE_MS,
+        onFailedExit: (exit) => {
+          // Whatever the scenario still waits for cannot come: fail fast instead of timing out.
+          const how = exit.signal === null ? `exited with code ${String(exit.code)}` : `was killed by ${exit.signal}`;
+          logger.log('error', `the client ${how} before the scenario ended`, { client: { code: exit.code, signal: exit.signal } });
+          controller.abort(new Error(`the client ${how}`));
+        },
+      });
+    }
     // NCMP's event schemas compile after the ready line but before the first step (~150 ms).
     ncmp?.engine.warmUp();
     // The demo loads after the ready line: it is trusted, and the schema machinery costs startup time.
@@ -151,10 +211,20 @@ export async function runServer(
         ...(ncmp === undefined ? {} : { extensions: { ncmp: ncmp.engine } }),
       });
       if (ncmp !== undefined) report = await withNcmp(report, ncmp, args.mode, logger);
-      io.stderr.write(args['log-format'] === 'json' ? '' : formatSummary(report) + (ncmp === undefined ? '' : await ncmpSummary(report)));
+      let clientSection: ClientRunReport | undefined;
+      if (client !== undefined) {
+        clientSection = await client.finish(report.connections.length > 0 && server.subscribers().length === 0);
+        const { withClient } = await import('./client-under-test.js');
+        report = withClient(report, clientSection);
+      }
+      io.stderr.write(
+        args['log-format'] === 'json'
+          ? ''
+          : formatSummary(report) + (ncmp === undefined ? '' : await ncmpSummary(report)) + (clientSection === undefined ? '' : await clientSummary(clientSection)),
+      );
       if (args['log-format'] === 'json') logger.log(report.status === 'passed' ? 'info' : 'error', 'run finished', { status: report.status, failures: report.failures });
-      await writeReports(args, report, logger);
       if (report.failures.length > 0 || (args.mode === 'run' && report.status !== 'passed')) code = EXIT_CODES.failed;
+      if (!(await writeReports(args, report, logger))) code = EXIT_CODES.usage;
     }
     if (args.mode === 'serve' && !controller.signal.aborted) {
       logServerEvents(server, logger);
@@ -167,7 +237,8 @@ export async function runServer(
   } catch (error) {
     code = reportStartupError(error, logger);
   } finally {
-    removeSignals();
+    await client?.stop();
+    clientLog?.end();
     await control?.close();
     await ncmp?.close();
     await server.close();
@@ -204,6 +275,11 @@ async function ncmpSummary(report: RunReport): Promise<string> {
   return formatNcmpSummary(section);
 }
 
+async function clientSummary(section: ClientRunReport): Promise<string> {
+  const { formatClientSummary } = await import('./client-under-test.js');
+  return formatClientSummary(section);
+}
+
 async function loadDemo(): Promise<Scenario> {
   const [{ scenarioFromDocument }, { demoScenario }] = await Promise.all([import('../scenarios/index.js'), import('./demo.js')]);
   // Trusted: test/cli/demo.test.ts validates it; skipping Ajv saves ~100 ms of CPU after startup.
@@ -234,15 +310,25 @@ function logServerEvents(server: MockServer, logger: CliLogger): void {
   server.on('closed', (e) => logger.log('info', `connection ${e.connectionId} closed (${String(e.reason)})`, { connection: e.connectionId }));
 }
 
-async function writeReports(args: ServerCommandArgs, report: RunReport, logger: CliLogger): Promise<void> {
-  if (args.report !== undefined) {
-    await writeJsonReport(args.report, report);
-    logger.log('info', `wrote the JSON report to ${args.report}`);
+/** Writes `--report` and `--junit`; false (logged, without a stack) when one could not be written. */
+async function writeReports(args: ServerCommandArgs, report: RunReport, logger: CliLogger): Promise<boolean> {
+  let ok = true;
+  const files = [
+    { option: 'report', kind: 'JSON', path: args.report, write: writeJsonReport },
+    { option: 'junit', kind: 'JUnit', path: args.junit, write: writeJUnitReport },
+  ];
+  for (const { option, kind, path, write } of files) {
+    if (path === undefined) continue;
+    try {
+      await write(path, report);
+      logger.log('info', `wrote the ${kind} report to ${path}`);
+    } catch (error) {
+      // Checked before the run (checkReportPath); this is a disk that filled or a path removed since.
+      logger.log('error', `Failed to write the ${kind} report: ${error instanceof Error ? error.message : String(error)} (${path})`, { option });
+      ok = false;
+    }
   }
-  if (args.junit !== undefined) {
-    await writeJUnitReport(args.junit, report);
-    logger.log('info', `wrote the JUnit report to ${args.junit}`);
-  }
+  return ok;
 }
 
 /** Scenario, usage and bind problems exit 2; anything else is an internal failure (1). */

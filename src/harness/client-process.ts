@@ -58,6 +58,36 @@ export interface ClientProcessOptions {
   readonly cwd?: string;
   /** Lines of stderr kept (default 50). */
   readonly stderrLines?: number;
+  /**
+   * Whether {@link ClientProcess.stdout} keeps everything the client prints (default true). A
+   * long `nso-mock run --client` forwards the output instead: keeping it would grow without bound.
+   */
+  readonly keepStdout?: boolean;
+}
+
+/**
+ * The environment a client gets beside its placeholders (docs/conformance.md, "The client
+ * command"): the NSO variables a real client reads (PROTOCOL.md §1.1), so a client needs no
+ * placeholders at all. Every variable is set, empty when it has no value, so that one inherited
+ * from the caller's environment (an NCS_IPC_PATH, which wins over the port) cannot redirect it.
+ * @example
+ *   clientEnvironment({ host: '127.0.0.1', port: 4569 }).NCS_IPC_PORT // => '4569'
+ */
+function clientEnvironment(values: Placeholders): Record<string, string> {
+  const text = (name: string): string => {
+    const value = values[name];
+    return value === undefined ? '' : String(value);
+  };
+  return {
+    NCS_IPC_ADDR: text('host'),
+    NCS_IPC_PORT: text('port'),
+    NCS_IPC_PATH: text('unix'),
+    NCS_IPC_ACCESS_FILE: text('access_file'),
+    CONFD_IPC_ACCESS_FILE: text('access_file'),
+    NSO_MOCK_MASK: text('mask'),
+    NSO_MOCK_PROFILE: text('profile'),
+    NSO_MOCK_CASE: text('case'),
+  };
 }
 
 /**
@@ -79,9 +109,21 @@ export class ClientProcess {
   readonly #keep: number;
   readonly #watchers = new Set<() => void>();
 
+  /**
+   * Starts a client from a command template: the placeholders filled ({@link fillPlaceholders})
+   * and the same values in the NSO environment variables (docs/conformance.md); `options.env`
+   * is applied last, so a caller can still override any of them.
+   * @example
+   *   const client = ClientProcess.fromTemplate('python3 client.py --port {port} --mask {mask}', { host: '127.0.0.1', port: 4569, mask: 16 });
+   */
+  static fromTemplate(template: string, values: Placeholders, options: ClientProcessOptions = {}): ClientProcess {
+    return new ClientProcess(fillPlaceholders(template, values), { ...options, env: { ...clientEnvironment(values), ...options.env } });
+  }
+
   constructor(command: string, options: ClientProcessOptions = {}) {
     this.command = command;
     this.#keep = options.stderrLines ?? 50;
+    const keepStdout = options.keepStdout ?? true;
     this.child = spawn(command, {
       shell: true,
       detached: true, // its own process group: stop() signals the shell and what it started
@@ -90,7 +132,7 @@ export class ClientProcess {
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      this.#stdout += chunk;
+      if (keepStdout) this.#stdout += chunk;
       this.#wake();
     });
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -116,7 +158,7 @@ export class ClientProcess {
     });
   }
 
-  /** Everything it printed on stdout so far. */
+  /** Everything it printed on stdout so far (nothing with `keepStdout: false`). */
   get stdout(): string {
     return this.#stdout;
   }

@@ -43,11 +43,27 @@ export async function runConformCommand(args: ConformArgs, io: ConformIo = { std
   const harness = await import('../../harness/index.js');
   const cases = splitList(args.cases);
   if (args.list) {
-    for (const c of await harness.listConformCases(args.profile, cases)) io.stdout.write(`${c.name.padEnd(30)} ${c.sections.join(' ').padEnd(24)} ${c.title}\n`);
+    const listed = await harness.listConformCases(args.profile, cases);
+    if (listed.length === 0) {
+      // The same verdict as running them: a filter that selects nothing is a mistake, not an empty pass.
+      io.stderr.write(`nso-mock conform: no case matches ${JSON.stringify(cases ?? [])} (profile ${args.profile}; --list without --cases shows them all)\n`);
+      return EXIT_CODES.usage;
+    }
+    for (const c of listed) io.stdout.write(`${c.name.padEnd(30)} ${c.sections.join(' ').padEnd(24)} ${c.title}\n`);
     return EXIT_CODES.ok;
   }
   if (args.client === undefined || args.client.trim() === '') {
     io.stderr.write('nso-mock conform: --client is required (a command line with placeholders such as {port} and {mask})\n');
+    return EXIT_CODES.usage;
+  }
+  try {
+    const { checkReportPath } = await import('../reports.js');
+    for (const option of ['json', 'junit', 'html'] as const) {
+      const path = args[option];
+      if (path !== undefined) await checkReportPath(path, option);
+    }
+  } catch (error) {
+    io.stderr.write(`nso-mock conform: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_CODES.usage;
   }
   let report;
@@ -65,9 +81,22 @@ export async function runConformCommand(args: ConformArgs, io: ConformIo = { std
     return error instanceof Error && (error as { code?: string }).code === 'NSOMOCK_USAGE' ? EXIT_CODES.usage : EXIT_CODES.failed;
   }
   io.stdout.write(harness.formatConsoleReport(report, { verbose: args.verbose }));
-  if (args.json !== undefined) await writeFile(args.json, harness.formatJsonReport(report));
-  if (args.junit !== undefined) await writeFile(args.junit, harness.formatJUnitReport(report));
-  if (args.html !== undefined) await writeFile(args.html, harness.formatHtmlReport(report));
+  const files = [
+    { option: 'json', path: args.json, text: () => harness.formatJsonReport(report) },
+    { option: 'junit', path: args.junit, text: () => harness.formatJUnitReport(report) },
+    { option: 'html', path: args.html, text: () => harness.formatHtmlReport(report) },
+  ];
+  let written = true;
+  for (const { option, path, text } of files) {
+    if (path === undefined) continue;
+    try {
+      await writeFile(path, text());
+    } catch (error) {
+      io.stderr.write(`nso-mock conform: Failed to write the --${option} report: ${error instanceof Error ? error.message : String(error)} (${path})\n`);
+      written = false;
+    }
+  }
+  if (!written) return EXIT_CODES.usage;
   return harness.reportPassed(report) ? EXIT_CODES.ok : EXIT_CODES.failed;
 }
 

@@ -2,6 +2,7 @@
  * The `--control-port` / `--control-token` options of `serve` (docs/control-api.md): the HTTP
  * control API on loopback, started next to the mock. fastify loads only when the option is given.
  */
+import { NsoMockError } from '../../codec/index.js';
 import type { ControlServer, RunningNsoMock } from '../../harness/index.js';
 import type { MockServer } from '../../server/index.js';
 
@@ -17,7 +18,8 @@ export const CONTROL_TOKEN_ENV = 'NSO_MOCK_CONTROL_TOKEN';
 /**
  * Starts the control API when `--control-port` was given (the token comes from `--control-token`,
  * else `NSO_MOCK_CONTROL_TOKEN`); undefined otherwise.
- * @throws UsageError `NSOMOCK_USAGE` for a bad port; the listen error when the port is taken.
+ * @throws UsageError `NSOMOCK_USAGE` for a bad port; NsoMockError `NSOMOCK_SERVER_LISTEN_FAILED`
+ *   when the port is taken (the CLI exits 2, as for a taken `--port`).
  * @example
  *   const control = await startControlFromArgs(mock, { 'control-port': 0 });
  *   control?.url // 'http://127.0.0.1:40123'
@@ -31,5 +33,15 @@ export async function startControlFromArgs(
   if (port === undefined) return undefined;
   const token = args['control-token'] ?? env[CONTROL_TOKEN_ENV];
   const { startControlServer } = await import('../../harness/index.js');
-  return startControlServer(mock, { port, ...(token === undefined || token === '' ? {} : { token }) });
+  try {
+    return await startControlServer(mock, { port, ...(token === undefined || token === '' ? {} : { token }) });
+  } catch (error) {
+    if (error instanceof NsoMockError) throw error;
+    // fastify's listen error (EADDRINUSE, EACCES): the same code and message shape as the mock's own ports.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new NsoMockError('NSOMOCK_SERVER_LISTEN_FAILED', `Failed to start the control API: ${reason} (127.0.0.1:${port})`, {
+      cause: error,
+      details: { address: `127.0.0.1:${port}`, ...(typeof (error as { code?: unknown }).code === 'string' ? { errno: (error as { code: string }).code } : {}) },
+    });
+  }
 }

@@ -2,6 +2,8 @@
  * `nso-mock fuzz --client CMD`: property-based fuzzing of a client under test; on failure the
  * minimal scenario is written as YAML (docs/conformance.md, "Fuzzing").
  */
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 
@@ -36,6 +38,14 @@ export async function runFuzzCommand(args: FuzzArgs, io: FuzzIo = { stdout: proc
   if (args.client === undefined || args.client.trim() === '') {
     io.stderr.write('nso-mock fuzz: --client is required (a command line with placeholders such as {port} and {mask})\n');
     return EXIT_CODES.usage;
+  }
+  if (args.replay !== undefined) {
+    try {
+      await access(args.replay, constants.R_OK);
+    } catch (error) {
+      io.stderr.write(`nso-mock fuzz: Failed to read the scenario to replay: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message)} (${args.replay})\n`);
+      return EXIT_CODES.usage;
+    }
   }
   const harness = await import('../../harness/index.js');
   const types = args.types?.flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== '');

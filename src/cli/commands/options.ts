@@ -77,22 +77,21 @@ export function ncmpOptionsGiven(args: Pick<ServerArgs, 'ncmp-port' | 'ncmp-tee'
   return args['ncmp-port'] !== undefined || args['ncmp-tee'] !== undefined || args['kafka-brokers'] !== undefined;
 }
 
+/** A rejected value as the user can recognise it: yargs turns `--port abc` into NaN. */
+function shown(value: unknown): string {
+  return typeof value === 'number' && Number.isNaN(value) ? 'something that is not a number' : String(value);
+}
+
 /**
  * The checks yargs' types cannot express; the message of the first failing one, or undefined.
  * @example checkServerArgs({ port: 70000 }) // '--port must be an integer from 0 to 65535, got 70000'
  */
 export function checkServerArgs(args: Readonly<Record<string, unknown>>): string | undefined {
-  const port = args['port'];
-  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
-    return `--port must be an integer from 0 to 65535, got ${String(port)}`;
-  }
-  const controlPort = args['control-port'];
-  if (controlPort !== undefined && (typeof controlPort !== 'number' || !Number.isInteger(controlPort) || controlPort < 0 || controlPort > 65535)) {
-    return `--control-port must be an integer from 0 to 65535, got ${String(controlPort)}`;
-  }
-  const ncmpPort = args['ncmp-port'];
-  if (ncmpPort !== undefined && (typeof ncmpPort !== 'number' || !Number.isInteger(ncmpPort) || ncmpPort < 0 || ncmpPort > 65535)) {
-    return `--ncmp-port must be an integer from 0 to 65535, got ${String(ncmpPort)}`;
+  for (const name of ['port', 'control-port', 'ncmp-port']) {
+    const port = args[name];
+    if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
+      return `--${name} must be an integer from 0 to 65535, got ${shown(port)}`;
+    }
   }
   const brokers = args['kafka-brokers'];
   if (typeof brokers === 'string') {
@@ -101,7 +100,7 @@ export function checkServerArgs(args: Readonly<Record<string, unknown>>): string
     if (list.length === 0 || bad !== undefined) return `--kafka-brokers takes host:port[,host:port...], got ${JSON.stringify(brokers)}`;
   }
   const seed = args['seed'];
-  if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) return `--seed must be an integer, got ${String(seed)}`;
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) return `--seed must be an integer, got ${shown(seed)}`;
   for (const [name, spec] of Object.entries(SERVER_OPTIONS)) {
     const value = args[name];
     if (value !== undefined && typeof value !== spec.type) return `--${name} takes one ${spec.type} value, got ${JSON.stringify(value)}`;
