@@ -54,7 +54,8 @@ export interface ClientExit {
 
 /** Options of {@link ClientProcess}. */
 export interface ClientProcessOptions {
-  readonly env?: Readonly<Record<string, string>>;
+  /** Added to the environment; an undefined value removes an inherited variable. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
   /** Lines of stderr kept (default 50). */
   readonly stderrLines?: number;
@@ -68,15 +69,16 @@ export interface ClientProcessOptions {
 /**
  * The environment a client gets beside its placeholders (docs/conformance.md, "The client
  * command"): the NSO variables a real client reads (PROTOCOL.md §1.1), so a client needs no
- * placeholders at all. Every variable is set, empty when it has no value, so that one inherited
- * from the caller's environment (an NCS_IPC_PATH, which wins over the port) cannot redirect it.
+ * placeholders at all. A variable without a value is removed (undefined), so that one inherited
+ * from the caller's environment (an NCS_IPC_PATH, which wins over the port) cannot redirect the
+ * client, and an empty NCS_IPC_PORT cannot break a client that parses it.
  * @example
  *   clientEnvironment({ host: '127.0.0.1', port: 4569 }).NCS_IPC_PORT // => '4569'
  */
-function clientEnvironment(values: Placeholders): Record<string, string> {
-  const text = (name: string): string => {
+function clientEnvironment(values: Placeholders): Record<string, string | undefined> {
+  const text = (name: string): string | undefined => {
     const value = values[name];
-    return value === undefined ? '' : String(value);
+    return value === undefined || value === '' ? undefined : String(value);
   };
   return {
     NCS_IPC_ADDR: text('host'),
