@@ -647,7 +647,7 @@ function smallBigValue(b: Uint8Array, p: number, n: number, negative: boolean): 
 // ---- shaped decoders ------------------------------------------------------------------------------
 //
 // A notification stream repeats a few term shapes (the same tuples, in the same nesting, with
-// leaves of the same kinds; only the values differ). Once a shape has been decoded a few times,
+// leaves of the same kinds; only the values differ). Once a shape has been decoded SHAPE_WARMUP times,
 // a decoder for exactly that shape is generated: straight-line code that checks each tag byte and
 // each length against the input, and builds the term with literals. The cursor is a local (a
 // register), there is no recursion and no dispatch on the tag, and each property store is its own
@@ -679,9 +679,26 @@ interface ShapeSlot {
 }
 
 const SHAPE_SLOTS = 64;
+/** General decodes of a slot before code is generated for it. */
+let SHAPE_WARMUP = 10_000;
+
+/**
+ * Sets how many general decodes of a slot come before code is generated for it (default 10,000) and
+ * returns the previous value. Internal (not exported by the codec's index), for
+ * test/codec/decode-speed.test.ts, which needs shapes compiled after a few decodes.
+ * @example
+ *   const previous = setShapedDecodeWarmup(2); try { ... } finally { setShapedDecodeWarmup(previous); }
+ */
+export function setShapedDecodeWarmup(n: number): number {
+  const previous = SHAPE_WARMUP;
+  SHAPE_WARMUP = n;
+  return previous;
+}
 const SHAPE_KEY_BYTES = 8;
 const MAX_SHAPE_NODES = 256;
 const MAX_SHAPE_DEPTH = 32;
+/** Nested containers with this many descendants or more get a function of their own (see compileShape). */
+const SPLIT_NODES = 6;
 const MAX_SHAPE_COMPILES = 256;
 const MAX_SLOT_COMPILES = 8;
 const shapeSlots: (ShapeSlot | undefined)[] = new Array<ShapeSlot | undefined>(SHAPE_SLOTS).fill(undefined);
@@ -750,7 +767,10 @@ function noteDecoded(b: Uint8Array, o: number, end: number): void {
   if (slot === undefined) slot = shapeSlots[key] = { decode: undefined, hits: 0, misses: 0, compiles: 0 };
   slot.misses++;
   // The second decode of a slot with no decoder, or a slot whose decoder misses more than it hits.
-  if (slot.misses < 2 || slot.misses <= slot.hits >> 2) return;
+  // Generated code starts in V8's interpreter, slower than the optimised general code: only a
+  // shape that keeps coming (SHAPE_WARMUP times with no decoder, or more often than its slot's
+  // decoder hits) is worth it.
+  if (slot.misses < SHAPE_WARMUP || slot.misses <= slot.hits >> 2) return;
   if (slot.compiles >= MAX_SLOT_COMPILES || shapeCompiles >= MAX_SHAPE_COMPILES) return;
   slot.compiles++;
   shapeCompiles++;
@@ -822,8 +842,31 @@ function shapedInteger(b: Uint8Array, o: number, end: number): IntegerTerm | und
 function compileShape(b: Uint8Array, o: number, end: number): ShapedDecoder | undefined {
   if (b[o] !== VERSION) return undefined;
   const atoms: AtomTerm[] = [];
-  const lines: string[] = ['if (end - o < 1 || b[o] !== ' + VERSION + ') return; o += 1;'];
+  let lines: string[] = ['if (end - o < 1 || b[o] !== ' + VERSION + ') return; o += 1;'];
+  /** Functions of their own for the larger nested containers (see `split`). */
+  const functions: string[] = [];
   let nodes = 0;
+  // A nested container with SPLIT_NODES descendants or more becomes a function of its own. V8 runs
+  // a new function in its interpreter until it has been called often enough and then compiles it
+  // in the background, in a time that grows faster than its size: as one 100-node function, a
+  // stream event's decoder ran at ~7 µs a decode (6× the general decoder) for its first ~20,000
+  // decodes; as small functions, each is optimised soon (and may be inlined back).
+  const split = (id: number, v: string, depth: number, body: () => boolean): boolean => {
+    const outer = lines;
+    lines = [];
+    const before = nodes;
+    const ok = body();
+    const inner = lines;
+    lines = outer;
+    if (!ok) return false;
+    if (depth === 0 || nodes - before < SPLIT_NODES) {
+      for (const line of inner) lines.push(line);
+      return true;
+    }
+    functions.push(`function s${id}(b, o, end) { let n, x;\n${inner.join('\n')}\nP.at = o; return ${v};\n}`);
+    lines.push(`const ${v} = s${id}(b, o, end); if (${v} === undefined) return; o = P.at;`);
+    return true;
+  };
   let p = o + 1;
   // Emits the code of the term at `p` into `lines`, leaving its value in variable `v<id>`; returns the id.
   const emit = (depth: number): number | undefined => {
@@ -904,36 +947,42 @@ function compileShape(b: Uint8Array, o: number, end: number): ShapedDecoder | un
       case SMALL_TUPLE_EXT: {
         const arity = b[p + 1]!;
         p += 2;
-        lines.push(`if (end - o < 2 || b[o] !== ${SMALL_TUPLE_EXT} || b[o + 1] !== ${arity}) return; o += 2;`);
-        const ids: string[] = [];
-        for (let i = 0; i < arity; i++) {
-          const e = emit(depth + 1);
-          if (e === undefined) return undefined;
-          ids.push('v' + e);
-        }
-        lines.push(`const ${v} = { kind: 'tuple', elements: [${ids.join(', ')}] };`);
-        return id;
+        const ok = split(id, v, depth, () => {
+          lines.push(`if (end - o < 2 || b[o] !== ${SMALL_TUPLE_EXT} || b[o + 1] !== ${arity}) return; o += 2;`);
+          const ids: string[] = [];
+          for (let i = 0; i < arity; i++) {
+            const e = emit(depth + 1);
+            if (e === undefined) return false;
+            ids.push('v' + e);
+          }
+          lines.push(`const ${v} = { kind: 'tuple', elements: [${ids.join(', ')}] };`);
+          return true;
+        });
+        return ok ? id : undefined;
       }
       case LIST_EXT: {
         // A list of a fixed length whose tail is `[]` or a term that is no list (`[Ns|Tag]`).
         const n = ((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!) >>> 0;
         if (n === 0 || n > MAX_SHAPE_NODES) return undefined;
         p += 5;
-        lines.push(
-          `if (end - o < 5 || b[o] !== ${LIST_EXT} || b[o + 1] !== ${n >>> 24} || b[o + 2] !== ${(n >>> 16) & 0xff} || b[o + 3] !== ${(n >>> 8) & 0xff} || b[o + 4] !== ${n & 0xff}) return; o += 5;`,
-        );
-        const ids: string[] = [];
-        for (let i = 0; i < n; i++) {
-          const e = emit(depth + 1);
-          if (e === undefined) return undefined;
-          ids.push('v' + e);
-        }
-        const tailTag = b[p];
-        if (tailTag === LIST_EXT || tailTag === STRING_EXT) return undefined; // merged into the list by the general decoder
-        const tail = emit(depth + 1);
-        if (tail === undefined) return undefined;
-        lines.push(`const ${v} = { kind: 'list', elements: [${ids.join(', ')}], tail: v${tail} };`);
-        return id;
+        const ok = split(id, v, depth, () => {
+          lines.push(
+            `if (end - o < 5 || b[o] !== ${LIST_EXT} || b[o + 1] !== ${n >>> 24} || b[o + 2] !== ${(n >>> 16) & 0xff} || b[o + 3] !== ${(n >>> 8) & 0xff} || b[o + 4] !== ${n & 0xff}) return; o += 5;`,
+          );
+          const ids: string[] = [];
+          for (let i = 0; i < n; i++) {
+            const e = emit(depth + 1);
+            if (e === undefined) return false;
+            ids.push('v' + e);
+          }
+          const tailTag = b[p];
+          if (tailTag === LIST_EXT || tailTag === STRING_EXT) return false; // merged into the list by the general decoder
+          const tail = emit(depth + 1);
+          if (tail === undefined) return false;
+          lines.push(`const ${v} = { kind: 'list', elements: [${ids.join(', ')}], tail: v${tail} };`);
+          return true;
+        });
+        return ok ? id : undefined;
       }
       default:
         return undefined;
@@ -947,7 +996,7 @@ function compileShape(b: Uint8Array, o: number, end: number): ShapedDecoder | un
   const factory = new Function(
     'E',
     `'use strict'; const I = E.ints, NIL = E.nil, A = E.atoms, V = E.view, N = E.integer, F = E.f64, D = E.done;\n` +
-      `const P = E.pos;\nreturn function shapedDecode(b, o, end) { let n, x;\n${lines.join('\n')}\n};`,
+      `const P = E.pos;\n${functions.join('\n')}\nreturn function shapedDecode(b, o, end) { let n, x;\n${lines.join('\n')}\n};`,
   ) as (env: ShapeEnv) => ShapedDecoder;
   return factory(env);
 }

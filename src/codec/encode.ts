@@ -600,7 +600,7 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 // The general encoder reads `kind` at one site for every term of every shape, so V8 sees 6-8 hidden
 // classes there and looks the property up in its megamorphic cache each time; a notification also
 // costs a call per container. Once a term shape (kinds, arities, list lengths, atom names) has been
-// encoded a few times, code for exactly that shape is generated: it checks each node's kind at its
+// encoded SHAPE_WARMUP times, code for exactly that shape is generated: it checks each node's kind at its
 // own site (one hidden class each, so a compare), writes the bytes with the offset in a local, and
 // writes integers and binaries exactly as the general encoder does (same tag choice). On any
 // difference (another kind, arity or atom, a value the general encoder would write differently or
@@ -621,6 +621,23 @@ interface ShapeSlot {
 }
 
 const SHAPE_SLOTS = 64;
+/** General encodes of a slot before code is generated for it. */
+let SHAPE_WARMUP = 10_000;
+
+/**
+ * Sets how many general encodes of a slot come before code is generated for it (default 10,000) and
+ * returns the previous value. Internal (not exported by the codec's index), for
+ * test/codec/encode-speed.test.ts, which needs shapes compiled after a few encodes.
+ * @example
+ *   const previous = setShapedEncodeWarmup(2); try { ... } finally { setShapedEncodeWarmup(previous); }
+ */
+export function setShapedEncodeWarmup(n: number): number {
+  const previous = SHAPE_WARMUP;
+  SHAPE_WARMUP = n;
+  return previous;
+}
+/** Nested containers with this many descendants or more get a function of their own (see compileEncoder). */
+const SPLIT_NODES = 6;
 /** The kinds a shaped encoder handles (the others keep the general encoder). */
 const SHAPED_KINDS: ReadonlySet<string> = new Set(['integer', 'binary', 'float', 'nil', 'atom', 'tuple', 'list']);
 const MAX_SHAPE_NODES = 256;
@@ -678,7 +695,10 @@ function noteEncoded(t: Term): void {
   let slot = shapeSlots[key];
   if (slot === undefined) slot = shapeSlots[key] = { encode: undefined, hits: 0, misses: 0, compiles: 0 };
   slot.misses++;
-  if (slot.misses < 2 || slot.misses <= slot.hits >> 2) return;
+  // Generated code starts in V8's interpreter, slower than the optimised general code: only a
+  // shape that keeps coming (SHAPE_WARMUP times with no encoder, or more often than its slot's
+  // encoder hits) is worth it.
+  if (slot.misses < SHAPE_WARMUP || slot.misses <= slot.hits >> 2) return;
   if (slot.compiles >= MAX_SLOT_COMPILES || shapeCompiles >= MAX_SHAPE_COMPILES) return;
   slot.compiles++;
   shapeCompiles++;
@@ -749,8 +769,28 @@ interface EncodeShapeEnv {
 /** Generates the shaped encoder of `t` (which the general encoder just wrote), or `undefined` for a shape it does not handle. */
 function compileEncoder(root: Term): ShapedEncoder | undefined {
   const names: string[] = [];
-  const lines: string[] = [];
+  let lines: string[] = [];
+  const functions: string[] = [];
   let nodes = 0;
+  // Nested containers with SPLIT_NODES descendants or more get a function of their own, as in
+  // decode.ts's compileShape (a new function runs in V8's interpreter until it is hot, and one big
+  // function is compiled much later than several small ones).
+  const split = (v: string, depth: number, body: () => boolean): boolean => {
+    const id = nodes;
+    const outer = lines;
+    lines = [];
+    const ok = body();
+    const inner = lines;
+    lines = outer;
+    if (!ok) return false;
+    if (depth === 0 || nodes - id < SPLIT_NODES) {
+      for (const line of inner) lines.push(line);
+      return true;
+    }
+    functions.push(`function s${id}(${v}, b, o) { let x;\n${inner.join('\n')}\nreturn o;\n}`);
+    lines.push(`o = s${id}(${v}, b, o); if (o < 0) return -1;`);
+    return true;
+  };
   // Emits the checks and writes of the term in variable `v`.
   const emit = (t: Term, v: string, depth: number): boolean => {
     if (++nodes > MAX_SHAPE_NODES || depth > MAX_SHAPE_DEPTH || !SHAPED_KINDS.has(t.kind)) return false;
@@ -759,7 +799,7 @@ function compileEncoder(root: Term): ShapedEncoder | undefined {
       case 'integer':
         lines.push(
           typeof t.value === 'number' && (t.value & 0xff) === t.value
-            ? `x = ${v}.value; if (typeof x === 'number' && (x & 0xff) === x && o + 2 <= L) { b[o] = ${SMALL_INTEGER_EXT}; b[o + 1] = x; o += 2; } else { o = INT(b, x, o); if (o < 0) return -1; }`
+            ? `x = ${v}.value; if (typeof x === 'number' && (x & 0xff) === x && o + 2 <= b.length) { b[o] = ${SMALL_INTEGER_EXT}; b[o + 1] = x; o += 2; } else { o = INT(b, x, o); if (o < 0) return -1; }`
             : `o = INT(b, ${v}.value, o); if (o < 0) return -1;`,
         );
         return true;
@@ -770,7 +810,7 @@ function compileEncoder(root: Term): ShapedEncoder | undefined {
         lines.push(`o = FLT(b, ${v}.value, o); if (o < 0) return -1;`);
         return true;
       case 'nil':
-        lines.push(`if (o + 1 > L) return -1; b[o++] = ${NIL_EXT};`);
+        lines.push(`if (o + 1 > b.length) return -1; b[o++] = ${NIL_EXT};`);
         return true;
       case 'atom': {
         let encoded: Uint8Array;
@@ -780,7 +820,7 @@ function compileEncoder(root: Term): ShapedEncoder | undefined {
           return false;
         }
         const bytes = Array.from(encoded, (x, i) => `b[o + ${i}] = ${x};`).join(' ');
-        lines.push(`if (${v}.name !== S[${names.length}] || o + ${encoded.length} > L) return -1; ${bytes} o += ${encoded.length};`);
+        lines.push(`if (${v}.name !== S[${names.length}] || o + ${encoded.length} > b.length) return -1; ${bytes} o += ${encoded.length};`);
         names.push(t.name);
         return true;
       }
@@ -788,13 +828,15 @@ function compileEncoder(root: Term): ShapedEncoder | undefined {
         const n = t.elements.length;
         if (n > 255) return false;
         const els = `e${nodes}`;
-        lines.push(`const ${els} = ${v}.elements; if (${els} == null || ${els}.length !== ${n} || o + 2 > L) return -1; b[o] = ${SMALL_TUPLE_EXT}; b[o + 1] = ${n}; o += 2;`);
-        for (let i = 0; i < n; i++) {
-          const child = `c${nodes + 1}`;
-          lines.push(`const ${child} = ${els}[${i}];`);
-          if (!emit(t.elements[i]!, child, depth + 1)) return false;
-        }
-        return true;
+        return split(v, depth, () => {
+          lines.push(`const ${els} = ${v}.elements; if (${els} == null || ${els}.length !== ${n} || o + 2 > b.length) return -1; b[o] = ${SMALL_TUPLE_EXT}; b[o + 1] = ${n}; o += 2;`);
+          for (let i = 0; i < n; i++) {
+            const child = `c${nodes + 1}`;
+            lines.push(`const ${child} = ${els}[${i}];`);
+            if (!emit(t.elements[i]!, child, depth + 1)) return false;
+          }
+          return true;
+        });
       }
       case 'list': {
         const n = t.elements.length;
@@ -805,16 +847,18 @@ function compileEncoder(root: Term): ShapedEncoder | undefined {
         if (tail.kind === 'nil' && t.elements.every((e) => e.kind === 'integer')) return false;
         const els = `e${nodes}`;
         const tailVar = `t${nodes}`;
-        lines.push(
-          `const ${els} = ${v}.elements; const ${tailVar} = ${v}.tail; if (${els} == null || ${els}.length !== ${n} || o + 5 > L) return -1;`,
-          `b[o] = ${LIST_EXT}; b[o + 1] = ${n >>> 24}; b[o + 2] = ${(n >>> 16) & 0xff}; b[o + 3] = ${(n >>> 8) & 0xff}; b[o + 4] = ${n & 0xff}; o += 5;`,
-        );
-        for (let i = 0; i < n; i++) {
-          const child = `c${nodes + 1}`;
-          lines.push(`const ${child} = ${els}[${i}];`);
-          if (!emit(t.elements[i]!, child, depth + 1)) return false;
-        }
-        return emit(tail, tailVar, depth + 1);
+        return split(v, depth, () => {
+          lines.push(
+            `const ${els} = ${v}.elements; const ${tailVar} = ${v}.tail; if (${els} == null || ${els}.length !== ${n} || o + 5 > b.length) return -1;`,
+            `b[o] = ${LIST_EXT}; b[o + 1] = ${n >>> 24}; b[o + 2] = ${(n >>> 16) & 0xff}; b[o + 3] = ${(n >>> 8) & 0xff}; b[o + 4] = ${n & 0xff}; o += 5;`,
+          );
+          for (let i = 0; i < n; i++) {
+            const child = `c${nodes + 1}`;
+            lines.push(`const ${child} = ${els}[${i}];`);
+            if (!emit(t.elements[i]!, child, depth + 1)) return false;
+          }
+          return emit(tail, tailVar, depth + 1);
+        });
       }
       default:
         return false;
@@ -827,7 +871,7 @@ function compileEncoder(root: Term): ShapedEncoder | undefined {
   const factory = new Function(
     'E',
     `'use strict'; const INT = E.integer, FLT = E.float, BIN = E.binary, S = E.names;\n` +
-      `return function shapedEncode(t, b, o) { const L = b.length; let x;\n${lines.join('\n')}\nreturn o;\n};`,
+      `${functions.join('\n')}\nreturn function shapedEncode(t, b, o) { let x;\n${lines.join('\n')}\nreturn o;\n};`,
   ) as (env: EncodeShapeEnv) => ShapedEncoder;
   return factory(env);
 }

@@ -5,9 +5,9 @@
  * always runs the general encoder (itself checked byte for byte against Erlang elsewhere).
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendableTermArbitrary } from '../../src/arbitraries/term.js';
-import { shapedEncodeStats } from '../../src/codec/encode.js';
+import { setShapedEncodeWarmup, shapedEncodeStats } from '../../src/codec/encode.js';
 import {
   atom,
   binary,
@@ -50,15 +50,25 @@ function expectSameAsGeneral(t: Term): void {
   expect(outcome(() => encodeTerm(t))).toEqual(outcome(() => general(t)));
 }
 
-/** Encodes `t` often enough that its shape gets a shaped encoder. */
+/** Encodes `t` until a shaped encoder encodes it (or its shape is not one they handle). */
 function warm(t: Term): void {
-  for (let i = 0; i < 4; i++) encodeTerm(t);
+  const before = shapedEncodeStats().shaped;
+  for (let i = 0; i < 8 && shapedEncodeStats().shaped === before; i++) encodeTerm(t);
 }
 
 const shape = (a: Term, s: Term, f: Term, ns: Term, leaf: Term): Term =>
   tuple(int(7), a, s, f, list([ns, binary('x')]), improper([a], leaf), NIL, tuple(atom('ok'), atom('é'), atom('日本')));
 
 const SAMPLE = shape(int(5), binary('abc'), float(0.25), int(300), atom('leaf'));
+
+// Code is generated after a few repetitions here (10,000 by default), so every case exercises it.
+let previousWarmup = 0;
+beforeAll(() => {
+  previousWarmup = setShapedEncodeWarmup(2);
+});
+afterAll(() => {
+  setShapedEncodeWarmup(previousWarmup);
+});
 
 describe('shaped encoders', () => {
   it('encode warmed notification terms by generated code, byte for byte as the general encoder', () => {
