@@ -154,22 +154,21 @@ let lastOffset = 0;
 
 class Binary implements BinaryTerm {
   readonly kind = 'binary';
+  /** The decoder's input (`#start` ≥ 0), or the view itself once made (`#start` is then -1). */
   #source: Uint8Array;
   #start: number;
   #length: number;
-  #bytes: Uint8Array | undefined;
 
-  constructor(source: Uint8Array, start: number, length: number, bytes: Uint8Array | undefined) {
+  constructor(source: Uint8Array, start: number, length: number) {
     this.#source = source;
     this.#start = start;
     this.#length = length;
-    this.#bytes = bytes;
   }
 
   get bytes(): Uint8Array {
-    const bytes = this.#bytes;
-    if (bytes !== undefined) return bytes;
     const s = this.#source;
+    const start = this.#start;
+    if (start < 0) return s;
     // `.buffer` and `.byteOffset` of a typed array cost V8 more than the view itself, and the
     // binaries of one decoded term share their source: the last source's values are kept.
     if (s !== lastSource) {
@@ -177,7 +176,12 @@ class Binary implements BinaryTerm {
       lastBuffer = s.buffer;
       lastOffset = s.byteOffset;
     }
-    return (this.#bytes = new Uint8Array(lastBuffer, lastOffset + this.#start, this.#length));
+    const view = new Uint8Array(lastBuffer, lastOffset + start, this.#length);
+    // One field for both the source and the view (and -1 in `#start`): a decoded binary is one
+    // word smaller, which the decoder allocates by the dozen per notification.
+    this.#source = view;
+    this.#start = -1;
+    return view;
   }
 
   [Symbol.iterator](): IterableIterator<number> {
@@ -200,7 +204,7 @@ class Binary implements BinaryTerm {
 /** A binary from bytes (kept as given, not copied) or from text (UTF-8 encoded). */
 export function binary(content: Uint8Array | string): BinaryTerm {
   const bytes = typeof content === 'string' ? textEncoder.encode(content) : content;
-  return new Binary(bytes, 0, bytes.length, bytes);
+  return new Binary(bytes, -1, bytes.length);
 }
 
 /**
@@ -215,7 +219,7 @@ export function binaryView(source: Uint8Array, start: number, length: number): B
   if (!(start >= 0 && length >= 0 && start + length <= source.length) || (start | 0) !== start || (length | 0) !== length) {
     throw new RangeError(`binaryView(): ${start}+${length} is not a range of a ${source.length}-byte array`);
   }
-  return new Binary(source, start, length, undefined);
+  return new Binary(source, start, length);
 }
 
 export function bitstring(bytes: Uint8Array, bits: number): BitstringTerm {
