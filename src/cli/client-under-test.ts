@@ -119,6 +119,8 @@ export interface ClientUnderTestOptions {
   readonly placeholders: Placeholders;
   readonly logger: CliLogger;
   readonly logFormat: 'text' | 'json';
+  /** Where the prefixed lines go in text format (the command's stderr). */
+  readonly stderr: NodeJS.WritableStream;
   /** Where the client's output goes instead of the logger (`--client-log`). */
   readonly logFile?: WriteStream;
   readonly logPath?: string;
@@ -161,12 +163,12 @@ function forwardLines(stream: Readable | null, write: (line: string) => void): v
 /**
  * Spawns the client and routes its output.
  * @example
- *   const client = await startClientUnderTest({ template: 'python3 c.py --port {port}', placeholders, logger, logFormat: 'text', graceMs: 1000, onFailedExit: abort });
+ *   const client = await startClientUnderTest({ template: 'python3 c.py --port {port}', placeholders, logger, logFormat: 'text', stderr: process.stderr, graceMs: 1000, onFailedExit: abort });
  */
 export async function startClientUnderTest(options: ClientUnderTestOptions): Promise<ClientUnderTest> {
   const { ClientProcess } = await import('../harness/index.js');
   const child = ClientProcess.fromTemplate(options.template, options.placeholders, { keepStdout: false, stderrLines: 50 });
-  options.logger.log('info', `started the client: ${child.command}`, { client: child.command, pid: child.child.pid ?? null });
+  options.logger.log('info', `started the client: ${child.command}`, { command: child.command, pid: child.child.pid ?? null });
   const { logFile } = options;
   if (logFile !== undefined) {
     // Both streams, as they come: what `CMD > F 2>&1` would give.
@@ -176,7 +178,7 @@ export async function startClientUnderTest(options: ClientUnderTestOptions): Pro
     forwardLines(child.child.stdout, (line) => options.logger.log('info', line, { client: 'stdout' }));
     forwardLines(child.child.stderr, (line) => options.logger.log('info', line, { client: 'stderr' }));
   } else {
-    const stderr = process.stderr;
+    const { stderr } = options;
     forwardLines(child.child.stdout, (line) => stderr.write(`[client] ${line}\n`));
     forwardLines(child.child.stderr, (line) => stderr.write(`[client stderr] ${line}\n`));
   }

@@ -185,13 +185,14 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
         }),
         logger,
         logFormat: args['log-format'],
+        stderr: io.stderr,
         ...(clientLog === undefined ? {} : { logFile: clientLog }),
         ...(args['client-log'] === undefined ? {} : { logPath: args['client-log'] }),
         graceMs: args['client-grace'] ?? DEFAULT_CLIENT_GRACE_MS,
         onFailedExit: (exit) => {
           // Whatever the scenario still waits for cannot come: fail fast instead of timing out.
           const how = exit.signal === null ? `exited with code ${String(exit.code)}` : `was killed by ${exit.signal}`;
-          logger.log('error', `the client ${how} before the scenario ended`, { client: { code: exit.code, signal: exit.signal } });
+          logger.log('error', `the client ${how} before the scenario ended`, { exit: { code: exit.code, signal: exit.signal } });
           controller.abort(new Error(`the client ${how}`));
         },
       });
@@ -222,7 +223,10 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
           ? ''
           : formatSummary(report) + (ncmp === undefined ? '' : await ncmpSummary(report)) + (clientSection === undefined ? '' : await clientSummary(clientSection)),
       );
-      if (args['log-format'] === 'json') logger.log(report.status === 'passed' ? 'info' : 'error', 'run finished', { status: report.status, failures: report.failures });
+      if (args['log-format'] === 'json') {
+        if (clientSection !== undefined) logger.log('info', `client ${clientSection.ended}`, { client: clientSection });
+        logger.log(report.status === 'passed' ? 'info' : 'error', 'run finished', { status: report.status, failures: report.failures });
+      }
       if (report.failures.length > 0 || (args.mode === 'run' && report.status !== 'passed')) code = EXIT_CODES.failed;
       if (!(await writeReports(args, report, logger))) code = EXIT_CODES.usage;
     }
