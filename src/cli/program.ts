@@ -28,6 +28,19 @@ export async function runCli(argv: readonly string[]): Promise<void> {
 
 class ReportedFailure extends Error {}
 
+/** What a command's positional argument is, for the message when it is missing. */
+const POSITIONALS: Readonly<Record<string, string>> = {
+  run: 'the scenario file to play (nso-mock run <file>)',
+  validate: 'at least one scenario file (nso-mock validate <files..>)',
+  decode: 'the hex bytes to decode (nso-mock decode <hex>)',
+};
+
+/** yargs' "Not enough non-option arguments: got 0, need at least 1" says what, not which. */
+function clearer(command: string | undefined, message: string): string {
+  const wanted = command === undefined ? undefined : POSITIONALS[command];
+  return wanted !== undefined && message.startsWith('Not enough non-option arguments') ? `missing ${wanted}` : message;
+}
+
 async function program(argv: readonly string[]): Promise<void> {
   await yargs([...argv])
     .scriptName('nso-mock')
@@ -49,7 +62,7 @@ async function program(argv: readonly string[]): Promise<void> {
         process.exitCode = EXIT_CODES.failed;
         throw new ReportedFailure();
       }
-      process.stderr.write(`${y.help().toString()}\n\nnso-mock: ${message ?? error?.message ?? 'bad usage'}\n`);
+      process.stderr.write(`${y.help().toString()}\n\nnso-mock: ${clearer(argv[0], message ?? error?.message ?? 'bad usage')}\n`);
       process.exitCode = EXIT_CODES.usage;
       throw new ReportedFailure();
     })
