@@ -81,29 +81,45 @@ export function encodeToSlab(term: Term, options: EncodeOptions | undefined, fra
     slabBuffer = slab.buffer;
     slabUsed = 0;
   }
-  const w = slabWriter;
   const start = slabUsed;
+  // SLAB_MIN_FREE leaves room for the prefix and the version byte.
+  let o = framed ? start + 4 : start;
+  slab[o++] = VERSION;
+  const utf8 = options !== undefined && options.atomEncoding === 'utf8';
+  if (!utf8) {
+    // A shaped encoder (below) writes straight into the slab, without the writer; when the term is
+    // not its shape it returns -1 and the general encoder writes over whatever it wrote. The
+    // general path is a function of its own, so that V8 compiles this one small whichever of the
+    // two paths ran while it was being profiled.
+    const end = encodeShaped(term, slab, o);
+    if (end >= 0) {
+      if (framed) {
+        const n = end - start - 4;
+        slab[start] = n >>> 24;
+        slab[start + 1] = n >>> 16;
+        slab[start + 2] = n >>> 8;
+        slab[start + 3] = n;
+      }
+      slabUsed = end;
+      // A view made from the slab's ArrayBuffer directly: half the cost of `subarray()` (which
+      // looks up the species constructor and re-checks its arguments on every call).
+      return new Uint8Array(slabBuffer, start, end - start);
+    }
+  }
+  return encodeToSlabGeneral(term, utf8, framed, start, o);
+}
+
+/** {@link encodeToSlab} by the general encoder, from `o` (just past the version byte at `start`, or the prefix and it). */
+function encodeToSlabGeneral(term: Term, utf8: boolean, framed: boolean, start: number, o: number): Uint8Array {
+  const w = slabWriter;
   w.adopt(slab, start);
   try {
-    // SLAB_MIN_FREE leaves room for the prefix and the version byte.
-    let o = framed ? start + 4 : start;
-    slab[o++] = VERSION;
-    const utf8 = options !== undefined && options.atomEncoding === 'utf8';
-    // A shaped encoder (below) writes straight into the slab; when the term is not its shape it
-    // returns -1 and the general encoder writes over whatever it wrote.
-    const shaped = utf8 ? -1 : encodeShaped(term, slab, o);
-    if (shaped >= 0) {
-      w.length = shaped;
-    } else {
-      w.length = encodeRoot(w, term, o, utf8);
-      if (!utf8) noteEncoded(term);
-    }
+    w.length = encodeRoot(w, term, o, utf8);
+    if (!utf8) noteEncoded(term);
     if (framed) w.patchU32(0, w.size - 4);
     if (w.buffer !== slab) return w.finish();
     const end = w.length;
     slabUsed = end;
-    // A view made from the slab's ArrayBuffer directly: half the cost of `subarray()` (which
-    // looks up the species constructor and re-checks its arguments on every call).
     return new Uint8Array(slabBuffer, start, end - start);
   } finally {
     // Do not keep a buffer that now belongs to a result (or a half-written one after an error).
