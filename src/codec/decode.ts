@@ -993,10 +993,18 @@ function compileShape(b: Uint8Array, o: number, end: number): ShapedDecoder | un
   lines.push(`D(o);`, `return v${root};`);
   const env: ShapeEnv = { ints: SMALL_INTS, nil: EMPTY_LIST, atoms, view: makeBinaryView, integer: shapedInteger, f64: readF64, done: setShapedEnd, pos: shapeEnv };
   // The generated text holds only numbers and the fixed code above: no byte of the input becomes code.
-  const factory = new Function(
-    'E',
-    `'use strict'; const I = E.ints, NIL = E.nil, A = E.atoms, V = E.view, N = E.integer, F = E.f64, D = E.done;\n` +
-      `const P = E.pos;\n${functions.join('\n')}\nreturn function shapedDecode(b, o, end) { let n, x;\n${lines.join('\n')}\n};`,
-  ) as (env: ShapeEnv) => ShapedDecoder;
+  let factory: (env: ShapeEnv) => ShapedDecoder;
+  try {
+    factory = new Function(
+      'E',
+      `'use strict'; const I = E.ints, NIL = E.nil, A = E.atoms, V = E.view, N = E.integer, F = E.f64, D = E.done;\n` +
+        `const P = E.pos;\n${functions.join('\n')}\nreturn function shapedDecode(b, o, end) { let n, x;\n${lines.join('\n')}\n};`,
+    ) as (env: ShapeEnv) => ShapedDecoder;
+  } catch {
+    // Code generation is disabled (node --disallow-code-generation-from-strings): the general
+    // path stays, and nothing is generated again. Never an error of the caller's.
+    shapeCompiles = MAX_SHAPE_COMPILES;
+    return undefined;
+  }
   return factory(env);
 }

@@ -884,10 +884,18 @@ function compileEncoder(root: Term): ShapedEncoder | undefined {
   const env: EncodeShapeEnv = { integer: shapedInteger, float: shapedFloat, binary: shapedBinary, names };
   // The generated text holds only numbers, kind names and the fixed code above; atom names are
   // compared with strings from `S`, so no text of the term becomes code.
-  const factory = new Function(
-    'E',
-    `'use strict'; const INT = E.integer, FLT = E.float, BIN = E.binary, S = E.names;\n` +
-      `${functions.join('\n')}\nreturn function shapedEncode(t, b, o) { let x;\n${lines.join('\n')}\nreturn o;\n};`,
-  ) as (env: EncodeShapeEnv) => ShapedEncoder;
+  let factory: (env: EncodeShapeEnv) => ShapedEncoder;
+  try {
+    factory = new Function(
+      'E',
+      `'use strict'; const INT = E.integer, FLT = E.float, BIN = E.binary, S = E.names;\n` +
+        `${functions.join('\n')}\nreturn function shapedEncode(t, b, o) { let x;\n${lines.join('\n')}\nreturn o;\n};`,
+    ) as (env: EncodeShapeEnv) => ShapedEncoder;
+  } catch {
+    // Code generation is disabled (node --disallow-code-generation-from-strings): the general
+    // path stays, and nothing is generated again. Never an error of the caller's.
+    shapeCompiles = MAX_SHAPE_COMPILES;
+    return undefined;
+  }
   return factory(env);
 }
