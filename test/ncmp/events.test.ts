@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import {
   type NcmpCmHandleStep,
   type NcmpRecord,
 } from '../../src/ncmp/index.js';
+import { SHARED_DIR } from '../support/shared-dir.js';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0, 250);
 const clock = { now: (): number => T0 };
@@ -238,7 +239,7 @@ describe('corrected schemas', () => {
   });
 
   describe('the original CPS files have the defects shared/schemas/ncmp/README.md lists', () => {
-    const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'schemas', 'ncmp');
+    const root = fileURLToPath(new URL('schemas/ncmp/', SHARED_DIR));
     const ajv = new Ajv2019({ strict: false, allErrors: true });
     const original = (path: string): ((v: unknown) => boolean) => {
       const schema = JSON.parse(readFileSync(join(root, path), 'utf8'));

@@ -1,14 +1,15 @@
 /**
  * Typed loaders for the shared, Erlang-produced protocol vectors in `shared/protocol/vectors/`
- * (see its README.md for every field). The repository's parent folder holds `shared/`, so the
- * path is resolved relative to this file, not to the working directory.
+ * (see its README.md for every field), read from the copy vendored in test/fixtures/shared/
+ * (shared-dir.ts says why); the path is resolved relative to this file, not to the working directory.
  *
  * Every loader parses its file once and returns the same frozen array afterwards.
  */
 import { readFileSync } from 'node:fs';
+import { SHARED_DIR } from './shared-dir.js';
 
-/** The vectors folder (`<repo>/../shared/protocol/vectors/`). */
-export const VECTORS_DIR: URL = new URL('../../../shared/protocol/vectors/', import.meta.url);
+/** The vectors folder (the vendored copy of `shared/protocol/vectors/`, see shared-dir.ts). */
+export const VECTORS_DIR: URL = new URL('protocol/vectors/', SHARED_DIR);
 
 /** Fields common to every JSON-lines vector that carries a term. */
 export interface TermVector {
