@@ -18,15 +18,88 @@ export interface Clock {
 }
 
 /**
- * The wall clock: `Date.now()` and Node timers.
+ * The longest delay Node's `setTimeout` honours (2^31−1 ms, about 24.8 days). A longer one fires
+ * after 1 ms with a TimeoutOverflowWarning, which would turn "wait a month" into "don't wait".
+ */
+export const MAX_TIMER_CHUNK_MS = 2_147_483_647;
+
+/** The host timer functions a real clock arms (Node's by default). */
+export interface TimerHost {
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Options of {@link createRealClock}. */
+export interface RealClockOptions {
+  /** The timers to arm. Default: Node's global `setTimeout`/`clearTimeout`. */
+  readonly host?: TimerHost;
+  /** The longest single host timer, in ms. Default (and maximum) {@link MAX_TIMER_CHUNK_MS}. */
+  readonly maxChunkMs?: number;
+}
+
+/** A real timer: the host handle currently armed (re-armed chunk by chunk), until fired or cleared. */
+interface RealTimer {
+  handle: unknown;
+  done: boolean;
+}
+
+const nodeTimers: TimerHost = {
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * A wall clock (`Date.now()`) whose timers honour any delay: one longer than the host allows is
+ * armed in chunks of at most `maxChunkMs`, re-armed as each chunk ends, and `clearTimeout` cancels
+ * whichever chunk is armed. An infinite delay never fires; a negative or NaN one counts as 0.
+ * @throws RangeError when `maxChunkMs` is not an integer from 1 to {@link MAX_TIMER_CHUNK_MS}
+ * @example
+ *   const clock = createRealClock();
+ *   clock.setTimeout(() => console.log('a month later'), 30 * 24 * 3_600_000);
+ */
+export function createRealClock(options: RealClockOptions = {}): Clock {
+  const host = options.host ?? nodeTimers;
+  const maxChunk = options.maxChunkMs ?? MAX_TIMER_CHUNK_MS;
+  if (!Number.isInteger(maxChunk) || maxChunk < 1 || maxChunk > MAX_TIMER_CHUNK_MS) {
+    throw new RangeError(`createRealClock() needs maxChunkMs from 1 to ${MAX_TIMER_CHUNK_MS}, got ${maxChunk}`);
+  }
+  const arm = (timer: RealTimer, callback: () => void, remainingMs: number): void => {
+    // Count the remaining time down chunk by chunk rather than re-reading Date.now(): the host's
+    // timers are monotonic, and a wall-clock jump must not shorten or stretch the wait.
+    const chunk = Math.min(remainingMs, maxChunk);
+    timer.handle = host.setTimeout(() => {
+      if (timer.done) return;
+      if (remainingMs > chunk) {
+        arm(timer, callback, remainingMs - chunk);
+        return;
+      }
+      timer.done = true;
+      callback();
+    }, chunk);
+  };
+  return Object.freeze({
+    now: (): number => Date.now(),
+    setTimeout: (callback: () => void, delayMs: number): ClockTimer => {
+      const timer: RealTimer = { handle: undefined, done: false };
+      arm(timer, callback, delayMs > 0 ? delayMs : 0);
+      return timer;
+    },
+    clearTimeout: (timer: ClockTimer): void => {
+      const t = timer as RealTimer;
+      if (t.done) return;
+      t.done = true;
+      host.clearTimeout(t.handle);
+    },
+  });
+}
+
+/**
+ * The wall clock: `Date.now()` and Node timers, with delays beyond 2^31−1 ms honoured
+ * ({@link createRealClock}).
  * @example
  *   createMockServer({ clock: realClock })
  */
-export const realClock: Clock = Object.freeze({
-  now: (): number => Date.now(),
-  setTimeout: (callback: () => void, delayMs: number): ClockTimer => setTimeout(callback, Math.max(0, delayMs)),
-  clearTimeout: (timer: ClockTimer): void => clearTimeout(timer as ReturnType<typeof setTimeout>),
-});
+export const realClock: Clock = createRealClock();
 
 interface ManualTimer {
   readonly due: number;
