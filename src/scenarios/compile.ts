@@ -18,7 +18,7 @@ import {
   type Profile,
 } from '../codec/index.js';
 import { dateTimeToMillis } from '../server/index.js';
-import { parseDuration } from './duration.js';
+import { MAX_DURATION_TEXT, parseDuration } from './duration.js';
 import type { SchemaProblem } from './validate.js';
 import { render } from './validate.js';
 import {
@@ -76,10 +76,20 @@ export interface CompileContext {
   readonly problems: SchemaProblem[];
 }
 
-/** The ms of a schema-valid duration (the schema pattern and `parseDuration` agree). */
-export function ms(value: DurationInput | undefined, fallback: number): number {
+/** What a duration must be, in problem messages. */
+export const DURATION_EXPECTED: string = `a finite duration from 0 to ${MAX_DURATION_TEXT}, such as 250ms, 2s or 1m30s`;
+
+/**
+ * The ms of a duration; `fallback` only when it is absent. A value that is not a duration (which
+ * the schema refuses, so only a trusted document can carry one) is reported through `bad`, never
+ * replaced by the default: "wait forever" must not quietly become "don't wait".
+ */
+export function ms(value: DurationInput | undefined, fallback: number, bad: (found: string) => void): number {
   if (value === undefined) return fallback;
-  return parseDuration(value) ?? fallback;
+  const parsed = parseDuration(value);
+  if (parsed !== undefined) return parsed;
+  bad(render(value));
+  return fallback;
 }
 
 /**
@@ -127,9 +137,11 @@ export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContex
   const problem = (sub: DocPath, expected: string, found: string, anchor: 'value' | 'key' = 'value'): void => {
     ctx.problems.push({ path: [...path, ...sub], anchor, expected, found });
   };
+  const dur = (value: DurationInput | undefined, fallback: number, sub: DocPath): number =>
+    ms(value, fallback, (found) => problem(sub, DURATION_EXPECTED, found));
   if ('await-subscribers' in doc) {
     const b = doc['await-subscribers'];
-    return { ...named, kind: 'await-subscribers', count: b.count ?? 1, mask: maskOf(b.mask ?? []), withinMs: ms(b.within, DEFAULT_AWAIT_SUBSCRIBERS_MS) };
+    return { ...named, kind: 'await-subscribers', count: b.count ?? 1, mask: maskOf(b.mask ?? []), withinMs: dur(b.within, DEFAULT_AWAIT_SUBSCRIBERS_MS, ['await-subscribers', 'within']) };
   }
   if ('emit' in doc) return { ...named, ...compileEmit(doc.emit, [...path, 'emit'], ctx) };
   if ('expect-ack' in doc) {
@@ -139,16 +151,16 @@ export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContex
       ...named,
       kind: 'expect-ack',
       ...(ack === undefined ? {} : { ack }),
-      ...(b.within === undefined ? {} : { withinMs: ms(b.within, 0) }),
+      ...(b.within === undefined ? {} : { withinMs: dur(b.within, 0, ['expect-ack', 'within']) }),
       from: selector(b.from),
     };
   }
   if ('expect-no-ack' in doc) {
     const b = doc['expect-no-ack'];
     const ack = ackMatcher(b, [...path, 'expect-no-ack'], ctx, false);
-    return { ...named, kind: 'expect-no-ack', ...(ack === undefined ? {} : { ack }), forMs: ms(b.for, DEFAULT_NO_ACK_MS), from: selector(b.from) };
+    return { ...named, kind: 'expect-no-ack', ...(ack === undefined ? {} : { ack }), forMs: dur(b.for, DEFAULT_NO_ACK_MS, ['expect-no-ack', 'for']), from: selector(b.from) };
   }
-  if ('wait' in doc) return { ...named, kind: 'wait', ms: ms(doc.wait, 0) };
+  if ('wait' in doc) return { ...named, kind: 'wait', ms: dur(doc.wait, 0, ['wait']) };
   if ('repeat' in doc) {
     return { ...named, kind: 'repeat', times: doc.repeat.times, steps: compileSteps(doc.repeat.steps, [...path, 'repeat', 'steps'], ctx) };
   }
@@ -169,7 +181,7 @@ export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContex
       types: b.types,
       count: b.count,
       ...(b.seed === undefined ? {} : { seed: b.seed }),
-      everyMs: ms(b.every, 0),
+      everyMs: dur(b.every, 0, ['fuzz', 'every']),
     };
   }
   if ('fault' in doc) {
@@ -180,7 +192,7 @@ export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContex
   if ('health-check' in doc) return { ...named, kind: 'health-check', action: doc['health-check'] };
   if ('expect-violation' in doc) {
     const b = doc['expect-violation'];
-    return { ...named, kind: 'expect-violation', code: b.code, withinMs: ms(b.within, DEFAULT_EXPECT_VIOLATION_MS), from: selector(b.from) };
+    return { ...named, kind: 'expect-violation', code: b.code, withinMs: dur(b.within, DEFAULT_EXPECT_VIOLATION_MS, ['expect-violation', 'within']), from: selector(b.from) };
   }
   if ('log' in doc) return { ...named, kind: 'log', message: doc.log };
   // An extension step: the one key besides `name` is its kind.
@@ -225,7 +237,7 @@ function compileEmit(
     problem(fieldPath(error.details.path ?? ''), expected, found);
   }
   if (waitAck === undefined || waitAck === false) return { kind: 'emit', notification: input };
-  return { kind: 'emit', notification: input, waitAck: waitAck === true ? true : ms(waitAck, 0) };
+  return { kind: 'emit', notification: input, waitAck: waitAck === true ? true : ms(waitAck, 0, (found) => problem(['wait-ack'], DURATION_EXPECTED, found)) };
 }
 
 /**
@@ -276,7 +288,7 @@ function compileStream(b: StreamBody, path: DocPath, ctx: CompileContext): Omit<
     ...(replayFromMs === undefined ? {} : { replayFromMs }),
     history: compiled(b.history, 'history'),
     events: compiled(b.events, 'events'),
-    everyMs: ms(b.every, 0),
+    everyMs: ms(b.every, 0, (found) => problem(['every'], DURATION_EXPECTED, found)),
   };
 }
 
@@ -327,15 +339,17 @@ function listOrNone(values: ReadonlySet<number>): string {
 }
 
 function compileFault(b: FaultBody, path: DocPath, ctx: CompileContext): FaultSpec {
+  const dur = (value: DurationInput | undefined, fallback: number, field: string): number =>
+    ms(value, fallback, (found) => ctx.problems.push({ path: [...path, field], anchor: 'value', expected: DURATION_EXPECTED, found }));
   switch (b.kind) {
     case 'stall':
-      return { kind: 'stall', ms: ms(b.for, 0) };
+      return { kind: 'stall', ms: dur(b.for, 0, 'for') };
     case 'close':
       return { kind: 'close' };
     case 'truncate-frame':
       return { kind: 'truncate-frame' };
     case 'slow-write':
-      return { kind: 'slow-write', chunkBytes: b['chunk-bytes'] ?? 1, intervalMs: ms(b.interval, 10), ...(b.for === undefined ? {} : { ms: ms(b.for, 0) }) };
+      return { kind: 'slow-write', chunkBytes: b['chunk-bytes'] ?? 1, intervalMs: dur(b.interval, 10, 'interval'), ...(b.for === undefined ? {} : { ms: dur(b.for, 0, 'for') }) };
     case 'garbage': {
       if (b.bytes !== undefined && b.length !== undefined) {
         ctx.problems.push({ path: [...path, 'length'], anchor: 'key', expected: 'either bytes or length, not both', found: 'both' });

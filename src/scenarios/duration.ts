@@ -1,12 +1,25 @@
 /**
  * Time values of the scenario format: a bare number is milliseconds, a string is one or more
  * `<number><unit>` parts with the units `ms`, `s`, `m` and `h` (`250ms`, `2s`, `1.5s`, `1m30s`).
- * The schema pattern below and {@link parseDuration} accept exactly the same strings, so a value
- * that passed validation always parses.
+ * The schema pattern below and {@link parseDuration} accept exactly the same strings; both are
+ * bounded by {@link MAX_DURATION_MS} (the schema's number branch by `maximum`, its string branch by
+ * the loader, since a pattern cannot bound a sum), so a value that passed validation always parses.
  */
 
 /** The JSON Schema pattern of a duration string (also used by the loader's own checks). */
 export const DURATION_PATTERN = '^(?:[0-9]+(?:\\.[0-9]+)?(?:ms|s|m|h))+$';
+
+/**
+ * The longest duration a scenario may write: 576h (24 days). It stays below the 2^31−1 ms
+ * (≈24.8 days) that Node's `setTimeout` honours, so a wait is right even on a caller-supplied
+ * clock that hands delays straight to Node (the built-in one re-arms longer timers); no test run
+ * sensibly waits longer, and a bound catches `1000h` typed for `1000s` and absurd values such as
+ * `99999999999999999999h` instead of letting them overflow.
+ */
+export const MAX_DURATION_MS = 2_073_600_000;
+
+/** {@link MAX_DURATION_MS} as written in messages and docs. */
+export const MAX_DURATION_TEXT = '576h (24 days)';
 
 const PART = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g;
 const WHOLE = new RegExp(DURATION_PATTERN);
@@ -18,21 +31,27 @@ export type DurationInput = number | string;
 
 /**
  * Converts a scenario duration to milliseconds, or returns `undefined` when it is not one
- * (negative, not finite, or a string that does not match {@link DURATION_PATTERN}).
- * Fractions of a millisecond are rounded to the nearest millisecond.
+ * (negative, not finite, longer than {@link MAX_DURATION_MS}, or a string that does not match
+ * {@link DURATION_PATTERN}). Fractions of a millisecond are rounded to the nearest millisecond.
  * @example
  *   parseDuration('1m30s') // 90000
  *   parseDuration(250)     // 250
  *   parseDuration('2 sec') // undefined
+ *   parseDuration('1000h') // undefined (over 576h)
  */
 export function parseDuration(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined;
-  if (typeof value !== 'string' || !WHOLE.test(value)) return undefined;
-  let total = 0;
-  for (const match of value.matchAll(PART)) {
-    total += Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1);
+  let total: number;
+  if (typeof value === 'number') {
+    total = value;
+  } else {
+    if (typeof value !== 'string' || !WHOLE.test(value)) return undefined;
+    total = 0;
+    for (const match of value.matchAll(PART)) {
+      total += Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1);
+    }
   }
-  return Number.isFinite(total) ? Math.round(total) : undefined;
+  // `>= 0 && <= MAX` is false for NaN and both infinities (YAML `.nan`, `.inf`, `1e400`).
+  return total >= 0 && total <= MAX_DURATION_MS ? Math.round(total) : undefined;
 }
 
 /**

@@ -5,7 +5,10 @@
  */
 import { NsoMockError, type NsoMockErrorCode } from '../codec/index.js';
 
-/** One problem in a scenario file. `line`/`column` are 1-based; 0 when the document has no source text. */
+/**
+ * One problem in a scenario file. `line`/`column` are 1-based; a problem with no position of its
+ * own (an in-memory document, an unreadable file) is at line 1, column 1.
+ */
 export interface ScenarioProblem {
   readonly file: string;
   readonly line: number;
@@ -59,7 +62,7 @@ export class ScenarioError extends NsoMockError<ScenarioErrorDetails> {
  */
 export function scenarioError(file: string, problems: readonly ScenarioProblem[], code: NsoMockErrorCode): ScenarioError {
   const sorted = sortProblems(problems);
-  const first = sorted[0] ?? { file, line: 0, column: 0, path: '(root)', expected: 'a scenario', found: 'nothing' };
+  const first = sorted[0] ?? { file, line: 1, column: 1, path: '(root)', expected: 'a scenario', found: 'nothing' };
   const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
   const message = `Failed to load scenario: ${count} (${file})\n${sorted.map(formatProblem).join('\n')}`;
   return new ScenarioError(code, message, {

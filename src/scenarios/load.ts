@@ -11,7 +11,7 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Profile } from '../codec/index.js';
-import { compileStep, emptyHistory, ms, type CompileContext } from './compile.js';
+import { compileStep, DURATION_EXPECTED, emptyHistory, ms, type CompileContext } from './compile.js';
 import { scenarioError, type ScenarioProblem } from './errors.js';
 import {
   DEFAULT_ACK_TIMEOUT_MS,
@@ -54,6 +54,13 @@ interface FileNode {
   readonly includes: FileNode[];
 }
 
+/**
+ * Where a problem without a position of its own is reported (an in-memory document, an unreadable
+ * file, the document as a whole): line 1, column 1, so editors and CI annotations still point into
+ * the file instead of dropping a line-0 annotation.
+ */
+const START: Position = { line: 1, column: 1 };
+
 function defaultReadFile(path: string): Promise<string> {
   return fsReadFile(path, 'utf8');
 }
@@ -81,7 +88,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
     const display = displayName(path, root);
     throw scenarioError(
       display,
-      [{ file: display, line: 0, column: 0, path: '(root)', expected: 'a readable scenario file', found: readFailure(error) }],
+      [{ file: display, ...START, path: '(root)', expected: 'a readable scenario file', found: readFailure(error) }],
       'NSOMOCK_SCENARIO_INVALID',
     );
   }
@@ -148,7 +155,7 @@ async function buildNode(
   const problems: ScenarioProblem[] = [];
   const node: FileNode = { path, display, value, locate, problems, includeProblems: new Set(), schemaProblemPaths: [], includes: [] };
   if (broken) return node;
-  const at = (p: DocPath, anchor: 'value' | 'key' = 'value'): Position => locate(p, anchor) ?? { line: 0, column: 0 };
+  const at = (p: DocPath, anchor: 'value' | 'key' = 'value'): Position => locate(p, anchor) ?? START;
   const schemaProblems: SchemaProblem[] =
     value === undefined || value === null
       ? [{ path: [], anchor: 'value', expected: 'a scenario: a mapping with name and steps', found: 'an empty document' }]
@@ -256,24 +263,31 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
       steps.push(compileStep(step, ['steps', i], ctx));
     });
     for (const p of semantic) {
-      const loc = location(p.path, p.anchor);
-      problems.push({ file: loc.file, line: loc.line, column: loc.column, path: loc.path, expected: p.expected, found: p.found });
+      const pos = node.locate(p.path, p.anchor) ?? START;
+      problems.push({ file: node.display, line: pos.line, column: pos.column, path: formatPath(p.path), expected: p.expected, found: p.found });
     }
   }
   problems.push(...checkExtensions(steps, extensionSettings));
+  // Only a trusted document can reach here with a bad duration (the schema refuses them): report
+  // it at the including file's options rather than run with a default.
+  const optionMs = (key: 'event-reply-timeout' | 'write-stall-timeout' | 'ack-timeout', fallback: number): number =>
+    ms(optionsDoc[key], fallback, (found) => {
+      const pos = top.locate(['options', key]) ?? START;
+      problems.push({ file: top.display, line: pos.line, column: pos.column, path: formatPath(['options', key]), expected: DURATION_EXPECTED, found });
+    });
+  const resolvedOptions: ScenarioOptions = {
+    ...(optionsDoc.strict === undefined ? {} : { strict: optionsDoc.strict }),
+    ...(optionsDoc['event-reply-timeout'] === undefined ? {} : { eventReplyTimeoutMs: optionMs('event-reply-timeout', 0) }),
+    ...(optionsDoc['write-stall-timeout'] === undefined ? {} : { writeStallTimeoutMs: optionMs('write-stall-timeout', 0) }),
+    ackTimeoutMs: optionMs('ack-timeout', DEFAULT_ACK_TIMEOUT_MS),
+    failFast: optionsDoc['fail-fast'] ?? true,
+    requireAcks: optionsDoc['require-acks'] ?? true,
+  };
   if (problems.length > 0) {
     const code = problems.every((p) => includeOnly.has(p)) ? 'NSOMOCK_SCENARIO_INCLUDE' : 'NSOMOCK_SCENARIO_INVALID';
     throw scenarioError(top.display, problems, code);
   }
   const d = doc(top);
-  const resolvedOptions: ScenarioOptions = {
-    ...(optionsDoc.strict === undefined ? {} : { strict: optionsDoc.strict }),
-    ...(optionsDoc['event-reply-timeout'] === undefined ? {} : { eventReplyTimeoutMs: ms(optionsDoc['event-reply-timeout'], 0) }),
-    ...(optionsDoc['write-stall-timeout'] === undefined ? {} : { writeStallTimeoutMs: ms(optionsDoc['write-stall-timeout'], 0) }),
-    ackTimeoutMs: ms(optionsDoc['ack-timeout'], DEFAULT_ACK_TIMEOUT_MS),
-    failFast: optionsDoc['fail-fast'] ?? true,
-    requireAcks: optionsDoc['require-acks'] ?? true,
-  };
   return {
     name: typeof d.name === 'string' ? d.name : top.display,
     ...(typeof d.description === 'string' ? { description: d.description } : {}),

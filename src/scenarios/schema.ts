@@ -45,7 +45,7 @@ import {
   type TagValueInput,
 } from '../codec/index.js';
 import { violationCodes } from '../server/index.js';
-import { DURATION_PATTERN } from './duration.js';
+import { DURATION_PATTERN, MAX_DURATION_MS, MAX_DURATION_TEXT } from './duration.js';
 import {
   FAULT_KINDS,
   MASK_FLAG_NAMES,
@@ -110,9 +110,11 @@ function enumInput<T extends Readonly<Record<string, number>>>(table: T, name: s
 
 const Duration = define(
   'duration',
-  Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })], {
+  // A pattern cannot bound the sum of `1h30m…`, so the string branch's maximum is the loader's
+  // (validate.ts adds it to its own Ajv); the number branch carries it here for editors too.
+  Type.Union([Type.Number({ minimum: 0, maximum: MAX_DURATION_MS }), Type.String({ pattern: DURATION_PATTERN })], {
     title: 'duration',
-    description: 'Milliseconds, or a number with a unit: 250ms, 2s, 1.5s, 1m30s, 1h.',
+    description: `Milliseconds, or a number with a unit: 250ms, 2s, 1.5s, 1m30s, 1h. At most ${MAX_DURATION_TEXT}.`,
   }),
 );
 

@@ -14,6 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
+import { DURATION_PATTERN, MAX_DURATION_TEXT, parseDuration } from './duration.js';
 import { scenarioJsonSchema } from './shipped-schema.js';
 import { FAULT_KINDS, SCENARIO_SCHEMA_ID, STEP_KINDS } from './scenario.js';
 import type { DocPath } from './source.js';
@@ -70,9 +71,19 @@ function compile(): Compiled {
   if (compiled !== undefined) return compiled;
   const { Ajv } = requireCjs('ajv') as typeof import('ajv');
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+  // The shipped schema bounds only numeric durations (a pattern cannot bound `1h30m…`); this
+  // validator also bounds the strings, through a keyword of its own kept out of the shipped file
+  // (Ajv in strict mode, as users run it, refuses unknown keywords).
+  ajv.addKeyword({
+    keyword: DURATION_BOUND_KEYWORD,
+    type: 'string',
+    schemaType: 'boolean',
+    errors: false,
+    validate: (_enabled: boolean, data: string): boolean => parseDuration(data) !== undefined,
+  });
   const root = absolutize(scenarioJsonSchema()) as JsonObject & { definitions: Record<string, JsonObject> };
   // Nested steps are validated by the dispatcher, one at a time (see the header comment).
-  const definitions = { ...root.definitions, step: { title: 'step' } };
+  const definitions = { ...root.definitions, duration: boundDuration(root.definitions['duration']), step: { title: 'step' } };
   ajv.addSchema({ ...root, definitions } as AnySchema);
   const cache = new WeakMap<JsonObject, ValidateFunction>();
   const { definitions: _all, ...top } = root;
@@ -94,6 +105,27 @@ function compile(): Compiled {
     },
   };
   return compiled;
+}
+
+const DURATION_BOUND_KEYWORD = 'x-nso-mock-duration-bound';
+
+/** The `duration` definition with {@link DURATION_BOUND_KEYWORD} on its string branch. */
+function boundDuration(duration: JsonObject | undefined): JsonObject {
+  if (duration === undefined) throw new Error('scenario schema has no definition duration');
+  const branches = duration['anyOf'] as JsonObject[];
+  return { ...duration, anyOf: branches.map((b) => (b['type'] === 'string' ? { ...b, [DURATION_BOUND_KEYWORD]: true } : b)) };
+}
+
+const DURATION_SHAPE = new RegExp(DURATION_PATTERN);
+
+/**
+ * Whether a value is written like a duration but is out of range: a number that is not negative
+ * (NaN, infinite or too large) or a well-formed string that adds up to too much. Those get a
+ * message naming the maximum rather than the generic "a duration such as 2s".
+ */
+function outOfRangeDuration(value: unknown): boolean {
+  if (typeof value === 'number') return !(value < 0) && parseDuration(value) === undefined;
+  return typeof value === 'string' && DURATION_SHAPE.test(value) && parseDuration(value) === undefined;
 }
 
 function definition(name: string): JsonObject {
@@ -256,6 +288,10 @@ function resolveUnion(error: ErrorObject, path: DocPath): SchemaProblem[] {
   const unionSchema = error.parentSchema as JsonObject;
   const branches = ((unionSchema['anyOf'] ?? unionSchema['oneOf']) as unknown[]).map(deref);
   const fitting = branches.filter((b) => fitsShape(b, error.data));
+  const title = unionSchema['title'];
+  if ((title === 'duration' || title === 'wait-ack') && outOfRangeDuration(error.data)) {
+    return [{ path, anchor: 'value', expected: `a finite duration of at most ${MAX_DURATION_TEXT}`, found: render(error.data) }];
+  }
   const only = fitting.length === 1 ? fitting[0] : undefined;
   if (only !== undefined && (only['type'] === 'object' || only['type'] === 'array') && !hasTitle(unionSchema)) {
     return checkAgainst(only, error.data, path);

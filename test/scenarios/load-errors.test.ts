@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenario, parseScenario, ScenarioError } from '../../src/scenarios/index.js';
+import { loadScenario, parseScenario, scenarioFromDocument, ScenarioError } from '../../src/scenarios/index.js';
+import type { ScenarioDocument } from '../../src/scenarios/scenario.js';
 
 /** A virtual directory: includes read from here, names in messages are relative to it. */
 function files(map: Readonly<Record<string, string>>): { readonly readFile: (path: string) => Promise<string>; readonly displayRoot: string } {
@@ -244,8 +245,21 @@ steps:
     const error = await loadScenario('nowhere.yaml', files({})).catch((e: unknown) => e);
     expect((error as ScenarioError).message).toMatchInlineSnapshot(`
       "Failed to load scenario: 1 problem (nowhere.yaml)
-      nowhere.yaml: (root): expected a readable scenario file, found no such file"
+      nowhere.yaml:1:1: (root): expected a readable scenario file, found no such file"
     `);
+  });
+
+  it('a document without source text reports at line 1, column 1 (never line 0)', async () => {
+    const doc = { name: 'x', steps: [{ 'expect-ack': { th: 9 } }, { wait: '2 sec' }] } as unknown as ScenarioDocument;
+    const error = await scenarioFromDocument(doc).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ScenarioError);
+    const details = (error as ScenarioError).details;
+    expect(details).toMatchObject({ file: '(document)', line: 1, column: 1, path: 'steps[1].wait' });
+    expect(details.problems.map((p) => [p.line, p.column])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
+    expect((error as ScenarioError).message).toContain('\n(document):1:1: steps[0].expect-ack.th: expected the th of an earlier commit-diff emit');
   });
 
   it('details carry the first position and every problem', async () => {
