@@ -41,6 +41,13 @@ export interface DecodeLimits {
   readonly maxArity?: number;
   /** Maximum size of a binary, a bignum magnitude or an uncompressed payload (default 64 MiB). */
   readonly maxBinaryBytes?: number;
+  /**
+   * Maximum magnitude of a SMALL_BIG_EXT / LARGE_BIG_EXT integer in bytes (default 1024, i.e.
+   * |n| < 2^8192). NSO's integers fit 8 bytes (usids, handles, µs timestamps, §6.3); a larger one
+   * is refused with `NSOMOCK_CODEC_INTEGER_TOO_LARGE` before it is built, because a bigint of
+   * megabytes is cheap to send but costs seconds to turn into decimal text for a log line.
+   */
+  readonly maxBigIntBytes?: number;
   /** Accept bytes after the complete term, as `binary_to_term/1` does (default false: a strict mock rejects them, vectors `odd.trailing_bytes`). */
   readonly allowTrailingBytes?: boolean;
 }
@@ -51,6 +58,7 @@ export const DEFAULT_DECODE_LIMITS: Readonly<Required<DecodeLimits>> = Object.fr
   maxAtomBytes: 1020,
   maxArity: 1 << 20,
   maxBinaryBytes: 64 * 1024 * 1024,
+  maxBigIntBytes: 1024,
   allowTrailingBytes: false,
 });
 
@@ -80,7 +88,8 @@ const atomSlotTerm: (AtomTerm | undefined)[] = new Array<AtomTerm | undefined>(A
  * (`bytes.slice()`) if the input buffer is reused afterwards.
  *
  * @throws CodecError `NSOMOCK_CODEC_BAD_VERSION` (first byte is not 131), `NSOMOCK_CODEC_TRUNCATED`,
- *   `NSOMOCK_CODEC_UNKNOWN_TAG`, `NSOMOCK_CODEC_LIMIT_EXCEEDED`, `NSOMOCK_CODEC_INVALID`,
+ *   `NSOMOCK_CODEC_UNKNOWN_TAG`, `NSOMOCK_CODEC_LIMIT_EXCEEDED`, `NSOMOCK_CODEC_INTEGER_TOO_LARGE`
+ *   (a bignum beyond `maxBigIntBytes`), `NSOMOCK_CODEC_INVALID`,
  *   `NSOMOCK_CODEC_TRAILING_BYTES` (unless `allowTrailingBytes`). Never anything else, whatever the input.
  * @example
  *   decodeTerm(Uint8Array.of(131, 97, 1)) // => { kind: 'integer', value: 1 }
@@ -174,6 +183,7 @@ class Decoder {
   private maxAtomBytes = 0;
   private maxArity = 0;
   private maxBinaryBytes = 0;
+  private maxBigIntBytes = 0;
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS;
   constructor(r: ByteReader, limits: DecodeLimits) {
     this.r = r;
@@ -186,6 +196,7 @@ class Decoder {
     this.maxAtomBytes = limits.maxAtomBytes ?? DEFAULT_DECODE_LIMITS.maxAtomBytes;
     this.maxArity = limits.maxArity ?? DEFAULT_DECODE_LIMITS.maxArity;
     this.maxBinaryBytes = limits.maxBinaryBytes ?? DEFAULT_DECODE_LIMITS.maxBinaryBytes;
+    this.maxBigIntBytes = limits.maxBigIntBytes ?? DEFAULT_DECODE_LIMITS.maxBigIntBytes;
     this.allowTrailingBytes = limits.allowTrailingBytes === true;
   }
 
@@ -349,12 +360,12 @@ class Decoder {
       case INTEGER_EXT:
         return { kind: 'integer', value: r.i32() };
       case SMALL_BIG_EXT:
-        return this.big(r.u8());
+        return this.big(r.u8(), tagAt);
       case LARGE_BIG_EXT: {
         const n = r.u32();
         r.need(n + 1);
         if (n > this.maxBinaryBytes) this.limit(`bignum of ${n} bytes exceeds maxBinaryBytes ${this.maxBinaryBytes}`, tagAt);
-        return this.big(n);
+        return this.big(n, tagAt);
       }
       case ATOM_EXT:
         return this.atomBody(r.u16(), false, tagAt);
@@ -483,9 +494,14 @@ class Decoder {
   }
 
   /** SMALL_BIG_EXT / LARGE_BIG_EXT body: sign byte, then `n` magnitude bytes, little-endian (§6.1). */
-  private big(n: number): Term {
+  private big(n: number, at: number): Term {
     const r = this.r;
     r.need(n + 1);
+    // Before the magnitude is read into a bigint: building one is linear, but anything that later
+    // prints it in decimal is not (PROTOCOL.md §17: bad input is refused cheaply).
+    if (n > this.maxBigIntBytes) {
+      r.fail('NSOMOCK_CODEC_INTEGER_TOO_LARGE', `integer of ${n} bytes exceeds maxBigIntBytes ${this.maxBigIntBytes}`, at);
+    }
     const negative = r.u8() !== 0;
     if (n <= 7) {
       const v = smallBigValue(r.bytes, r.offset, n, negative);
@@ -720,13 +736,20 @@ const shapeStats = { compiles: 0, shaped: 0, general: 0 };
 export function shapedDecodeStats(): { compiles: number; shaped: number; general: number } {
   return { ...shapeStats };
 }
+/** The largest bignum magnitude (bytes) a shaped decoder reads; larger ones go to the general decoder. */
+const SHAPED_MAX_BIG_BYTES = 7;
 /** The last limits object found eligible for shaped decoding (most callers pass the same one). */
 let lastEligible: DecodeLimits | undefined = DEFAULT_DECODE_LIMITS;
 
-/** Whether `limits` allow at least what the defaults allow (the shaped decoders check the defaults). */
+/**
+ * Whether `limits` allow at least what the shaped decoders accept: the defaults, except that the
+ * only bignums they take are SMALL_BIG_EXT safe integers of at most 7 bytes (`shapedInteger`), so
+ * any maxBigIntBytes of 7 or more is enough.
+ */
 function fastEligible(limits: DecodeLimits): boolean {
   const d = DEFAULT_DECODE_LIMITS;
   const ok =
+    (limits.maxBigIntBytes ?? d.maxBigIntBytes) >= SHAPED_MAX_BIG_BYTES &&
     (limits.maxDepth ?? d.maxDepth) >= d.maxDepth &&
     (limits.maxAtomBytes ?? d.maxAtomBytes) >= d.maxAtomBytes &&
     (limits.maxArity ?? d.maxArity) >= d.maxArity &&
@@ -827,7 +850,7 @@ function shapedInteger(b: Uint8Array, o: number, end: number): IntegerTerm | und
   }
   if (tag !== SMALL_BIG_EXT || end - o < 3) return undefined;
   const n = b[o + 1]!;
-  if (n > 7 || end - o < 3 + n) return undefined;
+  if (n > SHAPED_MAX_BIG_BYTES || end - o < 3 + n) return undefined;
   const v = smallBigValue(b, o + 3, n, b[o + 2] !== 0);
   if (v === undefined) return undefined;
   shapeEnv.at = o + 3 + n;
@@ -882,7 +905,7 @@ function compileShape(b: Uint8Array, o: number, end: number): ShapedDecoder | un
         // past 255 or 2^31 keeps its shape). SMALL_BIG_EXT: safe integers of at most 7 bytes.
         if (tag === SMALL_BIG_EXT) {
           const n = b[p + 1]!;
-          if (n > 7 || smallBigValue(b, p + 3, n, b[p + 2] !== 0) === undefined) return undefined;
+          if (n > SHAPED_MAX_BIG_BYTES || smallBigValue(b, p + 3, n, b[p + 2] !== 0) === undefined) return undefined;
           p += 3 + n;
         } else {
           p += tag === SMALL_INTEGER_EXT ? 2 : 5;

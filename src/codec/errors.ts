@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   NSOMOCK_CODEC_BAD_VERSION: 'A term did not start with the version byte 131.',
   NSOMOCK_CODEC_UNKNOWN_TAG: 'A byte where a term tag was expected is no tag the decoder reads.',
   NSOMOCK_CODEC_LIMIT_EXCEEDED: 'A length, arity, depth or size exceeded a configured decode limit.',
+  NSOMOCK_CODEC_INTEGER_TOO_LARGE: 'An integer (SMALL_BIG_EXT/LARGE_BIG_EXT) has a magnitude larger than maxBigIntBytes (default 1024 bytes).',
   NSOMOCK_CODEC_TRAILING_BYTES: 'Bytes followed a complete term where none were allowed.',
   NSOMOCK_CODEC_INVALID: 'The bytes are well-formed but do not denote a valid term (bad UTF-8 atom, bad float text, bad header field).',
   NSOMOCK_CODEC_UNENCODABLE: 'A value given to an encoder cannot be represented (atom too long, integer out of range, wrong field type).',

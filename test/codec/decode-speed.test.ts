@@ -153,6 +153,18 @@ describe('shaped decoders', () => {
     expect(() => decodeTerm(bytes, { maxBinaryBytes: 5 })).toThrow(expect.objectContaining({ code: 'NSOMOCK_CODEC_LIMIT_EXCEEDED' }));
   });
 
+  it('are not used under a maxBigIntBytes below the 7-byte bignums they read', () => {
+    // 2^50 is a SMALL_BIG_EXT of 7 bytes, the largest integer a shaped decoder reads.
+    const bytes = encodeTerm(tuple(int(2 ** 50), binary('abc')));
+    expect(bytes[4]).toBe(7);
+    warm(bytes);
+    const before = shapedDecodeStats().shaped;
+    expect(decodeTerm(bytes)).toEqual(tuple(int(2 ** 50), binary('abc')));
+    expect(shapedDecodeStats().shaped).toBe(before + 1);
+    expect(() => decodeTerm(bytes, { maxBigIntBytes: 6 })).toThrow(expect.objectContaining({ code: 'NSOMOCK_CODEC_INTEGER_TOO_LARGE' }));
+    expect(decodeTerm(bytes, { maxBigIntBytes: 7 })).toEqual(tuple(int(2 ** 50), binary('abc')));
+  });
+
   it('report trailing bytes as the general decoder does, and decodeTermAt returns the end', () => {
     const bytes = encodeTerm(tuple(int(3), binary('xyz')));
     warm(bytes);

@@ -197,6 +197,35 @@ describe('decodeTerm: errors', () => {
     expect(code('836400026f6b', { maxAtomBytes: 1 })).toBe('NSOMOCK_CODEC_LIMIT_EXCEEDED');
     expect(code('836f0000000300010203', { maxBinaryBytes: 2 })).toBe('NSOMOCK_CODEC_LIMIT_EXCEEDED');
   });
+  it('refuses a bignum larger than maxBigIntBytes with its own code, at its tag', () => {
+    // LARGE_BIG_EXT of n magnitude bytes 0xff: 131, 111, n:u32, sign 0, magnitude.
+    const big = (n: number): Uint8Array => {
+      const b = new Uint8Array(7 + n).fill(0xff);
+      b.set([131, 111, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff, 0]);
+      return b;
+    };
+    const limit = DEFAULT_DECODE_LIMITS.maxBigIntBytes;
+    const atLimit = decodeTerm(big(limit));
+    expect(atLimit.kind === 'integer' && atLimit.value).toBe((1n << BigInt(limit * 8)) - 1n);
+    const e = decodeError(big(limit + 1));
+    expect(e.code).toBe('NSOMOCK_CODEC_INTEGER_TOO_LARGE');
+    expect(e.details).toMatchObject({ offset: 1, tag: 111 });
+    expect(e.message).toContain(`integer of ${limit + 1} bytes exceeds maxBigIntBytes ${limit}`);
+    // The finding's 4 MiB integer inside a tuple: refused, and the message stays short.
+    const huge = big(4 << 20);
+    const inTuple = new Uint8Array(huge.length + 2);
+    inTuple.set([131, 104, 1]);
+    inTuple.set(huge.subarray(1), 3);
+    const e4 = decodeError(inTuple);
+    expect(e4.code).toBe('NSOMOCK_CODEC_INTEGER_TOO_LARGE');
+    expect(e4.message.length).toBeLessThan(120);
+    // SMALL_BIG_EXT too, and a caller may lower or raise the limit.
+    expect(code('836e0300010203', { maxBigIntBytes: 2 })).toBe('NSOMOCK_CODEC_INTEGER_TOO_LARGE');
+    expect(decodeTerm(fromHex('836e0300010203'), { maxBigIntBytes: 3 })).toEqual(int(0x030201));
+    expect(decodeTerm(big(limit + 1), { maxBigIntBytes: limit + 1 }).kind).toBe('integer');
+    // A truncated bignum is still reported as truncated.
+    expect(code('836f0000100000ff')).toBe('NSOMOCK_CODEC_TRUNCATED');
+  });
   it('bounds depth with maxDepth, and survives depths far past the stack', () => {
     const nested = (depth: number): Uint8Array => Uint8Array.from([131, ...new Array<number>(depth).fill(0).flatMap(() => [104, 1]), 106]);
     expect(decodeTerm(nested(DEFAULT_DECODE_LIMITS.maxDepth)).kind).toBe('tuple');
