@@ -1,5 +1,42 @@
 import type { Term } from './term.js';
 
+/** Options of {@link formatTerm}. */
+export interface FormatTermOptions {
+  /**
+   * The longest text returned, in characters (default {@link DEFAULT_FORMAT_MAX_LENGTH}). A longer
+   * term is cut: the text ends with `…` and is `maxLength` long (one less when the cut would split
+   * a surrogate pair). Formatting stops as soon
+   * as the cap is passed, so the cost is bounded by the cap, not by the size of the term.
+   */
+  readonly maxLength?: number;
+}
+
+/** The default `maxLength` of {@link formatTerm}: 1 Mi characters, far beyond any notification's text. */
+export const DEFAULT_FORMAT_MAX_LENGTH = 1 << 20;
+
+/**
+ * Integers whose magnitude has more bytes than this print as `#Integer<N bytes>` instead of in
+ * decimal: `BigInt#toString(10)` is super-linear (4 MiB took 5.7 s), while the decoder refuses
+ * anything above its `maxBigIntBytes` (default 1024) anyway.
+ */
+const MAX_DECIMAL_BIG_BYTES = 1024;
+const MAX_DECIMAL_BIG = 1n << BigInt(MAX_DECIMAL_BIG_BYTES * 8);
+
+/**
+ * An integer as text: decimal, except that one of more than 1024 bytes prints as
+ * `#Integer<N bytes>`, so no caller (log line, violation, error message) pays for converting an
+ * enormous bigint to decimal.
+ * @example formatInteger(42) // '42'
+ * @example formatInteger(1n << 100_000n) // '#Integer<12501 bytes>'
+ */
+export function formatInteger(value: number | bigint): string {
+  if (typeof value === 'number') return String(value);
+  const magnitude = value < 0n ? -value : value;
+  if (magnitude < MAX_DECIMAL_BIG) return value.toString();
+  // Hex is linear in the size (a power-of-two radix), unlike decimal.
+  return `#Integer<${Math.ceil(magnitude.toString(16).length / 2)} bytes>`;
+}
+
 /**
  * Prints a term in Erlang syntax, as `io:format("~w", [T])` would (lists as `[1,2]`, never as
  * strings; floats in Erlang's shortest form such as `1.0e3`; atoms quoted only when needed, with
@@ -9,35 +46,73 @@ import type { Term } from './term.js';
  * `erl_scan`/`erl_parse` for every kind except pids, ports, references and funs, which print in the
  * `#Pid<node.id.serial>` style because their Erlang form names node-local numbers.
  *
+ * Bounded for hostile input (PROTOCOL.md §17): the text is at most `maxLength` characters (cut
+ * with `…`; one less when the cut would split a surrogate pair), formatting stops once that is passed, and integers of more than 1024 bytes print as
+ * `#Integer<N bytes>` ({@link formatInteger}).
+ *
  * @example
  *   formatTerm(tuple(atom('ok'), binary('abc'), list([int(1), int(2)]))) // => '{ok,<<"abc">>,[1,2]}'
+ *   formatTerm(list([int(1), int(2), int(3)]), { maxLength: 5 }) // => '[1,2…'
  */
-export function formatTerm(term: Term): string {
-  const out: string[] = [];
+export function formatTerm(term: Term, options?: FormatTermOptions): string {
+  const max = Math.max(1, options?.maxLength ?? DEFAULT_FORMAT_MAX_LENGTH);
+  const out = new Out(max);
   write(term, out);
-  return out.join('');
+  const text = out.parts.join('');
+  if (!out.full) return text;
+  // Never end on half of a surrogate pair (an astral character in a UTF-8 binary's text).
+  const high = text.charCodeAt(max - 2);
+  return `${text.slice(0, high >= 0xd800 && high < 0xdc00 ? max - 2 : max - 1)}…`;
 }
 
-function write(t: Term, out: string[]): void {
+/** The pieces of the text, with their total length; `full` once it passed the cap. */
+class Out {
+  readonly parts: string[] = [];
+  length = 0;
+  full = false;
+  constructor(readonly max: number) {}
+  push(piece: string): void {
+    if (this.full) return;
+    this.parts.push(piece);
+    this.length += piece.length;
+    if (this.length > this.max) this.full = true;
+  }
+  /** Characters still wanted before the cap is passed (at least 1 while not full). */
+  room(): number {
+    return this.max - this.length + 1;
+  }
+}
+
+function write(t: Term, out: Out): void {
+  if (out.full) return;
   switch (t.kind) {
     case 'atom':
       out.push(formatAtom(t.name));
       return;
     case 'integer':
-      out.push(t.value.toString());
+      out.push(formatInteger(t.value));
       return;
     case 'float':
       out.push(formatFloat(t.value));
       return;
-    case 'binary':
-      out.push(formatBinary(t.bytes));
+    case 'binary': {
+      const shown = prefix(t.bytes, out);
+      const cut = shown.length < t.bytes.length;
+      out.push(formatBinary(shown, cut));
+      // A cut binary ends the text even if its prefix printed shorter than the room left.
+      if (cut) out.full = true;
       return;
+    }
     case 'bitstring': {
-      const n = t.bytes.length;
+      // A cut bitstring shows whole bytes only: its text is cut anyway.
+      const cut = t.bytes.length > out.room();
+      const bytes = cut ? t.bytes.subarray(0, out.room()) : t.bytes;
+      const n = bytes.length;
       const parts: string[] = [];
-      for (let i = 0; i < n - 1; i++) parts.push(String(t.bytes[i]));
-      if (n > 0) parts.push(t.bits === 8 ? String(t.bytes[n - 1]) : `${t.bytes[n - 1]! >> (8 - t.bits)}:${t.bits}`);
-      out.push(`<<${parts.join(',')}>>`);
+      for (let i = 0; i < n - 1; i++) parts.push(String(bytes[i]));
+      if (n > 0) parts.push(t.bits === 8 || cut ? String(bytes[n - 1]) : `${bytes[n - 1]! >> (8 - t.bits)}:${t.bits}`);
+      out.push(`<<${parts.join(',')}${cut ? ',' : '>>'}`);
+      if (cut) out.full = true;
       return;
     }
     case 'nil':
@@ -45,23 +120,23 @@ function write(t: Term, out: string[]): void {
       return;
     case 'tuple':
       out.push('{');
-      t.elements.forEach((e, i) => {
+      for (let i = 0; i < t.elements.length && !out.full; i++) {
         if (i > 0) out.push(',');
-        write(e, out);
-      });
+        write(t.elements[i]!, out);
+      }
       out.push('}');
       return;
     case 'list': {
       out.push('[');
-      t.elements.forEach((e, i) => {
+      for (let i = 0; i < t.elements.length && !out.full; i++) {
         if (i > 0) out.push(',');
-        write(e, out);
-      });
+        write(t.elements[i]!, out);
+      }
       let tail = t.tail;
-      while (tail.kind === 'list') {
-        for (const e of tail.elements) {
+      while (tail.kind === 'list' && !out.full) {
+        for (let i = 0; i < tail.elements.length && !out.full; i++) {
           out.push(',');
-          write(e, out);
+          write(tail.elements[i]!, out);
         }
         tail = tail.tail;
       }
@@ -74,12 +149,13 @@ function write(t: Term, out: string[]): void {
     }
     case 'map':
       out.push('#{');
-      t.entries.forEach(([k, v], i) => {
+      for (let i = 0; i < t.entries.length && !out.full; i++) {
+        const [k, v] = t.entries[i]!;
         if (i > 0) out.push(',');
         write(k, out);
         out.push(' => ');
         write(v, out);
-      });
+      }
       out.push('}');
       return;
     case 'pid':
@@ -100,6 +176,20 @@ function write(t: Term, out: string[]): void {
     default:
       out.push(`#Unknown<${String((t as { kind?: unknown }).kind)}>`);
   }
+}
+
+/**
+ * The bytes of a binary worth formatting: all of them when its text can fit in the room left,
+ * else about as many as there are characters of room, ending at a UTF-8 character boundary (the
+ * text is cut anyway; a cut binary may print in another of the three forms than the whole would).
+ */
+function prefix(bytes: Uint8Array, out: Out): Uint8Array {
+  const room = out.room();
+  if (bytes.length <= room) return bytes;
+  // Cut at a UTF-8 character boundary, so printable UTF-8 text still prints as text.
+  let end = room;
+  for (let back = 0; back < 3 && end > 1 && (bytes[end]! & 0xc0) === 0x80; back++) end--;
+  return bytes.subarray(0, end);
 }
 
 const RESERVED = new Set([
@@ -132,8 +222,9 @@ function escapeChars(text: string, quote: string): string {
   return s;
 }
 
-function formatBinary(bytes: Uint8Array): string {
-  if (bytes.length === 0) return '<<>>';
+/** A binary's text; `cut` (only a prefix of the binary is given) leaves out its closing part. */
+function formatBinary(bytes: Uint8Array, cut = false): string {
+  if (bytes.length === 0) return cut ? '<<' : '<<>>';
   let ascii = true;
   for (const b of bytes) {
     if (!((b >= 32 && b < 127) || ESCAPES[b] !== undefined)) {
@@ -141,13 +232,16 @@ function formatBinary(bytes: Uint8Array): string {
       break;
     }
   }
-  if (ascii) return `<<"${escapeChars(String.fromCharCode(...bytes), '"')}">>`;
+  // Not String.fromCharCode(...bytes): spreading a binary of ~100k bytes or more overflows the stack.
+  if (ascii) return `<<"${escapeChars(asciiDecoder.decode(bytes), '"')}${cut ? '' : '">>'}`;
   const text = printableUtf8(bytes);
-  if (text !== undefined) return `<<"${escapeChars(text, '"')}"/utf8>>`;
-  return `<<${bytes.join(',')}>>`;
+  if (text !== undefined) return `<<"${escapeChars(text, '"')}${cut ? '' : '"/utf8>>'}`;
+  return `<<${bytes.join(',')}${cut ? ',' : '>>'}`;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** For bytes already known to be ASCII (where UTF-8 and ASCII agree). */
+const asciiDecoder = new TextDecoder('utf-8');
 
 function printableUtf8(bytes: Uint8Array): string | undefined {
   let text: string;

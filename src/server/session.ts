@@ -398,10 +398,10 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A term for a violation's `actual`: at most 200 characters, at a cost bounded by that (formatTerm stops at its cap). */
 function safeFormat(term: Term): string {
   try {
-    const text = formatTerm(term);
-    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    return formatTerm(term, { maxLength: 200 });
   } catch {
     return `<${term.kind}>`;
   }

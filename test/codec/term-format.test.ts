@@ -5,7 +5,9 @@ import {
   atom,
   binary,
   bitstring,
+  DEFAULT_FORMAT_MAX_LENGTH,
   float,
+  formatInteger,
   formatTerm,
   improper,
   int,
@@ -58,6 +60,50 @@ describe('formatTerm (Erlang ~w syntax)', () => {
 
 const SENDABLE = new Set<TermKind>(['atom', 'integer', 'float', 'binary', 'tuple', 'list', 'nil']);
 
+describe('formatTerm on hostile terms (bounded cost and length, audit finding 1)', () => {
+  it('prints integers up to 1024 bytes in decimal and larger ones by size, never converting those to decimal', () => {
+    const atLimit = (1n << 8192n) - 1n;
+    expect(formatTerm(int(atLimit))).toBe(atLimit.toString());
+    expect(formatTerm(int(-atLimit))).toBe((-atLimit).toString());
+    expect(formatTerm(int(1n << 8192n))).toBe('#Integer<1025 bytes>');
+    // The finding's 4 MiB integer: its decimal text takes seconds to make; its size takes microseconds.
+    expect(formatTerm(tuple(int(-((1n << BigInt(8 << 22)) - 1n))))).toBe('{#Integer<4194304 bytes>}');
+    expect(formatInteger(12345678901234567890n)).toBe('12345678901234567890');
+  });
+
+  it('stops formatting at maxLength instead of formatting everything and cutting', () => {
+    let visited = 0;
+    // Elements that count how often the formatter looks at them.
+    const counted = (v: number): Term => ({
+      get kind() {
+        visited++;
+        return 'integer' as const;
+      },
+      value: v,
+    }) as Term;
+    const big = list(Array.from({ length: 100_000 }, (_, i) => counted(i)));
+    const text = formatTerm(big, { maxLength: 20 });
+    expect(text).toBe('[0,1,2,3,4,5,6,7,8,…');
+    expect(visited).toBeLessThan(50);
+    expect(formatTerm(list([int(1), int(2), int(3)]), { maxLength: 5 })).toBe('[1,2…');
+    expect(formatTerm(list([int(1), int(2), int(3)]), { maxLength: 7 })).toBe('[1,2,3]');
+    // '😀' is two UTF-16 units: a cut between them drops the pair.
+    expect(formatTerm(binary('😀😀😀'), { maxLength: 6 })).toBe('<<"😀…');
+    expect(formatTerm(binary('😀😀😀'), { maxLength: 7 })).toBe('<<"😀…');
+    // A cut binary is never shown closed, even when its prefix prints shorter than the cap.
+    expect(formatTerm(binary('😀😀😀😀😀😀'), { maxLength: 12 })).toBe('<<"😀😀😀…');
+    expect(formatTerm(binary(Uint8Array.of(1, 2, 3, 4, 5, 6)), { maxLength: 9 })).toBe('<<1,2,3,…');
+  });
+
+  it('caps the default length, and formats a megabyte binary without overflowing the stack', () => {
+    const text = formatTerm(tuple(binary(new Uint8Array(4 << 20).fill(97))));
+    expect(text).toHaveLength(DEFAULT_FORMAT_MAX_LENGTH);
+    expect(text.startsWith('{<<"aaaa')).toBe(true);
+    expect(text.endsWith('a…')).toBe(true);
+    expect(formatTerm(binary(new Uint8Array(200_000).fill(98)), { maxLength: Infinity })).toBe(`<<"${'b'.repeat(200_000)}">>`);
+  });
+});
+
 function kinds(t: Term, out = new Set<TermKind>()): Set<TermKind> {
   out.add(t.kind);
   if (t.kind === 'tuple') t.elements.forEach((e) => kinds(e, out));
@@ -74,6 +120,22 @@ describe('properties', () => {
     fc.assert(
       fc.property(termArbitrary({ withIdentifiers: false }), (t) => {
         expect(termEqual(parseErlangTerm(formatTerm(t)), t)).toBe(true);
+      }),
+      { numRuns: fcRuns() },
+    );
+  });
+  it('maxLength only cuts: a text that fits is unchanged, a longer one is cut to maxLength with …', () => {
+    fc.assert(
+      fc.property(termArbitrary(), fc.integer({ min: 1, max: 120 }), (t, max) => {
+        const full = formatTerm(t);
+        const cut = formatTerm(t, { maxLength: max });
+        if (full.length <= max) expect(cut).toBe(full);
+        else {
+          // One short only where the cut would split a surrogate pair.
+          expect(cut.length === max || (cut.length === max - 1 && /[\ud800-\udbff]/.test(full[max - 2]!))).toBe(true);
+          expect(cut.endsWith('…')).toBe(true);
+          expect(cut).not.toMatch(/[\ud800-\udbff]…$/);
+        }
       }),
       { numRuns: fcRuns() },
     );

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { malformedBytes, rechunk } from '../../src/arbitraries/malformed.js';
 import { connect } from '../../src/client/index.js';
-import { NOTIF, subscriptionToTerm } from '../../src/codec/index.js';
+import { formatTerm, frameBytes, NOTIF, subscriptionToTerm } from '../../src/codec/index.js';
 import { fcRuns } from '../support/fc-config.js';
 import { startServer, until, waitFor } from './helpers.js';
 import { cHeader, frameOf, rawConnect } from './raw-socket.js';
@@ -112,5 +112,60 @@ describe('properties', () => {
       }),
       { numRuns: fcRuns(0.5) },
     );
+  });
+});
+
+/** A frame holding one LARGE_BIG_EXT of `n` magnitude bytes 0xff (audit finding 1: `83 6f <n:u32> 00 ff…`). */
+function bigIntFrame(n: number): Uint8Array {
+  const payload = new Uint8Array(7 + n).fill(0xff);
+  payload.set([131, 111, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff, 0]);
+  return frameBytes(payload);
+}
+
+describe('huge integers (audit finding 1: one frame used to stall the event loop for seconds)', () => {
+  it('a 4 MiB integer after subscribing is refused by the decode limit with a short violation, and the journal formats fast', async () => {
+    const st = await startServer();
+    try {
+      const hostile = await rawConnect(st.tcp);
+      const subscribed = waitFor(st.server, 'subscribed');
+      await hostile.write(Uint8Array.from([...cHeader(), ...SUBSCRIBE]));
+      await subscribed;
+      const violation = waitFor(st.server, 'violation');
+      await hostile.write(bigIntFrame(4 << 20));
+      const [v] = await violation;
+      expect(v.code).toBe('bad-term');
+      expect(v.actual).toContain('exceeds maxBigIntBytes 1024');
+      expect(v.actual.length).toBeLessThan(300);
+      // Every journal entry formats within the formatter's cap (the control API's /journal view does this).
+      for (const e of st.server.journal.entries()) if (e.term !== undefined) expect(formatTerm(e.term).length).toBeLessThan(1000);
+      // The server still serves: a new subscriber gets an event.
+      const c = await connect(st.tcp, { mask: NOTIF.DAEMON });
+      st.server.emit({ type: 'daemon', msg: 'after' });
+      expect((await c.next()).notification).toMatchObject({ msg: 'after' });
+      hostile.destroy();
+      await c.close();
+    } finally {
+      await st.close();
+    }
+  });
+
+  it('an integer the decoder allows (1024 bytes) is reported in at most 200 characters', async () => {
+    const st = await startServer();
+    try {
+      const hostile = await rawConnect(st.tcp);
+      const subscribed = waitFor(st.server, 'subscribed');
+      await hostile.write(Uint8Array.from([...cHeader(), ...SUBSCRIBE]));
+      await subscribed;
+      const violation = waitFor(st.server, 'violation');
+      await hostile.write(bigIntFrame(1024));
+      const [v] = await violation;
+      expect(v.code).toBe('bad-ack');
+      expect(v.actual).toHaveLength(200);
+      expect(v.actual.endsWith('…')).toBe(true);
+      expect(v.actual.startsWith(((1n << 8192n) - 1n).toString().slice(0, 100))).toBe(true);
+      hostile.destroy();
+    } finally {
+      await st.close();
+    }
   });
 });

@@ -4,26 +4,33 @@
  * precise `NSOMOCK_CODEC_BAD_NOTIFICATION`. Internal to `codec/notifications`; not re-exported.
  */
 import { CodecError } from '../errors.js';
+import { formatInteger } from '../term-format.js';
 import { atom, binary, binaryText, int, type BinaryTerm, type IntegerTerm, type Term } from '../term.js';
 
 /** What a layout error was about, for the message's "Failed to <action>" part. */
 export type LayoutSubject = 'notification' | 'subscription' | 'ack';
 
 /**
- * `NSOMOCK_CODEC_BAD_NOTIFICATION`: a term does not have the layout it should have.
+ * `NSOMOCK_CODEC_BAD_NOTIFICATION`: a term does not have the layout it should have. The path `''`
+ * (the whole term) adds no `(where)` part to the message.
  * @example badTerm('uinfo.port', 'expected an integer, got a binary')
  */
 export function badTerm(path: string, reason: string, subject: LayoutSubject = 'notification'): CodecError {
-  return new CodecError('NSOMOCK_CODEC_BAD_NOTIFICATION', `Failed to decode ${subject}: ${reason} (${path})`, {
+  return new CodecError('NSOMOCK_CODEC_BAD_NOTIFICATION', `Failed to decode ${subject}: ${reason}${where(path)}`, {
     details: { offset: -1, path },
   });
 }
 
 /** `NSOMOCK_CODEC_UNENCODABLE`: a notification value cannot be put on the wire (or is outside §6.4). */
 export function unencodable(path: string, reason: string, subject: LayoutSubject = 'notification'): CodecError {
-  return new CodecError('NSOMOCK_CODEC_UNENCODABLE', `Failed to encode ${subject}: ${reason} (${path})`, {
+  return new CodecError('NSOMOCK_CODEC_UNENCODABLE', `Failed to encode ${subject}: ${reason}${where(path)}`, {
     details: { offset: -1, path },
   });
+}
+
+/** The message's `(<where>)` part, or nothing for the whole term (an empty `()` says nothing). */
+function where(path: string): string {
+  return path === '' ? '' : ` (${path})`;
 }
 
 /** Joins a field path: `join('uinfo', 'port')` → `uinfo.port`; `join('values', 2)` → `values[2]`. */
@@ -38,7 +45,7 @@ export function describeTerm(term: Term): string {
     case 'atom':
       return `the atom ${term.name}`;
     case 'integer':
-      return `the integer ${term.value}`;
+      return `the integer ${formatInteger(term.value)}`;
     case 'float':
       return `the float ${term.value}`;
     case 'binary':
@@ -76,7 +83,7 @@ export function at(elements: readonly Term[], index: number, path: string): Term
 /** An integer that fits a JavaScript safe integer. */
 export function readInt(term: Term, path: string): number {
   if (term.kind !== 'integer') throw badTerm(path, `expected an integer, got ${describeTerm(term)}`);
-  if (typeof term.value !== 'number') throw badTerm(path, `integer ${term.value} is outside the supported range ±(2^53−1)`);
+  if (typeof term.value !== 'number') throw badTerm(path, `integer ${formatInteger(term.value)} is outside the supported range ±(2^53−1)`);
   return term.value;
 }
 

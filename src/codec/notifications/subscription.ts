@@ -6,6 +6,7 @@
  * Decoding is by value, so the C (UTF-8 atoms), Java (ATOM_EXT; SMALL_BIG_EXT for integers
  * ≥ 2^27, §6.3) and econfd encodings give the same `Subscription`.
  */
+import { formatInteger } from '../term-format.js';
 import { atom, int, tuple, type Term } from '../term.js';
 import { dateTimeFromTerm, dateTimeToTerm } from './datetime.js';
 import { badTerm, describeTerm, readText, textTerm, UNDEFINED } from './layout.js';
@@ -48,7 +49,7 @@ function fail(path: string, reason: string): never {
 function intField(term: Term, path: string, label: string, min: number, max: number): number {
   if (term.kind !== 'integer') fail(path, `${label} is not an integer but ${describeTerm(term)}`);
   const v = term.value;
-  if (typeof v !== 'number' || v < min || v > max) fail(path, `${label} ${v} outside ${min}..${max}`);
+  if (typeof v !== 'number' || v < min || v > max) fail(path, `${label} ${formatInteger(v)} outside ${min}..${max}`);
   return v;
 }
 

@@ -208,6 +208,17 @@ describe('subscription validation (§8.1)', () => {
     expect(e.details.path).toBe(path);
     expect(e.message).toContain(reason);
     expect(e.message).toMatch(/^Failed to decode subscription: /);
+    // The where part names the field; the whole term (path '') adds no empty "()" (audit finding 9).
+    if (path !== '') expect(e.message.endsWith(` (${path})`)).toBe(true);
+    expect(e.message).not.toContain('()');
+  });
+
+  it('prints an out-of-range bignum mask by size, not in decimal', () => {
+    const e = subscriptionError(ok([0, int(1n << 20_000n)]));
+    expect(e.message).toBe('Failed to decode subscription: mask #Integer<2501 bytes> outside 0..2147483647 (mask)');
+    expect(subscriptionError(atom('hello')).message).toBe(
+      'Failed to decode subscription: expected a 5-tuple {Mask, HeartbeatInterval, HealthCheckInterval, StreamInfo, Verbosity}, got the atom hello',
+    );
   });
 });
 
