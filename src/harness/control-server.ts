@@ -3,11 +3,16 @@
  * in any language can drive a running mock — emit, play a scenario, list subscribers, read the
  * journal and the violations, wait for an ack, reset, readiness. Loopback only, optional bearer
  * token. Built on fastify, which is imported lazily: `serve` without a control port never loads
- * it (startup budget, bench/startup.bench.ts). Routes are validated with JSON Schema (fastify's Ajv).
- * docs/control-api.md lists every endpoint.
+ * it (startup budget, bench/startup.bench.ts). Routes are validated with JSON Schema, by Ajv
+ * instances of our own rather than fastify's: its defaults strip unknown members and coerce types
+ * (`removeAdditional`, `coerceTypes`), so a typo like `{"disconect":true}` would be silently
+ * ignored. docs/control-api.md lists every endpoint.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { formatAck, formatTerm, NsoMockError, UsageError, type NotificationInput } from '../codec/index.js';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { ErrorObject } from 'ajv';
+import { formatAck, formatTerm, NOTIF, notificationTypes, NsoMockError, UsageError, type NotificationInput } from '../codec/index.js';
 import { formatViolation, type JournalEntry, type SubscriberInfo } from '../server/index.js';
 import { HarnessError } from './errors.js';
 import { formatPendingAcks } from './pending-table.js';
@@ -24,6 +29,12 @@ export interface ControlServerOptions {
   readonly token?: string;
   /** Longest `within` a wait endpoint accepts, ms (default 300000). */
   readonly maxWaitMs?: number;
+  /**
+   * The directory that the includes of a scenario posted to `/play` must stay inside (symbolic
+   * links resolved); default: the process's working directory. A request must not be able to
+   * read, and quote in an error, any file the server can read.
+   */
+  readonly root?: string;
 }
 
 /** A running control server. */
@@ -78,17 +89,124 @@ function journalView(e: JournalEntry): Record<string, unknown> {
   };
 }
 
-/** The HTTP status of an error a route threw, and its JSON body. */
-function errorReply(error: unknown): { status: number; body: Record<string, unknown> } {
+/** The one shape of every error answer (docs/control-api.md "Errors"). */
+interface ErrorBody {
+  readonly error: string;
+  readonly message: string;
+  readonly details: unknown;
+}
+
+/** Where a request went wrong before a route ran: the status and the error body. */
+interface RequestFailure {
+  readonly status: number;
+  readonly body: ErrorBody;
+}
+
+function usage(status: number, message: string, details: Record<string, unknown>): RequestFailure {
+  return { status, body: { error: 'NSOMOCK_USAGE', message: `Failed to read the request: ${message}`, details } };
+}
+
+/** The segments of an Ajv instance path (a JSON pointer), plus the member an error names. */
+function memberPath(instancePath: string, extra?: string): string[] {
+  const segments = instancePath === '' ? [] : instancePath.slice(1).split('/').map((x) => x.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return extra === undefined ? segments : [...segments, extra];
+}
+
+/** `notification.type`, `mask[0]`: a member path as the request's JSON reads it. */
+function dotted(path: readonly string[]): string {
+  return path.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/**
+ * A schema failure as one readable sentence naming the member. Ajv stops at the first error
+ * (`allErrors: false`), except inside an `anyOf`, whose branch errors come before the anyOf's own.
+ */
+function validationFailure(errors: readonly ErrorObject[], part: string): RequestFailure {
+  const anyOf = errors.find((e) => e.keyword === 'anyOf');
+  const first = anyOf ?? errors[0];
+  if (first === undefined) return usage(400, `the ${part} does not match the endpoint's schema`, { part });
+  const params = first.params as Record<string, unknown>;
+  let path: string[];
+  let what: string;
+  if (first.keyword === 'additionalProperties') {
+    path = memberPath(first.instancePath, String(params['additionalProperty']));
+    what = `has an unknown member "${dotted(path)}"`;
+  } else if (first.keyword === 'required') {
+    path = memberPath(first.instancePath, String(params['missingProperty']));
+    what = `misses the required member "${dotted(path)}"`;
+  } else if (anyOf !== undefined) {
+    path = memberPath(first.instancePath);
+    const branches = errors.filter((e) => e !== anyOf && e.instancePath === anyOf.instancePath && e.keyword === 'type').map((e) => String((e.params as { type?: unknown }).type));
+    what = `${path.length === 0 ? 'must be' : `member "${dotted(path)}" must be`} ${branches.length > 0 ? branches.join(' or ') : 'of another form'}`;
+    // A value of the right type that a branch refused for another reason: say that reason.
+    const inner = errors.find((e) => e !== anyOf && e.keyword !== 'type');
+    if (inner !== undefined) return validationFailure([inner], part);
+  } else {
+    path = memberPath(first.instancePath);
+    const allowed = Array.isArray(params['allowedValues']) ? `must be one of ${params['allowedValues'].map(String).join(', ')}` : undefined;
+    what = `${path.length === 0 ? '' : `member "${dotted(path)}" `}${allowed ?? first.message ?? 'is invalid'}`;
+  }
+  return usage(400, `the ${part} ${what}`, { part, ...(path.length === 0 ? {} : { member: dotted(path) }), rule: first.keyword });
+}
+
+/** The answer to an error thrown by a route, a hook, a parser or the validator. */
+function errorReply(error: unknown, request: { readonly headers: Record<string, unknown> }): RequestFailure {
   if (error instanceof HarnessError) {
     const status = error.code === 'NSOMOCK_HARNESS_TIMEOUT' ? 504 : 409;
     return { status, body: { error: error.code, message: error.message, details: error.details } };
   }
   if (error instanceof NsoMockError) {
     const status = error.code.startsWith('NSOMOCK_CODEC') || error.code.startsWith('NSOMOCK_SCENARIO') || error.code === 'NSOMOCK_USAGE' ? 400 : 500;
-    return { status, body: { error: error.code, message: error.message, details: error.details } };
+    return { status, body: { error: error.code, message: error.message, details: error.details ?? {} } };
   }
-  return { status: 500, body: { error: 'internal', message: error instanceof Error ? error.message : String(error) } };
+  const fastifyError = error as { validation?: readonly ErrorObject[]; validationContext?: string; statusCode?: unknown; code?: unknown; message?: unknown };
+  if (fastifyError.validation !== undefined) return validationFailure(fastifyError.validation, fastifyError.validationContext ?? 'body');
+  // fastify's own request errors (FST_ERR_CTP_*: media type, body size, content length) carry a
+  // 4xx status: the request is at fault, not the server.
+  const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = typeof fastifyError.code === 'string' ? fastifyError.code : undefined;
+    if (status === 415) {
+      return usage(415, `the body must be JSON (content-type: application/json), got ${String(request.headers['content-type'])}`, {
+        contentType: request.headers['content-type'] ?? null,
+      });
+    }
+    return usage(status, String(fastifyError.message ?? 'the request is malformed').replace(/^[A-Z]/, (c) => c.toLowerCase()), code === undefined ? {} : { reason: code });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 500, body: { error: 'internal', message: `Failed to handle the request: ${message}`, details: {} } };
+}
+
+/** The `mask` of `/wait-for-subscribers` as names: the scenario format's (PROTOCOL.md §10.1). */
+const MASK_FLAGS: Readonly<Record<string, number>> = {
+  'audit-sync': NOTIF.AUDIT_SYNC,
+  'ha-info-sync': NOTIF.HA_INFO_SYNC,
+  'audit-network-sync': NOTIF.AUDIT_NETWORK_SYNC,
+  'takeover-syslog': NOTIF.TAKEOVER_SYSLOG,
+};
+const MASK_NAMES: readonly string[] = [...Object.keys(notificationTypes), ...Object.keys(MASK_FLAGS)];
+
+function maskBitOf(name: string): number {
+  const flag = MASK_FLAGS[name];
+  if (flag !== undefined) return flag;
+  return notificationTypes[name as keyof typeof notificationTypes].bit;
+}
+
+/**
+ * Reads a file for a scenario include, refusing any path outside `root` (after resolving symbolic
+ * links), so that a posted scenario cannot read, and quote, a file elsewhere.
+ */
+function confinedReader(root: string): (path: string) => Promise<string> {
+  let realRoot: Promise<string> | undefined;
+  return async (path) => {
+    realRoot ??= realpath(root);
+    const [base, target] = [await realRoot, await realpath(path)];
+    const rel = relative(base, target);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+      throw new Error(`outside the control root ${base} (includes of a scenario posted to /play must stay inside it; --control-root)`);
+    }
+    return readFile(target, 'utf8');
+  };
 }
 
 const within = { type: 'integer', minimum: 0 } as const;
@@ -101,7 +219,8 @@ const ackMatch = {
 
 /**
  * Starts the control API for a running mock (or a bare, listening server).
- * @throws UsageError `NSOMOCK_USAGE` for a non-loopback host or a bad port; the listen error otherwise.
+ * @throws UsageError `NSOMOCK_USAGE` for a non-loopback host, a bad port or a `root` that is not a
+ *   directory; the listen error otherwise.
  * @example
  *   const control = await startControlServer(mock, { port: 0, token: 's3cret' });
  *   await fetch(`${control.url}/emit`, { method: 'POST', headers: { authorization: 'Bearer s3cret', 'content-type': 'application/json' },
@@ -122,25 +241,72 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
   }
   const maxWait = options.maxWaitMs ?? 300_000;
   const token = options.token === undefined || options.token === '' ? undefined : Buffer.from(options.token);
-  const { default: fastify } = await import('fastify');
+  const root = resolve(options.root ?? process.cwd());
+  if (options.root !== undefined && !(await stat(root).then((st) => st.isDirectory(), () => false))) {
+    throw new UsageError('NSOMOCK_USAGE', `Failed to start the control API: --control-root ${root} is not a directory`, { details: { option: 'control-root', value: options.root } });
+  }
+  const readInclude = confinedReader(root);
+  const [{ default: fastify }, { Ajv }] = await Promise.all([import('fastify'), import('ajv')]);
   const app = fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   const harness = mock.harness;
 
+  // Bodies: exactly as sent (no coercion, no stripping, so unknown members are refused). Query
+  // strings are text by nature, so numbers there are read as numbers, but unknown parameters are
+  // refused too. `strict: true` makes a schema mistake (a union type, an unknown keyword) throw
+  // when the route is compiled, in the tests, instead of a warning on stderr in every `serve`.
+  const bodyAjv = new Ajv({ strict: true, allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: false });
+  const queryAjv = new Ajv({ strict: true, allErrors: false, coerceTypes: true, removeAdditional: false, useDefaults: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'querystring' ? queryAjv : bodyAjv).compile(schema));
+
   app.addHook('onRequest', async (request, reply) => {
     if (token === undefined || (request.method === 'GET' && request.url === '/ready')) return;
-    const header = request.headers.authorization ?? '';
-    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-    if (given.length !== token.length || !timingSafeEqual(given, token)) {
-      await reply.code(401).header('www-authenticate', 'Bearer realm="nso-mock"').send({ error: 'unauthorized', message: 'Failed to authorize: a bearer token is required' });
-    }
+    // RFC 7235 §2.1: the auth-scheme is case-insensitive; the token is compared in constant time.
+    const match = /^(\S+)[ \t]+(.*)$/.exec(request.headers.authorization ?? '');
+    const given = match !== null && match[1]?.toLowerCase() === 'bearer' ? Buffer.from(match[2] ?? '') : undefined;
+    if (given !== undefined && given.length === token.length && timingSafeEqual(given, token)) return;
+    const message = given === undefined ? 'Failed to authorize: a bearer token is required (authorization: Bearer <token>)' : 'Failed to authorize: the bearer token does not match the --control-token';
+    await reply.code(401).header('www-authenticate', 'Bearer realm="nso-mock"').type('application/json').send(toJson({ error: 'unauthorized', message, details: {} }));
   });
-  app.setErrorHandler(async (error, _request, reply) => {
-    // Schema validation failures come from fastify with a `validation` member.
-    if ((error as { validation?: unknown }).validation !== undefined) {
-      return reply.code(400).send({ error: 'NSOMOCK_USAGE', message: `Failed to read the request: ${(error as Error).message}` });
-    }
-    const { status, body } = errorReply(error);
+  app.setErrorHandler(async (error, request, reply) => {
+    const { status, body } = errorReply(error, request);
     return reply.code(status).type('application/json').send(toJson(body));
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    reply
+      .code(404)
+      .type('application/json')
+      .send(toJson({ error: 'NSOMOCK_USAGE', message: `Failed to route the request: no endpoint ${request.method} ${request.url.split('?')[0] ?? ''} (docs/control-api.md)`, details: { method: request.method, url: request.url } })),
+  );
+
+  // JSON bodies, parsed by fastify's own parser (it refuses __proto__ and constructor keys). An
+  // empty body means "no members": many HTTP helpers send the JSON content type on every request,
+  // bodiless POSTs included. Malformed JSON is the request's fault: 400, with the parser's reason.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(req, text, (error, value) => {
+      if (error === null) return done(null, value);
+      let reason = error.message;
+      try {
+        JSON.parse(text);
+      } catch (syntax) {
+        reason = syntax instanceof Error ? syntax.message : reason;
+      }
+      done(Object.assign(new Error(`the body is not valid JSON (${reason})`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
+    });
+  });
+  // fetch() and friends label a body-less or string body text/plain: accept it empty; refuse
+  // any other text (415), since only JSON is read.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
+    if (body === '') return done(null, undefined);
+    done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }), undefined);
+  });
+  // No body at all is an object with no members (every member of /reset, /wait-* is optional).
+  app.addHook('preValidation', async (request) => {
+    if (request.method === 'POST' && request.body === undefined) request.body = {};
   });
   const json = (value: unknown): string => toJson(value);
   const clampWait = (ms: number | undefined, fallback: number): number => Math.min(ms ?? fallback, maxWait);
@@ -219,14 +385,16 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
 
   app.post<{ Body: { scenario: unknown; seed?: number } }>(
     '/play',
-    { schema: { body: { type: 'object', required: ['scenario'], properties: { scenario: { type: ['object', 'string'] }, seed: { type: 'integer' } }, additionalProperties: false } } },
+    { schema: { body: { type: 'object', required: ['scenario'], properties: { scenario: { anyOf: [{ type: 'object' }, { type: 'string' }] }, seed: { type: 'integer' } }, additionalProperties: false } } },
     async (req, reply) => {
       let scenario = req.body.scenario;
+      // Includes resolve against, and must stay inside, the control root.
+      const load = { readFile: readInclude, displayRoot: root };
       if (typeof scenario === 'string') {
         const { parseScenario } = await import('../scenarios/index.js');
-        scenario = await parseScenario(scenario, { file: 'control-api' });
+        scenario = await parseScenario(scenario, { ...load, file: 'control-api' });
       }
-      const report = await mock.play(scenario as never, req.body.seed === undefined ? {} : { seed: req.body.seed });
+      const report = await mock.play(scenario as never, { load, ...(req.body.seed === undefined ? {} : { seed: req.body.seed }) });
       return reply.type('application/json').send(json(report));
     },
   );
@@ -241,20 +409,35 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     },
   );
 
-  app.post<{ Body: { count?: number; mask?: number; within?: number } }>(
+  app.post<{ Body: { count?: number; mask?: number | readonly string[]; within?: number } }>(
     '/wait-for-subscribers',
-    { schema: { body: { type: 'object', properties: { count: { type: 'integer', minimum: 1 }, mask: { type: 'integer', minimum: 0 }, within }, additionalProperties: false } } },
+    {
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            count: { type: 'integer', minimum: 1 },
+            // The integer mask, or the names a scenario's await-subscribers takes.
+            mask: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'array', items: { type: 'string', enum: MASK_NAMES } }] },
+            within,
+          },
+          additionalProperties: false,
+        },
+      },
+    },
     async (req, reply) => {
-      const subs = await harness.waitForSubscribers(req.body.count ?? 1, { within: clampWait(req.body.within, 10_000), ...(req.body.mask === undefined ? {} : { mask: req.body.mask }) });
+      const given = req.body.mask;
+      const mask = given === undefined ? undefined : typeof given === 'number' ? given : given.reduce((m, name) => m | maskBitOf(name), 0);
+      const subs = await harness.waitForSubscribers(req.body.count ?? 1, { within: clampWait(req.body.within, 10_000), ...(mask === undefined ? {} : { mask }) });
       return reply.type('application/json').send(json(subs.map(subscriberView)));
     },
   );
 
   app.post<{ Body: { disconnect?: boolean } }>(
     '/reset',
-    { schema: { body: { type: ['object', 'null'], properties: { disconnect: { type: 'boolean' } }, additionalProperties: false } } },
+    { schema: { body: { type: 'object', properties: { disconnect: { type: 'boolean' } }, additionalProperties: false } } },
     async (req, reply) => {
-      harness.reset({ disconnect: req.body?.disconnect === true });
+      harness.reset({ disconnect: req.body.disconnect === true });
       return reply.code(204).send();
     },
   );
@@ -267,9 +450,6 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
       return reply.code(204).send();
     },
   );
-
-  // An empty POST body (no content-type) is allowed for the action endpoints.
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body === '' ? {} : body));
 
   await app.listen({ host, port });
   const detach = mock === target ? undefined : (): void => mock.harness.detach();

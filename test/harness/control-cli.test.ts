@@ -4,12 +4,15 @@
  * real subscriber.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
 import { NOTIF } from '../../src/codec/index.js';
 import { mainJs, repoRoot } from '../e2e/cli-process.js';
 
-function serve(args: readonly string[], env: Record<string, string>): { ready: Promise<Record<string, unknown>>; stop: () => Promise<number | null> } {
+function serve(args: readonly string[], env: Record<string, string>): { ready: Promise<Record<string, unknown>>; stop: () => Promise<number | null>; stderr: () => string } {
   const child = spawn(process.execPath, [mainJs, 'serve', '--scenario', 'examples/commit-diff-ack.yaml', ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -24,9 +27,12 @@ function serve(args: readonly string[], env: Record<string, string>): { ready: P
     });
     child.once('exit', () => reject(new Error('serve exited before its ready line')));
   });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     ready,
+    stderr: () => stderr,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;
@@ -57,6 +63,27 @@ describe('serve --control-port', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('keeps --log-format json stderr all JSON (no validator warning) and posted includes inside --control-root', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'nso-mock-control-cli-'));
+    const server = serve(['--port', '0', '--control-port', '0', '--log-format', 'json', '--control-root', root], {});
+    try {
+      const url = (await server.ready)['control'] as string;
+      const res = await fetch(`${url}/play`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ scenario: `name: x\ninclude: [${JSON.stringify(join(repoRoot, 'examples/idle.yaml'))}]\nsteps: []\n` }),
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toContain(`outside the control root`);
+    } finally {
+      await server.stop();
+      await rm(root, { recursive: true, force: true });
+    }
+    const lines = server.stderr().split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
   });
 
   it('without --control-port, the ready line has no control member', async () => {

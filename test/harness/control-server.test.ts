@@ -1,4 +1,7 @@
 /** The HTTP control API over real HTTP (fetch) and real NSO sockets (the package client). */
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type NotifClient } from '../../src/client/index.js';
 import { NOTIF } from '../../src/codec/index.js';
@@ -10,10 +13,13 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-async function setup(token?: string): Promise<{ mock: RunningNsoMock; control: ControlServer; call: (method: string, path: string, body?: unknown, auth?: string | null) => Promise<{ status: number; json: any }> }> {
+async function setup(
+  token?: string,
+  root?: string,
+): Promise<{ mock: RunningNsoMock; control: ControlServer; call: (method: string, path: string, body?: unknown, auth?: string | null) => Promise<{ status: number; json: any }> }> {
   const mock = await startNsoMock({ ackTimeoutMs: 2000, onUnexpectedFrame: 'ignore' });
   cleanup.push(() => mock.close());
-  const control = await startControlServer(mock, token === undefined ? {} : { token });
+  const control = await startControlServer(mock, { ...(token === undefined ? {} : { token }), ...(root === undefined ? {} : { root }) });
   cleanup.push(() => control.close());
   const call = async (method: string, path: string, body?: unknown, auth: string | null | undefined = token): Promise<{ status: number; json: any }> => {
     const headers: Record<string, string> = {};
@@ -76,9 +82,25 @@ describe('control API', () => {
   it('answers 400 for an invalid notification or request body', async () => {
     const { call } = await setup();
     expect((await call('POST', '/emit', { notification: { type: 'commit-diff', th: 'x' } })).json).toMatchObject({ error: 'NSOMOCK_CODEC_UNENCODABLE' });
-    const bad = await call('POST', '/emit', { nope: 1 });
+    // Valid but for the unknown member, so only refusing unknown members can make this a 400.
+    const bad = await call('POST', '/emit', { notification: { type: 'audit', msg: 'x' }, nope: 1 });
     expect(bad.status).toBe(400);
-    expect(bad.json).toMatchObject({ error: 'NSOMOCK_USAGE' });
+    expect(bad.json).toMatchObject({ error: 'NSOMOCK_USAGE', details: { member: 'nope' } });
+  });
+
+  it('waits for subscribers by integer mask or by the names a scenario takes', async () => {
+    const { mock, call } = await setup();
+    await subscriber(mock, NOTIF.COMMIT_DIFF | NOTIF.AUDIT);
+    const byNames = await call('POST', '/wait-for-subscribers', { mask: ['commit-diff', 'audit'], within: 2000 });
+    expect(byNames.status).toBe(200);
+    expect(byNames.json).toEqual([expect.objectContaining({ id: 1, mask: NOTIF.COMMIT_DIFF | NOTIF.AUDIT })]);
+    expect((await call('POST', '/wait-for-subscribers', { mask: NOTIF.COMMIT_DIFF, within: 2000 })).status).toBe(200);
+    // A flag name is a bit like any other: nobody asked for audit-sync.
+    expect((await call('POST', '/wait-for-subscribers', { mask: ['commit-diff', 'audit-sync'], within: 50 })).status).toBe(504);
+    const typo = await call('POST', '/wait-for-subscribers', { mask: ['commit-dif'] });
+    expect(typo.status).toBe(400);
+    expect(typo.json.details).toMatchObject({ member: 'mask[0]' });
+    expect(typo.json.message).toContain('commit-diff');
   });
 
   it('waits for an ack with a timeout', async () => {
@@ -107,6 +129,30 @@ describe('control API', () => {
     const invalid = await call('POST', '/play', { scenario: 'name: x\nsteps: [ { nope: 1 } ]' });
     expect(invalid.status).toBe(400);
     expect(invalid.json).toMatchObject({ error: 'NSOMOCK_SCENARIO_INVALID' });
+  });
+
+  it('keeps the includes of a posted scenario inside the control root', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nso-mock-control-root-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const root = join(dir, 'root');
+    await mkdir(root);
+    const secret = 'name: secret-text-never-quoted\nsteps: []\n';
+    await writeFile(join(dir, 'outside.yaml'), secret);
+    await writeFile(join(root, 'inside.yaml'), 'name: inside\nsteps: []\n');
+    await symlink(join(dir, 'outside.yaml'), join(root, 'link.yaml'));
+    const { call } = await setup(undefined, root);
+    const inside = await call('POST', '/play', { scenario: 'name: x\ninclude: [inside.yaml]\nsteps: []\n' });
+    expect(inside.status).toBe(200);
+    expect(inside.json).toMatchObject({ status: 'passed' });
+    for (const include of ['../outside.yaml', join(dir, 'outside.yaml'), 'link.yaml']) {
+      for (const scenario of [`name: x\ninclude: [${JSON.stringify(include)}]\nsteps: []\n`, { name: 'x', include: [include], steps: [] }]) {
+        const res = await call('POST', '/play', { scenario });
+        expect(res.status, include).toBe(400);
+        expect(res.json.error).toBe('NSOMOCK_SCENARIO_INCLUDE');
+        expect(res.json.message).toContain('outside the control root');
+        expect(JSON.stringify(res.json)).not.toContain('secret-text-never-quoted');
+      }
+    }
   });
 
   it('shows the journal and violations, and reset forgets them', async () => {

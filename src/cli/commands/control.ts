@@ -10,6 +10,7 @@ import type { MockServer } from '../../server/index.js';
 export interface ControlArgs {
   readonly 'control-port'?: number;
   readonly 'control-token'?: string;
+  readonly 'control-root'?: string;
 }
 
 /** The environment variable that holds the bearer token when `--control-token` is not given. */
@@ -17,7 +18,8 @@ export const CONTROL_TOKEN_ENV = 'NSO_MOCK_CONTROL_TOKEN';
 
 /**
  * Starts the control API when `--control-port` was given (the token comes from `--control-token`,
- * else `NSO_MOCK_CONTROL_TOKEN`); undefined otherwise.
+ * else `NSO_MOCK_CONTROL_TOKEN`; includes of posted scenarios stay inside `--control-root`, else
+ * the working directory); undefined otherwise.
  * @throws UsageError `NSOMOCK_USAGE` for a bad port; NsoMockError `NSOMOCK_SERVER_LISTEN_FAILED`
  *   when the port is taken (the CLI exits 2, as for a taken `--port`).
  * @example
@@ -32,9 +34,10 @@ export async function startControlFromArgs(
   const port = args['control-port'];
   if (port === undefined) return undefined;
   const token = args['control-token'] ?? env[CONTROL_TOKEN_ENV];
+  const root = args['control-root'];
   const { startControlServer } = await import('../../harness/index.js');
   try {
-    return await startControlServer(mock, { port, ...(token === undefined || token === '' ? {} : { token }) });
+    return await startControlServer(mock, { port, ...(token === undefined || token === '' ? {} : { token }), ...(root === undefined ? {} : { root }) });
   } catch (error) {
     if (error instanceof NsoMockError) throw error;
     // fastify's listen error (EADDRINUSE, EACCES): the same code and message shape as the mock's own ports.

@@ -20,6 +20,8 @@ export interface ServerArgs {
   /** The HTTP control API (docs/control-api.md): loopback port, optional bearer token. */
   readonly 'control-port'?: number;
   readonly 'control-token'?: string;
+  /** The directory the includes of a scenario posted to the control API's `/play` must stay in (default: the working directory). */
+  readonly 'control-root'?: string;
   /** The NCMP feed (docs/ncmp.md): NDJSON/SSE over HTTP on this loopback port (0 = a free one). */
   readonly 'ncmp-port'?: number;
   /** Also write every NCMP record, as NDJSON, to this file. */
@@ -53,6 +55,7 @@ export const SERVER_OPTIONS: Readonly<Record<keyof ServerArgs, OptionSpec>> = {
   verbose: { type: 'boolean', default: false, describe: 'Also log every emit and ack' },
   'control-port': { type: 'number', describe: 'Serve the HTTP control API on this loopback port (0 = a free one; docs/control-api.md)' },
   'control-token': { type: 'string', describe: 'Bearer token the control API requires (default: $NSO_MOCK_CONTROL_TOKEN, else none)' },
+  'control-root': { type: 'string', describe: 'Directory the includes of a scenario posted to the control API must stay in (default: the working directory)' },
   'ncmp-port': { type: 'number', describe: 'Serve the NCMP event feed (NDJSON and SSE per topic) on this loopback port (0 = a free one; docs/ncmp.md)' },
   'ncmp-tee': { type: 'string', describe: 'Also write every NCMP record as NDJSON to this file' },
   'kafka-brokers': { type: 'string', describe: 'Publish the NCMP records to these Kafka brokers (host:port,host:port)' },
