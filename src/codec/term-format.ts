@@ -12,7 +12,7 @@ export interface FormatTermOptions {
 }
 
 /** The default `maxLength` of {@link formatTerm}: 1 Mi characters, far beyond any notification's text. */
-export const DEFAULT_FORMAT_MAX_LENGTH = 1 << 20;
+export const DEFAULT_FORMAT_MAX_LENGTH: number = 1 << 20;
 
 /**
  * Integers whose magnitude has more bytes than this print as `#Integer<N bytes>` instead of in
