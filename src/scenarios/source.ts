@@ -15,6 +15,12 @@ async function loadYaml(): Promise<YamlModule> {
   return yamlModule;
 }
 
+/**
+ * How far aliases may expand (the yaml library's `maxAliasCount`): enough for any hand-written
+ * reuse of anchors, far below what an alias bomb needs.
+ */
+const MAX_ALIAS_COUNT = 1000;
+
 /** A path into a document: mapping keys and list indexes. */
 export type DocPath = readonly (string | number)[];
 
@@ -79,8 +85,33 @@ export class YamlSource {
       const { line, col } = this.#lines.linePos(error.pos[0]);
       problems.push({ line, column: col, message: error.message.split('\n')[0] ?? error.message });
     }
+    let value: unknown;
+    if (this.#doc.errors.length === 0) {
+      try {
+        value = this.#doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      } catch (error) {
+        // An alias bomb ("billion laughs": aliases of aliases, 9^8 nodes from 10 lines) makes the
+        // yaml library throw a ReferenceError; it is bad input like any syntax error, so it is
+        // reported at the first alias rather than escaping as an internal error.
+        const reason = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
+        problems.push({ ...(this.#firstAlias() ?? { line: 1, column: 1 }), message: `${reason} (aliases expand past maxAliasCount ${MAX_ALIAS_COUNT})` });
+      }
+    }
     this.syntaxProblems = problems;
-    this.value = this.#doc.errors.length > 0 ? undefined : this.#doc.toJS({ maxAliasCount: 1000 });
+    this.value = value;
+  }
+
+  /** The position of the first alias (`*name`) in the document, if any. */
+  #firstAlias(): Position | undefined {
+    let found: Position | undefined;
+    const { visit } = this.#yaml;
+    visit(this.#doc, {
+      Alias: (_key, node) => {
+        found = this.#position(node);
+        return visit.BREAK;
+      },
+    });
+    return found;
   }
 
   /**

@@ -35,6 +35,28 @@ describe('scenario errors: file:line:col, path, expected, found — every proble
     `);
   });
 
+  it('an alias bomb is a YAML problem at the first alias, not a crash', async () => {
+    const lines = ['name: bomb', 'a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    const names = 'abcdefgh';
+    for (let i = 1; i < names.length; i += 1) {
+      const prev = names[i - 1] ?? '';
+      lines.push(`${names[i] ?? ''}: &${names[i] ?? ''} [${Array.from({ length: 9 }, () => `*${prev}`).join(',')}]`);
+    }
+    lines.push('steps: []');
+    const error = await parseScenario(`${lines.join('\n')}\n`, { file: 'bomb.yaml', ...files({}) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect((error as ScenarioError).code).toBe('NSOMOCK_SCENARIO_INVALID');
+    expect((error as ScenarioError).message).toMatchInlineSnapshot(`
+      "Failed to load scenario: 1 problem (bomb.yaml)
+      bomb.yaml:3:8: (yaml): expected valid YAML, found Excessive alias count indicates a resource exhaustion attack (aliases expand past maxAliasCount 1000)"
+    `);
+  });
+
+  it('a few aliases load', async () => {
+    const scenario = await parseScenario('name: x\nsteps:\n  - &w { wait: 10ms }\n  - *w\n  - *w\n', { file: 'ok.yaml', ...files({}) });
+    expect(scenario.steps.map((s) => s.kind)).toEqual(['wait', 'wait', 'wait']);
+  });
+
   it('an empty file', async () => {
     expect(await problems('')).toMatchInlineSnapshot(`
       "Failed to load scenario: 1 problem (bad.yaml)
