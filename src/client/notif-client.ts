@@ -13,6 +13,7 @@ import {
   decodeTerm,
   decodeVersionReply,
   encodeChallengeResponse,
+  formatInteger,
   FrameDecoder,
   isAtom,
   isTuple,
@@ -117,15 +118,32 @@ export interface NotifClient extends AsyncIterable<ReceivedNotification> {
   take(n: number): Promise<ReceivedNotification[]>;
   /** Everything received until the connection closes (the server closed it, or after `close()`). */
   drain(): Promise<ReceivedNotification[]>;
-  /** `{TH, done}` (§12.1). */
+  /**
+   * `{TH, done}` (§12.1).
+   * @throws (rejects with) UsageError `NSOMOCK_USAGE` when `th` is not a safe integer, e.g. the
+   *   record passed instead of its notification (`diffDone(record.th)`); NsoMockError `NSOMOCK_CLIENT_CLOSED`.
+   */
   diffDone(th: number): Promise<void>;
-  /** `{Usid, synced}` (§12.1). */
+  /**
+   * `{Usid, synced}` (§12.1).
+   * @throws (rejects with) UsageError `NSOMOCK_USAGE` when `usid` is not a safe integer; NsoMockError `NSOMOCK_CLIENT_CLOSED`.
+   */
   syncAudit(usid: number): Promise<void>;
-  /** `{Usid, audit_network_sync}` (§12.1). */
+  /**
+   * `{Usid, audit_network_sync}` (§12.1).
+   * @throws (rejects with) UsageError `NSOMOCK_USAGE` when `usid` is not a safe integer; NsoMockError `NSOMOCK_CLIENT_CLOSED`.
+   */
   syncAuditNetwork(usid: number): Promise<void>;
-  /** `ha_synced` (§12.1). */
+  /**
+   * `ha_synced` (§12.1).
+   * @throws (rejects with) NsoMockError `NSOMOCK_CLIENT_CLOSED`.
+   */
   syncHa(): Promise<void>;
-  /** Any ack term, as this client's library would encode it. */
+  /**
+   * Any ack term, as this client's library would encode it.
+   * @throws (rejects with, never throws) UsageError `NSOMOCK_USAGE` when `ack` is not an {@link Ack}
+   *   (unknown kind, `th`/`usid` not a safe integer); NsoMockError `NSOMOCK_CLIENT_CLOSED`.
+   */
   sendAck(ack: Ack): Promise<void>;
   /** Raw bytes on the socket (tests of server robustness). */
   sendRaw(bytes: Uint8Array): Promise<void>;
@@ -317,6 +335,32 @@ function errorReply(term: Term): { code: number; reason: string } | undefined {
   return { code: code === undefined ? -1 : Number(code), reason };
 }
 
+const ACK_FIELD = { 'diff-done': 'th', 'audit-synced': 'usid', 'audit-network-synced': 'usid', 'ha-synced': undefined } as const;
+
+/** Why `ack` is not an {@link Ack} (§12.1), or `undefined` when it is one. */
+function ackProblem(ack: unknown): { text: string; field: string; value: unknown } | undefined {
+  if (typeof ack !== 'object' || ack === null) return { text: `the ack must be an object, got ${describeValue(ack)}`, field: 'ack', value: ack };
+  const kind = (ack as { kind?: unknown }).kind;
+  if (typeof kind !== 'string' || !Object.hasOwn(ACK_FIELD, kind)) {
+    return { text: `ack kind must be one of ${Object.keys(ACK_FIELD).join(', ')}, got ${describeValue(kind)}`, field: 'kind', value: kind };
+  }
+  const field = ACK_FIELD[kind as keyof typeof ACK_FIELD];
+  if (field === undefined) return undefined;
+  const value = (ack as Record<string, unknown>)[field];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    return { text: `${field} must be an integer, got ${describeValue(value)}`, field, value };
+  }
+  return undefined;
+}
+
+/** A value for a usage message: short, and never a whole object graph. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  if (typeof value === 'bigint') return `${formatInteger(value)}n`;
+  return String(value);
+}
+
 function usage(option: string, value: unknown, wanted: string): UsageError {
   return new UsageError('NSOMOCK_USAGE', `Failed to subscribe: option ${option} must be ${wanted}, got ${String(value)} (connect)`, { details: { option, value } });
 }
@@ -478,23 +522,42 @@ class Client implements NotifClient {
   }
 
   diffDone(th: number): Promise<void> {
-    return this.sendAck({ kind: 'diff-done', th });
+    return this.#ack({ kind: 'diff-done', th }, 'diffDone');
   }
 
   syncAudit(usid: number): Promise<void> {
-    return this.sendAck({ kind: 'audit-synced', usid });
+    return this.#ack({ kind: 'audit-synced', usid }, 'syncAudit');
   }
 
   syncAuditNetwork(usid: number): Promise<void> {
-    return this.sendAck({ kind: 'audit-network-synced', usid });
+    return this.#ack({ kind: 'audit-network-synced', usid }, 'syncAuditNetwork');
   }
 
   syncHa(): Promise<void> {
-    return this.sendAck({ kind: 'ha-synced' });
+    return this.#ack({ kind: 'ha-synced' }, 'syncHa');
   }
 
   sendAck(ack: Ack): Promise<void> {
-    return this.sendRaw(encodeClientFrame(ackToTerm(ack), this.#style));
+    return this.#ack(ack, 'sendAck');
+  }
+
+  /**
+   * Checks the ack before encoding it: JavaScript callers (or a cast) can pass anything, and the
+   * encoder's own TypeError would escape as a stray rejection naming codec internals. Rejects
+   * rather than throws, so `await` and `.catch()` both see it.
+   */
+  #ack(ack: Ack, method: string): Promise<void> {
+    const problem = ackProblem(ack);
+    if (problem !== undefined) {
+      return Promise.reject(new UsageError('NSOMOCK_USAGE', `Failed to send an ack: ${problem.text} (${method})`, { details: { option: problem.field, value: problem.value } }));
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeClientFrame(ackToTerm(ack), this.#style);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.sendRaw(bytes);
   }
 
   sendRaw(bytes: Uint8Array): Promise<void> {

@@ -93,6 +93,42 @@ describe('the client against a scripted peer', () => {
     await expect(c.diffDone(1)).rejects.toMatchObject({ code: 'NSOMOCK_CLIENT_CLOSED' });
   });
 
+  it('refuses a wrong ack argument with a rejected NSOMOCK_USAGE, sending nothing (review finding 8)', async () => {
+    const ex = handshake.full_exchange_example;
+    const [hdr, sub] = ex.client_to_server_hex;
+    const [version, ok] = ex.server_to_client_hex;
+    const sent = ((hdr?.length ?? 0) + (sub?.length ?? 0)) / 2;
+    const p = await peer(async (socket, received) => {
+      await bytesFrom(received, 9);
+      socket.write(fromHex(version ?? ''));
+      await bytesFrom(received, sent);
+      socket.write(fromHex(ok ?? ''));
+    });
+    const c = await connect({ host: '127.0.0.1', port: p.port }, { mask: NOTIF.AUDIT });
+    // What a JavaScript caller (or `diffDone(record.th)` on the record) passes.
+    const wrong = c as unknown as {
+      diffDone(th: unknown): Promise<void>;
+      syncAudit(usid: unknown): Promise<void>;
+      syncAuditNetwork(usid: unknown): Promise<void>;
+      sendAck(ack: unknown): Promise<void>;
+    };
+    let pending: Promise<void> | undefined;
+    expect(() => (pending = wrong.diffDone(undefined))).not.toThrow();
+    await expect(pending).rejects.toMatchObject({ code: 'NSOMOCK_USAGE', message: 'Failed to send an ack: th must be an integer, got undefined (diffDone)' });
+    await expect(wrong.diffDone(1.5)).rejects.toMatchObject({ code: 'NSOMOCK_USAGE', details: { option: 'th', value: 1.5 } });
+    await expect(wrong.syncAudit('42')).rejects.toMatchObject({ code: 'NSOMOCK_USAGE', message: expect.stringContaining('usid must be an integer, got "42" (syncAudit)') });
+    await expect(wrong.syncAuditNetwork(2n ** 70n)).rejects.toMatchObject({ code: 'NSOMOCK_USAGE', message: expect.stringContaining('got 1180591620717411303424n') });
+    await expect(wrong.sendAck(undefined)).rejects.toMatchObject({ code: 'NSOMOCK_USAGE', message: expect.stringContaining('the ack must be an object, got undefined') });
+    await expect(wrong.sendAck({ kind: 'done', th: 1 })).rejects.toMatchObject({ code: 'NSOMOCK_USAGE', details: { option: 'kind' } });
+    expect(p.received().length).toBe(sent);
+    // A right one still goes out: {7, done} in the C style.
+    const ack = encodeClientTerm(ackToTerm({ kind: 'diff-done', th: 7 }), 'c');
+    await c.diffDone(7);
+    await bytesFrom(p.received, sent + 4 + ack.length);
+    expect(toHex(p.received().subarray(sent + 4))).toBe(toHex(ack));
+    await c.close();
+  });
+
   it('decodes every 5.7 vector it is sent', async () => {
     const vectors = loadNotifications().filter((v) => !v.name.startsWith('audit_network'));
     const p = await peer(async (socket, received) => {
