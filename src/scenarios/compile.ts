@@ -37,6 +37,7 @@ import {
   type SourceLocation,
   type Step,
   type DateTimeDocument,
+  STEP_KINDS,
   type StepDocument,
   type StreamBody,
   type StreamEventDocument,
@@ -56,13 +57,55 @@ export interface EmitHistory {
   ha: boolean;
   /** Types a fuzz step may have emitted (their keys are unknowable). */
   readonly fuzzed: Set<NotificationType>;
-  /** False once a step was skipped for schema problems: cross-checks would then be guesses. */
+  /**
+   * False once a skipped step (one with schema problems) might have started a handshake
+   * ({@link mayStartHandshake}): cross-checks would then be guesses.
+   */
   complete: boolean;
 }
 
 /** A fresh {@link EmitHistory}. */
 export function emptyHistory(): EmitHistory {
   return { th: new Set(), audit: new Set(), auditNetwork: new Set(), ha: false, fuzzed: new Set(), complete: true };
+}
+
+/**
+ * Whether a step that failed the schema (so is not compiled) might have started a handshake that a
+ * later `expect-ack` refers to: an emit of a type that is acked (or of an unreadable type), a fuzz,
+ * a container holding one, or something unrecognisable (a misspelt `emitt`). Only then do the
+ * cross-step checks stop; a bad `within`, a fault typo or a bad wait leave them running, so every
+ * problem is reported at once without guessing a th or usid the invalid step may have carried.
+ * @example
+ *   mayStartHandshake({ wait: '2 sec' })                          // false
+ *   mayStartHandshake({ emit: { type: 'commit-diff', th: 'x' } }) // true
+ */
+export function mayStartHandshake(step: unknown): boolean {
+  if (!isRecord(step)) return true;
+  const kinds = Object.keys(step).filter((k) => k !== 'name');
+  const kind = kinds[0];
+  if (kind === undefined || kinds.length > 1) return true;
+  const body = step[kind];
+  switch (kind) {
+    case 'emit': {
+      const type = isRecord(body) ? body['type'] : undefined;
+      if (typeof type !== 'string' || !Object.hasOwn(notificationTypes, type)) return true;
+      return notificationTypes[type as NotificationType].ack !== undefined;
+    }
+    case 'fuzz':
+      return true;
+    case 'repeat':
+      return !isRecord(body) || !Array.isArray(body['steps']) || body['steps'].some(mayStartHandshake);
+    case 'sequence':
+    case 'parallel':
+      return !Array.isArray(body) || body.some(mayStartHandshake);
+    default:
+      // Every other known kind (waits, expectations, faults, streams, extension steps) starts none.
+      return !(STEP_KINDS as readonly string[]).includes(kind) && !extensionStepKinds.some((e) => e.kind === kind);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** What compiling steps needs to know and where it reports. */

@@ -11,7 +11,7 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Profile } from '../codec/index.js';
-import { compileStep, DURATION_EXPECTED, emptyHistory, ms, type CompileContext } from './compile.js';
+import { compileStep, DURATION_EXPECTED, emptyHistory, mayStartHandshake, ms, type CompileContext } from './compile.js';
 import { scenarioError, type ScenarioProblem } from './errors.js';
 import {
   DEFAULT_ACK_TIMEOUT_MS,
@@ -257,7 +257,7 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
     list.forEach((step, i) => {
       const invalid = node.schemaProblemPaths.some((p) => p[0] === 'steps' && p[1] === i);
       if (invalid) {
-        history.complete = false;
+        if (mayStartHandshake(step)) history.complete = false;
         return;
       }
       steps.push(compileStep(step, ['steps', i], ctx));

@@ -241,6 +241,43 @@ steps:
     `);
   });
 
+  it('cross-step checks keep running past an invalid step that cannot have started a handshake', async () => {
+    expect(
+      await problems(`name: x
+steps:
+  - emit: { type: commit-diff, th: 2001 }
+  - expect-ack: { th: 2001, within: 1 s }
+  - emit: { type: audit, usid: 42 }
+  - fault: { kind: stal }
+  - emit: { type: heartbeat, colour: red }
+  - expect-ack: { usid: 43 }
+`),
+    ).toMatchInlineSnapshot(`
+      "Failed to load scenario: 4 problems (bad.yaml)
+      bad.yaml:4:37: steps[1].expect-ack.within: expected a duration such as 250ms, 2s or 1m30s (a bare number is milliseconds), found "1 s"
+      bad.yaml:6:20: steps[3].fault.kind: expected a fault kind (stall, close, garbage, truncate-frame, slow-write), found "stal" (did you mean stall?)
+      bad.yaml:7:30: steps[4].emit.colour: expected a heartbeat field (type, wait-ack), found unknown field "colour"
+      bad.yaml:8:25: steps[5].expect-ack.usid: expected the usid of an earlier audit emit (42), found 43"
+    `);
+  });
+
+  it('cross-step checks stop after an invalid step that may have started one (no guessed th)', async () => {
+    const mayHaveStarted = [
+      '{ emit: { type: commit-diff, th: 5, databse: running } }',
+      '{ emitt: { type: commit-diff, th: 5 } }',
+      '{ repeat: { times: two, steps: [ { emit: { type: commit-diff, th: 5 } } ] } }',
+      '{ parallel: [ { emit: { type: commit-diff, th: 5 } }, { wait: soon } ] }',
+      '{ fuzz: { types: [commit-diff], count: zero } }',
+      '{ emit: { type: 42, th: 5 } }',
+      '"emit"',
+    ];
+    for (const step of mayHaveStarted) {
+      const message = await problems(`name: x\nsteps:\n  - ${step}\n  - expect-ack: { th: 5 }\n`);
+      expect(message, step).toMatch(/^Failed to load scenario: \d+ problems? \(bad\.yaml\)\n/);
+      expect(message, step).not.toContain('steps[1].expect-ack');
+    }
+  });
+
   it('includes: a missing file and a cycle, each reported where it is written', async () => {
     const others = {
       'a.yaml': 'name: a\ninclude: [b.yaml]\n',
