@@ -139,6 +139,11 @@ export class Connection implements ConnectionFaults {
     return this.#state;
   }
 
+  /** Why the connection is closing, beyond its reason (see {@link SessionState.closeDetail}). */
+  get closeDetail(): string | undefined {
+    return this.#state.closeDetail;
+  }
+
   get phase(): SessionPhase {
     return this.#state.phase;
   }

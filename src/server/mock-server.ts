@@ -137,6 +137,11 @@ export interface AckEvent {
 export interface ClosedEvent {
   readonly connectionId: SubscriberId;
   readonly reason: CloseReason;
+  /**
+   * What the reason alone does not say, for logs: for `client-type`, the first byte in hex
+   * (`first byte 0x47 'G' is client type 7, not 11 (§2)`: an HTTP request). Absent otherwise.
+   */
+  readonly detail?: string;
   /** Whether it had subscribed. */
   readonly subscribed: boolean;
   /** The acks it still owed; they were released (§12.3). */
@@ -796,9 +801,11 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.#connections.delete(connection.id);
     const owed = this.#owed.get(connection.id) ?? [];
     this.#owed.delete(connection.id);
+    const detail = connection.closeDetail;
     this.#events.emit('closed', {
       connectionId: connection.id,
       reason,
+      ...(detail === undefined ? {} : { detail }),
       subscribed: connection.subscription !== undefined,
       pendingAcks: owed,
       delivered: connection.delivered,

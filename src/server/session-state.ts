@@ -100,6 +100,8 @@ export interface SessionState {
   /** Periodic frames are paused (`hang`, §13: lets tests exercise a client watchdog). */
   readonly hung: boolean;
   readonly closeReason?: CloseReason;
+  /** What the reason alone does not say, e.g. the byte that was no client type 11 (`client-type`). */
+  readonly closeDetail?: string;
 }
 
 /** What a session reacts to; everything is already decoded by the shell. */

@@ -127,7 +127,7 @@ function onHeaderStart(state: SessionState, byte: number): SessionStep {
   // §2, §17: any client type but 11 is closed at once and without a reply; a Java client's MAAPI
   // side connection (type 7) must not be left waiting, and a type-12 helper sends only one byte.
   if (state.phase !== 'await-header' || (byte & 0x3f) === CLIENT_TYPE_EVENT_MANAGER) return { state, effects: [] };
-  return closeWith(state, 'client-type', 'destroy', []);
+  return closeWith(state, 'client-type', 'destroy', [], clientTypeDetail(byte));
 }
 
 function onHeader(state: SessionState, bytes: Uint8Array, entropy: Uint8Array, config: SessionConfig): SessionStep {
@@ -139,7 +139,7 @@ function onHeader(state: SessionState, bytes: Uint8Array, entropy: Uint8Array, c
     return closeWith(state, 'violation', 'destroy', [violationEffect('bad-header', 'a 9-byte connect header (§2)', describeError(error))]);
   }
   const withHeader: SessionState = { ...state, header };
-  if (header.clientType !== CLIENT_TYPE_EVENT_MANAGER) return closeWith(withHeader, 'client-type', 'destroy', []);
+  if (header.clientType !== CLIENT_TYPE_EVENT_MANAGER) return closeWith(withHeader, 'client-type', 'destroy', [], clientTypeDetail(bytes[0] ?? 0));
   // §2, §17: bit 6 (challenge v2) is only ever sent together with bit 7.
   if (header.wantChallengeV2 && !header.wantChallenge) {
     return closeWith(withHeader, 'violation', 'destroy', [
@@ -379,9 +379,9 @@ function clearAllTimers(): SessionEffect[] {
   ];
 }
 
-function closeWith(state: SessionState, reason: CloseReason, mode: 'end' | 'destroy', before: SessionEffect[]): SessionStep {
+function closeWith(state: SessionState, reason: CloseReason, mode: 'end' | 'destroy', before: SessionEffect[], detail?: string): SessionStep {
   return {
-    state: { ...state, phase: 'closing', closeReason: reason },
+    state: { ...state, phase: 'closing', closeReason: reason, ...(detail === undefined ? {} : { closeDetail: detail }) },
     effects: [...before, ...clearAllTimers(), { kind: 'close', reason, mode }],
   };
 }
@@ -405,6 +405,16 @@ function safeFormat(term: Term): string {
   } catch {
     return `<${term.kind}>`;
   }
+}
+
+/**
+ * The `client-type` close detail: the first byte in hex (and as a character when printable), so a
+ * log shows an HTTP request (`0x47 'G'`) or a TLS hello (`0x16`) for what it is (§2: the low six
+ * bits are the client type).
+ */
+function clientTypeDetail(byte: number): string {
+  const char = byte >= 0x20 && byte < 0x7f ? ` '${String.fromCharCode(byte)}'` : '';
+  return `first byte 0x${hex(byte)}${char} is client type ${byte & 0x3f}, not 11 (§2)`;
 }
 
 function hex(byte: number): string {

@@ -93,7 +93,10 @@ describe('session reducer: handshake (§2–§4)', () => {
       const { state, effects } = run([{ kind: 'header-start', byte: type }]);
       expect(state.phase).toBe('closing');
       expect(kinds(effects)).toEqual(['clear-timer', 'clear-timer', 'clear-timer', 'close:client-type:destroy']);
+      expect(state.closeDetail).toBe(`first byte 0x0${type.toString(16)} is client type ${type}, not 11 (§2)`);
     }
+    // HTTP instead of a connect header: 'G' (0x47) reads as client type 7; the detail says which byte came.
+    expect(run([{ kind: 'header-start', byte: 0x47 }]).state.closeDetail).toBe("first byte 0x47 'G' is client type 7, not 11 (§2)");
     expect(run([{ kind: 'header-start', byte: 0x8b }]).state.phase).toBe('await-header');
   });
 

@@ -93,7 +93,7 @@ describe('handshake violations (§2, §4, §17)', () => {
     const r = await raw(st);
     const closed = waitFor(st.server, 'closed');
     await r.write(Uint8Array.from([0x07, 0x00, 0x4d, 0x07, 0x07, 0x01, 0x00, 0x00, 0x00]));
-    expect((await closed)[0]).toMatchObject({ reason: 'client-type', subscribed: false });
+    expect((await closed)[0]).toMatchObject({ reason: 'client-type', subscribed: false, detail: 'first byte 0x07 is client type 7, not 11 (§2)' });
     await r.closed;
     expect(r.received().length).toBe(0);
     // A one-byte type-12 header is refused just as fast.
@@ -101,6 +101,16 @@ describe('handshake violations (§2, §4, §17)', () => {
     await r12.write(Uint8Array.of(12));
     await r12.closed;
     expect(st.server.violations).toEqual([]);
+  });
+
+  it('an HTTP request instead of a connect header is closed as client-type, naming the byte in hex (audit finding 9)', async () => {
+    const st = await start();
+    const r = await raw(st);
+    const closed = waitFor(st.server, 'closed');
+    await r.write(new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    expect((await closed)[0]).toMatchObject({ reason: 'client-type', detail: "first byte 0x47 'G' is client type 7, not 11 (§2)" });
+    await r.closed;
+    expect(r.received().length).toBe(0);
   });
 
   it('bad-version (strict): status 1 with the mock version, then close (§4.3)', async () => {
