@@ -6,7 +6,6 @@
 import { NsoMockError } from '../codec/index.js';
 import { createMockServer, type MockServer, type MockServerOptions } from '../server/index.js';
 import type { RunLogEvent, RunReport, Scenario } from '../scenarios/index.js';
-import type { NcmpRunReport } from '../ncmp/index.js';
 import type { WriteStream } from 'node:fs';
 import type { ClientRunReport, ClientUnderTest } from './client-under-test.js';
 import type { CliNcmp } from './commands/ncmp.js';
@@ -269,11 +268,11 @@ async function withNcmp(report: RunReport, ncmp: CliNcmp, mode: ServerCommandArg
     ...report,
     ...(failures === report.failures ? {} : { status: 'failed' as const, failures }),
     ncmp: ncmp.report(),
-  } as RunReport;
+  };
 }
 
 async function ncmpSummary(report: RunReport): Promise<string> {
-  const section = (report as { ncmp?: NcmpRunReport }).ncmp;
+  const section = report.ncmp;
   if (section === undefined) return '';
   const { formatNcmpSummary } = await import('./commands/ncmp.js');
   return formatNcmpSummary(section);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNsoMock } from '../../src/harness/index.js';
 import { headerBytesFromJson, type NcmpRecordJson, type NcmpRunReport } from '../../src/ncmp/index.js';
+import type { RunReport } from '../../src/scenarios/index.js';
 import { ManualClock } from '../../src/server/index.js';
 import { consumeKafka, startKcatCluster, type KcatCluster } from '../ncmp/kcat-cluster.js';
 import { driveClock } from '../ncmp/manual-drive.js';
@@ -71,7 +72,7 @@ async function reference(file: string): Promise<NcmpRunReport> {
   const clock = new ManualClock({ now: Date.UTC(2026, 0, 1) });
   await using mock = await startNsoMock({ clock });
   const report = await driveClock(clock, mock.play(join(repoRoot, file)));
-  return (report as { ncmp?: NcmpRunReport }).ncmp!;
+  return report.ncmp!;
 }
 
 /** A record without what the wall clock decides: timestamp, eventTime (also forwarded) and the time headers. */
@@ -132,13 +133,14 @@ describe('nso-mock run examples/ncmp (built CLI)', () => {
       const p = cli(['run', `examples/ncmp/${file}`, '--port', '0', '--report', reportFile, '--ncmp-tee', teeFile]);
       expect(await p.exited, p.stderr()).toBe(0);
       expect(p.stdout.at(-1)).toBe('{"event":"done","status":"passed","exitCode":0}');
-      const report = JSON.parse(await readFile(reportFile, 'utf8')) as { status: string; ncmp: NcmpRunReport };
+      const report = JSON.parse(await readFile(reportFile, 'utf8')) as RunReport;
       expect(report.status).toBe('passed');
+      const ncmp = report.ncmp!;
       const expected = await reference(`examples/ncmp/${file}`);
-      expect(report.ncmp.topics.map((t) => [t.topic, t.count])).toEqual(expected.topics.map((t) => [t.topic, t.count]));
-      expect(report.ncmp.topics.flatMap((t) => t.records.map(timeless))).toEqual(expected.topics.flatMap((t) => t.records.map(timeless)));
+      expect(ncmp.topics.map((t) => [t.topic, t.count])).toEqual(expected.topics.map((t) => [t.topic, t.count]));
+      expect(ncmp.topics.flatMap((t) => t.records.map(timeless))).toEqual(expected.topics.flatMap((t) => t.records.map(timeless)));
       const tee = (await readFile(teeFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as NcmpRecordJson);
-      expect(tee.map((r) => [r.topic, r.offset]).sort()).toEqual(report.ncmp.topics.flatMap((t) => t.records.map((r) => [r.topic, r.offset])).sort());
+      expect(tee.map((r) => [r.topic, r.offset]).sort()).toEqual(ncmp.topics.flatMap((t) => t.records.map((r) => [r.topic, r.offset])).sort());
     }, 30_000);
   }
 });
@@ -177,7 +179,7 @@ describe('nso-mock run --kafka-brokers (built CLI, kcat mock cluster)', () => {
     const p = cli(['run', 'examples/ncmp/lcm-v2-fleet.yaml', '--port', '0', '--kafka-brokers', cluster.bootstrap, '--report', reportFile]);
     // run waits until the broker acknowledged every record before it exits.
     expect(await p.exited, p.stderr()).toBe(0);
-    const records = (JSON.parse(await readFile(reportFile, 'utf8')) as { ncmp: NcmpRunReport }).ncmp.topics[0]!.records;
+    const records = (JSON.parse(await readFile(reportFile, 'utf8')) as RunReport).ncmp!.topics[0]!.records;
     const got = await consumeKafka(cluster.bootstrap, ['ncmp-events'], records.length, 'ncmp-e2e', 15_000);
     expect(got).toHaveLength(records.length);
     const byPlace = new Map(got.map((g) => [`${g.partition}/${g.message.offset}`, g.message]));
