@@ -47,7 +47,7 @@ export { loadScenario, parseScenario, scenarioFromDocument, type LoadScenarioOpt
 export { ScenarioError, scenarioError, formatProblem, type ScenarioProblem, type ScenarioErrorDetails } from './errors.js';
 export { checkScenarioDocument, type SchemaProblem } from './validate.js';
 export { scenarioJsonSchema } from './shipped-schema.js';
-export { parseDuration, formatDuration, DURATION_PATTERN } from './duration.js';
+export { parseDuration, formatDuration, DURATION_PATTERN, MAX_DURATION_MS } from './duration.js';
 export { sleep, waitUntil, type Clock, type ClockTimer, type WaitResult } from './clock.js';
 export { playScenario, assertRunPassed, deriveSeed, type PlayScenarioOptions, type RunLogEvent } from './scheduler.js';
 export type {

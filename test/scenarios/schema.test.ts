@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildScenarioJsonSchema } from '../../src/scenarios/schema.js';
 import { NOTIFICATION_TYPES } from '../../src/codec/index.js';
 import { STEP_KINDS } from '../../src/scenarios/scenario.js';
+import { MAX_DURATION_MS } from '../../src/scenarios/duration.js';
 
 const schemaFile = fileURLToPath(new URL('../../src/scenarios/scenario.schema.json', import.meta.url));
 
@@ -23,6 +24,16 @@ describe('scenario.schema.json', () => {
   it('is a valid draft-07 schema that Ajv compiles in strict mode', () => {
     const ajv = new Ajv({ strict: true, allErrors: true });
     expect(() => ajv.compile(buildScenarioJsonSchema())).not.toThrow();
+  });
+
+  it('bounds numeric durations at MAX_DURATION_MS for every validator (strings are bounded by the loader)', () => {
+    const ajv = new Ajv({ strict: true, allErrors: true });
+    const validate = ajv.compile(buildScenarioJsonSchema());
+    const withWait = (wait: unknown): unknown => ({ name: 'x', steps: [{ wait }], options: { 'ack-timeout': wait } });
+    expect(validate(withWait(MAX_DURATION_MS))).toBe(true);
+    expect(validate(withWait('576h'))).toBe(true);
+    expect(validate(withWait(MAX_DURATION_MS + 1))).toBe(false);
+    expect(validate(withWait(1e20 * 3_600_000))).toBe(false);
   });
 
   it('is deterministic', () => {
