@@ -3,7 +3,7 @@
  * values (docs/conformance.md, "The client command"), on a real `sh`.
  */
 import { describe, expect, it } from 'vitest';
-import { ClientProcess } from '../../src/harness/index.js';
+import { ClientProcess, listConformCases, runConformCase, runFuzzScenario } from '../../src/harness/index.js';
 
 const PRINT_ENV = 'printf "%s|" "${NCS_IPC_ADDR-unset}" "${NCS_IPC_PORT-unset}" "${NCS_IPC_PATH-unset}" "${NCS_IPC_ACCESS_FILE-unset}" "${CONFD_IPC_ACCESS_FILE-unset}" "${NSO_MOCK_MASK-unset}" "${NSO_MOCK_PROFILE-unset}" "${NSO_MOCK_CASE-unset}"';
 
@@ -47,5 +47,39 @@ describe('ClientProcess.fromTemplate', () => {
     expect(client.stdout).toBe('');
     expect(seen.join('')).toBe('out\n');
     expect(client.stderrTail).toEqual(['err']);
+  });
+
+  describe('the runners start their client with it', () => {
+    // An inherited NCS_IPC_PATH must not reach the client: it would win over the port (§1.1).
+    async function withInheritedPath<T>(body: () => Promise<T>): Promise<T> {
+      const saved = process.env['NCS_IPC_PATH'];
+      process.env['NCS_IPC_PATH'] = '/somewhere/else.sock';
+      try {
+        return await body();
+      } finally {
+        if (saved === undefined) delete process.env['NCS_IPC_PATH'];
+        else process.env['NCS_IPC_PATH'] = saved;
+      }
+    }
+
+    it('fuzz: the NSO variables, profile and case, and no inherited NCS_IPC_PATH', async () => {
+      const outcome = await withInheritedPath(() =>
+        runFuzzScenario(
+          { scenario: { name: 'env', steps: [{ 'await-subscribers': { mask: ['audit'], within: '50ms' } }] }, mask: 1, maskNames: ['audit'] },
+          { client: `echo {port} >&2; ${PRINT_ENV} >&2` },
+        ),
+      );
+      const [port, env] = outcome.stderrTail;
+      expect(env).toBe(`127.0.0.1|${port}|unset|unset|unset|1|nso57|fuzz|`);
+    });
+
+    it('conform: the NSO variables, profile and case, and no inherited NCS_IPC_PATH', async () => {
+      const [c] = await listConformCases('nso57', ['handshake.tcp']);
+      expect(c?.name).toBe('handshake.tcp');
+      const result = await withInheritedPath(() => runConformCase(c!, { client: `echo {port} {mask} >&2; ${PRINT_ENV} >&2`, timeoutScale: 0.2 }));
+      const [placeholders, env] = result.client?.stderrTail ?? [];
+      const [port, mask] = placeholders?.split(' ') ?? [];
+      expect(env).toBe(`127.0.0.1|${port}|unset|unset|unset|${mask}|nso57|handshake.tcp|`);
+    });
   });
 });

@@ -18,7 +18,7 @@ import {
 } from '../../codec/index.js';
 import { isCStringSafe, notificationArbitrary } from '../../arbitraries/index.js';
 import { createMockServer, type MockServer, type SubscriberInfo } from '../../server/index.js';
-import { ClientProcess, fillPlaceholders, type Placeholders } from '../client-process.js';
+import { ClientProcess, type Placeholders } from '../client-process.js';
 import { MockHarness } from '../mock-harness.js';
 import { maskOfNames, selectCases, type CaseContext, type ConformCase } from './cases.js';
 import { compareDecodedOutput, decodedOutputLines, formatMismatch } from './compare.js';
@@ -120,20 +120,10 @@ export async function runConformCase(c: ConformCase, options: ConformOptions): P
       case: c.name,
       ...prepared.placeholders,
     };
-    const command = fillPlaceholders(options.client, placeholders);
-    client = new ClientProcess(command, {
-      env: {
-        NCS_IPC_ADDR: String(placeholders['host']),
-        NCS_IPC_PORT: String(placeholders['port']),
-        NCS_IPC_PATH: '',
-        NCS_IPC_ACCESS_FILE: '',
-        CONFD_IPC_ACCESS_FILE: '',
-        NSO_MOCK_CASE: c.name,
-        NSO_MOCK_MASK: String(mask),
-        NSO_MOCK_PROFILE: profile,
-        ...options.env,
-        ...prepared.env,
-      },
+    // The placeholders and the same values in the NSO environment (docs/conformance.md); the
+    // caller's and the case's own variables last.
+    client = ClientProcess.fromTemplate(options.client, placeholders, {
+      env: { ...options.env, ...prepared.env },
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     const h = harness;

@@ -18,7 +18,7 @@ import {
   type GeneratedScenario,
 } from '../../arbitraries/index.js';
 import type { ScenarioDocument } from '../../scenarios/index.js';
-import { ClientProcess, fillPlaceholders } from '../client-process.js';
+import { ClientProcess } from '../client-process.js';
 import { maskOfNames, type ConformMaskName } from '../conform/cases.js';
 import { startNsoMock } from '../start-nso-mock.js';
 
@@ -136,21 +136,10 @@ export async function runFuzzScenario(fuzz: PlayableFuzzScenario, options: FuzzO
     onUnexpectedFrame: 'ignore',
   });
   const tcp = mock.addresses.tcp ?? { host: '127.0.0.1', port: 0 };
-  const client = new ClientProcess(
-    fillPlaceholders(options.client, {
-      host: tcp.host,
-      port: tcp.port,
-      mask: fuzz.mask,
-      mask_names: fuzz.maskNames.join(','),
-      heartbeat: 0,
-      health_check: 0,
-      profile,
-      case: 'fuzz',
-    }),
-    {
-      env: { NCS_IPC_ADDR: tcp.host, NCS_IPC_PORT: String(tcp.port), NCS_IPC_PATH: '', NCS_IPC_ACCESS_FILE: '', CONFD_IPC_ACCESS_FILE: '', NSO_MOCK_MASK: String(fuzz.mask), ...options.env },
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    },
+  const client = ClientProcess.fromTemplate(
+    options.client,
+    { host: tcp.host, port: tcp.port, mask: fuzz.mask, mask_names: fuzz.maskNames.join(','), heartbeat: 0, health_check: 0, profile, case: 'fuzz' },
+    { ...(options.env === undefined ? {} : { env: options.env }), ...(options.cwd === undefined ? {} : { cwd: options.cwd }) },
   );
   try {
     const report = await mock.play(fuzz.scenario as ScenarioDocument, {
