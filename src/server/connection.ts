@@ -46,6 +46,10 @@ export interface ConnectionHost {
   /** 0 = no write-stall detection. */
   readonly writeStallTimeoutMs: number;
   readonly highWaterMarkBytes: number;
+  /** The most bytes all connections together may hold for incomplete input. */
+  readonly maxBufferedInputBytes: number;
+  /** Bytes all connections hold for incomplete input; each connection adds and removes its own. */
+  bufferedInputBytes: number;
   /** How long a connection we ended may stay half-open before it is destroyed. */
   readonly lingerMs: number;
   /** The pre-encoded heartbeat / health-check frame and its term (§11.11). */
@@ -98,6 +102,8 @@ export class Connection implements ConnectionFaults {
   readonly #host: ConnectionHost;
   readonly #socket: Duplex;
   readonly #decoder: FrameDecoder;
+  /** This connection's part of `host.bufferedInputBytes`. */
+  #inputHeld = 0;
   #state: SessionState;
   #sawFirstByte = false;
   readonly #timers = new Map<SessionTimer, ClockTimer>();
@@ -282,6 +288,36 @@ export class Connection implements ConnectionFaults {
     }
     this.#decoder.push(chunk);
     this.#pump();
+    this.#accountInput();
+  }
+
+  /**
+   * Brings this connection's share of the server-wide buffered-input total up to date, after its
+   * input was processed (complete frames are gone by then: only a partial header or frame is
+   * held). A connection that would take the total past maxBufferedInputBytes is closed with
+   * `input-overflow`, and its share is released at once so the others can go on.
+   */
+  #accountInput(): void {
+    const host = this.#host;
+    const held = this.#socket.destroyed || this.#state.phase === 'closed' ? 0 : this.#decoder.buffered;
+    const delta = held - this.#inputHeld;
+    if (delta > 0 && host.bufferedInputBytes + delta > host.maxBufferedInputBytes) {
+      host.bufferedInputBytes -= this.#inputHeld;
+      this.#inputHeld = 0;
+      this.#dispatch({
+        kind: 'input-overflow',
+        detail: `${held} bytes of an incomplete header or frame held, ${host.bufferedInputBytes} by other connections, limit ${host.maxBufferedInputBytes} in all`,
+      });
+      return;
+    }
+    host.bufferedInputBytes += delta;
+    this.#inputHeld = held;
+  }
+
+  /** Gives this connection's share of the buffered-input total back (it will read no more). */
+  #releaseInput(): void {
+    this.#host.bufferedInputBytes -= this.#inputHeld;
+    this.#inputHeld = 0;
   }
 
   #pump(): void {
@@ -422,6 +458,7 @@ export class Connection implements ConnectionFaults {
     for (const timer of this.#timers.values()) this.#host.clock.clearTimeout(timer);
     this.#timers.clear();
     this.#dropPending();
+    this.#releaseInput();
     this.#resolveDrainWaiters();
     if (!this.#ended) {
       this.#ended = true;

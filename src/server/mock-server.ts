@@ -78,6 +78,13 @@ export interface MockServerOptions {
   readonly maxFrameBytes?: number;
   /** Output queued per connection before a slow client is closed (`output-overflow`). Default 8 MiB. */
   readonly highWaterMarkBytes?: number;
+  /**
+   * Received bytes held for incomplete headers and frames, summed over all connections. A
+   * connection whose input would take the total past it is closed (`input-overflow`): each one is
+   * held to maxFrameBytes, but forty clients each sending 16 MiB minus a byte would hold ~640 MiB.
+   * Default 256 MiB.
+   */
+  readonly maxBufferedInputBytes?: number;
   /** Journal entries kept (0 = no journal). Default 10000. */
   readonly journalLimit?: number;
   /** Violations kept in `violations` (the most recent; `violationCount` counts all). Default 10000. */
@@ -383,6 +390,7 @@ const DEFAULTS = {
   minHeartbeatIntervalMs: 1_000,
   maxFrameBytes: 16 * 1024 * 1024,
   highWaterMarkBytes: 8 * 1024 * 1024,
+  maxBufferedInputBytes: 256 * 1024 * 1024,
   journalLimit: 10_000,
   violationLimit: 10_000,
   lingerMs: 5_000,
@@ -421,6 +429,9 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly atomEncoding: 'latin1' | 'utf8';
   readonly writeStallTimeoutMs: number;
   readonly highWaterMarkBytes: number;
+  readonly maxBufferedInputBytes: number;
+  /** Bytes all connections hold for incomplete input (see `Connection`'s accounting). */
+  bufferedInputBytes = 0;
   readonly lingerMs: number;
 
   readonly #options: MockServerOptions;
@@ -454,6 +465,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.writeStallTimeoutMs = nonNegative(options, 'writeStallTimeoutMs');
     this.highWaterMarkBytes = nonNegative(options, 'highWaterMarkBytes');
     this.maxFrameBytes = nonNegative(options, 'maxFrameBytes');
+    this.maxBufferedInputBytes = nonNegative(options, 'maxBufferedInputBytes');
     this.lingerMs = nonNegative(options, 'lingerMs');
     this.#shutdownGraceMs = nonNegative(options, 'shutdownGraceMs');
     this.#violationLimit = nonNegative(options, 'violationLimit');

@@ -79,6 +79,8 @@ export type CloseReason =
   | 'write-stall'
   /** More than highWaterMarkBytes of output queued for a slow client. */
   | 'output-overflow'
+  /** Its incomplete input would take the server's buffered input past maxBufferedInputBytes. */
+  | 'input-overflow'
   /** `server.close()`. */
   | 'server-closed'
   /** A fault-injection hook (`close()`, `truncateNextFrame()`). */
@@ -123,6 +125,8 @@ export type SessionInput =
   | { readonly kind: 'hang'; readonly hung: boolean }
   /** A write has been blocked longer than the stall limit (§20), or the output bound was exceeded. */
   | { readonly kind: 'output-blocked'; readonly code: 'write-stall' | 'output-overflow'; readonly detail: string }
+  /** The incomplete input held by all connections would pass maxBufferedInputBytes with this one's. */
+  | { readonly kind: 'input-overflow'; readonly detail: string }
   /** The server decided to close (shutdown, ack timeout, fault injection, strict-mode ack violation). */
   | { readonly kind: 'close'; readonly reason: CloseReason }
   /** The socket is gone (the peer closed, reset, or our own close completed). */

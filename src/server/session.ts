@@ -106,6 +106,11 @@ export function step(state: SessionState, input: SessionInput, config: SessionCo
       return closeWith(state, input.code, 'destroy', [
         violationEffect(input.code, input.code === 'write-stall' ? 'the client to keep reading' : 'queued output below highWaterMarkBytes', input.detail),
       ]);
+    case 'input-overflow':
+      if (state.phase === 'closing') return { state, effects: [{ kind: 'close', reason: 'input-overflow', mode: 'destroy' }] };
+      return closeWith(state, 'input-overflow', 'destroy', [
+        violationEffect('input-overflow', 'incomplete input of all connections below maxBufferedInputBytes', input.detail),
+      ]);
     case 'close':
       if (state.phase === 'closing') return { state, effects: [] };
       return closeWith(state, input.reason, 'end', []);

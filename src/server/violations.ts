@@ -28,6 +28,7 @@ export const VIOLATION_CODES = {
   'ack-missing': 'The connection closed while acks were still required of it; they were released (§12.3).',
   'write-stall': 'A write to the client stayed blocked longer than the write-stall limit (§1.2, §20).',
   'output-overflow': 'The output queued for a slow client exceeded highWaterMarkBytes.',
+  'input-overflow': 'The incomplete input (partial headers and frames) held for all connections would exceed maxBufferedInputBytes with this one; it was closed.',
   internal: 'The server failed to process the input (a bug in nso-mock, not the client); the connection was closed.',
 } as const;
 

@@ -169,3 +169,62 @@ describe('huge integers (audit finding 1: one frame used to stall the event loop
     }
   });
 });
+
+/** A frame holding one binary, its payload `size` bytes long (a bad ack: recorded, connection kept, lenient). */
+function binaryFrame(size: number): Uint8Array {
+  const n = size - 6;
+  const payload = new Uint8Array(size).fill(0x61);
+  payload.set([131, 109, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+  return frameBytes(payload);
+}
+
+describe('maxBufferedInputBytes (audit finding 11: no server-wide cap on partial frames)', () => {
+  it('closes the connection whose partial frame would pass the total, and only that one', async () => {
+    const st = await startServer({ maxBufferedInputBytes: 1000 });
+    try {
+      const subscribe = async (): Promise<Awaited<ReturnType<typeof rawConnect>>> => {
+        const r = await rawConnect(st.tcp);
+        const subscribed = waitFor(st.server, 'subscribed');
+        await r.write(Uint8Array.from([...cHeader(), ...SUBSCRIBE]));
+        await subscribed;
+        return r;
+      };
+      const good = await connect(st.tcp, { mask: NOTIF.DAEMON });
+      // a holds 604 bytes of a 2004-byte frame.
+      const a = await subscribe();
+      const aFrame = binaryFrame(2000);
+      await a.write(aFrame.subarray(0, 604));
+      // b's 504 more would make 1108 > 1000: b is closed, a is not.
+      const b = await subscribe();
+      const overflow = waitFor(st.server, 'violation');
+      await b.write(binaryFrame(2000).subarray(0, 504));
+      const [v] = await overflow;
+      expect(v).toMatchObject({ code: 'input-overflow', closed: true });
+      // (504 unless TCP split b's write; a's 604 arrived before b subscribed.)
+      expect(v.actual).toMatch(/^\d+ bytes of an incomplete header or frame held, 604 by other connections, limit 1000 in all$/);
+      await b.closed;
+      // a completes its frame (a bad ack in lenient mode: recorded, not closed); its share is released.
+      const aDone = waitFor(st.server, 'violation');
+      await a.write(aFrame.subarray(604));
+      expect((await aDone)[0]).toMatchObject({ code: 'bad-ack', closed: false });
+      // With a's share gone, c may hold 900 bytes: its frame completes as a bad ack, not an overflow.
+      const c = await subscribe();
+      const cFrame = binaryFrame(1200);
+      await c.write(cFrame.subarray(0, 904));
+      const cDone = waitFor(st.server, 'violation');
+      await c.write(cFrame.subarray(904));
+      expect((await cDone)[0]).toMatchObject({ code: 'bad-ack', closed: false });
+      st.server.emit({ type: 'daemon', msg: 'still here' });
+      expect((await good.next()).notification).toMatchObject({ msg: 'still here' });
+      expect(st.server.violations.map((x) => x.code)).toEqual(['input-overflow', 'bad-ack', 'bad-ack']);
+      for (const r of [a, c]) r.destroy();
+      await good.close();
+    } finally {
+      await st.close();
+    }
+  });
+
+  it('is refused when negative, like the other limits', async () => {
+    await expect(startServer({ maxBufferedInputBytes: -1 })).rejects.toMatchObject({ code: 'NSOMOCK_USAGE', details: { option: 'maxBufferedInputBytes' } });
+  });
+});
