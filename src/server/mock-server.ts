@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import {
   ackRequiredBy,
   encodeFrame,
+  formatAck,
   isAvailableIn,
   int,
   normalizeNotification,
@@ -1013,21 +1014,9 @@ function resolveSecret(options: MockServerOptions): Uint8Array | undefined {
   }
 }
 
+/** An ack in the same Erlang form everywhere (`{17,done}`): violations, the journal and the control API use formatAck too. */
 function describeAck(ack: Ack): string {
-  switch (ack.kind) {
-    case 'diff-done':
-      return `{${ack.th}, done}`;
-    case 'audit-synced':
-      return `{${ack.usid}, synced}`;
-    case 'audit-network-synced':
-      return `{${ack.usid}, audit_network_sync}`;
-    case 'ha-synced':
-      return 'ha_synced';
-    default: {
-      const never: never = ack;
-      return JSON.stringify(never);
-    }
-  }
+  return formatAck(ack);
 }
 
 function describeExpectation(result: Exclude<AckReceipt['result'], 'matched'>): string {

@@ -241,6 +241,8 @@ describe('ack violations (§12.4, §20)', () => {
     expect((await d.acked).ok).toBe(true);
     await expectViolation(st, 'ack-duplicate', () => c.diffDone(17));
     expect(st.server.violations.map((v) => v.closed)).toEqual([false, false]);
+    // Acks print in one Erlang form in every violation (audit finding 9: these used to say `{99, done}`).
+    expect(st.server.violations.map((v) => v.actual)).toEqual(['{99,done}', '{17,done}']);
   });
 
   it('strict mode closes on an unexpected ack', async () => {
