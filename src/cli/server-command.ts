@@ -191,7 +191,7 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
         onFailedExit: (exit) => {
           // Whatever the scenario still waits for cannot come: fail fast instead of timing out.
           const how = exit.signal === null ? `exited with code ${String(exit.code)}` : `was killed by ${exit.signal}`;
-          logger.log('error', `the client ${how} before the scenario ended`, { exit: { code: exit.code, signal: exit.signal } });
+          logger.log('error', `the client ${how} before the scenario ended`, { code: 'NSOMOCK_HARNESS_CLIENT_FAILED', exit: { code: exit.code, signal: exit.signal } });
           controller.abort(new Error(`the client ${how}`));
         },
       });

@@ -80,9 +80,9 @@ describe('SIGTERM sent the moment the ready line is read', () => {
 
 describe('wrong input: a clear message, no stack trace, the documented exit code', () => {
   it.each([
-    ['a missing scenario file (run)', ['run', 'missing.yaml', '--port', '0'], 2, 'missing.yaml: (root): expected a readable scenario file, found no such file'],
+    ['a missing scenario file (run)', ['run', 'missing.yaml', '--port', '0'], 2, 'missing.yaml:1:1: (root): expected a readable scenario file, found no such file'],
     ['a missing scenario file (serve)', ['serve', '--scenario', 'missing.yaml', '--port', '0'], 2, 'expected a readable scenario file, found no such file'],
-    ['a missing file (validate)', ['validate', 'missing.yaml'], 2, 'missing.yaml: (root): expected a readable scenario file'],
+    ['a missing file (validate)', ['validate', 'missing.yaml'], 2, 'missing.yaml:1:1: (root): expected a readable scenario file'],
     ['an unknown option', ['serve', '--port', '0', '--bogus'], 2, 'Unknown argument: bogus'],
     ['run without a file', ['run', '--port', '0'], 2, 'nso-mock: missing the scenario file to play (nso-mock run <file>)'],
     ['validate without a file', ['validate'], 2, 'nso-mock: missing at least one scenario file'],

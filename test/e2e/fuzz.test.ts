@@ -70,6 +70,11 @@ describe('nso-mock fuzz', () => {
     const file = join(out, 'nso-mock-fuzz-3.yaml');
     const yaml = readFileSync(file, 'utf8');
     expect(yaml).toMatch(/^# Minimal failing scenario found by: nso-mock fuzz --seed 3/);
+    // The failing step is named by the file written and its line, which holds that step.
+    expect(stdout).not.toContain('(document)');
+    const at = /nso-mock-fuzz-3\.yaml:(\d+):(\d+): (.*)\((steps\[\d+\])\)/.exec(stdout);
+    expect(at, stdout).not.toBeNull();
+    expect(yaml.split('\n')[Number(at![1]) - 1]).toMatch(/^\s*- /);
     const doc = parse(yaml) as { steps: Record<string, unknown>[] };
     // Shrunk: waiting for the subscriber, then the probe (still subscribed? then a commit diff that needs an ack).
     expect(doc.steps.length).toBeLessThanOrEqual(4);
@@ -80,6 +85,7 @@ describe('nso-mock fuzz', () => {
     const replayed = await fuzz(['--client', buggy('forget-diff-ack'), '--replay', file, '--ack-timeout', '300']);
     expect(replayed.code).toBe(1);
     expect(replayed.stdout).toContain('failed');
+    expect(replayed.stdout).toMatch(/nso-mock-fuzz-3\.yaml:\d+:\d+: /);
   });
 
   it('crash-on-unknown: the shrunk scenario keeps the call-home notification the client dies on', async () => {

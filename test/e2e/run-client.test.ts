@@ -78,7 +78,7 @@ describe('nso-mock run --client (built CLI)', () => {
     expect(machineLines(cli.stdout)).toMatchObject([{ event: 'ready' }, { event: 'done', status: 'failed', exitCode: 1 }]);
     const report = await readReport(reportFile);
     expect(report.violations.map((v) => v.code)).toEqual(['ack-timeout']);
-    expect(report.failures).toContain('violation ack-timeout on connection 1: expected {5, done}, got no ack within 300 ms');
+    expect(report.failures).toContain('violation ack-timeout on connection 1: expected {5,done}, got no ack within 300 ms');
     expect(cli.stderr()).toContain('FAIL a client that forgets to ack');
     expect(cli.stderr()).toContain('✗ violation ack-timeout on connection 1');
     expect(await readFile(junitFile, 'utf8')).toContain('violation ack-timeout');
@@ -107,6 +107,13 @@ describe('nso-mock run --client (built CLI)', () => {
     expect(await cli.exited).toBe(1);
     const report = await readReport(reportFile);
     expect(report.failures[0]).toBe('the client was killed by SIGSEGV before the scenario ended; its stderr ended with: about to crash');
+  });
+
+  it('logs a failed client with the code NSOMOCK_HARNESS_CLIENT_FAILED (--log-format json)', async () => {
+    const cli = startCli(['run', 'examples/commit-diff-ack.yaml', '--port', '0', '--log-format', 'json', '--client', 'exit 4']);
+    expect(await cli.exited).toBe(1);
+    const lines = cli.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', code: 'NSOMOCK_HARNESS_CLIENT_FAILED', exit: { code: 4, signal: null } }));
   });
 
   it('writes the client output to --client-log instead of stderr', async () => {

@@ -7,9 +7,9 @@
  * the scenario; the minimal one is written as YAML that `nso-mock run` (or `fuzz --replay`) plays.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
-import { parse, stringify } from 'yaml';
+import { LineCounter, parse, parseDocument, stringify } from 'yaml';
 import { notificationTypes, UsageError, type NotificationType, type Profile } from '../../codec/index.js';
 import {
   clientFuzzScenarioArbitrary,
@@ -117,6 +117,8 @@ export interface PlayableFuzzScenario {
   readonly mask: number;
   readonly maskNames: readonly string[];
   readonly terminal?: GeneratedFault;
+  /** The file the scenario was read from: it is then played from the file, so failures name its lines. */
+  readonly file?: string;
 }
 
 /**
@@ -142,7 +144,7 @@ export async function runFuzzScenario(fuzz: PlayableFuzzScenario, options: FuzzO
     { ...(options.env === undefined ? {} : { env: options.env }), ...(options.cwd === undefined ? {} : { cwd: options.cwd }) },
   );
   try {
-    const report = await mock.play(fuzz.scenario as ScenarioDocument, {
+    const report = await mock.play(fuzz.file ?? (fuzz.scenario as ScenarioDocument), {
       ...(fuzz.scenario.seed === undefined ? {} : { seed: fuzz.scenario.seed }),
     });
     if (report.status !== 'passed') failures.push(...report.failures);
@@ -211,7 +213,27 @@ export async function loadFuzzScenario(file: string): Promise<PlayableFuzzScenar
   const hasProbe = scenario.steps.some((st) => st.name?.startsWith('probe') === true);
   const terminal = hasProbe ? undefined : faults[0]?.fault;
   const mask = maskOfNames(names as ConformMaskName[]);
-  return terminal === undefined ? { scenario, mask, maskNames: names } : { scenario, mask, maskNames: names, terminal };
+  const path = resolve(file);
+  return terminal === undefined ? { scenario, mask, maskNames: names, file: path } : { scenario, mask, maskNames: names, terminal, file: path };
+}
+
+/**
+ * Failures of a scenario played as a document name it `(document)` and the step by its path
+ * (`(document): probe: … (steps[2]): …`). Once the scenario is written, they can name the file and
+ * the line of that step instead, as `nso-mock run` on the file would: the lines a user opens.
+ */
+function locateFailures(failures: readonly string[], yaml: string, display: string): string[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yaml, { lineCounter });
+  return failures.map((failure) => {
+    if (!failure.startsWith('(document): ')) return failure;
+    const path = /\((steps(?:\[\d+\]|\.[A-Za-z-]+)*)\)/.exec(failure)?.[1];
+    const segments = path?.split(/\.|\[(\d+)\]/).filter((x): x is string => x !== undefined && x !== '').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+    const node = segments === undefined ? undefined : doc.getIn(segments, true);
+    const offset = node !== null && typeof node === 'object' && 'range' in node ? (node.range as [number, number, number] | undefined)?.[0] : undefined;
+    const where = offset === undefined ? display : `${display}:${lineCounter.linePos(offset).line}:${lineCounter.linePos(offset).col}`;
+    return `${where}: ${failure.slice('(document): '.length)}`;
+  });
 }
 
 function randomSeed(): number {
@@ -279,7 +301,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const dir = resolve(options.out ?? '.');
   await mkdir(dir, { recursive: true });
   const file = join(dir, `nso-mock-fuzz-${seed}.yaml`);
-  const yaml = fuzzScenarioYaml(fuzz.scenario, { seed, client: options.client, failures: outcome.failures, path: details.counterexamplePath ?? '', mask: fuzz.mask });
+  const rel = relative(process.cwd(), file);
+  const display = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+  const header = { seed, client: options.client, path: details.counterexamplePath ?? '', mask: fuzz.mask };
+  // Each failure is one header line, so naming the file in them moves no line of the document.
+  const failures = locateFailures(outcome.failures, fuzzScenarioYaml(fuzz.scenario, { ...header, failures: outcome.failures }), display);
+  const yaml = fuzzScenarioYaml(fuzz.scenario, { ...header, failures });
   await writeFile(file, yaml);
   return {
     passed: false,
@@ -291,7 +318,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     counterexample: {
       scenario: fuzz.scenario,
       mask: fuzz.mask,
-      failures: outcome.failures,
+      failures,
       stderrTail: outcome.stderrTail,
       file,
       yaml,
