@@ -12,6 +12,7 @@ export {
   scenarioJsonSchema,
   parseDuration,
   formatDuration,
+  MAX_DURATION_MS,
   ScenarioError,
   formatProblem,
   type LoadScenarioOptions,

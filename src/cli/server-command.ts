@@ -310,7 +310,7 @@ function logServerEvents(server: MockServer, logger: CliLogger): void {
   server.on('violation', (v) =>
     logger.log('warn', `connection ${v.connectionId}: violation ${v.code} (expected ${v.expected}, got ${v.actual})`, { connection: v.connectionId, code: v.code }),
   );
-  server.on('closed', (e) => logger.log('info', `connection ${e.connectionId} closed (${String(e.reason)})`, { connection: e.connectionId }));
+  server.on('closed', (e) => logger.log('info', `connection ${e.connectionId} closed (${String(e.reason)}${e.detail === undefined ? '' : `: ${e.detail}`})`, { connection: e.connectionId }));
 }
 
 /** Writes `--report` and `--junit`; false (logged, without a stack) when one could not be written. */

@@ -266,7 +266,7 @@ class Run {
     for (const m of this.#emissions) {
       if (m.owed.has(e.connectionId) && !m.ackedAt.has(e.connectionId)) m.closedBeforeAck.add(e.connectionId);
     }
-    this.#emit('info', `connection ${e.connectionId} closed (${String(e.reason)})`);
+    this.#emit('info', `connection ${e.connectionId} closed (${String(e.reason)}${e.detail === undefined ? '' : `: ${e.detail}`})`);
     this.#wake();
   }
 

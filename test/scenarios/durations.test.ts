@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, MAX_DURATION_MS, parseDuration } from '../../src/scenarios/duration.js';
 import { parseScenario, scenarioFromDocument, ScenarioError } from '../../src/scenarios/index.js';
+import { MAX_DURATION_MS as ROOT_MAX_DURATION_MS } from '../../src/index.js';
 import type { ScenarioDocument } from '../../src/scenarios/scenario.js';
 import { fcRuns } from '../support/fc-config.js';
 
@@ -15,6 +16,7 @@ async function problems(text: string): Promise<string> {
 describe('duration limits', () => {
   it('parseDuration refuses what is not finite or longer than 576h', () => {
     expect(MAX_DURATION_MS).toBe(576 * 3_600_000);
+    expect(ROOT_MAX_DURATION_MS).toBe(MAX_DURATION_MS);
     expect(MAX_DURATION_MS).toBeLessThanOrEqual(2 ** 31 - 1);
     expect(parseDuration('576h')).toBe(MAX_DURATION_MS);
     expect(parseDuration(MAX_DURATION_MS)).toBe(MAX_DURATION_MS);

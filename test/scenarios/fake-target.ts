@@ -50,10 +50,11 @@ export class FakeTarget implements ScenarioTarget {
   }
 
   /** A connection closes. */
-  disconnect(connectionId: number): void {
+  disconnect(connectionId: number, close: { reason?: string; detail?: string } = {}): void {
     const i = this.#subs.findIndex((s) => s.id === connectionId);
     if (i >= 0) this.#subs.splice(i, 1);
-    this.#events.emit('closed', { connectionId, reason: 'client-closed', subscribed: true, pendingAcks: [], delivered: 0, time: this.#clock.now() });
+    const { reason = 'client-closed', detail } = close;
+    this.#events.emit('closed', { connectionId, reason, ...(detail === undefined ? {} : { detail }), subscribed: true, pendingAcks: [], delivered: 0, time: this.#clock.now() });
   }
 
   emit(notification: Notification): TargetDelivery {

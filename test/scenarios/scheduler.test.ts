@@ -314,6 +314,20 @@ describe('playScenario', () => {
     expect(target.listenerCount()).toBe(0);
   });
 
+  it('logs a closed connection with its reason and the close detail', async () => {
+    const { clock, target, scenario } = await setup({ steps: [{ wait: '1s' }] });
+    const c = target.subscribe(NOTIF.AUDIT);
+    const d = target.subscribe(NOTIF.AUDIT);
+    const lines: RunLogEvent[] = [];
+    await drive(clock, playScenario(scenario, target, { clock, onLog: (e) => lines.push(e) }), {
+      at: { 10: () => target.disconnect(c, { reason: 'bad-frame', detail: 'frame length 9999999 over the limit' }), 20: () => target.disconnect(d) },
+    });
+    expect(lines.map((l) => l.message).filter((m) => m.startsWith('connection'))).toEqual([
+      `connection ${c} closed (bad-frame: frame length 9999999 over the limit)`,
+      `connection ${d} closed (client-closed)`,
+    ]);
+  });
+
   describe('properties', () => {
     it('a wait of any length takes exactly that long on the clock', async () => {
       await fc.assert(
