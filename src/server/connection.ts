@@ -242,6 +242,11 @@ export class Connection implements ConnectionFaults {
     if (this.#stallResume !== undefined) this.#host.clock.clearTimeout(this.#stallResume);
     this.#stallResume = this.#host.clock.setTimeout(() => {
       this.#stallResume = undefined;
+      // The timer firing is the end of the stall, whatever now() reads: Node's timers count from
+      // the event loop's cached time, which trails Date.now(), so a 1 ms stall's timer can fire
+      // while now() is still below #stalledUntil. Flushing by the clock alone then left the frames
+      // queued during the stall unwritten for good (fuzz found it: a probe never delivered).
+      this.#stalledUntil = 0;
       this.#guard(() => this.#flush());
     }, ms);
   }
