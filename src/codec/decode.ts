@@ -1,6 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { ByteReader } from './byte-reader.js';
 import { CodecError } from './errors.js';
+import { ShapeCache } from './shape-cache.js';
 import { Tag, VERSION_MAGIC } from './tags.js';
 import {
   atom,
@@ -663,7 +664,7 @@ function smallBigValue(b: Uint8Array, p: number, n: number, negative: boolean): 
 // ---- shaped decoders ------------------------------------------------------------------------------
 //
 // A notification stream repeats a few term shapes (the same tuples, in the same nesting, with
-// leaves of the same kinds; only the values differ). Once a shape has been decoded SHAPE_WARMUP times,
+// leaves of the same kinds; only the values differ). Once a shape has been decoded often enough (shape-cache.ts),
 // a decoder for exactly that shape is generated: straight-line code that checks each tag byte and
 // each length against the input, and builds the term with literals. The cursor is a local (a
 // register), there is no recursion and no dispatch on the tag, and each property store is its own
@@ -679,24 +680,14 @@ function smallBigValue(b: Uint8Array, p: number, n: number, negative: boolean): 
 // (far below the default maxDepth) and are used only under such limits; each binary's length is
 // checked against the remaining input and the default maxBinaryBytes before its view is made.
 // Memory: SHAPE_SLOTS slots, chosen by the first bytes of the input, each with one decoder;
-// at most MAX_SHAPE_COMPILES decoders are generated per process, so random input cannot make
+// shape-cache.ts bounds how many decoders are generated per process, so random input cannot make
 // the codec generate code without bound.
 
 /** A generated decoder: the term, with its end in `shapedEnd`, or `undefined` when the input does not have its shape. */
 type ShapedDecoder = (b: Uint8Array, o: number, end: number) => Term | undefined;
 
-interface ShapeSlot {
-  decode: ShapedDecoder | undefined;
-  /** Shaped decodes since the last compile. */
-  hits: number;
-  /** General decodes (successful) since the last compile. */
-  misses: number;
-  compiles: number;
-}
-
 const SHAPE_SLOTS = 64;
-/** General decodes of a slot before code is generated for it. */
-let SHAPE_WARMUP = 10_000;
+const shapeCache = new ShapeCache<ShapedDecoder>(SHAPE_SLOTS);
 
 /**
  * Sets how many general decodes of a slot come before code is generated for it (default 10,000) and
@@ -706,24 +697,17 @@ let SHAPE_WARMUP = 10_000;
  *   const previous = setShapedDecodeWarmup(2); try { ... } finally { setShapedDecodeWarmup(previous); }
  */
 export function setShapedDecodeWarmup(n: number): number {
-  const previous = SHAPE_WARMUP;
-  SHAPE_WARMUP = n;
-  return previous;
+  return shapeCache.setWarmup(n);
 }
 const SHAPE_KEY_BYTES = 8;
 const MAX_SHAPE_NODES = 256;
 const MAX_SHAPE_DEPTH = 32;
 /** Nested containers with this many descendants or more get a function of their own (see compileShape). */
 const SPLIT_NODES = 6;
-const MAX_SHAPE_COMPILES = 256;
-const MAX_SLOT_COMPILES = 8;
-const shapeSlots: (ShapeSlot | undefined)[] = new Array<ShapeSlot | undefined>(SHAPE_SLOTS).fill(undefined);
-let shapeCompiles = 0;
 /** The end offset of the last successful shaped decode. */
 let shapedEnd = 0;
 /** The slot of the input of the last {@link decodeShaped} call. */
 let shapedKey = 0;
-const shapeStats = { compiles: 0, shaped: 0, general: 0 };
 
 /**
  * Counters of the shaped decoders since the process started: decoders generated, decodes done by
@@ -734,7 +718,7 @@ const shapeStats = { compiles: 0, shaped: 0, general: 0 };
  *   const { shaped } = shapedDecodeStats();
  */
 export function shapedDecodeStats(): { compiles: number; shaped: number; general: number } {
-  return { ...shapeStats };
+  return shapeCache.statsSnapshot();
 }
 /** The largest bignum magnitude (bytes) a shaped decoder reads; larger ones go to the general decoder. */
 const SHAPED_MAX_BIG_BYTES = 7;
@@ -769,15 +753,10 @@ function shapeSlotOf(b: Uint8Array, o: number): number {
 /** The shaped decode of `b` from `o`, or `undefined` (no decoder for its slot, or not its shape). */
 function decodeShaped(b: Uint8Array, o: number): Term | undefined {
   const key = (shapedKey = shapeSlotOf(b, o));
-  const slot = shapeSlots[key];
-  if (slot === undefined) return undefined;
-  const decode = slot.decode;
+  const decode = shapeCache.get(key);
   if (decode === undefined) return undefined;
   const term = decode(b, o, b.length);
-  if (term !== undefined) {
-    slot.hits++;
-    shapeStats.shaped++;
-  }
+  if (term !== undefined) shapeCache.hit(key);
   return term;
 }
 
@@ -785,22 +764,7 @@ function decodeShaped(b: Uint8Array, o: number): Term | undefined {
 function noteDecoded(b: Uint8Array, o: number, end: number): void {
   // The slot decodeShaped() just computed for the same input (nothing runs in between).
   const key = shapedKey;
-  shapeStats.general++;
-  let slot = shapeSlots[key];
-  if (slot === undefined) slot = shapeSlots[key] = { decode: undefined, hits: 0, misses: 0, compiles: 0 };
-  slot.misses++;
-  // The second decode of a slot with no decoder, or a slot whose decoder misses more than it hits.
-  // Generated code starts in V8's interpreter, slower than the optimised general code: only a
-  // shape that keeps coming (SHAPE_WARMUP times with no decoder, or more often than its slot's
-  // decoder hits) is worth it.
-  if (slot.misses < SHAPE_WARMUP || slot.misses <= slot.hits >> 2) return;
-  if (slot.compiles >= MAX_SLOT_COMPILES || shapeCompiles >= MAX_SHAPE_COMPILES) return;
-  slot.compiles++;
-  shapeCompiles++;
-  shapeStats.compiles++;
-  slot.hits = 0;
-  slot.misses = 0;
-  slot.decode = compileShape(b, o, end) ?? slot.decode;
+  if (shapeCache.missed(key)) shapeCache.set(key, compileShape(b, o, end));
 }
 
 /** Constants and helpers of the generated code, passed in as one object and bound to locals there. */
@@ -1026,7 +990,7 @@ function compileShape(b: Uint8Array, o: number, end: number): ShapedDecoder | un
   } catch {
     // Code generation is disabled (node --disallow-code-generation-from-strings): the general
     // path stays, and nothing is generated again. Never an error of the caller's.
-    shapeCompiles = MAX_SHAPE_COMPILES;
+    shapeCache.disable();
     return undefined;
   }
   return factory(env);

@@ -1,5 +1,6 @@
 import { ByteWriter } from './byte-writer.js';
 import { CodecError } from './errors.js';
+import { ShapeCache } from './shape-cache.js';
 import { Tag, VERSION_MAGIC } from './tags.js';
 import type { Term } from './term.js';
 
@@ -616,7 +617,7 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 // The general encoder reads `kind` at one site for every term of every shape, so V8 sees 6-8 hidden
 // classes there and looks the property up in its megamorphic cache each time; a notification also
 // costs a call per container. Once a term shape (kinds, arities, list lengths, atom names) has been
-// encoded SHAPE_WARMUP times, code for exactly that shape is generated: it checks each node's kind at its
+// encoded often enough (shape-cache.ts), code for exactly that shape is generated: it checks each node's kind at its
 // own site (one hidden class each, so a compare), writes the bytes with the offset in a local, and
 // writes integers and binaries exactly as the general encoder does (same tag choice). On any
 // difference (another kind, arity or atom, a value the general encoder would write differently or
@@ -624,21 +625,13 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 // comes from the general encoder. Lists whose elements could all be integers are left to the
 // general encoder (its STRING_EXT choice depends on the values). Only the default Latin-1 atom
 // encoding is shaped. Bounded: SHAPE_SLOTS slots chosen by the root tuple's arity and first
-// integer, MAX_SHAPE_COMPILES generated encoders per process, shapes of at most MAX_SHAPE_NODES nodes.
+// integer, generated encoders per process bounded by shape-cache.ts, shapes of at most MAX_SHAPE_NODES nodes.
 
 /** A generated encoder: the end offset in `b`, or -1 when the term is not its shape. */
 type ShapedEncoder = (t: Term, b: Uint8Array, o: number) => number;
 
-interface ShapeSlot {
-  encode: ShapedEncoder | undefined;
-  hits: number;
-  misses: number;
-  compiles: number;
-}
-
 const SHAPE_SLOTS = 64;
-/** General encodes of a slot before code is generated for it. */
-let SHAPE_WARMUP = 10_000;
+const shapeCache = new ShapeCache<ShapedEncoder>(SHAPE_SLOTS);
 
 /**
  * Sets how many general encodes of a slot come before code is generated for it (default 10,000) and
@@ -648,9 +641,7 @@ let SHAPE_WARMUP = 10_000;
  *   const previous = setShapedEncodeWarmup(2); try { ... } finally { setShapedEncodeWarmup(previous); }
  */
 export function setShapedEncodeWarmup(n: number): number {
-  const previous = SHAPE_WARMUP;
-  SHAPE_WARMUP = n;
-  return previous;
+  return shapeCache.setWarmup(n);
 }
 /** Nested containers with this many descendants or more get a function of their own (see compileEncoder). */
 const SPLIT_NODES = 6;
@@ -658,13 +649,8 @@ const SPLIT_NODES = 6;
 const SHAPED_KINDS: ReadonlySet<string> = new Set(['integer', 'binary', 'float', 'nil', 'atom', 'tuple', 'list']);
 const MAX_SHAPE_NODES = 256;
 const MAX_SHAPE_DEPTH = 32;
-const MAX_SHAPE_COMPILES = 256;
-const MAX_SLOT_COMPILES = 8;
-const shapeSlots: (ShapeSlot | undefined)[] = new Array<ShapeSlot | undefined>(SHAPE_SLOTS).fill(undefined);
-let shapeCompiles = 0;
 /** The slot of the term of the last {@link encodeShaped} call, or -1 for a term that has none. */
 let shapedKey = -1;
-const shapeStats = { compiles: 0, shaped: 0, general: 0 };
 
 /**
  * Counters of the shaped encoders since the process started: encoders generated, encodes done by
@@ -674,7 +660,7 @@ const shapeStats = { compiles: 0, shaped: 0, general: 0 };
  *   const { shaped } = shapedEncodeStats();
  */
 export function shapedEncodeStats(): { compiles: number; shaped: number; general: number } {
-  return { ...shapeStats };
+  return shapeCache.statsSnapshot();
 }
 
 /** The slot of a root term: tuples only, by arity and the value of a first integer element (a notification's type). */
@@ -693,35 +679,17 @@ function encodeSlotOf(t: Term): number {
 function encodeShaped(t: Term, b: Uint8Array, o: number): number {
   const key = (shapedKey = encodeSlotOf(t));
   if (key < 0) return -1;
-  const slot = shapeSlots[key];
-  if (slot === undefined || slot.encode === undefined) return -1;
-  const end = slot.encode(t, b, o);
-  if (end >= 0) {
-    slot.hits++;
-    shapeStats.shaped++;
-  }
+  const encode = shapeCache.get(key);
+  if (encode === undefined) return -1;
+  const end = encode(t, b, o);
+  if (end >= 0) shapeCache.hit(key);
   return end;
 }
 
 /** After a general encode of `t`: count it, and generate an encoder for its shape when its slot keeps missing. */
 function noteEncoded(t: Term): void {
-  shapeStats.general++;
   const key = shapedKey;
-  if (key < 0) return;
-  let slot = shapeSlots[key];
-  if (slot === undefined) slot = shapeSlots[key] = { encode: undefined, hits: 0, misses: 0, compiles: 0 };
-  slot.misses++;
-  // Generated code starts in V8's interpreter, slower than the optimised general code: only a
-  // shape that keeps coming (SHAPE_WARMUP times with no encoder, or more often than its slot's
-  // encoder hits) is worth it.
-  if (slot.misses < SHAPE_WARMUP || slot.misses <= slot.hits >> 2) return;
-  if (slot.compiles >= MAX_SLOT_COMPILES || shapeCompiles >= MAX_SHAPE_COMPILES) return;
-  slot.compiles++;
-  shapeCompiles++;
-  shapeStats.compiles++;
-  slot.hits = 0;
-  slot.misses = 0;
-  slot.encode = compileEncoder(t) ?? slot.encode;
+  if (shapeCache.missed(key)) shapeCache.set(key, compileEncoder(t));
 }
 
 /** Writes any integer `v` at `o` as the general encoder does, or returns -1 (bigint, non-integer, unsafe, no room). */
@@ -894,7 +862,7 @@ function compileEncoder(root: Term): ShapedEncoder | undefined {
   } catch {
     // Code generation is disabled (node --disallow-code-generation-from-strings): the general
     // path stays, and nothing is generated again. Never an error of the caller's.
-    shapeCompiles = MAX_SHAPE_COMPILES;
+    shapeCache.disable();
     return undefined;
   }
   return factory(env);
