@@ -376,8 +376,13 @@ function encodeAtom(name: string, o: number, utf8: boolean): number {
 function encodeFloat(v: number, o: number): number {
   if (!Number.isFinite(v)) throw unencodableAt(o, `float ${v} has no Erlang representation`);
   // NEW_FLOAT_EXT, big-endian IEEE 754 (PROTOCOL.md §6.1), through one shared Float64Array.
-  o = room(o, 9);
-  const b = out;
+  // room() may replace `out` (a larger slab): read it after.
+  const at = room(o, 9);
+  return writeFloat(out, at, v);
+}
+
+/** Writes NEW_FLOAT_EXT `v` at `o` (9 bytes, room checked by the caller); the end offset. */
+function writeFloat(b: Uint8Array, o: number, v: number): number {
   b[o++] = NEW_FLOAT_EXT;
   F64[0] = v;
   if (LITTLE_ENDIAN) for (let i = 7; i >= 0; i--) b[o++] = F64_BYTES[i]!;
@@ -724,11 +729,7 @@ function shapedInteger(b: Uint8Array, v: unknown, o: number): number {
 /** Writes a NEW_FLOAT_EXT of a finite `v` at `o`, or returns -1. */
 function shapedFloat(b: Uint8Array, v: unknown, o: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || o + 9 > b.length) return -1;
-  b[o++] = NEW_FLOAT_EXT;
-  F64[0] = v;
-  if (LITTLE_ENDIAN) for (let i = 7; i >= 0; i--) b[o++] = F64_BYTES[i]!;
-  else for (let i = 0; i < 8; i++) b[o++] = F64_BYTES[i]!;
-  return o;
+  return writeFloat(b, o, v);
 }
 
 /** Writes a BINARY_EXT of `bytes` at `o`, or returns -1 (not bytes, or no room). */

@@ -10,8 +10,8 @@ import { malformedBytes, rechunk } from '../../src/arbitraries/malformed.js';
 import { connect } from '../../src/client/index.js';
 import { formatTerm, frameBytes, NOTIF, subscriptionToTerm } from '../../src/codec/index.js';
 import { fcRuns } from '../support/fc-config.js';
-import { startServer, until, waitFor } from './helpers.js';
-import { cHeader, frameOf, rawConnect } from './raw-socket.js';
+import { startServer, until, waitFor, type Started } from './helpers.js';
+import { cHeader, frameOf, rawConnect, type RawClient } from './raw-socket.js';
 
 const SUBSCRIBE = frameOf(subscriptionToTerm({ mask: NOTIF.DAEMON, heartbeatInterval: 0, healthCheckInterval: 0, verbosity: 0 }));
 
@@ -122,14 +122,20 @@ function bigIntFrame(n: number): Uint8Array {
   return frameBytes(payload);
 }
 
+/** A raw connection that has sent the C header and a subscription, once the server has it subscribed. */
+async function subscribedRawClient(st: Started): Promise<RawClient> {
+  const hostile = await rawConnect(st.tcp);
+  const subscribed = waitFor(st.server, 'subscribed');
+  await hostile.write(Uint8Array.from([...cHeader(), ...SUBSCRIBE]));
+  await subscribed;
+  return hostile;
+}
+
 describe('huge integers (audit finding 1: one frame used to stall the event loop for seconds)', () => {
   it('a 4 MiB integer after subscribing is refused by the decode limit with a short violation, and the journal formats fast', async () => {
     const st = await startServer();
     try {
-      const hostile = await rawConnect(st.tcp);
-      const subscribed = waitFor(st.server, 'subscribed');
-      await hostile.write(Uint8Array.from([...cHeader(), ...SUBSCRIBE]));
-      await subscribed;
+      const hostile = await subscribedRawClient(st);
       const violation = waitFor(st.server, 'violation');
       await hostile.write(bigIntFrame(4 << 20));
       const [v] = await violation;
@@ -152,10 +158,7 @@ describe('huge integers (audit finding 1: one frame used to stall the event loop
   it('an integer the decoder allows (1024 bytes) is reported in at most 200 characters', async () => {
     const st = await startServer();
     try {
-      const hostile = await rawConnect(st.tcp);
-      const subscribed = waitFor(st.server, 'subscribed');
-      await hostile.write(Uint8Array.from([...cHeader(), ...SUBSCRIBE]));
-      await subscribed;
+      const hostile = await subscribedRawClient(st);
       const violation = waitFor(st.server, 'violation');
       await hostile.write(bigIntFrame(1024));
       const [v] = await violation;
