@@ -32,6 +32,7 @@ import {
   type DurationInput,
   type FaultBody,
   type FaultSpec,
+  MASK_FLAG_NAMES,
   type MaskName,
   type ScenarioDefaults,
   type SourceLocation,
@@ -158,6 +159,14 @@ export function maskBit(name: MaskName): number {
 export function maskOf(names: readonly MaskName[]): number {
   // `|` is safe: every bit of §10.1 is below 2^31.
   return names.reduce((mask, n) => mask | maskBit(n), 0);
+}
+
+/**
+ * The names of a mask's bits, as a scenario writes them (the inverse of `maskOf` for known bits).
+ * @example maskNames(16 | 131072) // ['commit-diff', 'audit-sync']
+ */
+export function maskNames(mask: number): MaskName[] {
+  return [...(Object.keys(notificationTypes) as NotificationType[]), ...MASK_FLAG_NAMES].filter((n) => (mask & maskBit(n)) !== 0);
 }
 
 function selector(value: SubscriberSelector | undefined): CompiledSelector {

@@ -17,6 +17,7 @@ import {
 } from '../codec/index.js';
 import { ackScope, type AckEvent, type ClosedEvent, type DeliveredEvent, type Violation } from '../server/index.js';
 import { abortError, sleep, waitUntil, type Clock, type ClockTimer } from './clock.js';
+import { maskNames } from './compile.js';
 import { formatDuration } from './duration.js';
 import type { AckRecord, ConnectionReport, PendingAckRecord, RunReport, StepReport, StepStatus, ViolationRecord } from './report.js';
 import type { AckMatcher, CompiledSelector, FaultSpec, Scenario, Step } from './scenario.js';
@@ -413,8 +414,14 @@ class Run {
     const result = await waitUntil(this.#clock, this.#signal, withinMs, () => matching() >= count, this.#subscribe);
     if (result === 'timeout') {
       const noun = count === 1 ? 'subscriber' : 'subscribers';
-      const what = mask === 0 ? noun : `${noun} with mask ${mask}`;
-      throw new StepFailure(`${matching()} of ${count} ${what} connected within ${formatDuration(withinMs)}`);
+      const what = mask === 0 ? noun : `${noun} with mask ${mask} (${maskNames(mask).join(', ')})`;
+      // The usual cause is a client subscribed with the wrong mask: say what each one lacks.
+      const short = mask === 0 ? [] : this.#target.subscribers().filter((s) => (s.subscription.mask & mask) !== mask);
+      const others = short.map((s) => {
+        const names = maskNames(s.subscription.mask);
+        return `connection ${s.id} subscribed with mask ${s.subscription.mask} (${names.length === 0 ? 'nothing' : names.join(', ')}), without ${maskNames(mask & ~s.subscription.mask).join(', ')}`;
+      });
+      throw new StepFailure(`${matching()} of ${count} ${what} connected within ${formatDuration(withinMs)}${others.length === 0 ? '' : `; ${others.join('; ')}`}`);
     }
   }
 

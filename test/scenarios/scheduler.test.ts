@@ -79,7 +79,17 @@ describe('playScenario', () => {
     });
     expect(report.steps[0]?.status).toBe('failed');
     expect(report.steps[0]?.durationMs).toBe(5000);
-    expect(report.steps[0]?.error).toBe('1 of 2 subscribers with mask 131088 connected within 5s');
+    expect(report.steps[0]?.error).toBe(
+      '1 of 2 subscribers with mask 131088 (commit-diff, audit-sync) connected within 5s; connection 2 subscribed with mask 16 (commit-diff), without audit-sync',
+    );
+  });
+
+  it('names the bits a subscriber with the wrong mask lacks when await-subscribers times out', async () => {
+    const { clock, target, scenario } = await setup({ steps: [{ 'await-subscribers': { count: 1, mask: ['commit-diff'], within: '2s' } }] });
+    const report = await drive(clock, playScenario(scenario, target, { clock }), { at: { 10: () => target.subscribe(NOTIF.AUDIT) } });
+    expect(report.steps[0]?.error).toBe(
+      '0 of 1 subscriber with mask 16 (commit-diff) connected within 2s; connection 1 subscribed with mask 1 (audit), without commit-diff',
+    );
   });
 
   it('resolves await-subscribers as soon as enough subscribe', async () => {
