@@ -479,14 +479,22 @@ export function withSuggestion(value: unknown, candidates: readonly unknown[]): 
   return best === undefined ? text : `${text} (did you mean ${best}?)`;
 }
 
-/** The closest candidate within a small edit distance, if any. */
+/**
+ * The closest candidate within a small edit distance, if any. The word is also compared the way
+ * a Python or C programmer may spell it, as its `_ncs` constant: `NOTIF_COMMIT_DIFF`, `Audit` and
+ * `commit_diff` all suggest `commit-diff`.
+ */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
+  const plain = word.toLowerCase();
+  const constant = plain.replace(/^notif_/, '').replaceAll('_', '-');
   for (const candidate of candidates) {
-    const d = distance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance && d <= limit && d > 0) {
+    if (candidate === word) continue;
+    const c = candidate.toLowerCase();
+    const d = Math.min(distance(plain, c), distance(constant, c));
+    if (d < bestDistance && d <= limit) {
       best = candidate;
       bestDistance = d;
     }

@@ -109,6 +109,19 @@ steps:
     `);
   });
 
+  it('suggests the scenario name for a Python constant or a differently cased name', async () => {
+    const text = await problems(`name: x
+steps:
+  - await-subscribers: { mask: [NOTIF_COMMIT_DIFF, AUDIT_SYNC] }
+  - emit: { type: NOTIF_AUDIT }
+  - emit: { type: Commit_Diff, th: 1, db: RUNNING }
+`);
+    expect(text).toContain('found "NOTIF_COMMIT_DIFF" (did you mean commit-diff?)');
+    expect(text).toContain('found "AUDIT_SYNC" (did you mean audit-sync?)');
+    expect(text).toContain('found "NOTIF_AUDIT" (did you mean audit?)');
+    expect(text).toContain('found "Commit_Diff" (did you mean commit-diff?)');
+  });
+
   it('emit: dispatched on type, so errors speak about that type', async () => {
     expect(
       await problems(`name: x
