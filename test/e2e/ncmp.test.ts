@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +169,20 @@ describe('nso-mock validate (built CLI)', () => {
     const p = cli(['run', 'examples/ncmp/async-responses.yaml', '--port', '0', '--kafka-brokers', 'no-port-here']);
     expect(await p.exited).toBe(2);
     expect(p.stderr()).toContain('--kafka-brokers takes host:port[,host:port...], got "no-port-here"');
+  }, 30_000);
+
+  it('refuses an unreachable broker with one line of its own, not kafkajs stack traces', async () => {
+    // A port nothing listens on: bound, then closed again.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const p = cli(['run', 'examples/ncmp/async-responses.yaml', '--port', '0', '--kafka-brokers', `127.0.0.1:${port}`]);
+    expect(await p.exited).toBe(2);
+    expect(p.stdout).toEqual([]);
+    expect(p.stderr()).toContain(`nso-mock: error: Failed to connect to Kafka: Connection error: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(p.stderr()).not.toContain('kafkajs');
+    expect(p.stderr()).not.toContain('    at ');
   }, 30_000);
 });
 

@@ -75,6 +75,9 @@ export async function startNcmpFromArgs(
       const publisher = await ncmp.attachKafkaPublisher({
         brokers: list,
         store: engine.store,
+        // Every failure reaches the user as one line of ours (the error thrown or onError); kafkajs'
+        // own logs are JSON with stack traces, and an unreachable broker printed a dozen of them.
+        logLevel: 'nothing',
         onError: (error) => context.logger.log('error', error.message, { code: error.code }),
       });
       kafka = publisher;
