@@ -138,7 +138,7 @@ describe('nso-mock run --client (built CLI)', () => {
   it('kills a client that ignores SIGTERM after --client-grace', async () => {
     const pidFile = join(dir, 'stubborn.pid');
     const reportFile = join(dir, 'stubborn.json');
-    const cli = startCli(['run', 'test/e2e/fixtures/short-wait.yaml', '--client', `echo $$ > ${pidFile}; trap '' TERM; sleep 30`, '--client-grace', '100', '--report', reportFile]);
+    const cli = startCli(['run', 'test/e2e/fixtures/short-wait.yaml', '--port', '0', '--client', `echo $$ > ${pidFile}; trap '' TERM; sleep 30`, '--client-grace', '100', '--report', reportFile]);
     expect(await cli.exited).toBe(0);
     const report = await readReport(reportFile);
     expect(report.client).toMatchObject({ ended: 'killed', exit: { signal: 'SIGKILL' } });
