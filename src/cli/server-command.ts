@@ -335,6 +335,20 @@ async function writeReports(args: ServerCommandArgs, report: RunReport, logger: 
 }
 
 /** Scenario, usage and bind problems exit 2; anything else is an internal failure (1). */
+/**
+ * What to do about an address in use, naming the option that chose it: port 4569 is the default,
+ * so a second mock, or a local NSO, is the usual holder.
+ */
+function addressInUseHint(error: NsoMockError): string | undefined {
+  const details = error.details as { errno?: unknown; address?: unknown } | undefined;
+  const errno = details?.errno ?? (error.cause as { code?: unknown } | undefined)?.code;
+  if (errno !== 'EADDRINUSE') return undefined;
+  if (error.message.startsWith('Failed to start the control API')) return 'another process listens there: choose another --control-port (0 picks a free one; the ready line names it)';
+  if (error.message.startsWith('Failed to start the NCMP feed')) return 'another process listens there: choose another --ncmp-port (0 picks a free one; the ready line names it)';
+  if (typeof details?.address === 'string' && !/:\d+$/.test(details.address)) return 'another server listens on that socket: stop it, or choose another --unix path';
+  return 'another process listens there (a second nso-mock, or NSO itself on its IPC port 4569?): stop it, or choose another --port (0 picks a free one; the ready line names it)';
+}
+
 function reportStartupError(error: unknown, logger: CliLogger): ExitCode {
   if (error instanceof NsoMockError && (error.code === 'NSOMOCK_SCENARIO_INVALID' || error.code === 'NSOMOCK_SCENARIO_INCLUDE')) {
     logger.log('error', error.message, { code: error.code, problems: (error.details as { problems?: unknown }).problems });
@@ -342,6 +356,8 @@ function reportStartupError(error: unknown, logger: CliLogger): ExitCode {
   }
   if (error instanceof NsoMockError && (error.code === 'NSOMOCK_USAGE' || error.code === 'NSOMOCK_SERVER_LISTEN_FAILED' || error.code === 'NSOMOCK_NCMP_KAFKA')) {
     logger.log('error', error.message, { code: error.code });
+    const hint = addressInUseHint(error);
+    if (hint !== undefined) logger.log('info', hint);
     return EXIT_CODES.usage;
   }
   logger.log('error', error instanceof Error ? (error.stack ?? error.message) : String(error));

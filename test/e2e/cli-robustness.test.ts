@@ -111,13 +111,15 @@ describe('wrong input: a clear message, no stack trace, the documented exit code
     ['--port', 'Failed to listen: listen EADDRINUSE'],
     ['--control-port', 'Failed to start the control API: listen EADDRINUSE'],
     ['--ncmp-port', 'Failed to start the NCMP feed: listen EADDRINUSE'],
-  ])('a %s in use exits 2 before the ready line', async (option, message) => {
+  ])('a %s in use exits 2 before the ready line, saying which option to change', async (option, message) => {
     const args = option === '--port' ? ['serve', '--port', String(takenPort)] : ['serve', '--port', '0', option, String(takenPort)];
     const cli = startCli(args);
     expect(await cli.exited).toBe(2);
     expect(cli.stdout).toEqual([]);
     expect(cli.stderr()).toContain(message);
     expect(cli.stderr()).toContain(`(127.0.0.1:${takenPort})`);
+    expect(cli.stderr()).toContain(`nso-mock: another process listens there`);
+    expect(cli.stderr()).toContain(`choose another ${option} (0 picks a free one; the ready line names it)`);
     expect(cli.stderr()).not.toMatch(STACK);
   });
 });
