@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   NSOMOCK_SERVER_CLOSED: 'The operation needs a running server, but it was closed.',
   NSOMOCK_SERVER_ACK_FAILED: 'A blocking handshake ended without every required ack (timeout, disconnect or violation).',
   NSOMOCK_SERVER_STREAM: 'A named-stream operation was invalid (unknown stream, stream already completed).',
+  NSOMOCK_SERVER_XPATH: 'The XPath filter of a stream subscription does not compile (outside the supported subset of XPath 1.0, too long or nested too deep); the subscription is refused with error 50.',
   // scenarios
   NSOMOCK_SCENARIO_INVALID: 'A scenario file is not valid YAML or does not match the scenario schema.',
   NSOMOCK_SCENARIO_INCLUDE: 'A scenario include could not be read or forms a cycle.',

@@ -27,3 +27,5 @@ export type { CloseReason, SessionPhase } from './session-state.js';
 export { dateTimeToMillis, planReplay, type ReplayPlan, type StreamEvent, type StreamHistoryEvent, type StreamInfo, type StreamOptions } from './streams.js';
 export { BIT, deliversTo, outerBitFor, checkAckAgainstMask, type AckMaskCheck } from './subscriptions.js';
 export { VIOLATION_CODES, violationCodes, formatViolation, type Violation, type ViolationCode } from './violations.js';
+export { compileXPathFilter, DEFAULT_XPATH_FILTER_LIMITS, type FilterElement, type XPathErrorDetails, type XPathFilter, type XPathFilterLimits } from './xpath-filter.js';
+export { eventTree, valueText, type TagNames } from './event-tree.js';

@@ -36,6 +36,7 @@ import {
 import { AckTracker, ackScope, type AckOutcome, type AckReceipt, type Handshake, type PendingAck } from './ack-tracker.js';
 import { realClock, type Clock, type ClockTimer } from './clock.js';
 import { Connection, type ConnectionFaults, type ConnectionHost, type Transport } from './connection.js';
+import { eventTree } from './event-tree.js';
 import { Journal } from './journal.js';
 import { listenTcp, listenUnix, type Listener } from './listener.js';
 import type { SessionConfig, StreamCheck } from './session.js';
@@ -43,6 +44,7 @@ import type { CloseReason, SessionPhase } from './session-state.js';
 import { notificationComplete, StreamRegistry, type StreamEvent, type StreamInfo, type StreamOptions } from './streams.js';
 import { BIT, outerBitFor, SubscriptionIndex } from './subscriptions.js';
 import { violation, type Violation, type ViolationCode } from './violations.js';
+import { compileXPathFilter, type FilterElement, type XPathFilter } from './xpath-filter.js';
 
 /** A subscriber is identified by its connection id (unique per server, starting at 1). */
 export type SubscriberId = number;
@@ -128,8 +130,8 @@ export interface SubscriberInfo extends ConnectionInfo {
   readonly pendingAcks: readonly PendingAck[];
   /** Frames delivered to it (notifications, periodic frames, stream markers). */
   readonly delivered: number;
-  /** Its stream subscription state (§14), when it has one. */
-  readonly stream?: { readonly name: string; readonly phase: 'live' | 'done' };
+  /** Its stream subscription state (§14), when it has one, with the XPath filter applied to it. */
+  readonly stream?: { readonly name: string; readonly phase: 'live' | 'done'; readonly xpathFilter?: string };
 }
 
 /** A received ack and how it was classified. */
@@ -190,8 +192,11 @@ export interface EmitOptions {
 /** Why a subscriber of the type was not sent a notification. */
 export interface SkippedRecipient {
   readonly connectionId: SubscriberId;
-  /** `profile`: its layout profile has no such type (§16.5); `verbosity`: below the event's verbosity. */
-  readonly reason: 'profile' | 'verbosity';
+  /**
+   * `profile`: its layout profile has no such type (§16.5); `verbosity`: below the event's
+   * verbosity; `filter`: a stream event its subscription's XPath filter did not select (§14).
+   */
+  readonly reason: 'profile' | 'verbosity' | 'filter';
 }
 
 /** The handle of one emitted notification. */
@@ -380,6 +385,8 @@ type FrameCache = Map<number, Uint8Array | null>;
 
 interface StreamSubscription {
   readonly name: string;
+  /** The compiled XPath filter (§8.1 element 4), applied to replayed and live events (§14). */
+  readonly filter: XPathFilter | undefined;
   phase: 'live' | 'done';
   stopTimer: ClockTimer | undefined;
 }
@@ -442,6 +449,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly #tracker: AckTracker;
   readonly #registry = new StreamRegistry();
   readonly #streamSubs = new Map<SubscriberId, StreamSubscription>();
+  /** Filters compiled when a subscription was checked, picked up when it starts (same request object). */
+  readonly #compiledFilters = new WeakMap<StreamRequest, XPathFilter>();
   readonly #queues = new Map<string, Emission[]>();
   readonly #owed = new Map<SubscriberId, PendingAck[]>();
   readonly #recent: (Notification | undefined)[] = new Array<Notification | undefined>(RECENT_NORMALIZED).fill(undefined);
@@ -493,6 +502,15 @@ class MockServerImpl implements MockServer, ConnectionHost {
       checkStream: (request: StreamRequest): StreamCheck => {
         // §14 / §8.4: unknown stream → CONFD_ERR_NOEXISTS (1); unknown usid → CONFD_ERR_NOSESSION (22).
         if (!this.#registry.has(request.name)) return { ok: false, code: 1, reason: `no such stream: ${request.name}` };
+        // §8.4: a filter that does not compile → CONFD_ERR_XPATH (50), so no event goes out unfiltered.
+        if (hasFilter(request)) {
+          try {
+            this.#compiledFilters.set(request, compileXPathFilter(request.xpathFilter));
+          } catch (e) {
+            if (!(e instanceof NsoMockError) || e.code !== 'NSOMOCK_SERVER_XPATH') throw e;
+            return { ok: false, code: 50, reason: e.message };
+          }
+        }
         if (userSessions !== undefined && request.usid !== 0 && !userSessions.has(request.usid)) {
           return { ok: false, code: 22, reason: `no such user session: ${request.usid}` };
         }
@@ -665,6 +683,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
     const minVerbosity = e.options.verbosity ?? 0;
     const isProgress = n.type === 'progress' || n.type === 'commit-progress';
     const isStream = n.type === 'stream-event';
+    // The event's XML tree per stream (tag names are per stream), built once for all its filters.
+    let trees: Map<string, FilterElement[]> | undefined;
     const wantDelivered = this.#events.listenerCount('delivered') > 0;
     // The live set: a connection closed during delivery (output overflow) is deleted from it,
     // which Set iteration tolerates.
@@ -674,6 +694,10 @@ class MockServerImpl implements MockServer, ConnectionHost {
       const profile = conn?.profile;
       if (conn === undefined || subscription === undefined || profile === undefined) continue;
       if (isStream && !this.#streamAccepts(id, e.options.stream)) continue;
+      if (isStream && n.event === 1 && !this.#filterSelects(id, n, (trees ??= new Map()))) {
+        e.skip(id, 'filter');
+        continue;
+      }
       if (!isAvailableIn(n, profile)) {
         // §16.5: never send a type the profile's clients cannot decode.
         e.skip(id, 'profile');
@@ -719,6 +743,18 @@ class MockServerImpl implements MockServer, ConnectionHost {
     }
     const handshake = e.expected !== undefined && required !== undefined ? this.#tracker.open(e.expected, required) : undefined;
     e.markSent(now, handshake);
+  }
+
+  /** Whether the subscriber's XPath filter, if any, selects the event (§14). */
+  #filterSelects(id: SubscriberId, n: StreamEvent, trees: Map<string, FilterElement[]>): boolean {
+    const sub = this.#streamSubs.get(id);
+    if (sub?.filter === undefined) return true;
+    let tree = trees.get(sub.name);
+    if (tree === undefined) {
+      tree = eventTree(n.values, this.#registry.tagNames(sub.name));
+      trees.set(sub.name, tree);
+    }
+    return sub.filter.test(tree);
   }
 
   #streamAccepts(id: SubscriberId, stream: string | undefined): boolean {
@@ -852,9 +888,15 @@ class MockServerImpl implements MockServer, ConnectionHost {
   #startStream(connection: Connection, request: StreamRequest): void {
     const plan = this.#registry.plan(request, this.clock.now());
     if (plan === undefined) return; // checked by the session before `ok` (§8.4)
-    const sub: StreamSubscription = { name: request.name, phase: plan.phase, stopTimer: undefined };
+    const filter = hasFilter(request) ? (this.#compiledFilters.get(request) ?? compileXPathFilter(request.xpathFilter)) : undefined;
+    const sub: StreamSubscription = { name: request.name, filter, phase: plan.phase, stopTimer: undefined };
     this.#streamSubs.set(connection.id, sub);
-    for (const n of plan.send) this.#sendDirect(connection, n);
+    const tagNames = this.#registry.tagNames(request.name);
+    for (const n of plan.send) {
+      // §14: replayed events pass the filter too; the markers always go out.
+      if (filter !== undefined && n.event === 1 && !filter.test(eventTree(n.values, tagNames))) continue;
+      this.#sendDirect(connection, n);
+    }
     if (plan.stopAt !== undefined) {
       sub.stopTimer = this.clock.setTimeout(() => {
         sub.stopTimer = undefined;
@@ -948,7 +990,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
       pendingAcks: this.#tracker.pendingOf(conn.id),
       delivered: conn.delivered,
     };
-    return stream === undefined ? info : { ...info, stream: { name: stream.name, phase: stream.phase } };
+    if (stream === undefined) return info;
+    return { ...info, stream: { name: stream.name, phase: stream.phase, ...(stream.filter === undefined ? {} : { xpathFilter: stream.filter.source }) } };
   }
 
   #assertOpen(action: string): void {
@@ -1032,4 +1075,13 @@ function describeExpectation(result: Exclude<AckReceipt['result'], 'matched'>): 
       return String(never);
     }
   }
+}
+
+/**
+ * Whether a stream request carries a filter to apply. An empty filter counts as none: the Python
+ * binding and the example client send `undefined` for it, and a C client that sets `""` means
+ * "no filter" (how NSO treats `<<>>` is not known, PROTOCOL.md §8.1).
+ */
+function hasFilter(request: StreamRequest): request is StreamRequest & { readonly xpathFilter: string } {
+  return request.xpathFilter !== undefined && request.xpathFilter.trim() !== '';
 }

@@ -48,7 +48,7 @@ export interface SessionConfig {
   readonly profileForProtocolVersion: ((protocolVersion: number) => Profile | undefined) | undefined;
   /** Strict mode only: protocol versions accepted; others get status 1 (§4.3). Undefined = all. */
   readonly allowedProtocolVersions: readonly number[] | undefined;
-  /** Validates a stream request (§14: unknown stream → 1, unknown usid → 22). */
+  /** Validates a stream request (§14, §8.4: unknown stream → 1, filter that does not compile → 50, unknown usid → 22). */
   readonly checkStream: (request: StreamRequest) => StreamCheck;
 }
 
@@ -249,10 +249,10 @@ function onSubscription(state: SessionState, term: Term, config: SessionConfig):
   if ((mask & BIT.STREAM_EVENT) !== 0 && subscription.stream !== undefined) {
     const check = config.checkStream(subscription.stream);
     if (!check.ok) {
-      // §14, §8.4: unknown stream / usid → error reply (reason with a trailing NUL), then close.
+      // §14, §8.4: unknown stream / bad filter / unknown usid → error reply (reason with a trailing NUL), then close.
       return closeWith(state, 'subscribe-refused', 'end', [
         { kind: 'send', term: subscribeErrorTerm(check.code, check.reason) },
-        violationEffect('stream-refused', 'a known stream and user session (§14)', `${subscription.stream.name}: ${check.reason}`),
+        violationEffect('stream-refused', 'a known stream, a filter that compiles and a known user session (§14)', `${subscription.stream.name}: ${check.reason}`),
       ]);
     }
   }

@@ -5,6 +5,7 @@
  * mock-server.ts writes the frames and runs the stop timer.
  */
 import { NsoMockError, type DateTime, type StreamEventInput, type StreamEventNotification, type StreamRequest } from '../codec/index.js';
+import type { TagNames } from './event-tree.js';
 
 /** How a stream is declared. */
 export interface StreamOptions {
@@ -26,6 +27,15 @@ export interface StreamOptions {
    * event-time order, never sent live.
    */
   readonly history?: readonly StreamHistoryEvent[];
+  /**
+   * Local names of the stream's hashed tags (tag hash as decimal text → YANG node name), for the
+   * XPath filters of its subscribers (§8.1, §14): with UseIKP = 0 a tag-value list carries only
+   * hashes (§9.5), and a filter names nodes. Atom tags need no entry. A redefinition keeps the
+   * table unless given again.
+   * @example
+   *   { '1203': 'link-up', '1204': 'if-name' }
+   */
+  readonly tagNames?: TagNames;
 }
 
 /** An event of `StreamOptions.history`, in the friendly form of `streams.publish()`. */
@@ -106,11 +116,14 @@ export function notificationComplete(): StreamEventNotification {
   return NOTIFICATION_COMPLETE;
 }
 
+const NO_TAG_NAMES: TagNames = Object.freeze({});
+
 interface StreamRecord {
   readonly name: string;
   readonly replaySupport: boolean;
   readonly maxHistory: number;
   logStart: number;
+  readonly tagNames: TagNames;
   /** The log is incomplete before this time: just after the newest evicted event (-Infinity: nothing evicted). */
   evictedUntil: number;
   /** Oldest event time first (stable for equal times). */
@@ -131,7 +144,8 @@ export class StreamRegistry {
    * Declares a stream (again = redefine: the history is kept, options change). `history` holds the
    * normalised `options.history` events (the registry does not normalise; mock-server.ts does).
    * @throws NsoMockError `NSOMOCK_SERVER_STREAM` on an empty name, a bad maxHistory, a log start in
-   *   the future, or a history event dated before the log start or after `now`.
+   *   the future, a history event dated before the log start or after `now`, or a `tagNames` key
+   *   that is not a 32-bit hash in decimal or a name that is empty.
    */
   define(name: string, options: StreamOptions, now: number, history: readonly StreamEvent[] = []): StreamInfo {
     if (name.length === 0) throw streamError('define stream', 'the name is empty', name);
@@ -154,11 +168,13 @@ export class StreamRegistry {
       if (t < logStart) throw streamError('define stream', `history[${i}] is dated ${isoOf(t)}, before the log start ${isoOf(logStart)}`, name);
       if (t > now) throw streamError('define stream', `history[${i}] is dated ${isoOf(t)}, after now (${isoOf(now)}); publish live events instead`, name);
     }
+    const tagNames = options.tagNames === undefined ? (old?.tagNames ?? {}) : checkTagNames(options.tagNames, name);
     const record: StreamRecord = {
       name,
       replaySupport: options.replaySupport ?? true,
       maxHistory,
       logStart,
+      tagNames,
       evictedUntil,
       history: old === undefined ? [] : [...old.history],
     };
@@ -201,6 +217,11 @@ export class StreamRegistry {
     evict(r);
   }
 
+  /** Names of a stream's hashed tags for XPath filters (`StreamOptions.tagNames`); `{}` when none were given or the stream is unknown. */
+  tagNames(name: string): TagNames {
+    return this.#streams.get(name)?.tagNames ?? NO_TAG_NAMES;
+  }
+
   /** Plans the replay of a subscription (§14); undefined for an unknown stream. */
   plan(request: StreamRequest, now: number): ReplayPlan | undefined {
     const r = this.#streams.get(request.name);
@@ -240,6 +261,17 @@ function isoOf(ms: number): string {
 
 function info(r: StreamRecord): StreamInfo {
   return { name: r.name, replaySupport: r.replaySupport, maxHistory: r.maxHistory, historySize: r.history.length, logStart: r.logStart };
+}
+
+/** A frozen copy of a `tagNames` table, checked: keys are hashes in decimal (§9.5: 32-bit), names non-empty text. */
+function checkTagNames(tagNames: TagNames, name: string): TagNames {
+  const out: Record<string, string> = {};
+  for (const [hash, local] of Object.entries(tagNames)) {
+    if (!/^(0|[1-9][0-9]{0,9})$/.test(hash) || Number(hash) > 0xffff_ffff) throw streamError('define stream', `tagNames key ${JSON.stringify(hash)} is not a 32-bit tag hash in decimal`, name);
+    if (typeof local !== 'string' || local.length === 0) throw streamError('define stream', `tagNames[${hash}] is not a non-empty name`, name);
+    out[hash] = local;
+  }
+  return Object.freeze(out);
 }
 
 function streamError(action: string, reason: string, name: string): NsoMockError<{ stream: string }> {

@@ -15,7 +15,7 @@ export const VIOLATION_CODES = {
   'bad-frame-length': 'A frame length prefix was 0 or larger than maxFrameBytes (§5, §17).',
   'bad-term': 'A frame payload is not one valid Erlang term, or has trailing bytes in strict mode (§6, §17).',
   'bad-subscription': 'The first frame is not a subscription of the §8.1 shape (§17).',
-  'stream-refused': 'The stream subscription named an unknown stream or user session; the §8.4 error reply was sent (§14, §17).',
+  'stream-refused': 'The stream subscription named an unknown stream or user session, or its XPath filter does not compile; the §8.4 error reply was sent (§14, §17).',
   'zero-interval': 'Strict mode: a heartbeat or health-check bit with interval 0 (§13, §17).',
   'second-subscription': 'A second subscription term on a subscribed connection (§17).',
   'bad-ack': 'A frame after the subscription is not an ack of any §12.1 shape (§17).',
