@@ -17,19 +17,30 @@ function percentile(sorted: readonly number[], p: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** Options of `formatSummary`. */
+export interface SummaryOptions {
+  /**
+   * The run was ended by the signal that stops `serve`, its normal end: the verdict reads STOPPED,
+   * not ABORTED (which, for `run`, is a failure).
+   */
+  readonly stopped?: boolean;
+}
+
 /**
  * A few readable lines: verdict, counts, ack latencies, and every failure.
  * @example
  *   process.stderr.write(formatSummary(report));
  */
-export function formatSummary(report: RunReport): string {
-  const verdict = report.status === 'passed' ? 'PASS' : report.status === 'failed' ? 'FAIL' : 'ABORTED';
+export function formatSummary(report: RunReport, options: SummaryOptions = {}): string {
+  const verdict = report.status === 'passed' ? 'PASS' : report.status === 'failed' ? 'FAIL' : options.stopped === true ? 'STOPPED' : 'ABORTED';
   const lines = [`${verdict} ${report.scenario} (${seconds(report.durationMs)}, seed ${report.seed}, profile ${report.profile})`];
   const t = report.totals;
   const latencies = report.acks.flatMap((a) => (a.latencyMs === undefined ? [] : [a.latencyMs])).sort((a, b) => a - b);
   const latency =
     latencies.length === 0 ? '' : ` (latency p50 ${percentile(latencies, 50) ?? 0} ms, p95 ${percentile(latencies, 95) ?? 0} ms, max ${latencies[latencies.length - 1] ?? 0} ms)`;
-  lines.push(`  steps: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped of ${t.steps}`);
+  // The step a signal interrupted (and those after it) are `aborted`: counted, so the numbers add up.
+  const aborted = report.steps.filter((s) => s.status === 'aborted').length;
+  lines.push(`  steps: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped${aborted === 0 ? '' : `, ${aborted} aborted`} of ${t.steps}`);
   lines.push(`  notifications: ${t.notifications} · acks: ${t.acks}${latency} · violations: ${t.violations} · subscribers: ${report.connections.filter((c) => c.mask !== undefined).length}`);
   for (const failure of report.failures) lines.push(`  ✗ ${failure}`);
   return `${lines.join('\n')}\n`;

@@ -220,7 +220,7 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
       io.stderr.write(
         args['log-format'] === 'json'
           ? ''
-          : formatSummary(report) + (ncmp === undefined ? '' : await ncmpSummary(report)) + (clientSection === undefined ? '' : await clientSummary(clientSection)),
+          : formatSummary(report, { stopped: args.mode === 'serve' }) + (ncmp === undefined ? '' : await ncmpSummary(report)) + (clientSection === undefined ? '' : await clientSummary(clientSection)),
       );
       if (args['log-format'] === 'json') {
         if (clientSection !== undefined) logger.log('info', `client ${clientSection.ended}`, { client: clientSection });

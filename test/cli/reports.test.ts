@@ -54,6 +54,22 @@ describe('run summary', () => {
       "
     `);
   });
+
+  it('counts aborted steps, and says STOPPED for a serve ended by its signal', () => {
+    const aborted: RunReport = {
+      ...base,
+      status: 'aborted',
+      failures: [],
+      steps: [base.steps[0]!, { ...base.steps[1]!, status: 'aborted', error: 'aborted' }, { ...base.steps[2]!, status: 'aborted' }],
+      totals: { ...base.totals, failed: 0, skipped: 0 },
+    };
+    expect(formatSummary(aborted).split('\n').slice(0, 2)).toEqual([
+      'ABORTED commit <&> "quotes" (2.50 s, seed 42, profile nso57)',
+      '  steps: 1 passed, 0 failed, 0 skipped, 2 aborted of 3',
+    ]);
+    expect(formatSummary(aborted, { stopped: true })).toMatch(/^STOPPED commit/);
+    expect(formatSummary(base, { stopped: true })).toMatch(/^FAIL commit/);
+  });
 });
 
 describe('JUnit XML', () => {

@@ -127,6 +127,17 @@ describe('nso-mock serve (built CLI)', () => {
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
   });
+
+  it('says STOPPED, not ABORTED, when Ctrl-C ends the demo (its normal end), counting the interrupted step', async () => {
+    const cli = startCli(['serve', '--port', '0']);
+    await cli.ready;
+    await expect.poll(() => cli.stderr()).toContain('demo: waiting for a subscriber');
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr()).toMatch(/^STOPPED built-in demo \(/m);
+    expect(cli.stderr()).not.toContain('ABORTED');
+    expect(cli.stderr()).toMatch(/steps: 1 passed, 0 failed, 0 skipped, 2 aborted of 3/);
+  });
 });
 
 describe('nso-mock validate, decode, schema (built CLI)', () => {
