@@ -341,6 +341,7 @@ function compileStream(b: StreamBody, path: DocPath, ctx: CompileContext): Omit<
     history: compiled(b.history, 'history'),
     events: compiled(b.events, 'events'),
     everyMs: ms(b.every, 0, (found) => problem(['every'], DURATION_EXPECTED, found)),
+    ...(b['tag-names'] === undefined ? {} : { tagNames: b['tag-names'] }),
   };
 }
 

@@ -153,6 +153,11 @@ export interface StreamBody {
   events?: StreamEventDocument[];
   /** Pause between live events. */
   every?: DurationInput;
+  /**
+   * Local names of the stream's hashed tags (hash in decimal → YANG node name), for the XPath
+   * filters of its subscribers (PROTOCOL.md §8.1, §14). A later step without it keeps the table.
+   */
+  'tag-names'?: Record<string, string>;
 }
 
 /** `fuzz`: `count` notifications generated with fast-check from a seed. */
@@ -323,6 +328,8 @@ export type Step =
       readonly history: readonly CompiledStreamEvent[];
       readonly events: readonly CompiledStreamEvent[];
       readonly everyMs: number;
+      /** `tag-names`: hashed tag → local name, for subscribers' XPath filters. */
+      readonly tagNames?: Readonly<Record<string, string>>;
     })
   | (StepBase & {
       readonly kind: 'fuzz';

@@ -567,6 +567,7 @@ class Run {
         replaySupport: step.replay,
         ...(step.replayFromMs === undefined ? {} : { logStart: step.replayFromMs }),
         ...(history.length === 0 ? {} : { history }),
+        ...(step.tagNames === undefined ? {} : { tagNames: step.tagNames }),
       });
     } catch (error) {
       throw new StepFailure(error instanceof Error ? error.message : String(error));

@@ -550,6 +550,13 @@ const bodies = {
       ),
       events: Type.Optional(Type.Array(StreamEvent, { description: 'Events published live by this step.' })),
       every: Type.Optional(Duration),
+      'tag-names': Type.Optional(
+        Type.Record(Type.String({ pattern: '^(0|[1-9][0-9]{0,9})$' }), Type.String({ minLength: 1 }), {
+          additionalProperties: false,
+          description:
+            'Local names of hashed tags (hash in decimal: YANG node name) for the XPath filters of subscribers (PROTOCOL.md §8.1, §14); a prefix in a filter matches any namespace. Kept by later steps without it.',
+        }),
+      ),
     },
     { additionalProperties: false, description: 'Define or feed a named notification stream with history and replay (PROTOCOL.md §14).' },
   ),

@@ -96,6 +96,39 @@ describe('stream replay-from and history', () => {
   });
 });
 
+describe('tag-names and XPath filters (PROTOCOL.md §8.1, §14)', () => {
+  it('names hashed tags for the filters of subscribers; history and live events are filtered alike', async () => {
+    const text = [
+      'name: filtered',
+      'steps:',
+      '  - stream:',
+      '      name: events',
+      `      replay-from: ${iso(T0)}`,
+      '      tag-names: { 101: reading, 102: value }',
+      '      history:',
+      `        - { time: ${iso(T0 + 10 * MIN)}, values: [ { ns: 1928374655, tag: 101, xml: start }, { ns: 1928374655, tag: 102, v: 10 }, { ns: 1928374655, tag: 101, xml: stop } ] }`,
+      `        - { time: ${iso(T0 + 20 * MIN)}, values: [ { ns: 1928374655, tag: 101, xml: start }, { ns: 1928374655, tag: 102, v: 20 }, { ns: 1928374655, tag: 101, xml: stop } ] }`,
+      '',
+    ].join('\n');
+    assertRunPassed(await playScenario(await parseScenario(text, { file: 'filtered.yaml' }), server, { clock }));
+    const tcp = server.addresses.tcp;
+    if (tcp === undefined) throw new Error('not listening');
+    const c = await connect(tcp, { mask: NOTIF.STREAM_EVENT, stream: { name: 'events', startTime: new Date(T0), xpathFilter: '/reading[value > 15]' } });
+    clients.push(c);
+    // A later step without tag-names keeps them.
+    await play({ name: 'live', steps: [{ stream: { name: 'events', events: [{ values: values(5) }, { values: values(60) }] } }] });
+    expect((await c.take(3)).map(describeStream)).toEqual([20, 'replay-complete', 60]);
+  });
+
+  it('refuses tag-names keys that are not hashes in decimal', async () => {
+    const error = await parseScenario(['name: bad', 'steps:', '  - stream: { name: a, tag-names: { eth: x } }', ''].join('\n'), { file: 'bad.yaml' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'NSOMOCK_SCENARIO_INVALID' });
+  });
+});
+
 describe('loading', () => {
   it('reports history before replay-from, replay-from without a log, and bad times, with positions', async () => {
     const text = [
