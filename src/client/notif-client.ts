@@ -44,6 +44,11 @@ export interface ClientStreamOptions {
   readonly name: string;
   readonly startTime?: DateTime | Date;
   readonly stopTime?: DateTime | Date;
+  /**
+   * XPath filter over the notification content (§8.1 element 4); omitted or `''` = none. A server
+   * that cannot compile it refuses the subscription with code 50 (§8.4): `connect` rejects with
+   * `NSOMOCK_CLIENT_CONNECT_FAILED`, `details.code` 50.
+   */
   readonly xpathFilter?: string;
   /** User session for AAA filtering; 0 = none (default). */
   readonly usid?: number;
