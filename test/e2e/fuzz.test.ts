@@ -82,6 +82,11 @@ describe('nso-mock fuzz', () => {
     const mask = Number(/with mask (\d+)/.exec(yaml)?.[1]);
     expect(await replayWithRun(file, [BUGGY_SCRIPT, '--bug', 'forget-diff-ack'], mask)).toBe(1);
     expect(await replayWithRun(file, [GOOD_SCRIPT], mask)).toBe(0);
+    // The printed `run --client` replay is one command that fills in the port and mask itself.
+    expect(stdout).toContain(`or: nso-mock run ${file} --port 0 --client ${JSON.stringify(buggy('forget-diff-ack'))}`);
+    expect(yaml).toContain(`#   or: nso-mock run <this file> --port 0 --client ${JSON.stringify(buggy('forget-diff-ack'))}`);
+    const oneCommand = startCli(['run', file, '--port', '0', '--client', buggy('forget-diff-ack')]);
+    expect(await oneCommand.exited).toBe(1);
     const replayed = await fuzz(['--client', buggy('forget-diff-ack'), '--replay', file, '--ack-timeout', '300']);
     expect(replayed.code).toBe(1);
     expect(replayed.stdout).toContain('failed');

@@ -96,7 +96,7 @@ export async function runFuzzCommand(args: FuzzArgs, io: FuzzIo = { stdout: proc
         ...(c?.stderrTail ?? []).slice(-5).map((l) => `  client stderr: ${l}`),
         `minimal scenario: ${c?.file ?? '(none)'}`,
         `reproduce: nso-mock fuzz --client ${JSON.stringify(args.client)} --replay ${c?.file ?? ''}`,
-        `      or: nso-mock run ${c?.file ?? ''} --port 4569, then start the client with mask ${c?.mask ?? ''}`,
+        `      or: nso-mock run ${c?.file ?? ''} --port 0 --client ${JSON.stringify(args.client)}   (the plain player; the client subscribes with mask ${c?.mask ?? ''})`,
         `  rerun the search: nso-mock fuzz --client ${JSON.stringify(args.client)} --seed ${result.seed} --runs ${args.runs}`,
         '',
       ].join('\n'),

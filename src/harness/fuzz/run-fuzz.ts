@@ -190,7 +190,7 @@ export function fuzzScenarioYaml(scenario: GeneratedScenario, info: { readonly s
     ...info.failures.map((f) => `#   ${f.replace(/\n/g, ' ')}`),
     '# Replay it:',
     `#   nso-mock fuzz --client ${JSON.stringify(info.client)} --replay <this file>`,
-    '#   or: nso-mock run <this file> --port 4569, then start the client against port 4569',
+    `#   or: nso-mock run <this file> --port 0 --client ${JSON.stringify(info.client)}`,
     '',
   ].join('\n');
   return `${header}${stringify(scenario, { lineWidth: 0 })}`;
