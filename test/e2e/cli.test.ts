@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NotifClient } from '../../src/client/index.js';
 import { NOTIF } from '../../src/codec/index.js';
 import type { RunReport } from '../../src/scenarios/index.js';
-import { startCli, type ReadyLine } from './cli-process.js';
+import { repoRoot, startCli, type ReadyLine } from './cli-process.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -127,6 +128,21 @@ describe('nso-mock serve (built CLI)', () => {
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
   });
+
+  it("README quick start: the example client too early exits 3; --verbose logs the client's ack of the demo commit", async () => {
+    // Started before anything listens (during the build): the failure the README describes.
+    const early = spawnSync('python3', ['examples/clients/python/nso_events_client.py', '--port', '1', '--mask', 'commit-diff'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(early.status).toBe(3);
+    expect(early.stderr).toContain('Connection refused');
+    const cli = startCli(['serve', '--port', '0', '--verbose']);
+    const port = String(tcpOf(await cli.ready).port);
+    const client = spawn('python3', ['examples/clients/python/nso_events_client.py', '--port', port, '--mask', 'commit-diff,audit,progress,daemon', '--count', '4'], { cwd: repoRoot, stdio: 'ignore' });
+    const clientExit = new Promise<number | null>((resolve) => client.on('close', resolve));
+    expect(await clientExit).toBe(0);
+    await expect.poll(() => cli.stderr()).toMatch(/connection 1 sent \{1001,done\} \(matched, \d+ ms\)/);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+  }, 30_000);
 
   it('says STOPPED, not ABORTED, when Ctrl-C ends the demo (its normal end), counting the interrupted step', async () => {
     const cli = startCli(['serve', '--port', '0']);
