@@ -20,13 +20,42 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   try {
     await program(argv);
   } catch (error) {
-    // Already reported by the fail handler; rethrowing there is what stops yargs from running
+    // Already handled by the fail handler; rethrowing there is what stops yargs from running
     // the command anyway (it does with exitProcess(false)).
     if (!(error instanceof ReportedFailure)) throw error;
+    if (error.usage !== undefined) {
+      const { help, message } = error.usage;
+      process.stderr.write(`${help}\n\nnso-mock: ${message}${await suggestionFor(message, help)}\n`);
+    }
   }
 }
 
-class ReportedFailure extends Error {}
+class ReportedFailure extends Error {
+  constructor(readonly usage?: { readonly help: string; readonly message: string }) {
+    super('reported');
+  }
+}
+
+/**
+ * ` (did you mean --client?)` for yargs' "Unknown argument: clinet", from the options and
+ * commands the help lists. Loaded only on this error path: the suggester lives with the scenario
+ * loader, which a plain `--help` does not need.
+ */
+async function suggestionFor(message: string, help: string): Promise<string> {
+  const unknown = /^Unknown arguments?: (.+)$/.exec(message)?.[1];
+  if (unknown === undefined) return '';
+  const options = [...help.matchAll(/^\s{2}--([a-z][a-z-]*)/gm)].map((m) => m[1] ?? '');
+  const commands = [...help.matchAll(/^\s{2}nso-mock ([a-z]+)/gm)].map((m) => m[1] ?? '');
+  const { closest } = await import('../scenarios/index.js');
+  const guesses = unknown.split(', ').flatMap((word) => {
+    const bare = word.replace(/^-+/, '');
+    const option = closest(bare, options);
+    if (option !== undefined) return [`--${option}`];
+    const command = closest(bare, commands);
+    return command === undefined ? [] : [command];
+  });
+  return guesses.length === 0 ? '' : ` (did you mean ${guesses.join(', ')}?)`;
+}
 
 /** What a command's positional argument is, for the message when it is missing. */
 const POSITIONALS: Readonly<Record<string, string>> = {
@@ -62,9 +91,8 @@ async function program(argv: readonly string[]): Promise<void> {
         process.exitCode = EXIT_CODES.failed;
         throw new ReportedFailure();
       }
-      process.stderr.write(`${y.help().toString()}\n\nnso-mock: ${clearer(argv[0], message ?? error?.message ?? 'bad usage')}\n`);
       process.exitCode = EXIT_CODES.usage;
-      throw new ReportedFailure();
+      throw new ReportedFailure({ help: String(y.help()), message: clearer(argv[0], message ?? error?.message ?? 'bad usage') });
     })
     .help()
     .wrap(Math.min(110, process.stderr.columns ?? 100))

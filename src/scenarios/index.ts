@@ -45,7 +45,7 @@ export {
 } from './scenario.js';
 export { loadScenario, parseScenario, scenarioFromDocument, type LoadScenarioOptions } from './load.js';
 export { ScenarioError, scenarioError, formatProblem, type ScenarioProblem, type ScenarioErrorDetails } from './errors.js';
-export { checkScenarioDocument, type SchemaProblem } from './validate.js';
+export { checkScenarioDocument, closest, type SchemaProblem } from './validate.js';
 export { scenarioJsonSchema } from './shipped-schema.js';
 export { parseDuration, formatDuration, DURATION_PATTERN, MAX_DURATION_MS } from './duration.js';
 export { sleep, waitUntil, type Clock, type ClockTimer, type WaitResult } from './clock.js';

@@ -89,7 +89,13 @@ describe('nso-mock run (built CLI)', () => {
   it('exits 2 for bad usage', async () => {
     const unknown = startCli(['run', 'examples/commit-diff-ack.yaml', '--prot', '0']);
     expect(await unknown.exited).toBe(2);
-    expect(unknown.stderr()).toContain('Unknown argument: prot');
+    expect(unknown.stderr()).toContain('Unknown argument: prot (did you mean --port?)');
+    const typos = startCli(['run', 'examples/commit-diff-ack.yaml', '--clinet', 'x', '--proflie', 'nso6x', '--zzzzzz']);
+    expect(await typos.exited).toBe(2);
+    expect(typos.stderr()).toMatch(/\nnso-mock: Unknown arguments: clinet, proflie, zzzzzz \(did you mean --client, --profile\?\)\n$/);
+    const command = startCli(['srve']);
+    expect(await command.exited).toBe(2);
+    expect(command.stderr()).toContain('Unknown argument: srve (did you mean serve?)');
     const badPort = startCli(['serve', '--port', '70000']);
     expect(await badPort.exited).toBe(2);
     expect(badPort.stderr()).toContain('--port must be an integer from 0 to 65535, got 70000');
