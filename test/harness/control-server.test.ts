@@ -65,6 +65,14 @@ describe('control API', () => {
     expect(res.json).toMatchObject({ type: 'commit-diff', recipients: [1], acked: { ok: true, expected: '{17,done}', acked: [1] } });
   });
 
+  it('answers an emit nobody subscribed to at once: no recipients, nothing owed (as docs/control-api.md warns)', async () => {
+    const { mock, call } = await setup();
+    await subscriber(mock, NOTIF.AUDIT, true);
+    const res = await call('POST', '/emit', { notification: { type: 'commit-diff', th: 17 }, within: 5000 });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ recipients: [], acked: { ok: true, expected: null, acked: [], missing: [] } });
+  });
+
   it('answers 504 with the pending table when the ack does not come, then 409 from assert-no-pending-acks', async () => {
     const { mock, call } = await setup();
     await subscriber(mock, NOTIF.COMMIT_DIFF);
