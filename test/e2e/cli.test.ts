@@ -150,6 +150,17 @@ describe('nso-mock serve (built CLI)', () => {
     expect(await cli.exited).toBe(0);
   }, 30_000);
 
+  it('writes the --report of a served scenario when the scenario ends, not at shutdown (docs/cli.md)', async () => {
+    const file = join(dir, 'served-idle.json');
+    const cli = startCli(['serve', '--scenario', 'examples/idle.yaml', '--port', '0', '--report', file]);
+    await cli.ready;
+    await expect.poll(() => cli.stderr()).toContain('serving until SIGINT or SIGTERM');
+    const report = JSON.parse(await readFile(file, 'utf8')) as RunReport;
+    expect(report).toMatchObject({ scenario: expect.stringContaining('idle'), status: 'passed' });
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+
   it('says STOPPED, not ABORTED, when Ctrl-C ends the demo (its normal end), counting the interrupted step', async () => {
     const cli = startCli(['serve', '--port', '0']);
     await cli.ready;
