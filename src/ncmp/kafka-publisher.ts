@@ -163,7 +163,7 @@ export async function attachKafkaPublisher(options: KafkaPublisherOptions): Prom
       if (actual !== partitions) {
         throw new NcmpError(
           'NSOMOCK_NCMP_KAFKA',
-          `Failed to publish to ${topic}: the broker's topic has ${actual} partitions but the mock assigns ${partitions}; create the topic with ${partitions} or set partitions for it (${topic})`,
+          `Failed to publish to ${topic}: the broker's topic has ${actual} partitions but the mock assigns ${partitions}; create the topic with ${partitions}, or give the mock the broker's count (a scenario's \`ncmp: { partitions: ${actual} }\` or \`{ partitions: { ${topic}: ${actual} } }\`, docs/ncmp.md) (${topic})`,
           { topic, brokers },
         );
       }

@@ -88,6 +88,8 @@ describe('Kafka publisher against the kcat mock cluster', () => {
       expect(failure).toBeInstanceOf(NcmpError);
       expect(failure).toMatchObject({ code: 'NSOMOCK_NCMP_KAFKA', details: { topic: 'lcm-mismatch' } });
       expect((failure as Error).message).toMatch(/has 4 partitions but the mock assigns 1/);
+      // It says where the count is set, with the broker's number filled in.
+      expect((failure as Error).message).toContain('a scenario\'s `ncmp: { partitions: 4 }` or `{ partitions: { lcm-mismatch: 4 } }`');
     } finally {
       await publisher.close();
     }
