@@ -344,8 +344,14 @@ function translate(error: ErrorObject, path: DocPath): SchemaProblem | undefined
     case 'else':
     case 'not':
       return undefined;
-    default:
+    default: {
+      // `mask: commit-diff` for `mask: [commit-diff]`: one valid item where a list belongs.
+      const items = error.keyword === 'type' && parent['type'] === 'array' && isObject(parent['items']) ? deref(parent['items']) : undefined;
+      if (items !== undefined && !Array.isArray(error.data) && !isObject(error.data) && fitsShape(items, error.data)) {
+        return { path, anchor: 'value', expected: describe(parent), found: `${render(error.data)} (a list is written [${String(error.data)}])` };
+      }
       return { path, anchor: 'value', expected: describe(parent), found: withSuggestion(error.data, (parent['enum'] ?? []) as unknown[]) };
+    }
   }
 }
 

@@ -122,6 +122,17 @@ steps:
     expect(text).toContain('found "Commit_Diff" (did you mean commit-diff?)');
   });
 
+  it('says how to write a list when one valid item stands where a list belongs', async () => {
+    const text = await problems(`name: x
+steps:
+  - await-subscribers: { mask: commit-diff }
+  - fuzz: { types: audit, count: 3 }
+`);
+    expect(text).toContain('steps[0].await-subscribers.mask: expected a list of audit,');
+    expect(text).toContain('found "commit-diff" (a list is written [commit-diff])');
+    expect(text).toContain('found "audit" (a list is written [audit])');
+  });
+
   it('emit: dispatched on type, so errors speak about that type', async () => {
     expect(
       await problems(`name: x
