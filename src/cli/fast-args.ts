@@ -3,7 +3,7 @@
  * startup budget of `nso-mock serve` (target: ready line within 150 ms, bench/startup.bench.ts).
  * For the common, simple command lines (`serve --port 0`, `run f.yaml --report r.json`) Node's
  * built-in `util.parseArgs` reads the same option table (SERVER_OPTIONS) and the same checks
- * apply. Anything else — `--help`, an unknown or repeated option, `--no-x`, camelCase, a value
+ * apply. Anything else — `--help`, an unknown or repeated option, `--no-x`, camelCase, `--`, a value
  * that is not plainly valid — returns undefined, and yargs parses it and produces the usual help
  * and error messages. test/cli/fast-args.test.ts checks that both paths agree.
  */
@@ -34,6 +34,9 @@ export function fastServerArgs(argv: readonly string[]): ServerCommandArgs | und
   } catch {
     return undefined;
   }
+  // After `--` parseArgs takes everything as positionals, where yargs does not read a `<file>`
+  // (`run -- serve` is an error there, a file named serve here): leave `--` to yargs.
+  if ((parsed.tokens ?? []).some((t) => t.kind === 'option-terminator')) return undefined;
   // yargs turns a repeated option into a list (and then rejects it); leave those to yargs.
   const names = (parsed.tokens ?? []).flatMap((t) => (t.kind === 'option' ? [t.name] : []));
   if (new Set(names).size !== names.length) return undefined;
