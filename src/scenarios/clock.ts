@@ -29,6 +29,23 @@ export function abortError(signal: AbortSignal): NsoMockError {
 }
 
 /**
+ * Runs `callback` once `clock.now()` has moved `ms` on; returns the function that cancels it. A
+ * host timer may fire before the clock reads its due time (Node's timers count from the event
+ * loop's cached time, which trails `Date.now()`), so an early firing re-arms for the rest: a wait
+ * or an ack deadline of N ms never ends after fewer than N ms of the clock.
+ */
+export function afterAtLeast(clock: Clock, ms: number, callback: () => void): () => void {
+  const due = clock.now() + ms;
+  const fire = (): void => {
+    const left = due - clock.now();
+    if (left > 0) timer = clock.setTimeout(fire, left);
+    else callback();
+  };
+  let timer = clock.setTimeout(fire, ms);
+  return () => clock.clearTimeout(timer);
+}
+
+/**
  * Resolves after `ms` on `clock`, or rejects with `NSOMOCK_SCENARIO_ABORTED` when `signal` aborts.
  * @throws NsoMockError `NSOMOCK_SCENARIO_ABORTED` when the signal aborts first.
  * @example
@@ -41,13 +58,13 @@ export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<vo
       return;
     }
     const onAbort = (): void => {
-      clock.clearTimeout(timer);
+      cancel();
       reject(abortError(signal));
     };
-    const timer = clock.setTimeout(() => {
+    const cancel = afterAtLeast(clock, ms, () => {
       signal.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    });
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -77,11 +94,11 @@ export function waitUntil(
     }
     let done = false;
     let unsubscribe: (() => void) | undefined;
-    let timer: ClockTimer | undefined;
+    let cancelTimer: (() => void) | undefined;
     const finish = (outcome: (() => void)): void => {
       if (done) return;
       done = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
+      cancelTimer?.();
       unsubscribe?.();
       signal.removeEventListener('abort', onAbort);
       outcome();
@@ -102,6 +119,6 @@ export function waitUntil(
     if (done) return;
     unsubscribe = subscribe(wake);
     signal.addEventListener('abort', onAbort, { once: true });
-    timer = clock.setTimeout(() => finish(() => resolve(check() ? 'met' : 'timeout')), ms);
+    cancelTimer = afterAtLeast(clock, ms, () => finish(() => resolve(check() ? 'met' : 'timeout')));
   });
 }

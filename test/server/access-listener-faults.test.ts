@@ -8,7 +8,8 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type NotifClient } from '../../src/client/index.js';
 import { atom, frameBytes, NOTIF, tuple } from '../../src/codec/index.js';
-import { createMockServer, ManualClock, type Clock, type MockServerOptions } from '../../src/server/index.js';
+import { createMockServer, type MockServerOptions } from '../../src/server/index.js';
+import { earlyFiringClock } from '../support/early-clock.js';
 import { cHeader, frameOf, rawConnect, type RawClient } from './raw-socket.js';
 import { startServer, tempSocketPath, until, waitFor, type Started } from './helpers.js';
 
@@ -264,13 +265,8 @@ describe('fault injection', () => {
   it('stall(): frames queued during the stall go out when its timer fires, even if now() still reads earlier', async () => {
     // Node's timers count from the event loop's cached time, which trails Date.now(): a 1 ms timer
     // can fire while Date.now() has not moved 1 ms yet. This clock's timers fire 1 ms early to match.
-    const manual = new ManualClock({ now: Date.UTC(2023, 10, 14, 12, 0, 0) });
-    const early: Clock = {
-      now: () => manual.now(),
-      setTimeout: (callback, delayMs) => manual.setTimeout(callback, Math.max(0, delayMs - 1)),
-      clearTimeout: (timer) => manual.clearTimeout(timer),
-    };
-    const st = await start({ clock: early });
+    const { manual, clock } = earlyFiringClock();
+    const st = await start({ clock });
     const c = await connect(st.tcp, { mask: NOTIF.AUDIT });
     clients.push(c);
     st.server.connection(1).stall(2);
