@@ -41,7 +41,9 @@ export function formatSummary(report: RunReport, options: SummaryOptions = {}): 
   // The step a signal interrupted (and those after it) are `aborted`: counted, so the numbers add up.
   const aborted = report.steps.filter((s) => s.status === 'aborted').length;
   lines.push(`  steps: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped${aborted === 0 ? '' : `, ${aborted} aborted`} of ${t.steps}`);
-  lines.push(`  notifications: ${t.notifications} · acks: ${t.acks}${latency} · violations: ${t.violations} · subscribers: ${report.connections.filter((c) => c.mask !== undefined).length}`);
+  // Emitted and delivered side by side: a notification no subscriber's mask includes reaches nobody.
+  const delivered = report.connections.reduce((sum, c) => sum + c.deliveredTotal, 0);
+  lines.push(`  notifications: ${t.notifications} emitted, ${delivered} delivered · acks: ${t.acks}${latency} · violations: ${t.violations} · subscribers: ${report.connections.filter((c) => c.mask !== undefined).length}`);
   for (const failure of report.failures) lines.push(`  ✗ ${failure}`);
   return `${lines.join('\n')}\n`;
 }

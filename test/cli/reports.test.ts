@@ -48,7 +48,7 @@ describe('run summary', () => {
     expect(formatSummary(base)).toMatchInlineSnapshot(`
       "FAIL commit <&> "quotes" (2.50 s, seed 42, profile nso57)
         steps: 1 passed, 1 failed, 1 skipped of 3
-        notifications: 2 · acks: 2 (latency p50 12 ms, p95 12 ms, max 12 ms) · violations: 1 · subscribers: 1
+        notifications: 2 emitted, 1 delivered · acks: 2 (latency p50 12 ms, p95 12 ms, max 12 ms) · violations: 1 · subscribers: 1
         ✗ examples/x.yaml:4:5: acked in time (steps[1]): connection 1 did not send {1001,done} within 2s
         ✗ violation ack-unknown-handle on connection 1: expected an ack nothing waits for, got {17,done}
       "
