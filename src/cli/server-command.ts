@@ -4,7 +4,7 @@
  * until SIGINT/SIGTERM.
  */
 import { NsoMockError } from '../codec/index.js';
-import { createMockServer, type MockServer, type MockServerOptions } from '../server/index.js';
+import { createMockServer, describeClosed, type MockServer, type MockServerOptions } from '../server/index.js';
 import type { RunLogEvent, RunReport, Scenario } from '../scenarios/index.js';
 import type { WriteStream } from 'node:fs';
 import type { ClientRunReport, ClientUnderTest } from './client-under-test.js';
@@ -310,7 +310,7 @@ function logServerEvents(server: MockServer, logger: CliLogger): void {
   server.on('violation', (v) =>
     logger.log('warn', `connection ${v.connectionId}: violation ${v.code} (expected ${v.expected}, got ${v.actual})`, { connection: v.connectionId, code: v.code }),
   );
-  server.on('closed', (e) => logger.log('info', `connection ${e.connectionId} closed (${String(e.reason)}${e.detail === undefined ? '' : `: ${e.detail}`})`, { connection: e.connectionId }));
+  server.on('closed', (e) => logger.log('info', describeClosed(e), { connection: e.connectionId }));
 }
 
 /** Writes `--report` and `--junit`; false (logged, without a stack) when one could not be written. */
@@ -334,7 +334,6 @@ async function writeReports(args: ServerCommandArgs, report: RunReport, logger: 
   return ok;
 }
 
-/** Scenario, usage and bind problems exit 2; anything else is an internal failure (1). */
 /**
  * What to do about an address in use, naming the option that chose it: port 4569 is the default,
  * so a second mock, or a local NSO, is the usual holder.
@@ -343,11 +342,14 @@ function addressInUseHint(error: NsoMockError): string | undefined {
   const details = error.details as { errno?: unknown; address?: unknown } | undefined;
   const errno = details?.errno ?? (error.cause as { code?: unknown } | undefined)?.code;
   if (errno !== 'EADDRINUSE') return undefined;
-  if (error.message.startsWith('Failed to start the control API')) return 'another process listens there: choose another --control-port (0 picks a free one; the ready line names it)';
-  if (error.message.startsWith('Failed to start the NCMP feed')) return 'another process listens there: choose another --ncmp-port (0 picks a free one; the ready line names it)';
+  const another = (option: string): string => `choose another ${option} (0 picks a free one; the ready line names it)`;
+  if (error.message.startsWith('Failed to start the control API')) return `another process listens there: ${another('--control-port')}`;
+  if (error.message.startsWith('Failed to start the NCMP feed')) return `another process listens there: ${another('--ncmp-port')}`;
   if (typeof details?.address === 'string' && !/:\d+$/.test(details.address)) return 'another server listens on that socket: stop it, or choose another --unix path';
-  return 'another process listens there (a second nso-mock, or NSO itself on its IPC port 4569?): stop it, or choose another --port (0 picks a free one; the ready line names it)';
+  return `another process listens there (a second nso-mock, or NSO itself on its IPC port 4569?): stop it, or ${another('--port')}`;
 }
+
+/** Scenario, usage and bind problems exit 2; anything else is an internal failure (1). */
 
 function reportStartupError(error: unknown, logger: CliLogger): ExitCode {
   if (error instanceof NsoMockError && (error.code === 'NSOMOCK_SCENARIO_INVALID' || error.code === 'NSOMOCK_SCENARIO_INCLUDE')) {

@@ -15,7 +15,7 @@ import {
   type NotificationInput,
   type NotificationType,
 } from '../codec/index.js';
-import { ackScope, type AckEvent, type ClosedEvent, type DeliveredEvent, type Violation } from '../server/index.js';
+import { ackScope, describeClosed, type AckEvent, type ClosedEvent, type DeliveredEvent, type Violation } from '../server/index.js';
 import { abortError, sleep, waitUntil, type Clock, type ClockTimer } from './clock.js';
 import { maskNames } from './compile.js';
 import { formatDuration } from './duration.js';
@@ -267,7 +267,7 @@ class Run {
     for (const m of this.#emissions) {
       if (m.owed.has(e.connectionId) && !m.ackedAt.has(e.connectionId)) m.closedBeforeAck.add(e.connectionId);
     }
-    this.#emit('info', `connection ${e.connectionId} closed (${String(e.reason)}${e.detail === undefined ? '' : `: ${e.detail}`})`);
+    this.#emit('info', describeClosed(e));
     this.#wake();
   }
 

@@ -75,22 +75,7 @@ export function eventTree(values: readonly TagValue[], tagNames: TagNames = {}):
  */
 export function valueText(v: ConfValue, tagNames: TagNames = {}): string {
   switch (v.confd_type) {
-    case 5:
-      return v.value;
-    case 6:
-    case 7:
-    case 8:
-    case 9:
-    case 10:
-    case 11:
-    case 12:
-    case 13:
-    case 28:
-    case 29:
-    case 30:
-      return String(v.value);
-    case 14:
-      return String(v.value);
+    case 5: // strings, addresses and prefixes are text already
     case 15:
     case 16:
     case 40:
@@ -98,6 +83,19 @@ export function valueText(v: ConfValue, tagNames: TagNames = {}): string {
     case 48:
     case 49:
       return v.value;
+    case 6: // integers and the double, in decimal
+    case 7:
+    case 8:
+    case 9:
+    case 10:
+    case 11:
+    case 12:
+    case 13:
+    case 14:
+    case 28:
+    case 29:
+    case 30:
+      return String(v.value);
     case 17:
       return v.value ? 'true' : 'false';
     case 19:

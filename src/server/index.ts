@@ -1,6 +1,7 @@
 // The public surface of the server (scenarios and harness import only this). Explicit list.
 export {
   createMockServer,
+  describeClosed,
   type MockServer,
   type MockServerOptions,
   type MockServerEvents,

@@ -285,6 +285,15 @@ export interface MockServer {
 }
 
 /**
+ * The log line of a closed connection: its reason, and the detail when there is one.
+ * @example
+ *   describeClosed({ connectionId: 3, reason: 'client-type', detail: "first byte 0x47 'G' …", … }) // "connection 3 closed (client-type: first byte 0x47 'G' …)"
+ */
+export function describeClosed(e: ClosedEvent): string {
+  return `connection ${e.connectionId} closed (${String(e.reason)}${e.detail === undefined ? '' : `: ${e.detail}`})`;
+}
+
+/**
  * Creates a server (not yet listening).
  * @throws UsageError `NSOMOCK_USAGE` for an invalid option.
  * @example
