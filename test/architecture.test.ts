@@ -14,12 +14,15 @@ const allowed: Record<string, readonly string[]> = {
   arbitraries: ['codec'],
   server: ['codec'],
   client: ['codec'],
-  scenarios: ['codec', 'arbitraries', 'server', 'ncmp'],
-  harness: ['server', 'scenarios', 'codec', 'arbitraries', 'client', 'ncmp'],
-  cli: ['harness', 'scenarios', 'codec', 'server', 'ncmp', 'arbitraries', 'client'],
+  // Data models (YANG, .fxs) and NSO's tag hashes; the MAAPI server side reads them.
+  schema: ['codec'],
+  maapi: ['codec', 'schema'],
+  scenarios: ['codec', 'arbitraries', 'server', 'ncmp', 'schema'],
+  harness: ['server', 'scenarios', 'codec', 'arbitraries', 'client', 'ncmp', 'schema', 'maapi'],
+  cli: ['harness', 'scenarios', 'codec', 'server', 'ncmp', 'arbitraries', 'client', 'schema', 'maapi'],
   // ncmp is the independent second event family: only the shared error registry is allowed.
   ncmp: ['codec/errors'],
-  '.': ['harness', 'codec', 'scenarios', 'server', 'client', 'arbitraries', 'ncmp'],
+  '.': ['harness', 'codec', 'scenarios', 'server', 'client', 'arbitraries', 'ncmp', 'schema', 'maapi'],
 };
 
 /** Node built-ins each layer may use; only the server (and the tools above it) touch sockets. */

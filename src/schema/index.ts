@@ -1,0 +1,2 @@
+/** The schema layer's public face: data models (YANG, compiled .fxs) → `Schema`, and NSO's tag hashes. */
+export type { Schema, SchemaChoice, SchemaLeafType, SchemaNamespace, SchemaNode, SchemaNodeKind } from './model.js';
