@@ -162,6 +162,9 @@ describe('playing NCMP steps', () => {
         { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'register' } },
         { parallel: [{ sequence: [{ wait: 30 }, { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'module-sync-succeeded' } }] }, { wait: 50 }] },
         { repeat: { times: 2, steps: [{ wait: 7 }, { 'ncmp-async-response': { format: 'legacy', topic: 'client', data: {} } }] } },
+        // A fixed duration besides waits: expect-no-ack's `for`.
+        { 'expect-no-ack': { for: '100ms' } },
+        { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'deregister-begin' } },
       ],
     });
     // A loaded host: every timer fires `lag` ms after it was due, a different lag each time.
@@ -181,14 +184,17 @@ describe('playing NCMP steps', () => {
       return played;
     };
     const exact = await playDocument(scenario);
+    expect(exact.failures).toEqual([]);
     const late = await playLate([13, 0, 29, 4, 51]);
     expect(late.status).toBe('passed');
     expect(late.ncmp).toEqual(exact.ncmp);
     const times = (late.ncmp?.topics ?? []).flatMap((t) => t.records.map((r) => [t.topic, r.timestamp - Date.UTC(2024, 4, 1, 12)]));
-    // register after 10 ms; the sync 30 ms into the parallel; the parallel ends with its 50 ms branch; then 7 + 7.
+    // register after 10 ms; the sync 30 ms into the parallel; the parallel ends with its 50 ms branch;
+    // then 7 + 7; then 100 ms without acks.
     expect(times).toEqual([
       ['ncmp-events', 10],
       ['ncmp-events', 40],
+      ['ncmp-events', 74 + 100],
       ['ncmp-async-m2m', 67],
       ['ncmp-async-m2m', 74],
       ['client', 67],
