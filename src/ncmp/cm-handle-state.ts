@@ -169,7 +169,8 @@ function sameProperties(a: Readonly<Record<string, string>>, b: Readonly<Record<
 
 /**
  * Java's `String.trim()` (what `StringUtils.trimToEmpty` calls): strips every char up to U+0020
- * from both ends, and nothing else (no Unicode spaces).
+ * from both ends, and nothing else (no Unicode spaces). Undefined gives `""`, as trimToEmpty(null).
+ * @example javaTrim(' \tME=1\n') // 'ME=1'
  */
 export function javaTrim(value: string | undefined): string {
   if (value === undefined) return '';
