@@ -132,8 +132,11 @@ export const DATA_OPERATION_EVENT = {
   dataSchema: 'urn:cps:org.onap.cps.ncmp.events.async1_0_0.DataOperationEvent:1.0.0',
   specVersion: '1.0',
   ncmpSource: 'NCMP',
-  /** What the mock's DMI writes as `ce_source` unless a step says otherwise. */
-  dmiSource: 'ONAP-DMI-PLUGIN',
+  /**
+   * What the mock's DMI writes as `ce_source` unless a step says otherwise: `DMI`, as the DMI stub
+   * CPS tests NCMP with (`DmiRestStubController`, which also keys the record with a random UUID).
+   */
+  dmiSource: 'DMI',
 } as const;
 
 /** NCMP's response codes (org.onap.cps.ncmp.api.NcmpResponseStatus) and their messages. */

@@ -10,7 +10,8 @@
  *              register [registration]                   CREATE
  *   (none) ───────────────────────────────▶ ADVISED
  *              module-sync-succeeded [module sync succeeds] UPDATE
- *   ADVISED ──────────────────────────────▶ READY         (dataSyncEnabled false unless given)
+ *   ADVISED ──────────────────────────────▶ READY         (dataSyncEnabled false; after an upgrade the
+ *                                                          event keeps the old moduleSetTag)
  *              module-sync-failed [module sync fails]     UPDATE
  *   ADVISED ──────────────────────────────▶ LOCKED        (lock reason MODULE_SYNC_FAILED, not in the event)
  *              retry [watchdog retry]                     UPDATE
@@ -22,9 +23,21 @@
  *              deregister-complete [deregistration, step 2] DELETE
  *   DELETING ─────────────────────────────▶ DELETED ─▶ (none): the id may be registered again
  *              deregister = deregister-begin + deregister-complete (two events, as CPS's API does)
- *              set-data-producer-identifier [dataProducerIdentifier changed] UPDATE, no state change
- *              update-properties [public properties changed]             UPDATE, no state change
+ *              set-data-producer-identifier [dataProducerIdentifier set]  UPDATE, no state change
+ *              update-properties [public properties changed]  no event (CPS sends none), no state change;
+ *                                                             UPDATE only with the non-CPS opt-in
  * ```
+ *
+ * What CPS does that shapes the events (CPS master, cps-ncmp-service):
+ * - `YangModelCmHandle` stores alternateId, moduleSetTag and dataProducerIdentifier through
+ *   `StringUtils.trimToEmpty`: unset is `""`, never null, and values are trimmed.
+ * - `LcmEventsCmHandleStateHandlerImpl` moves a handle to READY through
+ *   `CompositeStateUtils.setInitialDataStoreSyncState`, which sets dataSyncEnabled to false.
+ * - After a module upgrade, the module sync writes the new moduleSetTag to the database only; the
+ *   in-memory handle the state handler publishes READY with keeps the old tag. The handle the next
+ *   event reads from the database has the new one.
+ * - `CmHandleRegistrationServicePropertyHandler` ignores a blank dataProducerIdentifier and keeps
+ *   one that is already set (it logs a warning); it updates public properties without an LCM event.
  *
  * Rejected (CPS publishes nothing for these, or they cannot happen): any trigger on a handle that
  * does not exist except `register`; `register` of an existing handle; a trigger from a state the
@@ -42,11 +55,14 @@ export type LockReason = 'MODULE_SYNC_FAILED' | 'MODULE_UPGRADE' | 'MODULE_UPGRA
 export interface CmHandle {
   readonly cmHandleId: string;
   readonly state: CmHandleState;
-  /** Unset until the first module sync; CPS sets it to false there unless asked otherwise. */
+  /** Unset (null in events) until the first module sync, where CPS sets it to false. */
   readonly dataSyncEnabled?: boolean;
-  readonly alternateId?: string;
-  readonly moduleSetTag?: string;
-  readonly dataProducerIdentifier?: string;
+  /** `""` when unset, as CPS stores it (trimToEmpty). */
+  readonly alternateId: string;
+  /** `""` when unset, as CPS stores it (trimToEmpty). */
+  readonly moduleSetTag: string;
+  /** `""` when unset, as CPS stores it (trimToEmpty). */
+  readonly dataProducerIdentifier: string;
   /** Public cm-handle properties (`cmHandleProperties` in the events). */
   readonly properties: Readonly<Record<string, string>>;
   readonly lockReason?: LockReason;
@@ -63,7 +79,11 @@ export type CmHandleTrigger =
       readonly dataProducerIdentifier?: string;
       readonly properties?: Readonly<Record<string, string>>;
     }
-  | { readonly trigger: 'module-sync-succeeded'; readonly dataSyncEnabled?: boolean }
+  | {
+      readonly trigger: 'module-sync-succeeded';
+      /** Only `false` is possible: CPS starts every READY handle with data sync off. */
+      readonly dataSyncEnabled?: false;
+    }
   | { readonly trigger: 'module-sync-failed' }
   | { readonly trigger: 'retry' }
   | { readonly trigger: 'upgrade'; readonly moduleSetTag?: string }
@@ -71,7 +91,16 @@ export type CmHandleTrigger =
   | { readonly trigger: 'deregister-begin' }
   | { readonly trigger: 'deregister-complete' }
   | { readonly trigger: 'set-data-producer-identifier'; readonly dataProducerIdentifier: string }
-  | { readonly trigger: 'update-properties'; readonly properties: Readonly<Record<string, string>> };
+  | {
+      readonly trigger: 'update-properties';
+      readonly properties: Readonly<Record<string, string>>;
+      /**
+       * NOT CPS behaviour: also report the change with an UPDATE carrying the cmHandleProperties
+       * delta. CPS publishes no LCM event for a property update; this opt-in exists for consumers
+       * that must cope with one.
+       */
+      readonly nonCpsLcmEvent?: boolean;
+    };
 
 /** The trigger names, in the diagram's order. */
 export type CmHandleTriggerName = CmHandleTrigger['trigger'];
@@ -111,7 +140,10 @@ export type CmHandleTriggerResult =
       readonly ok: true;
       /** The handle afterwards; undefined once it is DELETED (CPS removes it from the inventory). */
       readonly handle: CmHandle | undefined;
-      /** One per LCM event, in publish order. */
+      /**
+       * One per LCM event, in publish order (none for a property update). A transition's target is
+       * the handle as the event shows it, which after a module upgrade is not `handle`.
+       */
       readonly transitions: readonly CmHandleTransition[];
     }
   | { readonly ok: false; readonly rejection: CmHandleRejection };
@@ -135,6 +167,20 @@ function sameProperties(a: Readonly<Record<string, string>>, b: Readonly<Record<
   return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
 
+/**
+ * Java's `String.trim()` (what `StringUtils.trimToEmpty` calls): strips every char up to U+0020
+ * from both ends, and nothing else (no Unicode spaces). Undefined gives `""`, as trimToEmpty(null).
+ * @example javaTrim(' \tME=1\n') // 'ME=1'
+ */
+export function javaTrim(value: string | undefined): string {
+  if (value === undefined) return '';
+  let start = 0;
+  let end = value.length;
+  while (start < end && value.charCodeAt(start) <= 0x20) start += 1;
+  while (end > start && value.charCodeAt(end - 1) <= 0x20) end -= 1;
+  return value.slice(start, end);
+}
+
 function single(handle: CmHandle, target: CmHandle): CmHandleTriggerResult {
   return { ok: true, handle: target, transitions: [{ current: handle, target }] };
 }
@@ -154,28 +200,26 @@ export function applyCmHandleTrigger(handle: CmHandle | undefined, cmHandleId: s
   switch (trigger.trigger) {
     case 'register': {
       if (handle !== undefined) return reject(cmHandleId, handle, name, `the cm-handle is already registered (${handle.state})`);
-      const created: Record<string, unknown> = {
+      // YangModelCmHandle.toYangModelCmHandle: trimToEmpty on the three string attributes.
+      const target: CmHandle = {
         cmHandleId,
         state: 'ADVISED',
-        alternateId: trigger.alternateId,
-        moduleSetTag: trigger.moduleSetTag,
-        dataProducerIdentifier: trigger.dataProducerIdentifier,
+        alternateId: javaTrim(trigger.alternateId),
+        moduleSetTag: javaTrim(trigger.moduleSetTag),
+        dataProducerIdentifier: javaTrim(trigger.dataProducerIdentifier),
         properties: { ...(trigger.properties ?? {}) },
       };
-      for (const key of Object.keys(created)) if (created[key] === undefined) delete created[key];
-      const target = created as unknown as CmHandle;
       return { ok: true, handle: target, transitions: [{ current: undefined, target }] };
     }
     case 'module-sync-succeeded': {
       const h = handle as CmHandle;
       if (h.state !== 'ADVISED') return reject(cmHandleId, h, name, `module sync runs only on ADVISED handles, not ${h.state}`);
-      const changes: CmHandleChanges = {
-        dataSyncEnabled: trigger.dataSyncEnabled ?? h.dataSyncEnabled ?? false,
-        lockReason: undefined,
-        pendingModuleSetTag: undefined,
-        moduleSetTag: h.pendingModuleSetTag ?? h.moduleSetTag,
-      };
-      return single(h, withState(h, 'READY', changes));
+      // CompositeStateUtils.setInitialDataStoreSyncState: dataSyncEnabled false, always.
+      const ready = withState(h, 'READY', { dataSyncEnabled: false, lockReason: undefined, pendingModuleSetTag: undefined });
+      if (h.pendingModuleSetTag === undefined) return single(h, ready);
+      // After an upgrade the new tag goes to the database only: READY is published with the old tag,
+      // and the inventory (what the next event starts from) has the new one.
+      return { ok: true, handle: { ...ready, moduleSetTag: h.pendingModuleSetTag }, transitions: [{ current: h, target: ready }] };
     }
     case 'module-sync-failed': {
       const h = handle as CmHandle;
@@ -191,7 +235,7 @@ export function applyCmHandleTrigger(handle: CmHandle | undefined, cmHandleId: s
     case 'upgrade': {
       const h = handle as CmHandle;
       if (h.state !== 'READY') return reject(cmHandleId, h, name, `only READY handles can be upgraded, not ${h.state}`);
-      return single(h, withState(h, 'LOCKED', { lockReason: 'MODULE_UPGRADE', pendingModuleSetTag: trigger.moduleSetTag }));
+      return single(h, withState(h, 'LOCKED', { lockReason: 'MODULE_UPGRADE', pendingModuleSetTag: trigger.moduleSetTag === undefined ? undefined : javaTrim(trigger.moduleSetTag) }));
     }
     case 'deregister-begin':
     case 'deregister': {
@@ -210,16 +254,23 @@ export function applyCmHandleTrigger(handle: CmHandle | undefined, cmHandleId: s
     case 'set-data-producer-identifier': {
       const h = handle as CmHandle;
       if (h.state === 'DELETING') return reject(cmHandleId, h, name, 'the cm-handle is being deleted');
-      if (h.dataProducerIdentifier === trigger.dataProducerIdentifier) {
-        return reject(cmHandleId, h, name, `dataProducerIdentifier is already ${JSON.stringify(trigger.dataProducerIdentifier)}; CPS publishes no event`);
+      const dpi = javaTrim(trigger.dataProducerIdentifier);
+      if (dpi === '') return reject(cmHandleId, h, name, 'the dataProducerIdentifier is blank; CPS ignores a blank one and publishes no event');
+      if (h.dataProducerIdentifier === dpi) {
+        return reject(cmHandleId, h, name, `dataProducerIdentifier is already ${JSON.stringify(dpi)}; CPS publishes no event`);
       }
-      return single(h, withState(h, h.state, { dataProducerIdentifier: trigger.dataProducerIdentifier }));
+      if (h.dataProducerIdentifier !== '') {
+        return reject(cmHandleId, h, name, `dataProducerIdentifier is already set to ${JSON.stringify(h.dataProducerIdentifier)}; CPS keeps it (a warning in its log) and publishes no event`);
+      }
+      return single(h, withState(h, h.state, { dataProducerIdentifier: dpi }));
     }
     case 'update-properties': {
       const h = handle as CmHandle;
       if (h.state === 'DELETING') return reject(cmHandleId, h, name, 'the cm-handle is being deleted');
-      if (sameProperties(h.properties, trigger.properties)) return reject(cmHandleId, h, name, 'the properties are unchanged; CPS publishes no event');
-      return single(h, withState(h, h.state, { properties: { ...trigger.properties } }));
+      if (sameProperties(h.properties, trigger.properties)) return reject(cmHandleId, h, name, 'the properties are unchanged');
+      const updated = withState(h, h.state, { properties: { ...trigger.properties } });
+      // CPS updates public properties in the inventory only: no LCM event, unless the non-CPS opt-in asks for one.
+      return trigger.nonCpsLcmEvent === true ? single(h, updated) : { ok: true, handle: updated, transitions: [] };
     }
     default: {
       const never: never = trigger;
@@ -243,8 +294,8 @@ const TRIGGERS_FROM: Readonly<Record<CmHandleState | 'NONE', readonly CmHandleTr
 };
 
 /**
- * The triggers a handle in `state` accepts (`set-data-producer-identifier` and `update-properties`
- * only with a value that differs from the current one), for error messages that say what would
+ * The triggers a handle in `state` accepts (`set-data-producer-identifier` only while none is set,
+ * `update-properties` only with properties that differ), for error messages that say what would
  * have been possible.
  * @example cmHandleTriggersFrom('LOCKED') // ['retry', 'deregister', 'deregister-begin', …]
  */

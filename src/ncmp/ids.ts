@@ -12,7 +12,7 @@ const requireBuiltin = createRequire(import.meta.url);
 let createHash: typeof import('node:crypto').createHash | undefined;
 
 /** The id namespaces the engine draws from. */
-export type IdNamespace = 'lcm-event' | 'request' | 'dmi-event' | 'ncmp-event' | 'cloud-event' | (string & {});
+export type IdNamespace = 'lcm-event' | 'request' | 'dmi-event' | 'ncmp-event' | 'cloud-event' | 'dmi-record-key' | (string & {});
 
 /** A per-namespace deterministic UUID source. */
 export interface IdSource {

@@ -88,13 +88,14 @@ export {
   type NcmpDataOperationResponseStep,
   type NcmpStepProblem,
 } from './step-schemas.js';
-export { createNcmpEngine, DEFAULT_NCMP_TOPICS, type NcmpEngine, type NcmpEngineOptions, type NcmpClock, type NcmpTopics } from './ncmp-engine.js';
+export { createNcmpEngine, DEFAULT_NCMP_TOPICS, type NcmpEngine, type NcmpEngineOptions, type NcmpPublishOptions, type NcmpClock, type NcmpTopics } from './ncmp-engine.js';
 export { startNcmpFeed, teeToFile, type NcmpFeed, type NcmpFeedOptions } from './feed-server.js';
 export { attachKafkaPublisher, toKafkaHeaders, toKafkaMessage, type KafkaPublisher, type KafkaPublisherOptions, type KafkaLogLevelName } from './kafka-publisher.js';
 export {
   NCMP_SCENARIO_KEY,
   ncmpSettingsSchema,
   ncmpEngineOptions,
+  ncmpStepTime,
   scenarioUsesNcmp,
   ncmpTransitionProblems,
   ncmpRunReport,

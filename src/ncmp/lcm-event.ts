@@ -10,10 +10,13 @@
  * - V2 create: `newValues` holds dataSyncEnabled, cmHandleState, alternateId, moduleSetTag,
  *   dataProducerIdentifier and cmHandleProperties. V2 update: for each of those six attributes that
  *   differs, the old value goes to `oldValues` and the new one to `newValues` (Java
- *   `Objects.equals`; an unset attribute is `null`, which Jackson writes). V2 delete: ids only.
+ *   `Objects.equals`). alternateId, moduleSetTag and dataProducerIdentifier are never null: CPS
+ *   stores them through `trimToEmpty`, so unset is `""`; only dataSyncEnabled is null (before the
+ *   first module sync), which Jackson writes. V2 delete: ids only. V2 always carries alternateId at
+ *   the top.
  * - V1 is derived from V2: only dataSyncEnabled, cmHandleState and cmHandleProperties survive into
  *   `Values` (nulls dropped, properties wrapped in a one-element list — a fluke of the old schema),
- *   and alternateId, moduleSetTag and dataProducerIdentifier of the target are set at the top.
+ *   and alternateId, moduleSetTag and dataProducerIdentifier of the target are always set at the top.
  * - The V2 maps are `HashMap`s, so their keys come out in HashMap order (java-hash-order.ts).
  */
 import type { CmHandle, CmHandleState, CmHandleTransition } from './cm-handle-state.js';
@@ -51,9 +54,12 @@ export interface LcmValuesV1 {
 /** V1 payload. */
 export interface LcmPayloadV1 {
   readonly cmHandleId: string;
-  readonly alternateId?: string;
-  readonly moduleSetTag?: string;
-  readonly dataProducerIdentifier?: string;
+  /** `""` when unset, as CPS sends it. */
+  readonly alternateId: string;
+  /** `""` when unset. */
+  readonly moduleSetTag: string;
+  /** `""` when unset. */
+  readonly dataProducerIdentifier: string;
   readonly oldValues?: LcmValuesV1;
   readonly newValues?: LcmValuesV1;
 }
@@ -61,7 +67,8 @@ export interface LcmPayloadV1 {
 /** V2 payload: free-form maps of the attributes that changed. */
 export interface LcmPayloadV2 {
   readonly cmHandleId: string;
-  readonly alternateId?: string;
+  /** `""` when unset. */
+  readonly alternateId: string;
   readonly oldValues?: Readonly<Record<string, unknown>>;
   readonly newValues?: Readonly<Record<string, unknown>>;
 }
@@ -103,14 +110,14 @@ export function lcmEventKind(transition: CmHandleTransition): LcmEventKind {
   return transition.target.state === 'DELETED' ? 'delete' : 'update';
 }
 
-/** The six attributes PayloadFactory tracks, in its insertion order; unset = null, as in Java. */
+/** The six attributes PayloadFactory tracks, in its insertion order; dataSyncEnabled unset = null, as in Java. */
 function attributes(h: CmHandle): Record<string, unknown> {
   return {
     dataSyncEnabled: h.dataSyncEnabled ?? null,
     cmHandleState: h.state,
-    alternateId: h.alternateId ?? null,
-    moduleSetTag: h.moduleSetTag ?? null,
-    dataProducerIdentifier: h.dataProducerIdentifier ?? null,
+    alternateId: h.alternateId,
+    moduleSetTag: h.moduleSetTag,
+    dataProducerIdentifier: h.dataProducerIdentifier,
     cmHandleProperties: h.properties,
   };
 }
@@ -134,8 +141,7 @@ function hashMap(entries: Record<string, unknown>): Record<string, unknown> {
 /** The V2 payload (PayloadFactory.createPayloadV2). */
 function payloadV2(kind: LcmEventKind, t: CmHandleTransition): LcmPayloadV2 {
   const target = t.target;
-  const ids: { cmHandleId: string; alternateId?: string } =
-    target.alternateId === undefined ? { cmHandleId: target.cmHandleId } : { cmHandleId: target.cmHandleId, alternateId: target.alternateId };
+  const ids = { cmHandleId: target.cmHandleId, alternateId: target.alternateId };
   if (kind === 'create') return { ...ids, newValues: hashMap(attributes(target)) };
   if (kind === 'delete' || t.current === undefined) return ids;
   const before = attributes(t.current);
@@ -170,15 +176,12 @@ function payloadV1(kind: LcmEventKind, t: CmHandleTransition): LcmPayloadV1 {
   const target = t.target;
   const out: {
     cmHandleId: string;
-    alternateId?: string;
-    moduleSetTag?: string;
-    dataProducerIdentifier?: string;
+    alternateId: string;
+    moduleSetTag: string;
+    dataProducerIdentifier: string;
     oldValues?: LcmValuesV1;
     newValues?: LcmValuesV1;
-  } = { cmHandleId: target.cmHandleId };
-  if (target.alternateId !== undefined) out.alternateId = target.alternateId;
-  if (target.moduleSetTag !== undefined) out.moduleSetTag = target.moduleSetTag;
-  if (target.dataProducerIdentifier !== undefined) out.dataProducerIdentifier = target.dataProducerIdentifier;
+  } = { cmHandleId: target.cmHandleId, alternateId: target.alternateId, moduleSetTag: target.moduleSetTag, dataProducerIdentifier: target.dataProducerIdentifier };
   if (v2.oldValues !== undefined) out.oldValues = valuesV1(v2.oldValues);
   if (v2.newValues !== undefined) out.newValues = valuesV1(v2.newValues);
   return out;

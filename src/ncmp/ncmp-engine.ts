@@ -56,6 +56,16 @@ export interface NcmpEngineOptions {
   readonly utcOffsetMinutes?: number;
 }
 
+/** Options of one publication ({@link NcmpEngine.cmHandle}, {@link NcmpEngine.asyncResponse}). */
+export interface NcmpPublishOptions {
+  /**
+   * The time the step's events carry (eventTime, ce_time, record timestamp), epoch ms. Default: the
+   * engine's clock. Scenario steps pass the scenario's virtual time when it has a `start-time`
+   * ({@link ncmpStepTime}), so a run gives the same bytes every time.
+   */
+  readonly time?: number;
+}
+
 /** The engine the scenario engine drives. */
 export interface NcmpEngine {
   readonly store: RecordStore;
@@ -68,9 +78,9 @@ export interface NcmpEngine {
    * Applies a cm-handle step; returns the LCM records it appended (none on rejection).
    * @throws NcmpError `NSOMOCK_NCMP_INVALID_TRANSITION` for a transition the state machine forbids.
    */
-  cmHandle(step: NcmpCmHandleStep): NcmpRecord[];
+  cmHandle(step: NcmpCmHandleStep, options?: NcmpPublishOptions): NcmpRecord[];
   /** Publishes an async response; returns the records appended (internal topic first). */
-  asyncResponse(step: NcmpAsyncResponseStep): NcmpRecord[];
+  asyncResponse(step: NcmpAsyncResponseStep, options?: NcmpPublishOptions): NcmpRecord[];
   /** The records of `topic` from offset `from` (default 0). */
   records(topic: string, from?: number): NcmpRecord[];
   /** Replays `topic` from `from`, then follows it; returns the unsubscribe function. */
@@ -121,7 +131,7 @@ export function createNcmpEngine(options: NcmpEngineOptions = {}): NcmpEngine {
   const inventory = new Map<string, CmHandle>();
   const unsubscribers = new Set<() => void>();
 
-  function cmHandle(step: NcmpCmHandleStep): NcmpRecord[] {
+  function cmHandle(step: NcmpCmHandleStep, publish: NcmpPublishOptions = {}): NcmpRecord[] {
     const trigger = cmHandleTriggerOf(step);
     const result = applyCmHandleTrigger(inventory.get(step.cmHandleId), step.cmHandleId, trigger);
     if (!result.ok) {
@@ -133,7 +143,7 @@ export function createNcmpEngine(options: NcmpEngineOptions = {}): NcmpEngine {
       });
     }
     const version = step.lcmSchemaVersion ?? defaultVersion;
-    const now = clock.now();
+    const now = publish.time ?? clock.now();
     const eventTime = formatEventTime(now, offset);
     // Build and validate every event first, so a step is all-or-nothing.
     const events = result.transitions.map((transition, i) => {
@@ -153,9 +163,9 @@ export function createNcmpEngine(options: NcmpEngineOptions = {}): NcmpEngine {
     );
   }
 
-  function asyncResponse(step: NcmpAsyncResponseStep): NcmpRecord[] {
+  function asyncResponse(step: NcmpAsyncResponseStep, publish: NcmpPublishOptions = {}): NcmpRecord[] {
     assertTopicName(step.topic);
-    const now = clock.now();
+    const now = publish.time ?? clock.now();
     const requestId = ids.next('request', step.requestId);
     if (step.format === 'legacy') {
       const eventTime = formatEventTime(now, offset);
@@ -215,8 +225,11 @@ export function createNcmpEngine(options: NcmpEngineOptions = {}): NcmpEngine {
     }
     const value = JSON.stringify(data);
     const out: NcmpRecord[] = [];
-    if (origin === 'dmi' && step.internal !== false) {
-      out.push(store.append({ topic: topics.asyncM2m, key: requestId, headers, value, timestamp: now }));
+    // CPS's DMI stub (DmiRestStubController) keys its record with UUID.randomUUID(): here one from
+    // the seed, drawn for every DMI response so `internal: false` does not move the keys after it.
+    const dmiKey = origin === 'dmi' ? ids.next('dmi-record-key', step.dmiKey) : undefined;
+    if (dmiKey !== undefined && step.internal !== false) {
+      out.push(store.append({ topic: topics.asyncM2m, key: dmiKey, headers, value, timestamp: now }));
     }
     // DataOperationEventConsumer forwards the same CloudEvent to ce_destination, keyed by ce_correlationid;
     // NCMP's own errors go there directly with the same key.

@@ -32,8 +32,10 @@ export interface NcmpScenarioSettings {
   /** CPS's topic names (`LCM_EVENTS_TOPIC`, `NCMP_ASYNC_M2M_TOPIC`). */
   readonly topics?: { readonly lcm?: string; readonly 'async-m2m'?: string };
   /**
-   * The time of the run's first NCMP event (ISO-8601); later ones advance with the scenario clock.
-   * Default: the scenario clock's own time.
+   * The scenario's virtual clock at the start of the run (ISO-8601): an NCMP step's events carry
+   * start-time plus the scenario time before the step (its waits), not the host's clock, so a run
+   * gives the same bytes every time. Default: the scenario clock's own time (not repeatable on a
+   * wall clock).
    */
   readonly 'start-time'?: string;
   /** Zone offset of the mock "JVM" in minutes (default 0: `+0000`, `Z`). */
@@ -67,13 +69,40 @@ export const ncmpSettingsSchema: NcmpJsonSchema = {
       description: 'CPS topic names (default ncmp-events and ncmp-async-m2m).',
     },
     // The title makes the scenario loader say "an ISO-8601 date-time such as …" rather than print the pattern.
-    'start-time': { type: 'string', pattern: ISO_DATE_TIME, title: 'iso-date-time', description: 'Time of the first NCMP event (e.g. 2024-05-01T12:00:00Z); later ones follow the scenario clock.' },
+    'start-time': {
+      type: 'string',
+      pattern: ISO_DATE_TIME,
+      title: 'iso-date-time',
+      description: 'The virtual clock at the start of the run (e.g. 2024-05-01T12:00:00Z): events carry start-time plus the waits before their step, the same bytes on every run.',
+    },
     'utc-offset-minutes': { type: 'integer', minimum: -1439, maximum: 1439, description: 'Zone offset of event times in minutes (default 0).' },
     'type-id-headers': { type: 'boolean', description: "Spring's __TypeId__ header on legacy events (default true)." },
     validate: { type: 'boolean', description: 'Validate produced events against the schemas (default true).' },
   },
   additionalProperties: false,
 };
+
+function parseStartTime(startTime: string): number {
+  const start = Date.parse(startTime);
+  if (Number.isNaN(start)) {
+    throw new UsageError('NSOMOCK_USAGE', `Failed to read ncmp settings: start-time ${JSON.stringify(startTime)} is not a date (ncmp.start-time)`, {
+      details: { option: 'ncmp.start-time', value: startTime },
+    });
+  }
+  return start;
+}
+
+/**
+ * The time an NCMP step's events carry in a scenario with a `start-time`: start-time plus the
+ * scenario time before the step (the extension context's `scenarioTimeMs`: the waits on the way,
+ * not the host's clock). Undefined without a `start-time` (the engine's clock then gives the time).
+ * @throws UsageError `NSOMOCK_USAGE` when `start-time` is not a valid date.
+ * @example ncmpStepTime({ 'start-time': '2024-05-01T12:00:00Z' }, 250) // Date.UTC(2024, 4, 1, 12, 0, 0, 250)
+ */
+export function ncmpStepTime(settings: NcmpScenarioSettings | undefined, scenarioTimeMs: number): number | undefined {
+  const startTime = settings?.['start-time'];
+  return startTime === undefined ? undefined : parseStartTime(startTime) + scenarioTimeMs;
+}
 
 /** What the engine of a run derives from besides the settings. */
 export interface NcmpRunContext {
@@ -94,14 +123,10 @@ export function ncmpEngineOptions(settings: NcmpScenarioSettings | undefined, co
   let clock: NcmpClock = context.clock;
   const startTime = s['start-time'];
   if (startTime !== undefined) {
-    const start = Date.parse(startTime);
-    if (Number.isNaN(start)) {
-      throw new UsageError('NSOMOCK_USAGE', `Failed to read ncmp settings: start-time ${JSON.stringify(startTime)} is not a date (ncmp.start-time)`, {
-        details: { option: 'ncmp.start-time', value: startTime },
-      });
-    }
-    // The first event of the run is at start-time exactly; later ones move with the scenario clock
-    // (to the millisecond: exact on a ManualClock, with the timer jitter of the wall clock).
+    const start = parseStartTime(startTime);
+    // Scenario steps pass their own time (ncmpStepTime: start-time + the scenario's virtual time).
+    // This clock is for direct engine calls: the first is at start-time, later ones move with the
+    // scenario clock (host timing included).
     let origin: number | undefined;
     clock = {
       now: (): number => {

@@ -31,8 +31,17 @@ export interface NcmpCmHandleStep {
   readonly dataProducerIdentifier?: string;
   /** register; required by update-properties (the complete new set of public properties). */
   readonly properties?: Readonly<Record<string, string>>;
-  /** module-sync-succeeded: the dataSyncEnabled flag the handle gets (default false). */
+  /**
+   * module-sync-succeeded: only `false`, what CPS always sets (the field stays for old scenarios;
+   * `true` is refused when the scenario is loaded).
+   */
   readonly dataSyncEnabled?: boolean;
+  /**
+   * update-properties: NOT CPS behaviour. CPS publishes no LCM event for a property update; `true`
+   * publishes an UPDATE with the cmHandleProperties delta anyway (docs/ncmp.md, "How the mock's
+   * events differ from CPS").
+   */
+  readonly nonCpsLcmEvent?: boolean;
   /** Pins the eventIds of the events this step produces, in order (deregister produces two). */
   readonly eventIds?: readonly string[];
   /** Overrides the engine's LCM schema version for this step's events. */
@@ -70,10 +79,15 @@ export interface NcmpDataOperationResponseStep {
   readonly requestId?: string;
   /** `dmi` (default): via ncmp-async-m2m and forwarded; `ncmp`: an error NCMP publishes itself. */
   readonly origin?: 'dmi' | 'ncmp';
-  /** `ce_source`; default `ONAP-DMI-PLUGIN` (dmi) or `NCMP` (ncmp). */
+  /** `ce_source`; default `DMI` (dmi, as CPS's DMI stub) or `NCMP` (ncmp). */
   readonly source?: string;
   /** Pins `ce_id`. */
   readonly ceId?: string;
+  /**
+   * dmi: pins the key of the DMI's record on ncmp-async-m2m. Default: a UUID derived from the seed
+   * (CPS's DMI stub sends `UUID.randomUUID()`); the forwarded record is keyed by the requestId.
+   */
+  readonly dmiKey?: string;
   /** `datacontenttype`, sent as a `content-type` header only when given. */
   readonly contentType?: string;
   readonly internal?: boolean;
@@ -102,7 +116,11 @@ export const ncmpCmHandleStepSchema: NcmpJsonSchema = {
     moduleSetTag: { type: 'string', description: 'register; upgrade (applied when the next module sync succeeds).' },
     dataProducerIdentifier: { type: 'string', description: 'register; required by set-data-producer-identifier.' },
     properties: { ...stringMap, description: 'register; required by update-properties (the complete new set of public properties).' },
-    dataSyncEnabled: { type: 'boolean', description: 'module-sync-succeeded: the flag the handle gets (default false).' },
+    dataSyncEnabled: { type: 'boolean', description: 'module-sync-succeeded: false only (CPS starts every READY handle with data sync off).' },
+    nonCpsLcmEvent: {
+      type: 'boolean',
+      description: 'update-properties: NOT CPS behaviour, opt-in: publish an UPDATE with the cmHandleProperties delta (CPS publishes no LCM event for a property update).',
+    },
     eventIds: { type: 'array', items: nonEmpty, description: 'Pins the eventIds of the events of this step, in order (deregister publishes two).' },
     lcmSchemaVersion: { type: 'string', enum: ['v1', 'v2'], description: 'The LCM schema version of this step only.' },
   },
@@ -129,7 +147,7 @@ const dataOperationResponseSchema: NcmpJsonSchema = {
 /** The fields of each async-response format (the schema allows their union; {@link ncmpStepProblems} the right ones). */
 const FORMAT_FIELDS: Readonly<Record<NcmpAsyncResponseStep['format'], readonly string[]>> = {
   legacy: ['format', 'topic', 'requestId', 'status', 'code', 'data', 'dmiEventId', 'eventId', 'source', 'internal'],
-  'data-operation': ['format', 'topic', 'requestId', 'origin', 'source', 'ceId', 'contentType', 'internal', 'responses'],
+  'data-operation': ['format', 'topic', 'requestId', 'origin', 'source', 'ceId', 'dmiKey', 'contentType', 'internal', 'responses'],
 };
 
 /**
@@ -152,6 +170,7 @@ export const ncmpAsyncResponseStepSchema: NcmpJsonSchema = {
     internal: { type: 'boolean', description: "Also publish the DMI's record on ncmp-async-m2m (default true)." },
     origin: { type: 'string', enum: ['dmi', 'ncmp'], description: 'data-operation: dmi (default, via ncmp-async-m2m) or ncmp (its own error).' },
     ceId: { ...nonEmpty, description: 'data-operation: pins ce_id.' },
+    dmiKey: { ...nonEmpty, description: "data-operation from the DMI: pins the key of its ncmp-async-m2m record (default a seed-derived UUID, as CPS's DMI stub sends a random one)." },
     contentType: { ...nonEmpty, description: 'data-operation: datacontenttype, sent as content-type.' },
     responses: { type: 'array', items: dataOperationResponseSchema, minItems: 1, description: 'data-operation: data.responses.' },
   },
@@ -171,7 +190,7 @@ const TRIGGER_FIELDS: Readonly<Record<CmHandleTriggerName, readonly string[]>> =
   'deregister-begin': [],
   'deregister-complete': [],
   'set-data-producer-identifier': ['dataProducerIdentifier'],
-  'update-properties': ['properties'],
+  'update-properties': ['properties', 'nonCpsLcmEvent'],
 };
 const COMMON_FIELDS = ['cmHandleId', 'trigger', 'eventIds', 'lcmSchemaVersion'];
 
@@ -226,8 +245,15 @@ export function ncmpStepProblems(kind: string, body: unknown): NcmpFieldProblem[
     if (trigger === 'update-properties' && body['properties'] === undefined) {
       problems.push({ path: ['properties'], expected: 'the complete new set of properties (update-properties needs it)', found: 'nothing' });
     }
+    if (trigger === 'module-sync-succeeded' && body['dataSyncEnabled'] === true) {
+      problems.push({
+        path: ['dataSyncEnabled'],
+        expected: "false or nothing (CPS's LcmEventsCmHandleStateHandlerImpl starts every READY handle with data sync off)",
+        found: 'true',
+      });
+    }
     const eventIds = body['eventIds'];
-    const events = trigger === 'deregister' ? 2 : 1;
+    const events = lcmEventCount(trigger, body['nonCpsLcmEvent'] === true);
     if (Array.isArray(eventIds) && eventIds.length > events) {
       problems.push({ path: ['eventIds'], expected: `at most ${plural(events, 'eventId')} (${trigger} publishes ${plural(events, 'event')})`, found: plural(eventIds.length, 'eventId') });
     }
@@ -240,6 +266,9 @@ export function ncmpStepProblems(kind: string, body: unknown): NcmpFieldProblem[
     if (format === 'data-operation' && body['responses'] === undefined) {
       problems.push({ path: ['responses'], expected: 'a non-empty list of responses (the data-operation format needs it)', found: 'nothing' });
     }
+    if (format === 'data-operation' && body['origin'] === 'ncmp' && body['dmiKey'] !== undefined) {
+      problems.push({ path: ['dmiKey'], expected: 'no dmiKey with origin ncmp (no DMI record is published)', found: String(body['dmiKey']) });
+    }
     if (format === 'data-operation' && body['origin'] === 'ncmp' && body['internal'] !== undefined) {
       problems.push({
         path: ['internal'],
@@ -249,6 +278,13 @@ export function ncmpStepProblems(kind: string, body: unknown): NcmpFieldProblem[
     }
   }
   return problems;
+}
+
+/** How many LCM events a trigger publishes (deregister two; a property update none, as CPS, unless the non-CPS opt-in). */
+function lcmEventCount(trigger: CmHandleTriggerName, nonCpsLcmEvent: boolean): number {
+  if (trigger === 'deregister') return 2;
+  if (trigger === 'update-properties') return nonCpsLcmEvent ? 1 : 0;
+  return 1;
 }
 
 /** One problem `validateNcmpSteps` found. */
@@ -286,13 +322,22 @@ export function cmHandleTriggerOf(step: NcmpCmHandleStep): CmHandleTrigger {
         properties: step.properties,
       }) as CmHandleTrigger;
     case 'module-sync-succeeded':
-      return step.dataSyncEnabled === undefined ? { trigger: 'module-sync-succeeded' } : { trigger: 'module-sync-succeeded', dataSyncEnabled: step.dataSyncEnabled };
+      if (step.dataSyncEnabled === true) {
+        throw new NcmpError(
+          'NSOMOCK_USAGE',
+          `Failed to read ncmp-cm-handle step: dataSyncEnabled true on module-sync-succeeded; CPS's state handler starts every READY handle with data sync off (${step.cmHandleId})`,
+          { cmHandleId: step.cmHandleId, trigger: step.trigger },
+        );
+      }
+      return { trigger: 'module-sync-succeeded' };
     case 'upgrade':
       return step.moduleSetTag === undefined ? { trigger: 'upgrade' } : { trigger: 'upgrade', moduleSetTag: step.moduleSetTag };
     case 'set-data-producer-identifier':
       return { trigger: 'set-data-producer-identifier', dataProducerIdentifier: step.dataProducerIdentifier ?? missing('dataProducerIdentifier') };
-    case 'update-properties':
-      return { trigger: 'update-properties', properties: step.properties ?? missing('properties') };
+    case 'update-properties': {
+      const properties = step.properties ?? missing('properties');
+      return step.nonCpsLcmEvent === true ? { trigger: 'update-properties', properties, nonCpsLcmEvent: true } : { trigger: 'update-properties', properties };
+    }
     default:
       return { trigger: step.trigger };
   }

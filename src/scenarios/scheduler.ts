@@ -118,6 +118,16 @@ export async function playScenario(scenario: Scenario, target: ScenarioTarget, o
   return run.play();
 }
 
+/**
+ * A path of execution with its scenario time: the fixed durations (waits, `expect-no-ack`'s
+ * `for`, the pacing of `stream` and `fuzz`) that came before, the same on every run whatever the
+ * host's timers do. Steps that end on an event (acks, subscribers) add nothing. Parallel branches
+ * each get their own.
+ */
+interface Lane {
+  virtualMs: number;
+}
+
 class Run {
   readonly #scenario: Scenario;
   readonly #target: ScenarioTarget;
@@ -167,7 +177,7 @@ class Run {
     this.#emit('info', `playing ${this.#scenario.name} (profile ${this.#scenario.profile}, seed ${this.#seed})`);
     let steps: StepReport[] = [];
     try {
-      steps = await this.#runList(this.#scenario.steps);
+      steps = await this.#runList(this.#scenario.steps, { virtualMs: 0 });
       if (!this.#signal.aborted) await this.#finalAckCheck(steps);
     } finally {
       for (const [event, listener] of Object.entries(this.#listeners)) this.#target.off(event as keyof TargetEvents, listener as never);
@@ -277,7 +287,7 @@ class Run {
 
   // ---- steps --------------------------------------------------------------------------------
 
-  async #runList(steps: readonly Step[]): Promise<StepReport[]> {
+  async #runList(steps: readonly Step[], lane: Lane): Promise<StepReport[]> {
     const reports: StepReport[] = [];
     let stop = false;
     for (const step of steps) {
@@ -285,7 +295,7 @@ class Run {
         reports.push(this.#skipped(step, this.#signal.aborted ? 'aborted' : 'skipped'));
         continue;
       }
-      const report = await this.#runStep(step);
+      const report = await this.#runStep(step, lane);
       reports.push(report);
       if (report.status === 'aborted' || (report.status === 'failed' && this.#scenario.options.failFast)) stop = true;
     }
@@ -308,13 +318,13 @@ class Run {
     };
   }
 
-  async #runStep(step: Step): Promise<StepReport> {
+  async #runStep(step: Step, lane: Lane): Promise<StepReport> {
     const startedAt = this.#now();
     const header = this.#stepHeader(step);
     const label = step.name === undefined ? `${header.kind} (${header.path})` : `${step.name} (${header.path})`;
     const extra: { iterations?: number; children?: StepReport[] } = {};
     try {
-      await this.#execute(step, extra);
+      await this.#execute(step, extra, lane);
       const children = extra.children ?? [];
       const failedChild = children.find((c) => c.status === 'failed' || c.status === 'aborted');
       if (failedChild !== undefined) {
@@ -334,7 +344,7 @@ class Run {
     }
   }
 
-  async #execute(step: Step, extra: { iterations?: number; children?: StepReport[] }): Promise<void> {
+  async #execute(step: Step, extra: { iterations?: number; children?: StepReport[] }, lane: Lane): Promise<void> {
     if (this.#signal.aborted) throw abortError(this.#signal);
     switch (step.kind) {
       case 'await-subscribers':
@@ -355,13 +365,17 @@ class Run {
         return this.#awaitAcks(emission, step.withinMs ?? this.#scenario.options.ackTimeoutMs, step.from, true);
       }
       case 'expect-no-ack':
-        return this.#expectNoAck(step.ack, step.forMs, step.from);
+        await this.#expectNoAck(step.ack, step.forMs, step.from);
+        lane.virtualMs += step.forMs;
+        return;
       case 'wait':
-        return sleep(this.#clock, step.ms, this.#signal);
+        await sleep(this.#clock, step.ms, this.#signal);
+        lane.virtualMs += step.ms;
+        return;
       case 'repeat': {
         let last: StepReport[] = [];
         for (let i = 0; i < step.times; i += 1) {
-          last = await this.#runList(step.steps);
+          last = await this.#runList(step.steps, lane);
           extra.iterations = i + 1;
           extra.children = last;
           if (last.some((r) => r.status === 'failed' || r.status === 'aborted')) {
@@ -371,15 +385,23 @@ class Run {
         return;
       }
       case 'sequence':
-        extra.children = await this.#runList(step.steps);
+        extra.children = await this.#runList(step.steps, lane);
         return;
-      case 'parallel':
-        extra.children = await Promise.all(step.steps.map((s) => this.#runStep(s)));
+      case 'parallel': {
+        // Each branch keeps its own scenario time; the step ends with the longest.
+        const lanes = step.steps.map(() => ({ virtualMs: lane.virtualMs }));
+        extra.children = await Promise.all(step.steps.map((s, i) => this.#runStep(s, lanes[i]!)));
+        lane.virtualMs = Math.max(lane.virtualMs, ...lanes.map((l) => l.virtualMs));
         return;
+      }
       case 'stream':
-        return this.#stream(step);
+        await this.#stream(step);
+        lane.virtualMs += Math.max(0, step.events.length - 1) * step.everyMs;
+        return;
       case 'fuzz':
-        return this.#fuzz(step.types, step.count, step.seed ?? deriveSeed(this.#seed, step.at.path), step.everyMs, step.at.path);
+        await this.#fuzz(step.types, step.count, step.seed ?? deriveSeed(this.#seed, step.at.path), step.everyMs, step.at.path);
+        lane.virtualMs += Math.max(0, step.count - 1) * step.everyMs;
+        return;
       case 'fault':
         return this.#fault(step.fault, step.target, step.at.path);
       case 'heartbeat':
@@ -400,6 +422,7 @@ class Run {
         return extension.run(step.body, {
           config: family?.key === undefined ? undefined : this.#scenario.extensions[family.key],
           clock: this.#clock,
+          scenarioTimeMs: lane.virtualMs,
           signal: this.#signal,
           seed: deriveSeed(this.#seed, step.at.path),
           log: (message) => this.#emit('info', message, step.at.path),

@@ -93,25 +93,28 @@ describe('nso-mock serve --ncmp-port (built CLI)', () => {
     expect(ready).toEqual({ event: 'ready', tcp: { host: '127.0.0.1', port: expect.any(Number) }, unix: null, ncmp: { url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) } });
     const url = ready.ncmp!.url;
     // Connected right after the ready line, before or while the scenario plays: the feed replays from 0 and follows.
-    const records = await readLines(`${url}/topics/ncmp-events?from=0`, 10);
-    expect(records.map((r) => r.offset)).toEqual([...Array(10).keys()]);
-    expect(records.map((r) => r.key)).toEqual(['node-a', 'node-b', 'node-c', 'node-a', 'node-b', 'node-c', 'node-b', 'node-c', 'node-c', 'node-a']);
+    const records = await readLines(`${url}/topics/ncmp-events?from=0`, 9);
+    expect(records.map((r) => r.offset)).toEqual([...Array(9).keys()]);
+    // node-b's property update publishes nothing, as CPS.
+    expect(records.map((r) => r.key)).toEqual(['node-a', 'node-b', 'node-c', 'node-a', 'node-b', 'node-c', 'node-c', 'node-c', 'node-a']);
     expect(records.map((r) => (r.value as { eventType: string }).eventType.split('.').pop())).toEqual([
-      'create', 'create', 'create', 'update', 'update', 'update', 'update', 'update', 'delete', 'update',
+      'create', 'create', 'create', 'update', 'update', 'update', 'update', 'delete', 'update',
     ]);
     // start-time anchors the first event; the header carries the same time, Java-serialized.
     expect((records[0]?.value as { eventTime: string }).eventTime).toBe('2024-05-01T12:00:00.000+0000');
     expect(records[0]?.headers.find((h) => h.key === 'eventTime')?.text).toBe('2024-05-01T12:00:00.000+0000');
     expect([...headerBytesFromJson(records[0]!.headers[0]!).subarray(0, 5)]).toEqual([0xac, 0xed, 0x00, 0x05, 0x74]);
-    // Same seed, same ids, keys, partitions and payloads as the harness on a ManualClock.
+    // Same seed and start-time, same records as the harness on a ManualClock, times included: the
+    // events carry the scenario's virtual time, not the wall clock's.
     const expected = await reference('examples/ncmp/lcm-v2-fleet.yaml');
-    expect(records.map(timeless)).toEqual(expected.topics[0]!.records.map(timeless));
+    expect(records).toEqual(expected.topics[0]!.records);
     // A late consumer from an offset, without following.
-    const tail = await fetch(`${url}/topics/ncmp-events?from=8&follow=false`).then((r) => r.text());
-    expect(tail.trim().split('\n').map((l) => (JSON.parse(l) as NcmpRecordJson).offset)).toEqual([8, 9]);
-    expect(await fetch(`${url}/topics`).then((r) => r.json())).toEqual([{ topic: 'ncmp-events', partitions: 4, records: 10 }]);
+    const tail = await fetch(`${url}/topics/ncmp-events?from=7&follow=false`).then((r) => r.text());
+    expect(tail.trim().split('\n').map((l) => (JSON.parse(l) as NcmpRecordJson).offset)).toEqual([7, 8]);
+    expect(await fetch(`${url}/topics`).then((r) => r.json())).toEqual([{ topic: 'ncmp-events', partitions: 4, records: 9 }]);
     await expect.poll(() => p.stderr()).toContain('serving until SIGINT or SIGTERM');
-    expect(p.stderr()).toContain('ncmp: ncmp-events 10 records (seed 7, LCM v2)');
+    expect(p.stderr()).toContain('ncmp: ncmp-events 9 records (seed 7, LCM v2)');
+    expect(p.stderr()).toContain('update-properties node-b: no LCM event (CPS publishes none for a public-property update');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   }, 30_000);
@@ -139,7 +142,10 @@ describe('nso-mock run examples/ncmp (built CLI)', () => {
       const ncmp = report.ncmp!;
       const expected = await reference(`examples/ncmp/${file}`);
       expect(ncmp.topics.map((t) => [t.topic, t.count])).toEqual(expected.topics.map((t) => [t.topic, t.count]));
-      expect(ncmp.topics.flatMap((t) => t.records.map(timeless))).toEqual(expected.topics.flatMap((t) => t.records.map(timeless)));
+      // With a start-time the times are the scenario's virtual ones: the same as on the ManualClock.
+      const virtual = (await readFile(join(repoRoot, 'examples/ncmp', file), 'utf8')).includes('start-time:');
+      const view = virtual ? (r: NcmpRecordJson): unknown => r : timeless;
+      expect(ncmp.topics.flatMap((t) => t.records.map(view))).toEqual(expected.topics.flatMap((t) => t.records.map(view)));
       const tee = (await readFile(teeFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as NcmpRecordJson);
       expect(tee.map((r) => [r.topic, r.offset]).sort()).toEqual(ncmp.topics.flatMap((t) => t.records.map((r) => [r.topic, r.offset])).sort());
     }, 30_000);
@@ -187,29 +193,116 @@ describe('nso-mock validate (built CLI)', () => {
 });
 
 describe('nso-mock run --kafka-brokers (built CLI, kcat mock cluster)', () => {
-  it('publishes every record; a kafkajs consumer group reads them with key, partition, headers and value intact', async () => {
-    cluster = await startKcatCluster();
-    const reportFile = join(dir, 'kafka.report.json');
-    // lcm-v2-fleet uses 4 partitions, the count the mock cluster gives auto-created topics.
-    const p = cli(['run', 'examples/ncmp/lcm-v2-fleet.yaml', '--port', '0', '--kafka-brokers', cluster.bootstrap, '--report', reportFile]);
-    // run waits until the broker acknowledged every record before it exits.
-    expect(await p.exited, p.stderr()).toBe(0);
-    const records = (JSON.parse(await readFile(reportFile, 'utf8')) as RunReport).ncmp!.topics[0]!.records;
-    const got = await consumeKafka(cluster.bootstrap, ['ncmp-events'], records.length, 'ncmp-e2e', 15_000);
-    expect(got).toHaveLength(records.length);
-    const byPlace = new Map(got.map((g) => [`${g.partition}/${g.message.offset}`, g.message]));
-    expect(new Set(records.map((r) => r.partition)).size).toBeGreaterThan(1);
-    for (const record of records) {
-      const message = byPlace.get(`${record.partition}/${record.partitionOffset}`);
-      expect(message, `offset ${record.offset}`).toBeDefined();
-      expect(message!.key?.toString()).toBe(record.key);
-      expect(JSON.parse(message!.value!.toString('utf8'))).toEqual(record.value);
-      expect(message!.timestamp).toBe(String(record.timestamp));
-      expect(Object.entries(message!.headers ?? {}).map(([k, v]) => [k, Buffer.from(v as Buffer)])).toEqual(
-        record.headers.map((h) => [h.key, Buffer.from(headerBytesFromJson(h))]),
-      );
-    }
-  }, 30_000);
+  // Every example runs against the documented test broker (docs/ncmp.md: kcat's mock cluster, whose
+  // auto-created topics have 4 partitions), each on a fresh cluster.
+  for (const file of ['async-responses.yaml', 'cm-handle-lifecycle.yaml', 'lcm-v2-fleet.yaml']) {
+    it(`${file}: publishes every record; a kafkajs consumer group reads them with key, partition, headers and value intact`, async () => {
+      cluster = await startKcatCluster();
+      try {
+        const reportFile = join(dir, `kafka-${file}.report.json`);
+        const p = cli(['run', `examples/ncmp/${file}`, '--port', '0', '--kafka-brokers', cluster.bootstrap, '--report', reportFile]);
+        // run waits until the broker acknowledged every record before it exits.
+        expect(await p.exited, p.stderr()).toBe(0);
+        const topics = (JSON.parse(await readFile(reportFile, 'utf8')) as RunReport).ncmp!.topics;
+        const records = topics.flatMap((t) => t.records);
+        const got = await consumeKafka(cluster.bootstrap, topics.map((t) => t.topic), records.length, `ncmp-e2e-${file}`, 15_000);
+        expect(got).toHaveLength(records.length);
+        const byPlace = new Map(got.map((g) => [`${g.topic}/${g.partition}/${g.message.offset}`, g.message]));
+        // The keys really are spread by the partitioner, as the feed says.
+        if (file === 'lcm-v2-fleet.yaml') expect(new Set(records.map((r) => r.partition)).size).toBeGreaterThan(1);
+        for (const record of records) {
+          const message = byPlace.get(`${record.topic}/${record.partition}/${record.partitionOffset}`);
+          expect(message, `${record.topic} offset ${record.offset}`).toBeDefined();
+          expect(message!.key?.toString()).toBe(record.key);
+          expect(JSON.parse(message!.value!.toString('utf8'))).toEqual(record.value);
+          expect(message!.timestamp).toBe(String(record.timestamp));
+          expect(Object.entries(message!.headers ?? {}).map(([k, v]) => [k, Buffer.from(v as Buffer)])).toEqual(
+            record.headers.map((h) => [h.key, Buffer.from(headerBytesFromJson(h))]),
+          );
+        }
+      } finally {
+        await cluster.stop();
+      }
+    }, 30_000);
+  }
+
+  it('run is byte-for-byte repeatable for a seed and start-time: the NDJSON tee and the Kafka records of two runs are the same bytes', async () => {
+    // Waits, a repeat and parallel branches: the times are the scenario's virtual ones, whatever the host's timers do.
+    const file = join(dir, 'repeatable.yaml');
+    await writeFile(
+      file,
+      [
+        'name: repeatable',
+        'seed: 11',
+        'ncmp: { lcm-schema-version: v2, partitions: 4, start-time: "2024-05-01T12:00:00Z" }',
+        'steps:',
+        '  - ncmp-cm-handle: { cmHandleId: ch-1, trigger: register, alternateId: "ME=1" }',
+        '  - wait: 37',
+        '  - parallel:',
+        '      - sequence:',
+        '          - wait: 20',
+        '          - ncmp-cm-handle: { cmHandleId: ch-1, trigger: module-sync-succeeded }',
+        '      - sequence:',
+        '          - wait: 5',
+        '          - ncmp-cm-handle: { cmHandleId: ch-2, trigger: register, lcmSchemaVersion: v1 }',
+        '  - repeat:',
+        '      times: 2',
+        '      steps:',
+        '        - wait: 13',
+        '        - ncmp-async-response: { format: data-operation, topic: client-topic, responses: [ { operationId: op, ids: [ch-1], statusCode: 0 } ] }',
+        '  - ncmp-async-response: { format: legacy, topic: client-topic, data: { x: 1 } }',
+        '',
+      ].join('\n'),
+    );
+    const once = async (n: number): Promise<{ tee: Buffer; kafka: string; report: NcmpRunReport }> => {
+      const broker = await startKcatCluster();
+      try {
+        const teeFile = join(dir, `repeatable-${n}.ndjson`);
+        const reportFile = join(dir, `repeatable-${n}.report.json`);
+        const p = cli(['run', file, '--port', '0', '--ncmp-tee', teeFile, '--kafka-brokers', broker.bootstrap, '--report', reportFile]);
+        expect(await p.exited, p.stderr()).toBe(0);
+        const report = (JSON.parse(await readFile(reportFile, 'utf8')) as RunReport).ncmp!;
+        const count = report.topics.reduce((n, t) => n + t.count, 0);
+        const got = await consumeKafka(broker.bootstrap, report.topics.map((t) => t.topic), count, `repeatable-${n}`, 15_000);
+        // Every byte a consumer can see: place, key, value, headers (in order), timestamp.
+        const kafka = got
+          .map((g) => ({
+            at: `${g.topic}/${g.partition}/${g.message.offset.padStart(4, '0')}`,
+            key: g.message.key?.toString('base64'),
+            value: g.message.value?.toString('base64'),
+            headers: Object.entries(g.message.headers ?? {}).map(([k, v]) => [k, Buffer.from(v as Buffer).toString('base64')]),
+            timestamp: g.message.timestamp,
+          }))
+          .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+        return { tee: await readFile(teeFile), kafka: JSON.stringify(kafka), report };
+      } finally {
+        await broker.stop();
+      }
+    };
+    const first = await once(1);
+    const second = await once(2);
+    expect(second.tee.equals(first.tee)).toBe(true);
+    expect(second.kafka).toBe(first.kafka);
+    expect(first.tee.toString('utf8').trim().split('\n')).toHaveLength(9);
+    // The virtual times: start-time plus the waits before each step (parallel branches on their own).
+    const lcm = first.report.topics.find((t) => t.topic === 'ncmp-events')!.records;
+    expect(lcm.map((r) => [r.key, r.timestamp - Date.UTC(2024, 4, 1, 12)])).toEqual([
+      ['ch-1', 0],
+      ['ch-2', 42],
+      ['ch-1', 57],
+    ]);
+    expect(lcm.map((r) => (r.value as { eventTime: string }).eventTime)).toEqual([
+      '2024-05-01T12:00:00.000+0000',
+      '2024-05-01T12:00:00.042+0000',
+      '2024-05-01T12:00:00.057+0000',
+    ]);
+    const client = first.report.topics.find((t) => t.topic === 'client-topic')!.records;
+    expect(client.map((r) => r.headers.find((h) => h.key === 'ce_time')?.text ?? (r.value as { eventTime: string }).eventTime)).toEqual([
+      '2024-05-01T12:00:00.07Z',
+      '2024-05-01T12:00:00.083Z',
+      '2024-05-01T12:00:00.083+0000',
+    ]);
+  }, 60_000);
 });
 
 describe('startup cost', () => {

@@ -8,7 +8,9 @@ import {
   createNcmpEngine,
   javaDeserializeString,
   ncmpSchemaNames,
+  ncmpStepProblems,
   recordToJson,
+  validateNcmpSteps,
   type NcmpCmHandleStep,
   type NcmpRecord,
 } from '../../src/ncmp/index.js';
@@ -69,7 +71,13 @@ describe('LCM events (README state-machine table)', () => {
 
   it('registration: CREATE with state ADVISED and properties (V1: properties as a one-element list)', () => {
     expect(lcm('v1', [register])).toEqual([
-      { cmHandleId: 'ch-1', alternateId: 'fdn=1', moduleSetTag: 'tag-1', newValues: { cmHandleState: 'ADVISED', cmHandleProperties: [{ color: 'green' }] } },
+      {
+        cmHandleId: 'ch-1',
+        alternateId: 'fdn=1',
+        moduleSetTag: 'tag-1',
+        dataProducerIdentifier: '',
+        newValues: { cmHandleState: 'ADVISED', cmHandleProperties: [{ color: 'green' }] },
+      },
     ]);
     const [v2] = lcm('v2', [register]);
     expect(v2).toEqual({
@@ -80,7 +88,7 @@ describe('LCM events (README state-machine table)', () => {
         cmHandleState: 'ADVISED',
         alternateId: 'fdn=1',
         moduleSetTag: 'tag-1',
-        dataProducerIdentifier: null,
+        dataProducerIdentifier: '',
         cmHandleProperties: { color: 'green' },
       },
     });
@@ -90,12 +98,12 @@ describe('LCM events (README state-machine table)', () => {
     const [, v1] = lcm('v1', [register, { trigger: 'module-sync-succeeded' }]);
     expect(v1).toMatchObject({ oldValues: { cmHandleState: 'ADVISED' }, newValues: { cmHandleState: 'READY', dataSyncEnabled: false } });
     expect(Object.keys(v1!['oldValues'])).toEqual(['cmHandleState']);
-    const [, v2] = lcm('v2', [register, { trigger: 'module-sync-succeeded', dataSyncEnabled: true }]);
+    const [, v2] = lcm('v2', [register, { trigger: 'module-sync-succeeded' }]);
     expect(v2).toEqual({
       cmHandleId: 'ch-1',
       alternateId: 'fdn=1',
       oldValues: { dataSyncEnabled: null, cmHandleState: 'ADVISED' },
-      newValues: { dataSyncEnabled: true, cmHandleState: 'READY' },
+      newValues: { dataSyncEnabled: false, cmHandleState: 'READY' },
     });
   });
 
@@ -114,21 +122,23 @@ describe('LCM events (README state-machine table)', () => {
   it('deregistration: UPDATE to DELETING, then DELETE with ids only', () => {
     const v1 = lcm('v1', [register, { trigger: 'deregister' }]);
     expect(v1[1]).toMatchObject({ oldValues: { cmHandleState: 'ADVISED' }, newValues: { cmHandleState: 'DELETING' } });
-    expect(v1[2]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1', moduleSetTag: 'tag-1' });
+    expect(v1[2]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1', moduleSetTag: 'tag-1', dataProducerIdentifier: '' });
     const v2 = lcm('v2', [register, { trigger: 'deregister-begin' }, { trigger: 'deregister-complete' }]);
     expect(v2[2]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1' });
   });
 
   it('dataProducerIdentifier change: V2 only that field; V1 empty values plus the new value at the top', () => {
     const v2 = lcm('v2', [register, { trigger: 'set-data-producer-identifier', dataProducerIdentifier: 'dp-9' }]);
-    expect(v2[1]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1', oldValues: { dataProducerIdentifier: null }, newValues: { dataProducerIdentifier: 'dp-9' } });
+    expect(v2[1]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1', oldValues: { dataProducerIdentifier: '' }, newValues: { dataProducerIdentifier: 'dp-9' } });
     const v1 = lcm('v1', [register, { trigger: 'set-data-producer-identifier', dataProducerIdentifier: 'dp-9' }]);
     expect(v1[1]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1', moduleSetTag: 'tag-1', dataProducerIdentifier: 'dp-9', oldValues: {}, newValues: {} });
   });
 
-  it('public property change: UPDATE with the old and new property maps', () => {
-    const v1 = lcm('v1', [register, { trigger: 'update-properties', properties: { color: 'red' } }]);
+  it('public property change with the non-CPS opt-in (nonCpsLcmEvent): UPDATE with the old and new property maps', () => {
+    const v1 = lcm('v1', [register, { trigger: 'update-properties', properties: { color: 'red' }, nonCpsLcmEvent: true }]);
     expect(v1[1]).toMatchObject({ oldValues: { cmHandleProperties: [{ color: 'green' }] }, newValues: { cmHandleProperties: [{ color: 'red' }] } });
+    const v2 = lcm('v2', [register, { trigger: 'update-properties', properties: { color: 'red' }, nonCpsLcmEvent: true }]);
+    expect(v2[1]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1', oldValues: { cmHandleProperties: { color: 'green' } }, newValues: { cmHandleProperties: { color: 'red' } } });
   });
 
   it('V2 events carry the V2 schema name and type header', () => {
@@ -185,7 +195,7 @@ describe('async responses', () => {
     expect(checkNcmpSchema('cloud-event-headers', h)).toEqual([]);
     expect(h).toMatchObject({
       ce_specversion: '1.0',
-      ce_source: 'ONAP-DMI-PLUGIN',
+      ce_source: 'DMI',
       ce_type: 'org.onap.cps.ncmp.events.async1_0_0.DataOperationEvent',
       ce_dataschema: 'urn:cps:org.onap.cps.ncmp.events.async1_0_0.DataOperationEvent:1.0.0',
       ce_time: '2024-05-01T12:00:00.25Z',
@@ -278,5 +288,108 @@ describe('corrected schemas', () => {
     const json = recordToJson(record!);
     expect(json.headers.find((h) => h.key === 'eventSource')).toMatchObject({ text: 'org.onap.ncmp', base64: Buffer.from(record!.headers.find((h) => h.key === 'eventSource')!.value).toString('base64') });
     expect(json.value).toEqual(valueOf(record!));
+  });
+});
+
+/**
+ * The five places where CPS-NCMP's own code decides what a consumer sees (cps-ncmp-service, master).
+ * Each description names the CPS class whose behaviour the test pins.
+ */
+describe('as CPS-NCMP sends them', () => {
+  const bare = { trigger: 'register' } as const;
+
+  it('unset alternateId, moduleSetTag, dataProducerIdentifier are "", never null or absent, as YangModelCmHandle stores them (StringUtils.trimToEmpty) for PayloadFactory', () => {
+    const v1 = lcm('v1', [bare, { trigger: 'module-sync-succeeded' }, { trigger: 'deregister' }]);
+    for (const event of v1) {
+      expect(event).toMatchObject({ alternateId: '', moduleSetTag: '', dataProducerIdentifier: '' });
+      expect(Object.keys(event).slice(0, 4)).toEqual(['cmHandleId', 'alternateId', 'moduleSetTag', 'dataProducerIdentifier']);
+    }
+    const v2 = lcm('v2', [bare, { trigger: 'set-data-producer-identifier', dataProducerIdentifier: 'dp-1' }, { trigger: 'deregister' }]);
+    expect(v2[0]).toEqual({
+      cmHandleId: 'ch-1',
+      alternateId: '',
+      newValues: { dataSyncEnabled: null, cmHandleState: 'ADVISED', alternateId: '', moduleSetTag: '', dataProducerIdentifier: '', cmHandleProperties: {} },
+    });
+    expect(v2[1]).toEqual({ cmHandleId: 'ch-1', alternateId: '', oldValues: { dataProducerIdentifier: '' }, newValues: { dataProducerIdentifier: 'dp-1' } });
+    expect(v2[3]).toEqual({ cmHandleId: 'ch-1', alternateId: '' });
+    // trimToEmpty also trims (Java's String.trim: every char up to U+0020).
+    const [trimmed] = lcm('v1', [{ trigger: 'register', alternateId: ' \tME=1\n', moduleSetTag: '   ' }]);
+    expect(trimmed).toMatchObject({ alternateId: 'ME=1', moduleSetTag: '', dataProducerIdentifier: '' });
+  });
+
+  it('a public-property update publishes no LCM event: CmHandleRegistrationServicePropertyHandler changes the inventory only (LCM events come from LcmEventsCmHandleStateHandlerImpl and the dataProducerIdentifier update)', () => {
+    const engine = createNcmpEngine({ clock });
+    engine.cmHandle({ cmHandleId: 'ch-1', ...register });
+    expect(engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'update-properties', properties: { color: 'red' } })).toEqual([]);
+    expect(engine.records('ncmp-events')).toHaveLength(1);
+    expect(engine.cmHandles().get('ch-1')?.properties).toEqual({ color: 'red' });
+    // A pinned eventId for an event that is never sent is a scenario mistake, said at load time.
+    expect(
+      validateNcmpSteps([
+        { 'ncmp-cm-handle': { cmHandleId: 'ch-1', ...register } },
+        { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'update-properties', properties: { color: 'red' }, eventIds: ['e-1'] } },
+      ]).map((p) => p.index),
+    ).toEqual([1]);
+  });
+
+  it('ADVISED → READY carries dataSyncEnabled false, as LcmEventsCmHandleStateHandlerImpl sets it (CompositeStateUtils.setInitialDataStoreSyncState); true is refused', () => {
+    const [, ready] = lcm('v1', [register, { trigger: 'module-sync-succeeded' }]);
+    expect(ready!['newValues']).toEqual({ dataSyncEnabled: false, cmHandleState: 'READY' });
+    const engine = createNcmpEngine({ clock });
+    engine.cmHandle({ cmHandleId: 'ch-1', ...register });
+    expect(() => engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'module-sync-succeeded', dataSyncEnabled: true })).toThrow(
+      expect.objectContaining({ code: 'NSOMOCK_USAGE', message: expect.stringContaining('data sync off') }),
+    );
+    expect(engine.records('ncmp-events')).toHaveLength(1);
+    expect(ncmpStepProblems('ncmp-cm-handle', { cmHandleId: 'ch-1', trigger: 'module-sync-succeeded', dataSyncEnabled: true })).toEqual([
+      { path: ['dataSyncEnabled'], expected: expect.stringContaining('LcmEventsCmHandleStateHandlerImpl'), found: 'true' },
+    ]);
+  });
+
+  it('after a module upgrade READY keeps the old moduleSetTag with no tag delta: ModuleSyncService writes the new tag to the database only, LcmEventsCmHandleStateHandlerImpl publishes the in-memory handle', () => {
+    const upgrade = [register, { trigger: 'module-sync-succeeded' }, { trigger: 'upgrade', moduleSetTag: 'tag-new' }, { trigger: 'retry' }, { trigger: 'module-sync-succeeded' }, { trigger: 'deregister-begin' }] as const;
+    const v1 = lcm('v1', upgrade);
+    expect(v1.map((e) => e['moduleSetTag'])).toEqual(['tag-1', 'tag-1', 'tag-1', 'tag-1', 'tag-1', 'tag-new']);
+    expect(v1[4]).toMatchObject({ oldValues: { cmHandleState: 'ADVISED' }, newValues: { cmHandleState: 'READY' } });
+    const v2 = lcm('v2', upgrade);
+    expect(v2[4]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1', oldValues: { cmHandleState: 'ADVISED' }, newValues: { cmHandleState: 'READY' } });
+    // The next event reads the handle back from the database, new tag on both sides: still no delta.
+    expect(v2[5]).toEqual({ cmHandleId: 'ch-1', alternateId: 'fdn=1', oldValues: { cmHandleState: 'READY' }, newValues: { cmHandleState: 'DELETING' } });
+    for (const event of v2) expect(JSON.stringify(event)).not.toContain('tag-new');
+  });
+
+  it('a dataProducerIdentifier is set once: CmHandleRegistrationServicePropertyHandler ignores a blank one and keeps one already set (no event either way)', () => {
+    const engine = createNcmpEngine({ clock });
+    engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'register' });
+    expect(() => engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'set-data-producer-identifier', dataProducerIdentifier: '  ' })).toThrow(
+      expect.objectContaining({ code: 'NSOMOCK_NCMP_INVALID_TRANSITION', message: expect.stringContaining('blank') }),
+    );
+    engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'set-data-producer-identifier', dataProducerIdentifier: 'dp-1' });
+    expect(() => engine.cmHandle({ cmHandleId: 'ch-1', trigger: 'set-data-producer-identifier', dataProducerIdentifier: 'dp-2' })).toThrow(
+      expect.objectContaining({ code: 'NSOMOCK_NCMP_INVALID_TRANSITION', message: expect.stringContaining('already set to "dp-1"') }),
+    );
+    expect(engine.records('ncmp-events')).toHaveLength(2);
+    expect(engine.cmHandles().get('ch-1')?.dataProducerIdentifier).toBe('dp-1');
+  });
+
+  it('a DataOperationEvent from the DMI has ce_source DMI and a UUID key on ncmp-async-m2m, as DmiRestStubController sends it; NCMP forwards it keyed by ce_correlationid', () => {
+    const step = { format: 'data-operation', topic: 'client-topic', requestId: 'req-3', responses: [{ operationId: 'op', ids: ['ch-1'], statusCode: 0 }] } as const;
+    const run = (): NcmpRecord[] => {
+      const engine = createNcmpEngine({ clock, seed: 9 });
+      return [...engine.asyncResponse(step), ...engine.asyncResponse(step)];
+    };
+    const [internal, forwarded, internal2] = run();
+    expect(headersOf(internal!)['ce_source']).toBe('DMI');
+    const key = utf8.decode(internal!.key!);
+    expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(key).not.toBe('req-3');
+    expect(utf8.decode(internal2!.key!)).not.toBe(key); // a new one per record, as randomUUID()
+    expect(utf8.decode(forwarded!.key!)).toBe('req-3');
+    // Seed-derived: the same keys on every run.
+    expect(run().map((r) => utf8.decode(r.key!))).toEqual([key, 'req-3', utf8.decode(internal2!.key!), 'req-3']);
+    // Unless the scenario says otherwise.
+    const pinned = createNcmpEngine({ clock }).asyncResponse({ ...step, source: 'ONAP-DMI-PLUGIN', dmiKey: 'my-key' });
+    expect(utf8.decode(pinned[0]!.key!)).toBe('my-key');
+    expect(headersOf(pinned[0]!)['ce_source']).toBe('ONAP-DMI-PLUGIN');
   });
 });

@@ -152,6 +152,56 @@ describe('playing NCMP steps', () => {
     expect((other.ncmp?.topics[0]?.records[0]?.value as { eventId: string }).eventId).toBe(lcm.eventId);
   });
 
+  it('with a start-time the events carry the virtual scenario time (start-time + waits), however late the host fires its timers', async () => {
+    const scenario = doc({
+      name: 'virtual time',
+      seed: 3,
+      ncmp: { 'start-time': '2024-05-01T12:00:00Z' },
+      steps: [
+        { wait: '10ms' },
+        { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'register' } },
+        { parallel: [{ sequence: [{ wait: 30 }, { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'module-sync-succeeded' } }] }, { wait: 50 }] },
+        { repeat: { times: 2, steps: [{ wait: 7 }, { 'ncmp-async-response': { format: 'legacy', topic: 'client', data: {} } }] } },
+        // A fixed duration besides waits: expect-no-ack's `for`.
+        { 'expect-no-ack': { for: '100ms' } },
+        { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'deregister-begin' } },
+      ],
+    });
+    // A loaded host: every timer fires `lag` ms after it was due, a different lag each time.
+    const playLate = async (lags: readonly number[]): Promise<RunReport> => {
+      const clock = new ManualClock({ now: T0 });
+      await using mock = await startNsoMock({ clock });
+      let settled = false;
+      const played = mock.play(scenario).finally(() => {
+        settled = true;
+      });
+      for (let i = 0; !settled && i < 10_000; i += 1) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const due = clock.nextDue();
+        if (!settled && due !== undefined) clock.advanceTo(due + (lags[i % lags.length] ?? 0));
+      }
+      return played;
+    };
+    const exact = await playDocument(scenario);
+    expect(exact.failures).toEqual([]);
+    const late = await playLate([13, 0, 29, 4, 51]);
+    expect(late.status).toBe('passed');
+    expect(late.ncmp).toEqual(exact.ncmp);
+    const times = (late.ncmp?.topics ?? []).flatMap((t) => t.records.map((r) => [t.topic, r.timestamp - Date.UTC(2024, 4, 1, 12)]));
+    // register after 10 ms; the sync 30 ms into the parallel; the parallel ends with its 50 ms branch;
+    // then 7 + 7; then 100 ms without acks.
+    expect(times).toEqual([
+      ['ncmp-events', 10],
+      ['ncmp-events', 40],
+      ['ncmp-events', 74 + 100],
+      ['ncmp-async-m2m', 67],
+      ['ncmp-async-m2m', 74],
+      ['client', 67],
+      ['client', 74],
+    ]);
+  });
+
   it('derives the ids from the run seed when ncmp.seed is absent (--seed changes them)', async () => {
     const seeded = doc({ name: 'seeded', steps: [{ 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'register' } }] });
     const eventId = (r: RunReport): unknown => (r.ncmp?.topics[0]?.records[0]?.value as { eventId: string }).eventId;

@@ -17,6 +17,12 @@ import { ncmpScenarioExtension } from './ncmp.js';
 /** What an extension step may use while it plays. */
 export interface ExtensionStepContext {
   readonly clock: Clock;
+  /**
+   * Milliseconds since the run started on the scenario's virtual clock: the fixed durations before
+   * this step (waits, `expect-no-ack`'s `for`, `stream`/`fuzz` pacing; steps that end on an event
+   * count 0), so the same on every run, unlike `clock.now()`.
+   */
+  readonly scenarioTimeMs: number;
   readonly signal: AbortSignal;
   /** A seed for this step, derived from the run's seed and the step's path. */
   readonly seed: number;

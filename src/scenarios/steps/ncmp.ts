@@ -19,11 +19,14 @@ import {
   ncmpCmHandleStepSchema,
   ncmpSettingsSchema,
   ncmpStepProblems,
+  ncmpStepTime,
   ncmpTransitionProblems,
   type NcmpAsyncResponseStep,
   type NcmpCmHandleStep,
   type NcmpEngine,
+  type NcmpPublishOptions,
   type NcmpRecord,
+  type NcmpScenarioSettings,
 } from '../../ncmp/index.js';
 import type { ExtensionStepContext, ExtensionStepKind, ScenarioExtension } from './extensions.js';
 
@@ -56,7 +59,7 @@ function ncmpStep<S>(
   kind: (typeof NCMP_STEP_KEYS)[keyof typeof NCMP_STEP_KEYS],
   description: string,
   schema: object,
-  publish: (engine: NcmpEngine, step: S) => { readonly records: readonly NcmpRecord[]; readonly what: string },
+  publish: (engine: NcmpEngine, step: S, options: NcmpPublishOptions) => { readonly records: readonly NcmpRecord[]; readonly what: string; readonly none?: string },
 ): ExtensionStepKind {
   return {
     kind,
@@ -64,8 +67,10 @@ function ncmpStep<S>(
     schema: asSchema(schema),
     check: (body) => ncmpStepProblems(kind, body),
     run(body, context): Promise<void> {
-      const { records, what } = publish(engineOf(context), body as S);
-      context.log(`ncmp: ${what}: ${describeRecords(records)}`);
+      // With a start-time the events carry the scenario's virtual time: the same bytes on every run.
+      const time = ncmpStepTime(context.config as NcmpScenarioSettings | undefined, context.scenarioTimeMs);
+      const { records, what, none } = publish(engineOf(context), body as S, time === undefined ? {} : { time });
+      context.log(`ncmp: ${what}: ${records.length === 0 && none !== undefined ? none : describeRecords(records)}`);
       return Promise.resolve();
     },
   };
@@ -82,13 +87,18 @@ export const ncmpScenarioExtension: ScenarioExtension = {
       NCMP_STEP_KEYS.cmHandle,
       'Drives the CPS-NCMP cm-handle state machine and publishes the LCM events CPS would (docs/ncmp.md).',
       ncmpCmHandleStepSchema,
-      (engine, step) => ({ records: engine.cmHandle(step), what: `${step.trigger} ${step.cmHandleId}` }),
+      (engine, step, options) => ({
+        records: engine.cmHandle(step, options),
+        what: `${step.trigger} ${step.cmHandleId}`,
+        // Said in the log, so a step without records is not mistaken for a lost event.
+        none: 'no LCM event (CPS publishes none for a public-property update; nonCpsLcmEvent: true opts in to one)',
+      }),
     ),
     ncmpStep<NcmpAsyncResponseStep>(
       NCMP_STEP_KEYS.asyncResponse,
       'Publishes an asynchronous data-operation response the way the DMI plugin and NCMP do (docs/ncmp.md).',
       ncmpAsyncResponseStepSchema,
-      (engine, step) => ({ records: engine.asyncResponse(step), what: `${step.format} response for ${step.topic}` }),
+      (engine, step, options) => ({ records: engine.asyncResponse(step, options), what: `${step.format} response for ${step.topic}` }),
     ),
   ],
   checkSteps: (_config, steps) => ncmpTransitionProblems(steps),
