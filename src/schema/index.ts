@@ -1,3 +1,8 @@
 /** The schema layer's public face: data models (YANG, compiled .fxs) → `Schema`, and NSO's tag hashes. */
 export type { Schema, SchemaChoice, SchemaLeafType, SchemaNamespace, SchemaNode, SchemaNodeKind } from './model.js';
 export { phash2 } from './phash2.js';
+export type { SchemaCase, SchemaIdentity } from './model.js';
+export { SchemaError, type SchemaErrorCode, type SchemaErrorDetails } from './errors.js';
+export { parseYang, type YangStatement } from './yang-parser.js';
+export { loadSchema, type SchemaSource } from './compile.js';
+export { BUILTIN_CONFD_TYPES, WELL_KNOWN_TYPEDEFS } from './types.js';
