@@ -20,6 +20,7 @@ import { SchemaError, formatSource } from './errors.js';
 import type { Schema, SchemaCase, SchemaChoice, SchemaIdentity, SchemaLeafType, SchemaNamespace, SchemaNode, SchemaNodeKind } from './model.js';
 import { phash2 } from './phash2.js';
 import { BUILTIN_CONFD_TYPES, WELL_KNOWN_TYPEDEFS, bitsConfdType } from './types.js';
+import { valueToTerm } from './values.js';
 import { parseYang, type YangStatement } from './yang-parser.js';
 
 /** A model given as text (`path` names it in errors and `SchemaNode.source`). */
@@ -156,6 +157,8 @@ class Compiler {
   private readonly warnings: string[] = [];
   private readonly leafrefs: PendingLeafref[] = [];
   private readonly resolvedLeafrefs = new Set<MNode>();
+  /** Leaf defaults, checked against their (leafref-resolved) types at the end. */
+  private readonly defaults: { node: MNode; stmt: YangStatement }[] = [];
   /** module name → identity name → { stmt, module }. */
   private readonly identities = new Map<string, Map<string, YangStatement>>();
 
@@ -179,6 +182,7 @@ class Compiler {
     }
     this.applyAugments();
     for (const p of this.leafrefs) this.resolveLeafref(p, []);
+    for (const d of this.defaults) this.checkDefault(d.node, d.stmt);
     const schema: Mutable<Schema> = {
       namespaces: this.order.map((m) => m.ns),
       roots: this.roots as unknown as SchemaNode[],
@@ -290,8 +294,12 @@ class Compiler {
       if (resolved.type.base === 'leafref' && resolved.type.path !== undefined) {
         this.leafrefs.push({ node, path: resolved.type.path, stmt: typeStmt, module: ctx.scope.module });
       }
-      const def = sub(stmt, 'default')?.arg ?? resolved.default;
-      if (def !== undefined && kind === 'leaf') node.default = def;
+      const defStmt = sub(stmt, 'default');
+      const def = defStmt?.arg ?? resolved.default;
+      if (def !== undefined && kind === 'leaf') {
+        node.default = def;
+        this.defaults.push({ node, stmt: defStmt ?? stmt });
+      }
       if (sub(stmt, 'mandatory')?.arg === 'true') node.mandatory = true;
     }
     this.occurrences(stmt, node);
@@ -398,6 +406,16 @@ class Compiler {
   private setConfigFalse(node: MNode): void {
     node.config = false;
     for (const c of node.children) this.setConfigFalse(c);
+  }
+
+  private checkDefault(node: MNode, stmt: YangStatement): void {
+    if (node.default === undefined || node.type === undefined) return;
+    try {
+      valueToTerm(node.type, node.default, { leaf: node as unknown as SchemaNode });
+    } catch (e) {
+      if (e instanceof SchemaError) fail(stmt, `default of leaf '${node.name}': ${e.reason}`);
+      throw e;
+    }
   }
 
   // ---------------------------------------------------------------------------------- augment

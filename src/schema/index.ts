@@ -6,3 +6,14 @@ export { SchemaError, type SchemaErrorCode, type SchemaErrorDetails } from './er
 export { parseYang, type YangStatement } from './yang-parser.js';
 export { loadSchema, type SchemaSource } from './compile.js';
 export { BUILTIN_CONFD_TYPES, WELL_KNOWN_TYPEDEFS } from './types.js';
+export { valueToTerm, termToValue, type ValueOptions } from './values.js';
+export {
+  keypathFromTerm,
+  keypathToTerm,
+  parseKeypath,
+  sameKeypath,
+  type KeyValue,
+  type KeypathStep,
+  type KeypathTermOptions,
+  type ResolvedKeypath,
+} from './keypath.js';

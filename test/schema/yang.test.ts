@@ -257,6 +257,8 @@ describe('loadSchema: the YANG subset', () => {
     ['  augment "/t:nowhere" { leaf x { type string; } }', /'t:nowhere' in augment target '\/t:nowhere' names no node, choice or case \(t\.yang:4:3\)/],
     ['  leaf x { }', /leaf 'x' has no type \(t\.yang:4:3\)/],
     ['  list l { leaf name { type string; } }', /list 'l' has no key/],
+    ['  leaf x { type uint8; default 300; }', /default of leaf 'x': '300' is no uint8: outside 0\.\.255 \(t\.yang:4:24\)/],
+    ['  typedef t8 { type int8; default "x"; } leaf y { type t8; }', /default of leaf 'y': 'x' is no t:t8: not an integer \(t\.yang:4:42\)/],
   ])('reports a model error with its position: %s', (body, message) => {
     const e = errorOf(() => loadSchema([mod(body)]));
     expect(e.code).toBe('NSOMOCK_SCHEMA_INVALID');
