@@ -17,3 +17,4 @@ export {
   type KeypathTermOptions,
   type ResolvedKeypath,
 } from './keypath.js';
+export { CS_NODE_FLAGS, loadAllNsFrames, loadHashDbFrames, namespaceRecords, type LoadNsOptions } from './records.js';
