@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { SchemaError, formatSource } from './errors.js';
 import type { Schema, SchemaCase, SchemaChoice, SchemaIdentity, SchemaLeafType, SchemaNamespace, SchemaNode, SchemaNodeKind } from './model.js';
+import { readFxs } from './fxs.js';
 import { phash2 } from './phash2.js';
 import { BUILTIN_CONFD_TYPES, WELL_KNOWN_TYPEDEFS, bitsConfdType } from './types.js';
 import { valueToTerm } from './values.js';
@@ -706,25 +707,59 @@ type Target =
   | { readonly kind: 'choice'; readonly choice: MChoice; readonly parent: MNode | undefined }
   | { readonly kind: 'case'; readonly case: MCase; readonly parent: MNode | undefined };
 
+/** A compiled schema file given as bytes (`path` names it in errors). */
+export interface SchemaBytesSource {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+function readSource(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new SchemaError('NSOMOCK_SCHEMA_INVALID', 'load schema', `cannot read the file (${(e as Error).message})`, { file: path }, e);
+  }
+}
+
 /**
- * Loads YANG modules into a `Schema`: each source is a file path (read as UTF-8) or `{ path, text }`.
- * Modules may come in any order (imports, augments and includes resolve across all of them);
+ * Loads data models into a `Schema`: each source is a file path (`*.fxs` read as a compiled schema,
+ * anything else as YANG text), `{ path, text }` (YANG) or `{ path, bytes }` (`.fxs`). YANG modules
+ * may come in any order (imports, augments and includes resolve across all of them);
  * `ietf-inet-types` and `ietf-yang-types` typedefs are known without their files (docs/schemas.md).
+ * Namespaces and roots keep the order of the sources.
  * @example
  *   const schema = loadSchema(['examples/models/mk.yang']);
  *   schema.roots[0]!.name // 'sys'
- * @throws SchemaError `NSOMOCK_SCHEMA_INVALID` with file:line:col (syntax, unknown grouping/typedef/prefix, bad key, bad type)
+ * @throws SchemaError `NSOMOCK_SCHEMA_INVALID` with file:line:col (syntax, unknown grouping/typedef/prefix, bad key, bad type), or a malformed .fxs
  */
-export function loadSchema(sources: readonly (string | SchemaSource)[]): Schema {
-  const trees = sources.map((s) => {
-    if (typeof s !== 'string') return parseYang(s.text, s.path);
-    let text: string;
-    try {
-      text = readFileSync(s, 'utf8');
-    } catch (e) {
-      throw new SchemaError('NSOMOCK_SCHEMA_INVALID', 'load schema', `cannot read the file (${(e as Error).message})`, { file: s }, e);
+export function loadSchema(sources: readonly (string | SchemaSource | SchemaBytesSource)[]): Schema {
+  const parts: ({ kind: 'yang'; tree: YangStatement } | { kind: 'fxs'; schema: Schema })[] = sources.map((s) => {
+    if (typeof s === 'string') {
+      const bytes = readSource(s);
+      if (s.endsWith('.fxs')) return { kind: 'fxs', schema: readFxs(bytes, s) };
+      return { kind: 'yang', tree: parseYang(bytes.toString('utf8'), s) };
     }
-    return parseYang(text, s);
+    if ('bytes' in s) return { kind: 'fxs', schema: readFxs(s.bytes, s.path) };
+    return { kind: 'yang', tree: parseYang(s.text, s.path) };
   });
-  return new Compiler(trees).compile();
+  const yang = new Compiler(parts.flatMap((p) => (p.kind === 'yang' ? [p.tree] : []))).compile();
+  const fxs = parts.flatMap((p) => (p.kind === 'fxs' ? [p.schema] : []));
+  if (fxs.length === 0) return yang;
+  const namespaces: SchemaNamespace[] = [];
+  for (const p of parts) {
+    if (p.kind === 'fxs') namespaces.push(...p.schema.namespaces);
+    else if (p.tree.keyword === 'module') namespaces.push(...yang.namespaces.filter((ns) => ns.module === p.tree.arg));
+  }
+  for (const ns of namespaces) {
+    if (namespaces.filter((n) => n.uri === ns.uri).length > 1) {
+      throw new SchemaError('NSOMOCK_SCHEMA_INVALID', 'load schema', `namespace '${ns.uri}' is loaded twice (a .yang and an .fxs of the same module?)`, {});
+    }
+  }
+  const all = [yang, ...fxs];
+  const roots = namespaces.flatMap((ns) => all.flatMap((s) => s.roots.filter((r) => r.ns === ns)));
+  const hashes = new Map<string, number>();
+  for (const s of all) for (const [k, v] of s.hashes) hashes.set(k, v);
+  const merged: Mutable<Schema> = { namespaces, roots, hashes };
+  if (yang.warnings !== undefined) merged.warnings = yang.warnings;
+  return merged;
 }

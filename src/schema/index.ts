@@ -4,7 +4,8 @@ export { phash2 } from './phash2.js';
 export type { SchemaCase, SchemaIdentity } from './model.js';
 export { SchemaError, type SchemaErrorCode, type SchemaErrorDetails } from './errors.js';
 export { parseYang, type YangStatement } from './yang-parser.js';
-export { loadSchema, type SchemaSource } from './compile.js';
+export { loadSchema, type SchemaBytesSource, type SchemaSource } from './compile.js';
+export { FXS_MAGIC, fxsChunks, readFxs } from './fxs.js';
 export { BUILTIN_CONFD_TYPES, WELL_KNOWN_TYPEDEFS } from './types.js';
 export { valueToTerm, termToValue, type ValueOptions } from './values.js';
 export {
