@@ -54,6 +54,19 @@ describe('phash2', () => {
       );
     });
 
+    it('hashes any string as erl hashes its UTF-8 bytes (ASCII fast path, non-ASCII, long strings)', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ minLength: 300, maxLength: 1200 })), { minLength: 1, maxLength: 10 }),
+          async (texts) => {
+            const expected = await erlangOracle().phash2(texts.map((t) => utf8.encode(t)));
+            expect(texts.map((t) => phash2(t))).toEqual(expected);
+          },
+        ),
+        { numRuns: fcRuns(0.3) },
+      );
+    });
+
     it('equals erlang:phash2(Name, 2147483647) on YANG identifiers and URIs', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(fc.oneof(yangIdentifier, fc.webUrl()), { minLength: 1, maxLength: 30 }), async (names) => {
