@@ -119,6 +119,18 @@ function splitName(name: string): [prefix: string | undefined, local: string] {
   return i < 0 ? [undefined, name] : [name.slice(0, i), name.slice(i + 1)];
 }
 
+/**
+ * Adds data nodes to a parent's children, refusing a name the parent already has in the same module
+ * (RFC 7950 §6.2.1: sibling identifiers are unique, across the cases of a choice too).
+ */
+function addChildren(children: MNode[], nodes: readonly MNode[], stmt: YangStatement): void {
+  for (const n of nodes) {
+    const twin = children.find((c) => c !== n && c.name === n.name && c.ns.module === n.ns.module);
+    if (twin !== undefined) fail(stmt, `'${n.name}' is defined twice under the same parent (first at ${twin.source ?? '?'})`);
+    if (!children.includes(n)) children.push(n);
+  }
+}
+
 function scopeOf(stmt: YangStatement, module: ModuleInfo, parent: Scope | undefined, children = stmt.children): Scope {
   const typedefs = new Map<string, YangStatement>();
   const groupings = new Map<string, YangStatement>();
@@ -254,7 +266,7 @@ class Compiler {
 
   private buildBody(stmts: readonly YangStatement[], sink: Sink, ctx: BuildContext): void {
     for (const s of stmts) {
-      if (DATA_KINDS.has(s.keyword)) sink.children.push(this.buildNode(s, ctx));
+      if (DATA_KINDS.has(s.keyword)) addChildren(sink.children, [this.buildNode(s, ctx)], s);
       else if (s.keyword === 'choice') this.buildChoice(s, sink, ctx);
       else if (s.keyword === 'uses') this.expandUses(s, sink, ctx);
       else if (WARN_SKIPPED.has(s.keyword)) this.warnings.push(`${where(s)}: '${s.keyword}${s.arg === undefined ? '' : ` ${s.arg}`}' is outside the supported subset and was skipped`);
@@ -355,7 +367,7 @@ class Compiler {
       const caseSink: Sink = { children: c.nodes, choices: c.choices };
       if (s.keyword === 'case') this.buildBody(s.children, caseSink, { ...ctx, scope: scopeOf(s, ctx.scope.module, ctx.scope) });
       else this.buildBody([s], caseSink, ctx);
-      for (const n of c.nodes) sink.children.push(n);
+      addChildren(sink.children, c.nodes, s);
       choice.cases.push(c);
     }
   }
@@ -372,7 +384,7 @@ class Compiler {
       const target = this.walkDescendant(added, argOf(a), a, ctx.scope.module);
       this.augmentInto(target, a, { ...ctx, scope: scopeOf(a, ctx.scope.module, ctx.scope) });
     }
-    sink.children.push(...added.children);
+    addChildren(sink.children, added.children, stmt);
     sink.choices.push(...added.choices);
   }
 
@@ -456,7 +468,7 @@ class Compiler {
       const before = target.case.nodes.length;
       this.buildBody(stmt.children, { children: target.case.nodes, choices: target.case.choices }, ctx);
       const parentChildren = target.parent?.children ?? this.roots;
-      parentChildren.push(...target.case.nodes.slice(before));
+      addChildren(parentChildren, target.case.nodes.slice(before), stmt);
     }
   }
 

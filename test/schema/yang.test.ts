@@ -256,6 +256,8 @@ describe('loadSchema: the YANG subset', () => {
     ['  import ext { prefix e; } leaf x { type e:thing; }', /type 'e:thing' comes from module 'ext', which is not loaded/],
     ['  augment "/t:nowhere" { leaf x { type string; } }', /'t:nowhere' in augment target '\/t:nowhere' names no node, choice or case \(t\.yang:4:3\)/],
     ['  leaf x { }', /leaf 'x' has no type \(t\.yang:4:3\)/],
+    ['  container c { leaf a { type string; } leaf a { type int8; } }', /'a' is defined twice under the same parent \(first at t\.yang:4:17\) \(t\.yang:4:41\)/],
+    ['  container c { leaf a { type string; } choice ch { leaf a { type int8; } } }', /'a' is defined twice under the same parent/],
     ['  list l { leaf name { type string; } }', /list 'l' has no key/],
     ['  leaf x { type uint8; default 300; }', /default of leaf 'x': '300' is no uint8: outside 0\.\.255 \(t\.yang:4:24\)/],
     ['  typedef t8 { type int8; default "x"; } leaf y { type t8; }', /default of leaf 'y': 'x' is no t:t8: not an integer \(t\.yang:4:42\)/],
