@@ -196,6 +196,7 @@ class Compiler {
     this.applyAugments();
     for (const p of this.leafrefs) this.resolveLeafref(p, []);
     for (const d of this.defaults) this.checkDefault(d.node, d.stmt);
+    this.checkCollisions();
     const schema: Mutable<Schema> = {
       namespaces: this.order.map((m) => m.ns),
       roots: this.roots as unknown as SchemaNode[],
@@ -419,6 +420,16 @@ class Compiler {
   private setConfigFalse(node: MNode): void {
     node.config = false;
     for (const c of node.children) this.setConfigFalse(c);
+  }
+
+  /** Two names with one hash: NSO's compiler refuses them unless `tailf:id-value` separates them (§M6.8). */
+  private checkCollisions(): void {
+    const byHash = new Map<number, string>();
+    for (const [name, hash] of this.hashes) {
+      const other = byHash.get(hash);
+      if (other !== undefined) this.warnings.push(`tags '${other}' and '${name}' have the same hash ${hash}; NSO needs a tailf:id-value on one of them`);
+      else byHash.set(hash, name);
+    }
   }
 
   private checkDefault(node: MNode, stmt: YangStatement): void {

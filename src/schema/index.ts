@@ -9,10 +9,12 @@ export { FXS_MAGIC, fxsChunks, readFxs } from './fxs.js';
 export { BUILTIN_CONFD_TYPES, WELL_KNOWN_TYPEDEFS } from './types.js';
 export { valueToTerm, termToValue, type ValueOptions } from './values.js';
 export {
+  childByHash,
   keypathFromTerm,
   keypathToTerm,
   parseKeypath,
   sameKeypath,
+  schemaPath,
   type KeyValue,
   type KeypathStep,
   type KeypathTermOptions,

@@ -314,3 +314,26 @@ export function sameKeypath(a: ResolvedKeypath, b: ResolvedKeypath): boolean {
     })
   );
 }
+
+/**
+ * A node's schema path, without keys: `/mk:sys/host/address` (prefix on the top step and where the
+ * namespace changes), for messages and logs.
+ * @example
+ *   schemaPath(parseKeypath('/mk:sys/host{h1}/port', schema).target) // '/mk:sys/host/port'
+ */
+export function schemaPath(node: SchemaNode): string {
+  const chain: SchemaNode[] = [];
+  for (let n: SchemaNode | undefined = node; n !== undefined; n = n.parent) chain.unshift(n);
+  return formatSteps(chain.map((n) => ({ node: n })));
+}
+
+/**
+ * The child of `parent` (a top-level node when undefined) with this tag hash, and namespace hash when
+ * given — how a hashed keypath or tag-value list names a node (§M4.3, PROTOCOL.md §9.5).
+ * @example
+ *   childByHash(schema, undefined, 1280841638, nsHash)?.name // 'sys'
+ */
+export function childByHash(schema: Schema, parent: SchemaNode | undefined, tagHash: number, nsHash?: number): SchemaNode | undefined {
+  const pool = parent === undefined ? schema.roots : parent.children;
+  return pool.find((n) => n.tagHash === tagHash && (nsHash === undefined || n.ns.hash === nsHash));
+}

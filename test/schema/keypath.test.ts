@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { atom, binary, formatTerm, improper, int, list, tuple, type Term } from '../../src/codec/index.js';
-import { keypathFromTerm, keypathToTerm, loadSchema, parseKeypath, phash2, sameKeypath, SchemaError } from '../../src/schema/index.js';
+import { childByHash, keypathFromTerm, keypathToTerm, loadSchema, parseKeypath, phash2, sameKeypath, SchemaError, schemaPath } from '../../src/schema/index.js';
 import { parseErlangTerm } from '../support/erlang-term-parser.js';
 import { captureSchema, loadMaapiVectors } from './capture-schema.js';
 
@@ -149,5 +149,16 @@ describe('keypaths over the example model', () => {
     expect(kp.text).toBe('/mk:sys/x:extra');
     expect(formatTerm(keypathToTerm(kp))).toBe(`[[${phash2('urn:x')}|${phash2('extra')}],[${phash2('http://example.com/mk')}|${phash2('sys')}]]`);
     expect(keypathFromTerm(keypathToTerm(kp), s).text).toBe('/mk:sys/x:extra');
+  });
+});
+
+describe('schemaPath and childByHash', () => {
+  it('name a node without keys and find one by its hashes', () => {
+    const port = parseKeypath('/mk:sys/host{h1}/port', schema).target;
+    expect(schemaPath(port)).toBe('/mk:sys/host/port');
+    const sys = childByHash(schema, undefined, 1001, 1912237357);
+    expect(sys?.name).toBe('sys');
+    expect(childByHash(schema, undefined, 1001, 42)).toBeUndefined();
+    expect(childByHash(schema, childByHash(schema, sys, 1002), 1005)).toBe(port);
   });
 });

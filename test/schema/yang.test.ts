@@ -236,6 +236,11 @@ describe('loadSchema: the YANG subset', () => {
     expect(s.warnings).toEqual([expect.stringMatching(/t\.yang:4:\d+: 'anydata blob' is outside the supported subset/)]);
   });
 
+  it('warns when two names share a hash (NSO needs tailf:id-value then)', () => {
+    const s = loadSchema([mod('  import tailf-common { prefix tf; }\n  leaf a { type string; tf:id-value 5; }\n  leaf b { type string; tf:id-value 5; }')]);
+    expect(s.warnings).toEqual(["tags 'a' and 'b' have the same hash 5; NSO needs a tailf:id-value on one of them"]);
+  });
+
   it('includes a submodule’s definitions', () => {
     const s = loadSchema([
       mod('  include t-sub;\n  container c { uses shared; }'),
