@@ -32,6 +32,8 @@ type Token =
   | { readonly kind: ';' | '{' | '}' | '+'; readonly line: number; readonly column: number }
   | { readonly kind: 'eof'; readonly line: number; readonly column: number };
 
+const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', '"': '"', '\\': '\\' };
+
 /** Nesting deeper than this is refused (bounded recursion, STYLE.md §7.2); real models stay far below. */
 const MAX_DEPTH = 256;
 
@@ -144,13 +146,18 @@ class Lexer {
         this.pos++;
         return out;
       }
-      if (c === '\\') {
-        const e = t[this.pos + 1];
-        const map: Record<string, string> = { n: '\n', t: '\t', '"': '"', '\\': '\\' };
-        const v = e === undefined ? undefined : map[e];
-        if (v === undefined) this.fail(`unknown escape '\\${e ?? ''}' in a double-quoted string`, this.line, this.column());
-        out += v;
-        this.pos += 2;
+      if (c === '\\' && this.pos + 1 < t.length) {
+        const e = t[this.pos + 1]!;
+        // YANG 1.1 refuses other escapes, YANG 1.0 left them open and older models write "\d" in
+        // patterns; patterns are skipped anyway, so an unknown escape is kept as written.
+        const v = ESCAPES[e];
+        out += v ?? `\\${e}`;
+        if (e === '\n') {
+          this.advance();
+          this.advance();
+        } else {
+          this.pos += 2;
+        }
         continue;
       }
       if (c === '\n') {

@@ -41,6 +41,11 @@ describe('parseYang', () => {
     expect(m.children[0]!.arg).toBe('one two\\nth"ree\t');
   });
 
+  it('keeps an unknown escape as written (YANG 1.0 patterns write "\\d")', () => {
+    const m = parseYang('module a { pattern "[a-z]\\d+\\.x"; }', 'a.yang');
+    expect(m.children[0]!.arg).toBe('[a-z]\\d+\\.x');
+  });
+
   it('trims a double-quoted string’s continuation lines to the quote’s column (RFC 7950 §6.1.3)', () => {
     const m = parseYang('module a {\n  description "first   \n                second";\n}', 'a.yang');
     // the quote is in column 15: 15 of the 16 spaces go, one stays
