@@ -241,6 +241,54 @@ describe('loadSchema: the YANG subset', () => {
     expect(s.warnings).toEqual([expect.stringMatching(/t\.yang:4:\d+: 'anydata blob' is outside the supported subset/)]);
   });
 
+  it('loads an ietf-interfaces-style module (features, if-feature, leafref typedef with prefixed absolute path, units, ranges)', () => {
+    const s = loadSchema([
+      {
+        path: 'if.yang',
+        text: `module ietf-interfaces {
+  yang-version 1.1;
+  namespace "urn:ietf:params:xml:ns:yang:ietf-interfaces";
+  prefix if;
+  import ietf-yang-types { prefix yang; }
+  revision 2017-08-17 { description "Updated to support NMDA."; }
+  revision 2014-05-08 { description "Initial revision."; }
+  typedef interface-ref {
+    type leafref { path "/if:interfaces/if:interface/if:name"; }
+  }
+  identity interface-type { description "Base identity."; }
+  feature if-mib { reference "RFC 2863: The Interfaces Group MIB"; }
+  container interfaces {
+    list interface {
+      key "name";
+      leaf name { type string; }
+      leaf type { type identityref { base interface-type; } mandatory true; }
+      leaf enabled { type boolean; default "true"; }
+      leaf admin-status {
+        if-feature if-mib;
+        type enumeration { enum up { value 1; } enum down { value 2; } enum testing { value 3; } }
+        config false;
+        mandatory true;
+      }
+      leaf if-index { if-feature if-mib; type int32 { range "1..2147483647"; } config false; }
+      leaf phys-address { type yang:phys-address; config false; }
+      leaf-list higher-layer-if { type interface-ref; config false; }
+      leaf speed { type yang:gauge64; units "bits/second"; config false; }
+      container statistics { config false; leaf in-octets { type yang:counter64; } }
+    }
+  }
+}`,
+      },
+    ]);
+    expect(s.namespaces[0]).toMatchObject({ module: 'ietf-interfaces', prefix: 'if', revision: '2017-08-17' });
+    const itf = child(child(s, 'interfaces'), 'interface');
+    expect(child(itf, 'higher-layer-if').type).toMatchObject({ base: 'leafref', confdType: C_TYPE.BUF, typedef: 'if:interface-ref', path: '/if:interfaces/if:interface/if:name' });
+    expect(child(itf, 'admin-status')).toMatchObject({ config: false, mandatory: true, type: { enums: [{ name: 'up', value: 1 }, { name: 'down', value: 2 }, { name: 'testing', value: 3 }] } });
+    expect(child(itf, 'enabled').default).toBe('true');
+    expect(child(itf, 'type').type).toMatchObject({ confdType: C_TYPE.IDENTITYREF, identities: [] });
+    expect(child(child(itf, 'statistics'), 'in-octets')).toMatchObject({ config: false, type: { confdType: C_TYPE.UINT64 } });
+    expect(s.warnings).toBeUndefined();
+  });
+
   it('warns when two names share a hash (NSO needs tailf:id-value then)', () => {
     const s = loadSchema([mod('  import tailf-common { prefix tf; }\n  leaf a { type string; tf:id-value 5; }\n  leaf b { type string; tf:id-value 5; }')]);
     expect(s.warnings).toEqual(["tags 'a' and 'b' have the same hash 5; NSO needs a tailf:id-value on one of them"]);
