@@ -21,3 +21,4 @@ export {
   type ResolvedKeypath,
 } from './keypath.js';
 export { CS_NODE_FLAGS, loadAllNsFrames, loadHashDbFrames, namespaceRecords, type LoadNsOptions } from './records.js';
+export { formatSchemaTree } from './tree.js';
