@@ -1,7 +1,15 @@
 /** The schema layer's public face: data models (YANG, compiled .fxs) → `Schema`, and NSO's tag hashes. */
-export type { Schema, SchemaChoice, SchemaLeafType, SchemaNamespace, SchemaNode, SchemaNodeKind } from './model.js';
+export type {
+  Schema,
+  SchemaCase,
+  SchemaChoice,
+  SchemaIdentity,
+  SchemaLeafType,
+  SchemaNamespace,
+  SchemaNode,
+  SchemaNodeKind,
+} from './model.js';
 export { phash2 } from './phash2.js';
-export type { SchemaCase, SchemaIdentity } from './model.js';
 export { SchemaError, type SchemaErrorCode, type SchemaErrorDetails } from './errors.js';
 export { parseYang, type YangStatement } from './yang-parser.js';
 export { loadSchema, type SchemaBytesSource, type SchemaSource } from './compile.js';
