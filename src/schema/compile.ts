@@ -191,7 +191,9 @@ class Compiler {
     for (const m of this.order) {
       const sink: Sink = { children: this.roots, choices: [] };
       this.buildBody(m.body, sink, { scope: m.scope!, ns: m.ns, parent: undefined, config: true, expanding: [] });
-      for (const c of sink.choices) this.warnings.push(`${where(m.stmt)}: top-level choice '${c.name}' of module '${m.name}': its nodes are roots, the choice itself is not reported`);
+      for (const c of sink.choices) {
+        this.warnings.push(`${where(m.stmt)}: top-level choice '${c.name}' of module '${m.name}': its nodes are roots, the choice itself is not reported`);
+      }
     }
     this.applyAugments();
     for (const p of this.leafrefs) this.resolveLeafref(p, []);
@@ -470,7 +472,9 @@ class Compiler {
   private augmentInto(target: Target, stmt: YangStatement, ctx: BuildContext): void {
     if (target.kind === 'root' || target.kind === 'sink') fail(stmt, `augment target '${argOf(stmt)}' names no node`);
     if (target.kind === 'node') {
-      if (target.node.kind !== 'container' && target.node.kind !== 'list') fail(stmt, `augment target '${argOf(stmt)}' is a ${target.node.kind}; only containers, lists, choices and cases can be augmented`);
+      if (target.node.kind !== 'container' && target.node.kind !== 'list') {
+        fail(stmt, `augment target '${argOf(stmt)}' is a ${target.node.kind}; only containers, lists, choices and cases can be augmented`);
+      }
       this.buildBody(stmt.children, target.node, { ...ctx, parent: target.node, config: target.node.config });
     } else if (target.kind === 'choice') {
       const sink = target.parent ?? { children: this.roots, choices: [] };

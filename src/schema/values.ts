@@ -296,5 +296,6 @@ export function termToValue(type: SchemaLeafType, term: Term, options: ValueOpti
     }
   }
   const what = type.typedef ?? type.base;
-  throw new SchemaError('NSOMOCK_SCHEMA_VALUE', 'read a value', `the term is no ${what} value (confd type ${type.confdType})`, options.path === undefined ? {} : { path: options.path });
+  const details = options.path === undefined ? {} : { path: options.path };
+  throw new SchemaError('NSOMOCK_SCHEMA_VALUE', 'read a value', `the term is no ${what} value (confd type ${type.confdType})`, details);
 }
