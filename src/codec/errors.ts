@@ -24,6 +24,10 @@ export const ERROR_CODES = {
   NSOMOCK_SERVER_ACK_FAILED: 'A blocking handshake ended without every required ack (timeout, disconnect or violation).',
   NSOMOCK_SERVER_STREAM: 'A named-stream operation was invalid (unknown stream, stream already completed).',
   NSOMOCK_SERVER_XPATH: 'The XPath filter of a stream subscription does not compile (outside the supported subset of XPath 1.0, too long or nested too deep); the subscription is refused with error 50.',
+  // schema
+  NSOMOCK_SCHEMA_INVALID: 'A data model (YANG module or .fxs file) does not parse or does not resolve (unknown grouping, typedef or prefix, a key naming no leaf, a bad type); the message gives file:line:col.',
+  NSOMOCK_SCHEMA_PATH: 'A keypath does not resolve against the loaded schema (unknown node, wrong key count, ambiguous prefix).',
+  NSOMOCK_SCHEMA_VALUE: "A value does not fit its leaf's type (not an integer in range, unknown enum, bad address).",
   // scenarios
   NSOMOCK_SCENARIO_INVALID: 'A scenario file is not valid YAML or does not match the scenario schema.',
   NSOMOCK_SCENARIO_INCLUDE: 'A scenario include could not be read or forms a cycle.',

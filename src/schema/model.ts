@@ -38,13 +38,49 @@ export interface SchemaLeafType {
   readonly fractionDigits?: number;
   /** For `union`: the member types in order. */
   readonly members?: readonly SchemaLeafType[];
+  /** For `bits`: the names and their positions (explicit `position` or YANG's implicit numbering). */
+  readonly bits?: readonly { readonly name: string; readonly position: number }[];
+  /**
+   * For `identityref`: every identity derived (directly or not) from the `base`, with the hashes of
+   * its C_IDENTITYREF value `{44, {NsHash, IdHash}}` (PROTOCOL.md §9.4).
+   */
+  readonly identities?: readonly SchemaIdentity[];
+  /** For `leafref`: the `path` as written (the type fields above are the target leaf's). */
+  readonly path?: string;
+}
+
+/** An identity as an identityref value names it. */
+export interface SchemaIdentity {
+  readonly name: string;
+  /** The defining module's prefix (`prefix:name` is how a value is written). */
+  readonly prefix: string;
+  readonly nsHash: number;
+  /** `phash2(name)`. */
+  readonly idHash: number;
 }
 
 export interface SchemaChoice {
   readonly name: string;
   readonly tagHash: number;
-  readonly cases: readonly { readonly name: string; readonly tagHash: number; readonly nodes: readonly SchemaNode[] }[];
+  readonly cases: readonly SchemaCase[];
   readonly defaultCase?: string;
+  /** The namespace of the module that defines the choice (LOAD_ALL_NS choice record's NsHash). */
+  readonly ns?: SchemaNamespace;
+  /** `mandatory true`. */
+  readonly mandatory?: boolean;
+  /** Where the choice was declared: `file:line:col`. */
+  readonly source?: string;
+}
+
+/** One case of a choice (a shorthand case, a data node directly under the choice, is a case of its name). */
+export interface SchemaCase {
+  readonly name: string;
+  readonly tagHash: number;
+  /** The case's data nodes (also in the parent node's `children`), those of nested choices included. */
+  readonly nodes: readonly SchemaNode[];
+  /** Choices nested directly in this case. */
+  readonly choices?: readonly SchemaChoice[];
+  readonly ns?: SchemaNamespace;
 }
 
 export interface SchemaNode {
@@ -65,8 +101,10 @@ export interface SchemaNode {
   readonly keys?: readonly string[];
   /** Leaves and leaf-lists only. */
   readonly type?: SchemaLeafType;
-  /** A leaf's `default`, as written in the model. */
+  /** A leaf's `default`, as written in the model (or inherited from its typedef). */
   readonly default?: string;
+  /** A leaf's `mandatory true`. */
+  readonly mandatory?: boolean;
   /** `config false` nodes are operational data. */
   readonly config: boolean;
   /** Containers: a `presence` statement. */
@@ -85,4 +123,6 @@ export interface Schema {
   readonly roots: readonly SchemaNode[];
   /** Every tag name ↔ hash the models define (for LOAD_HASH_DB, §M6.4): data nodes, choices, cases. */
   readonly hashes: ReadonlyMap<string, number>;
+  /** What the loader skipped or approximated (an unsupported statement, a leafref typed as string), each with `file:line:col`. */
+  readonly warnings?: readonly string[];
 }

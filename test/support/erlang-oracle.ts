@@ -62,7 +62,14 @@ handle(<<3, Kind, N:32, Bin/binary>>) ->
                   1 -> timer:tc(fun() -> enc_loop(N, T, 0) end);
                   2 -> timer:tc(fun() -> dec_loop(N, Bin, ok) end)
               end,
-    <<0, Us:64>>.
+    <<0, Us:64>>;
+handle(<<4, Range:64, Bins/binary>>) ->
+    <<0, (phash2_all(Bins, Range, <<>>))/binary>>.
+
+%% A batch of length-prefixed binaries -> their erlang:phash2(B, Range), 32 bits each.
+phash2_all(<<>>, _, Acc) -> Acc;
+phash2_all(<<Len:32, B:Len/binary, Rest/binary>>, Range, Acc) ->
+    phash2_all(Rest, Range, <<Acc/binary, (erlang:phash2(B, Range)):32>>).
 
 %% The results are accumulated and returned so the compiler cannot drop the pure BIF calls.
 enc_loop(0, _, Acc) -> Acc;
@@ -192,6 +199,25 @@ export class ErlangOracle {
     const reply = Buffer.from(await this.request(3, body));
     if (reply[0] !== 0) throw new Error(`Erlang oracle: timing failed: ${reply.subarray(1).toString()}`);
     return Number(reply.readBigUInt64BE(1));
+  }
+
+  /**
+   * `erlang:phash2(B, range)` of each binary, in one round trip (the schema layer's tag hashes,
+   * MAAPI.md §M6.8). The reply is raw 32-bit words, never a term, so the codec plays no part.
+   */
+  async phash2(binaries: readonly Uint8Array[], range = 2147483647): Promise<number[]> {
+    const size = binaries.reduce((n, b) => n + 4 + b.length, 0);
+    const body = Buffer.alloc(8 + size);
+    body.writeBigUInt64BE(BigInt(range), 0);
+    let at = 8;
+    for (const b of binaries) {
+      body.writeUInt32BE(b.length, at);
+      body.set(b, at + 4);
+      at += 4 + b.length;
+    }
+    const reply = Buffer.from(await this.request(4, body));
+    if (reply[0] !== 0) throw new Error(`Erlang oracle: phash2 failed: ${reply.subarray(1).toString()}`);
+    return binaries.map((_, i) => reply.readUInt32BE(1 + 4 * i));
   }
 
   /** Ends the process (closing stdin makes it halt; killed if it does not within a second). */
