@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   NSOMOCK_SERVER_ACK_FAILED: 'A blocking handshake ended without every required ack (timeout, disconnect or violation).',
   NSOMOCK_SERVER_STREAM: 'A named-stream operation was invalid (unknown stream, stream already completed).',
   NSOMOCK_SERVER_XPATH: 'The XPath filter of a stream subscription does not compile (outside the supported subset of XPath 1.0, too long or nested too deep); the subscription is refused with error 50.',
+  // maapi
+  NSOMOCK_MAAPI_TRANSACTION: 'A MAAPI transaction\'s changes or data do not fit its schema (unknown path, missing list keys, a value the leaf type does not take).',
   // scenarios
   NSOMOCK_SCENARIO_INVALID: 'A scenario file is not valid YAML or does not match the scenario schema.',
   NSOMOCK_SCENARIO_INCLUDE: 'A scenario include could not be read or forms a cycle.',
@@ -37,6 +39,7 @@ export const ERROR_CODES = {
   // client
   NSOMOCK_CLIENT_CONNECT_FAILED: 'The client could not connect, pass the access check or subscribe.',
   NSOMOCK_CLIENT_CLOSED: 'The client connection is closed.',
+  NSOMOCK_CLIENT_MAAPI: 'A MAAPI request of the TypeScript client got an error reply (details: op, error code, reason).',
   // usage
   NSOMOCK_USAGE: 'An API or CLI option was invalid.',
   // ncmp

@@ -6,7 +6,7 @@
  *                 accept (connection.ts sets the init timer, §1.2)
  *                   |
  *                   v
- *         +--------------------+  first byte: client type != 11 (§2, §17) ------------> closed
+ *         +--------------------+  first byte: client type != 11 and no handler for it (§2, §17) --> closed
  *         | await-header       |  9 bytes: bit 6 without bit 7 (§17) --- violation ---> closed
  *         |                    |  init timer (§1.2) --------- violation header-timeout -> closed
  *         +--------------------+
@@ -53,6 +53,8 @@ export type SessionPhase =
   | 'await-challenge-response'
   | 'await-subscription'
   | 'subscribed'
+  /** Another client type's handler owns the connection after the version reply (MAAPI.md §M1; `clientHandlers`). */
+  | 'handed-off'
   | 'closing'
   | 'closed';
 
@@ -150,7 +152,9 @@ export type SessionEffect =
   /** Close the socket: `end` flushes queued output first, `destroy` drops it. */
   | { readonly kind: 'close'; readonly reason: CloseReason; readonly mode: 'end' | 'destroy' }
   /** The session reached `closed`: release its subscription and pending acks (§12.3). */
-  | { readonly kind: 'release' };
+  | { readonly kind: 'release' }
+  /** The version reply is out: hand the connection to its client type's handler (MAAPI.md §M1). */
+  | { readonly kind: 'hand-off' };
 
 /** The result of one reducer step. */
 export interface SessionStep {
