@@ -30,6 +30,8 @@ import {
   type CompiledSelector,
   type CompiledStreamEvent,
   type DurationInput,
+  type EmitStepOptions,
+  type StepTransaction,
   type FaultBody,
   type FaultSpec,
   MASK_FLAG_NAMES,
@@ -256,11 +258,11 @@ export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContex
 }
 
 function compileEmit(
-  body: NotificationInput & { 'wait-ack'?: boolean | DurationInput },
+  body: NotificationInput & EmitStepOptions,
   path: DocPath,
   ctx: CompileContext,
-): { kind: 'emit'; notification: NotificationInput; waitAck?: number | true } {
-  const { 'wait-ack': waitAck, ...rest } = body;
+): { kind: 'emit'; notification: NotificationInput; waitAck?: number | true; transaction?: StepTransaction } {
+  const { 'wait-ack': waitAck, changes, data, ...rest } = body;
   const input = rest as NotificationInput;
   const spec = notificationTypes[input.type];
   const problem = (sub: DocPath, expected: string, found: string): void => {
@@ -288,8 +290,19 @@ function compileEmit(
     const { expected, found } = splitReason(error.message);
     problem(fieldPath(error.details.path ?? ''), expected, found);
   }
-  if (waitAck === undefined || waitAck === false) return { kind: 'emit', notification: input };
-  return { kind: 'emit', notification: input, waitAck: waitAck === true ? true : ms(waitAck, 0, (found) => problem(['wait-ack'], DURATION_EXPECTED, found)) };
+  // A commit-diff's transaction for MAAPI clients (docs/maapi.md): it needs the th they attach to.
+  let transaction: StepTransaction | undefined;
+  if (changes !== undefined || data !== undefined) {
+    const th = (input as { th?: unknown }).th;
+    if (typeof th !== 'number') {
+      problem([changes !== undefined ? 'changes' : 'data'], 'a th on this commit-diff (the transaction MAAPI clients attach to, MAAPI.md §M3.1)', 'changes/data without th');
+    } else {
+      transaction = { th, ...(changes === undefined ? {} : { changes }), ...(data === undefined ? {} : { data }) };
+    }
+  }
+  const base = { kind: 'emit' as const, notification: input, ...(transaction === undefined ? {} : { transaction }) };
+  if (waitAck === undefined || waitAck === false) return base;
+  return { ...base, waitAck: waitAck === true ? true : ms(waitAck, 0, (found) => problem(['wait-ack'], DURATION_EXPECTED, found)) };
 }
 
 /**
