@@ -19,7 +19,6 @@ export {
   type AckMatch,
   type RecordedAck,
 } from './mock-harness.js';
-export { createMaapiWiring, loadScenarioSchema, type MaapiWiring } from './maapi-wiring.js';
 export { HarnessError, type HarnessErrorCode, type HarnessErrorDetails } from './errors.js';
 export { formatPendingAcks, type PendingAckRow } from './pending-table.js';
 // The codec's: the harness API has always offered it next to the pending-ack table.

@@ -15,10 +15,9 @@ import {
   type SubscriberInfo,
   type Violation,
 } from '../server/index.js';
-import type { MaapiServer } from '../maapi/index.js';
+import { createMaapiWiring, loadSchemaFiles, type MaapiServer, type MaapiWiring } from '../maapi/index.js';
 import type { NcmpEngine, NcmpEngineOptions, NcmpScenarioSettings } from '../ncmp/index.js';
 import type { Schema } from '../schema/index.js';
-import { createMaapiWiring, loadScenarioSchema, type MaapiWiring } from './maapi-wiring.js';
 import type { LoadScenarioOptions, RunLogEvent, RunReport, Scenario, ScenarioDocument } from '../scenarios/index.js';
 import {
   MockHarness,
@@ -141,6 +140,13 @@ export interface RunningNsoMock extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** The models a scenario names (`schema:`), undefined when it names none. */
+async function scenarioSchema(scenario: Scenario): Promise<Schema | undefined> {
+  const { scenarioSchemaFiles } = await import('../scenarios/index.js');
+  const files = scenarioSchemaFiles(scenario);
+  return files.length === 0 ? undefined : loadSchemaFiles(files);
+}
+
 function isScenario(value: Scenario | ScenarioDocument): value is Scenario {
   return 'options' in value && typeof (value as Scenario).options.ackTimeoutMs === 'number' && Array.isArray(value.steps);
 }
@@ -179,7 +185,7 @@ export async function startNsoMock(options: StartNsoMockOptions = {}): Promise<R
   // MAAPI (docs/maapi.md): client type 7 on the same listeners, unless turned off or handled by the caller.
   let maapi: MaapiWiring | undefined;
   if (maapiOptions !== false && plainServerOptions.clientHandlers?.[7] === undefined) {
-    const schema = maapiOptions?.schema ?? (scenario === undefined ? undefined : await loadScenarioSchema(scenario));
+    const schema = maapiOptions?.schema ?? (scenario === undefined ? undefined : await scenarioSchema(scenario));
     maapi = createMaapiWiring(schema === undefined ? {} : { schema });
   }
   const server = createMockServer(maapi === undefined ? plainServerOptions : { ...plainServerOptions, clientHandlers: { ...maapi.clientHandlers, ...plainServerOptions.clientHandlers } });

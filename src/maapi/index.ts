@@ -7,3 +7,5 @@ export { hashDbItems, loadAllNsItems, mountMapItems } from './schema-stream.js';
 export { formatResolved, hashedKeypath, parseTextPath, resolveRequestPath, resolveTextPath, type PathStep, type ResolvedPath } from './keypath.js';
 export { typeValue } from './values.js';
 export { DIFF_BADSTATE_REASON } from './ops/diff-iterate.js';
+export { createMaapiWiring, type MaapiWiring } from './wiring.js';
+export { loadSchemaFiles } from './schema-files.js';

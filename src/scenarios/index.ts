@@ -76,6 +76,7 @@ export {
   MAAPI_SCHEMA_KEY,
   MAAPI_SERVICE_KEY,
   maapiOpsSeen,
+  scenarioSchemaFiles,
   type ScenarioMaapi,
   type ScenarioMaapiCall,
   type ExpectMaapiBody,

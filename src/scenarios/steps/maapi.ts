@@ -5,7 +5,9 @@
  * before its ack). A commit-diff emit's `changes:` / `data:` reach the MAAPI server through the
  * same service (`maapi`, see {@link ScenarioMaapi}); the harness provides it.
  */
+import { dirname, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
+import type { Scenario } from '../scenario.js';
 import type { StepTransaction } from '../scenario.js';
 import type { ExtensionStepContext, ScenarioExtension } from './extensions.js';
 
@@ -66,6 +68,13 @@ const OP_NAMES = [
   'load-mns-maps',
   'destroy-cursor',
 ];
+
+/** The scenario's `schema:` files as absolute paths (relative to the scenario file). */
+export function scenarioSchemaFiles(scenario: Scenario): string[] {
+  const files = scenario.extensions[MAAPI_SCHEMA_KEY] as readonly string[] | undefined;
+  const base = scenario.file === undefined ? process.cwd() : dirname(scenario.file);
+  return (files ?? []).map((f) => resolve(base, f));
+}
 
 /** The run's MAAPI service. @throws Error when the player has none */
 export function maapiService(services: Readonly<Record<string, unknown>>): ScenarioMaapi {
