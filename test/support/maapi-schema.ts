@@ -74,3 +74,38 @@ export const CAPTURE_ROOTS: readonly NodeSpec[] = [
 export function captureSchema(): Schema {
   return buildSchema([{ ns: CAPTURE_NS, roots: CAPTURE_ROOTS }]);
 }
+
+/**
+ * examples/models/mk.yang by hand (module mk, namespace http://example.com/mk, prefix mk): the
+ * names and types of the example model. The hashes are placeholders, not NSO's phash2 values
+ * (those come with the schema layer's YANG loader).
+ */
+export function mkSchema(): Schema {
+  return buildSchema([
+    {
+      ns: { uri: 'http://example.com/mk', prefix: 'mk', module: 'mk', hash: 500 },
+      roots: [
+        {
+          kind: 'container',
+          name: 'sys',
+          hash: 501,
+          children: [
+            {
+              kind: 'list',
+              name: 'host',
+              hash: 502,
+              keys: ['name'],
+              children: [
+                { kind: 'leaf', name: 'name', hash: 503, type: STRING },
+                { kind: 'leaf', name: 'address', hash: 504, type: STRING },
+                { kind: 'leaf', name: 'port', hash: 505, type: UINT16 },
+                { kind: 'leaf-list', name: 'tag', hash: 506, type: STRING },
+                { kind: 'container', name: 'config', hash: 507, children: [{ kind: 'leaf', name: 'enabled', hash: 508, type: BOOLEAN }] },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  ]);
+}
