@@ -6,8 +6,11 @@
  * (each exception below says why).
  */
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeTerm, formatTerm, type Term } from '../../src/codec/index.js';
+import { fcRuns } from '../support/fc-config.js';
+import { atom, binary, decodeTerm, encodeTerm, formatTerm, improper, int, list, tuple, type Term } from '../../src/codec/index.js';
+import { sendableTermArbitrary } from '../../src/arbitraries/index.js';
 import { createMaapiServer, type MaapiServer } from '../../src/maapi/index.js';
 import type { Schema } from '../../src/schema/index.js';
 import { startServer, type Started } from '../server/helpers.js';
@@ -63,6 +66,11 @@ const ITER_7 = {
 } as const;
 
 const OTHER_NS = { uri: 'http://example.com/other', prefix: 'other', module: 'other', hash: 77 };
+
+/** Well-formed request terms, so the fuzz reaches the handlers' own checks. */
+const TERM_PATH: Term = list([improper([atom('mk')], atom('sys')), atom('host'), tuple(binary('h1'))]);
+const TERM_GET_NEXT: Term = tuple(atom('first'), list([improper([atom('mk')], atom('sys')), atom('host')]), int(1), int(0), atom(''));
+const TERM_GET_VALUES: Term = tuple(list([tuple(improper([int(1912237357)], int(1005)), atom('not_found'))]), TERM_PATH);
 
 /** Replies checked for shape only, and why. */
 const SHAPE_ONLY: Readonly<Record<string, string>> = {
@@ -219,3 +227,89 @@ async function checkShape(client: RawMaapi, step: Step, why: string, key: string
       throw new Error(`no shape check ${why}`);
   }
 }
+
+describe('properties', () => {
+  it('the replies are the captured bytes however the client\'s bytes are chunked (session, schema, txn)', async () => {
+    const maapi = createMaapiServer({ schema: schemaFor('txn') });
+    started = await startServer({ clientHandlers: { 7: maapi.handle } });
+    maapi.addTransaction(TXN_7);
+    const st = started;
+    const exact = STEPS.filter((s) => ['session', 'schema', 'txn'].includes(s.scenario));
+    // One connection per scenario: its client bytes, and every reply it must get, concatenated.
+    const conversations = ['session', 'schema', 'txn'].map((name) => {
+      const steps = exact.filter((s) => s.scenario === name);
+      return {
+        sent: Buffer.concat(steps.filter((s) => s.direction === 'client->server').map((s) => fromHex(s.hex))),
+        replies: Buffer.concat(steps.filter((s) => s.direction === 'server->client').map((s) => fromHex(s.hex))),
+      };
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(0, 1, 2), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 30 }), fc.boolean(), async (which, sizes, viaUnix) => {
+        const { sent, replies } = conversations[which]!;
+        const client = await rawMaapi(viaUnix ? { path: st.unix } : st.tcp);
+        try {
+          let at = 0;
+          let i = 0;
+          while (at < sent.length) {
+            const n = sizes[i % sizes.length]!;
+            client.write(sent.subarray(at, at + n));
+            at += n;
+            i += 1;
+            // Let some chunks arrive on their own.
+            if (i % 3 === 0) await new Promise((r) => setImmediate(r));
+          }
+          expect(toHex(await client.readRaw(replies.length))).toBe(toHex(replies));
+        } finally {
+          client.close();
+        }
+      }),
+      { numRuns: fcRuns(0.3) },
+    );
+  });
+
+  it('random requests after the handshake get a reply or close only their own connection', async () => {
+    const maapi = createMaapiServer({ schema: schemaFor('txn') });
+    started = await startServer({ clientHandlers: { 7: maapi.handle } });
+    maapi.addTransaction(TXN_7);
+    const st = started;
+    const bystander = await rawMaapi(st.tcp);
+    bystander.write(fromHex('070052080205003c12'));
+    await bystander.readRaw(9);
+    const header = fromHex('070052080205003c12');
+    // A frame: any op (mostly the subset's), maybe a th, then random bytes or a random term.
+    const frame = fc
+      .tuple(
+        fc.oneof(fc.constantFrom(100, 101, 105, 164, 165, 166, 169, 176, 183, 194, 220, 221, 231, 232, 253, 262, 264, 269), fc.nat()),
+        fc.option(fc.constantFrom(7, 99, -2), { nil: undefined }),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 40 }),
+          sendableTermArbitrary().map((t) => encodeTerm(t).subarray(1)),
+          fc.constantFrom(TERM_PATH, TERM_GET_NEXT, TERM_GET_VALUES).map((t) => encodeTerm(t).subarray(1)),
+        ),
+      )
+      .map(([op, th, rest]) => {
+        const head = Buffer.alloc(th === undefined ? 4 : 8);
+        head.writeUInt32BE(op >>> 0, 0);
+        if (th !== undefined) head.writeInt32BE(th | 0, 4);
+        const payload = Buffer.concat([head, Buffer.from([131]), rest]);
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(payload.length, 0);
+        return Buffer.concat([len, payload]);
+      });
+    await fc.assert(
+      fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 5 }), async (frames) => {
+        const client = await rawMaapi(st.unix === undefined ? st.tcp : { path: st.unix });
+        client.write(Buffer.concat([header, ...frames]));
+        await client.readRaw(9);
+        client.close();
+        // The bystander still gets its answer.
+        bystander.write(fromHex('0000000400000065'));
+        expect(toHex(await bystander.readFrame())).toBe('0000000400000065');
+        // No input makes the MAAPI server fail (an `internal` violation would be a bug of ours).
+        expect(st.server.violations.filter((v) => v.code === 'internal')).toEqual([]);
+      }),
+      { numRuns: fcRuns(0.3) },
+    );
+    bystander.close();
+  });
+});
