@@ -21,6 +21,8 @@
  *           v                                          v
  *         write the 9-byte version reply (§4; one write) <-----+
  *           | strict and version not allowed: status 1 (§4.3) --- violation bad-version -> closed
+ *           | another client type with a handler (MAAPI.md §M1): --> handed-off (the handler
+ *           |   reads and writes the bytes that follow; the server still owns the socket)
  *           v
  *         +--------------------+  bad frame / bad term (§17) ---------- violation --> closed
  *         | await-subscription |  not a §8.1 5-tuple: {error,21,..} - violation --> closed

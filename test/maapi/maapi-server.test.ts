@@ -5,11 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, connectMaapi, type DiffItemReceived, type IterAnswer, type MaapiClient } from '../../src/client/index.js';
-import { atom, binary, formatTerm, improper, int, list, NOTIF, tuple, type Term } from '../../src/codec/index.js';
-import { createMaapiServer, type MaapiServer, type MaapiTransactionInput } from '../../src/maapi/index.js';
+import { atom, binary, decodeTerm, encodeTerm, formatTerm, improper, int, list, NOTIF, tuple, type Term } from '../../src/codec/index.js';
+import { createMaapiServer, loadAllNsItems, type MaapiServer, type MaapiTransactionInput } from '../../src/maapi/index.js';
 import type { MockServerOptions } from '../../src/server/index.js';
 import { startServer, until, type Started } from '../server/helpers.js';
-import { captureSchema } from '../support/maapi-schema.js';
+import { BOOLEAN, buildSchema, captureSchema, STRING, UINT16 } from '../support/maapi-schema.js';
 import { rawMaapi } from './raw-maapi.js';
 
 const NS = 1912237357;
@@ -252,5 +252,54 @@ describe('without a handler', () => {
   it('type 7 is still closed at once (PROTOCOL.md §17)', async () => {
     started = await startServer();
     await expect(connectMaapi(started.tcp)).rejects.toMatchObject({ code: 'NSOMOCK_CLIENT_CONNECT_FAILED' });
+  });
+});
+
+describe('schema loading in the Java order (MAAPI.md §M6.1: 231 → 253/232 → 264)', () => {
+  it('hash db, a namespace list with a known and an unknown URI, mount maps', async () => {
+    const { st } = await start();
+    const raw = await rawMaapi({ path: st.unix });
+    raw.write(Uint8Array.from([0x07, 0x00, 0x52, 0x08, 0x02, 0x05, 0x00, 0x00, 0x00]));
+    await raw.readRaw(9);
+    const term = (frame: Uint8Array): string => formatTerm(decodeTerm(frame.subarray(4)));
+    raw.write(Buffer.from('00000004000000e7', 'hex'));
+    expect(term(await raw.readFrame())).toBe('5');
+    expect(term(await raw.readFrame())).toBe('[{sys,1001},{host,1002},{name,1003},{address,1004},{port,1005}]');
+    expect(term(await raw.readFrame())).toBe('eof');
+    const ask = encodeTerm(tuple(int(0), list([tuple(atom('http://example.com/mock'), int(3)), tuple(atom('http://nowhere'), int(3))])));
+    const frame = Buffer.alloc(8 + ask.length);
+    frame.writeUInt32BE(4 + ask.length, 0);
+    frame.writeUInt32BE(253, 4);
+    frame.set(ask, 8);
+    raw.write(frame);
+    expect(term(await raw.readFrame())).toMatch(/^\[\{ns,'http:\/\/example.com\/mock',mk,1912237357,/);
+    expect(term(await raw.readFrame())).toBe('eof');
+    raw.write(Buffer.from('0000000400000108', 'hex'));
+    expect(term(await raw.readFrame())).toBe('eof');
+    raw.close();
+  });
+
+  it('leaf-lists, nested containers and config false in LOAD_ALL_NS records (§M6.2)', () => {
+    const schema = buildSchema([
+      {
+        ns: { uri: 'urn:t', prefix: 't', module: 't', hash: 9 },
+        roots: [
+          { kind: 'container', name: 'a', hash: 1, children: [{ kind: 'leaf-list', name: 'tag', hash: 2, type: STRING }, { kind: 'container', name: 'st', hash: 3, config: false, children: [{ kind: 'leaf', name: 'up', hash: 4, type: BOOLEAN, config: false }] }] },
+          { kind: 'leaf', name: 'top', hash: 5, type: UINT16, default: '7' },
+        ],
+      },
+    ]);
+    const [records, end] = loadAllNsItems(schema).map((t) => formatTerm(t));
+    expect(end).toBe('eof');
+    // Numbered in document order (a=1, tag=2, st=3, up=4, top=5), sent last first; siblings linked by Next.
+    expect(records).toBe(
+      "[{ns,'urn:t',t,9,<<>>,<<\"t\">>}," +
+        "{node,5,5,9,0,0,1,11,0,'',{11,7},6,0,0,0,0,[],[]}," +
+        "{node,4,4,9,0,0,1,17,0,'',not_found,0,0,0,0,0,[],[]}," +
+        "{node,3,3,9,0,0,1,0,0,'',not_found,256,4,0,0,0,[],[]}," +
+        "{node,2,2,9,0,0,-1,5,0,'',not_found,8198,0,3,0,0,[],[]}," +
+        "{node,1,1,9,0,0,1,0,0,'',not_found,262,2,5,0,0,[],[]}," +
+        '{root,1},{parent,[{2,1},{3,1},{4,3}]}]',
+    );
   });
 });
