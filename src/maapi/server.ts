@@ -65,6 +65,8 @@ export interface MaapiServerOptions {
   readonly onCall?: (call: MaapiCall) => void;
   /** Calls kept by `calls()` (the most recent). Default 10000. */
   readonly callLimit?: number;
+  /** Declared transactions kept (the most recent; a long `serve` declares one per commit). Default 10000. */
+  readonly transactionLimit?: number;
 }
 
 /** The MAAPI server. */
@@ -136,8 +138,16 @@ class MaapiServerImpl implements MaapiServer {
 
   addTransaction(input: MaapiTransactionInput): MaapiTransaction {
     const transaction = compileTransaction(this.schema, input);
+    this.#transactions.delete(input.th);
     this.#transactions.set(input.th, transaction);
     this.#finished.delete(input.th);
+    // Bounded: the oldest declarations go first (Map order is insertion order).
+    const limit = this.#options.transactionLimit ?? 10_000;
+    for (const th of this.#transactions.keys()) {
+      if (this.#transactions.size <= limit) break;
+      this.#transactions.delete(th);
+      this.#finished.delete(th);
+    }
     return transaction;
   }
 

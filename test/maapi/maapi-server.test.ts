@@ -303,3 +303,15 @@ describe('schema loading in the Java order (MAAPI.md §M6.1: 231 → 253/232 →
     );
   });
 });
+
+describe('bounds', () => {
+  it('keeps the most recent transactionLimit declarations', async () => {
+    const maapi = createMaapiServer({ schema: captureSchema(), transactionLimit: 2 });
+    started = await startServer({ clientHandlers: { 7: maapi.handle } });
+    for (const th of [1, 2, 3]) maapi.addTransaction({ th, changes: [{ path: '/mk:sys', op: 'modified' }] });
+    const m = await client(started, 'tcp');
+    await expect(m.attach(1)).rejects.toMatchObject({ details: { code: 1 } });
+    await m.attach(2);
+    await m.attach(3);
+  });
+});
