@@ -57,3 +57,14 @@ export {
   type Profile,
   type Ack,
 } from './codec/index.js';
+// MAAPI for event consumers (docs/maapi.md): the server side a mock serves on client type 7.
+export {
+  createMaapiServer,
+  createMaapiWiring,
+  type MaapiCall,
+  type MaapiServer,
+  type MaapiServerOptions,
+  type MaapiTransactionInput,
+  type MaapiChangeInput,
+  type MaapiWiring,
+} from './maapi/index.js';

@@ -44,6 +44,14 @@ export function formatSummary(report: RunReport, options: SummaryOptions = {}): 
   // Emitted and delivered side by side: a notification no subscriber's mask includes reaches nobody.
   const delivered = report.connections.reduce((sum, c) => sum + c.deliveredTotal, 0);
   lines.push(`  notifications: ${t.notifications} emitted, ${delivered} delivered · acks: ${t.acks}${latency} · violations: ${t.violations} · subscribers: ${report.connections.filter((c) => c.mask !== undefined).length}`);
+  // MAAPI calls per connection (docs/maapi.md): `attach(17)`, a failed one with its error code.
+  const maapiByConnection = new Map<number, string[]>();
+  for (const call of report.maapi ?? []) {
+    const calls = maapiByConnection.get(call.connectionId) ?? [];
+    calls.push(`${call.op}${call.th === undefined ? '' : `(${call.th})`}${call.ok ? '' : ` !error ${call.code ?? '?'}`}`);
+    maapiByConnection.set(call.connectionId, calls);
+  }
+  for (const [id, calls] of maapiByConnection) lines.push(`  maapi connection ${id}: ${calls.join(', ')}`);
   for (const failure of report.failures) lines.push(`  ✗ ${failure}`);
   return `${lines.join('\n')}\n`;
 }

@@ -13,6 +13,7 @@ import { DEFAULT_CLIENT_GRACE_MS, type RunClientArgs } from './commands/run.js';
 import type { ServerArgs } from './commands/options.js';
 import { DEFAULT_PORT, ncmpOptionsGiven } from './commands/options.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
+import { createMaapiWiring, loadSchemaFiles, type MaapiWiring } from '../maapi/index.js';
 import { createLogger, type CliLogger } from './logger.js';
 import { checkReportPath, formatSummary, writeJsonReport, writeJUnitReport } from './reports.js';
 
@@ -109,14 +110,26 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
   // The server directly, not the harness: the harness index brings the conformance runner and
   // fast-check, which `serve` does not need before its ready line (bench/startup.bench.ts).
   let server: MockServer;
+  let maapi: MaapiWiring;
   try {
+    // MAAPI (docs/maapi.md) on the same listeners: attach, diff_iterate, reads, schema loading.
+    const files = scenario === undefined ? [] : (await import('../scenarios/index.js')).scenarioSchemaFiles(scenario);
+    const schema = files.length === 0 ? undefined : await loadSchemaFiles(files);
+    maapi = createMaapiWiring(schema === undefined ? {} : { schema });
+    maapi.onCall((call) => {
+      const what = `maapi: connection ${call.connectionId}: ${call.name}${call.th === undefined ? '' : ` th ${call.th}`}`;
+      if (call.ok) logger.log('debug', `${what} ok${call.detail === undefined ? '' : ` (${call.detail})`}`, { connection: call.connectionId, op: call.name });
+      else logger.log('warn', `${what} error ${call.code ?? '?'}: ${call.detail ?? ''}`, { connection: call.connectionId, op: call.name, code: call.code });
+    });
     server = createMockServer({
       ...serverOptionsOf(scenario),
+      clientHandlers: maapi.clientHandlers,
       tcp,
       ...(args.unix === undefined ? {} : { unix: args.unix }),
       ...(args.profile === undefined ? {} : { profile: args.profile }),
       ...(args['access-secret-file'] === undefined ? {} : { accessSecretFile: args['access-secret-file'] }),
     });
+    maapi.bind(server);
     await server.listen();
   } catch (error) {
     clientLog?.end();
@@ -208,7 +221,7 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
         signal: controller.signal,
         ...(seed === undefined ? {} : { seed }),
         onLog: (event) => logRun(logger, event),
-        ...(ncmp === undefined ? {} : { extensions: { ncmp: ncmp.engine } }),
+        extensions: { maapi: maapi.service, ...(ncmp === undefined ? {} : { ncmp: ncmp.engine }) },
       });
       if (ncmp !== undefined) report = await withNcmp(report, ncmp, args.mode, logger);
       let clientSection: ClientRunReport | undefined;

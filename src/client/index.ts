@@ -9,3 +9,4 @@ export {
   type ReceivedNotification,
 } from './notif-client.js';
 export { connectHeaderFor, encodeClientTerm, encodeClientFrame, type ClientStyle } from './encoding.js';
+export { connectMaapi, maapiPathTerm, type DiffItemReceived, type IterAnswer, type MaapiClient, type MaapiConnectOptions } from './maapi-client.js';

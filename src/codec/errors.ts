@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   NSOMOCK_SCHEMA_INVALID: 'A data model (YANG module or .fxs file) does not parse or does not resolve (unknown grouping, typedef or prefix, a key naming no leaf, a bad type); the message gives file:line:col.',
   NSOMOCK_SCHEMA_PATH: 'A keypath does not resolve against the loaded schema (unknown node, wrong key count, ambiguous prefix).',
   NSOMOCK_SCHEMA_VALUE: "A value does not fit its leaf's type (not an integer in range, unknown enum, bad address).",
+  // maapi
+  NSOMOCK_MAAPI_TRANSACTION: 'A MAAPI transaction\'s changes or data do not fit its schema (unknown path, missing list keys, a value the leaf type does not take).',
   // scenarios
   NSOMOCK_SCENARIO_INVALID: 'A scenario file is not valid YAML or does not match the scenario schema.',
   NSOMOCK_SCENARIO_INCLUDE: 'A scenario include could not be read or forms a cycle.',
@@ -41,6 +43,7 @@ export const ERROR_CODES = {
   // client
   NSOMOCK_CLIENT_CONNECT_FAILED: 'The client could not connect, pass the access check or subscribe.',
   NSOMOCK_CLIENT_CLOSED: 'The client connection is closed.',
+  NSOMOCK_CLIENT_MAAPI: 'A MAAPI request of the TypeScript client got an error reply (details: op, error code, reason).',
   // usage
   NSOMOCK_USAGE: 'An API or CLI option was invalid.',
   // ncmp

@@ -15,7 +15,9 @@ import {
   type SubscriberInfo,
   type Violation,
 } from '../server/index.js';
+import { createMaapiWiring, loadSchemaFiles, type MaapiServer, type MaapiWiring } from '../maapi/index.js';
 import type { NcmpEngine, NcmpEngineOptions, NcmpScenarioSettings } from '../ncmp/index.js';
+import type { Schema } from '../schema/index.js';
 import type { LoadScenarioOptions, RunLogEvent, RunReport, Scenario, ScenarioDocument } from '../scenarios/index.js';
 import {
   MockHarness,
@@ -46,6 +48,12 @@ export interface StartNsoMockOptions extends MockServerOptions {
    * the first `play()` of a scenario that uses NCMP does.
    */
   readonly ncmp?: NcmpEngineOptions | true;
+  /**
+   * MAAPI on the same listeners (docs/maapi.md): on by default, with the scenario's `schema:` or
+   * this `schema`; `false` closes client-type-7 connections at once, as before. A `clientHandlers[7]`
+   * of your own wins.
+   */
+  readonly maapi?: false | { readonly schema?: Schema };
 }
 
 /**
@@ -123,8 +131,20 @@ export interface RunningNsoMock extends AsyncDisposable {
    * registered by one play is still known to the next. Undefined until then.
    */
   readonly ncmp: NcmpEngine | undefined;
+  /**
+   * The MAAPI server side (docs/maapi.md): its calls per connection (`calls(connectionId)`), the
+   * transactions scenarios declared. Undefined with `maapi: false`.
+   */
+  readonly maapi: MaapiServer | undefined;
   /** Closes listeners and connections. Idempotent. */
   close(): Promise<void>;
+}
+
+/** The models a scenario names (`schema:`), undefined when it names none. */
+async function scenarioSchema(scenario: Scenario): Promise<Schema | undefined> {
+  const { scenarioSchemaFiles } = await import('../scenarios/index.js');
+  const files = scenarioSchemaFiles(scenario);
+  return files.length === 0 ? undefined : loadSchemaFiles(files);
 }
 
 function isScenario(value: Scenario | ScenarioDocument): value is Scenario {
@@ -161,8 +181,15 @@ export async function startNsoMock(options: StartNsoMockOptions = {}): Promise<R
     ...(rest.tcp === undefined && rest.unix === undefined ? { tcp: { host: '127.0.0.1', port: 0 } } : {}),
     ...rest,
   };
-  const { onUnexpectedFrame, ackTimeoutMs, logger, ncmp: ncmpOptions, ...plainServerOptions } = serverOptions as StartNsoMockOptions;
-  const server = createMockServer(plainServerOptions);
+  const { onUnexpectedFrame, ackTimeoutMs, logger, ncmp: ncmpOptions, maapi: maapiOptions, ...plainServerOptions } = serverOptions as StartNsoMockOptions;
+  // MAAPI (docs/maapi.md): client type 7 on the same listeners, unless turned off or handled by the caller.
+  let maapi: MaapiWiring | undefined;
+  if (maapiOptions !== false && plainServerOptions.clientHandlers?.[7] === undefined) {
+    const schema = maapiOptions?.schema ?? (scenario === undefined ? undefined : await scenarioSchema(scenario));
+    maapi = createMaapiWiring(schema === undefined ? {} : { schema });
+  }
+  const server = createMockServer(maapi === undefined ? plainServerOptions : { ...plainServerOptions, clientHandlers: { ...maapi.clientHandlers, ...plainServerOptions.clientHandlers } });
+  maapi?.bind(server);
   // NCMP loads only for a mock that uses it (src/ncmp is light, but this keeps startNsoMock() free of it).
   let ncmp: NcmpEngine | undefined;
   if (ncmpOptions !== undefined) {
@@ -180,6 +207,7 @@ export async function startNsoMock(options: StartNsoMockOptions = {}): Promise<R
     ...(ackTimeoutMs === undefined ? {} : { ackTimeoutMs }),
     ...(logger === undefined ? {} : { logger }),
     ...(ncmp === undefined ? {} : { ncmp }),
+    ...(maapi === undefined ? {} : { maapi }),
   });
 }
 
@@ -193,7 +221,7 @@ export async function startNsoMock(options: StartNsoMockOptions = {}): Promise<R
  */
 export function wrapMockServer(
   server: MockServer,
-  options: Pick<StartNsoMockOptions, 'onUnexpectedFrame' | 'ackTimeoutMs' | 'logger'> & { readonly ncmp?: NcmpEngine } = {},
+  options: Pick<StartNsoMockOptions, 'onUnexpectedFrame' | 'ackTimeoutMs' | 'logger'> & { readonly ncmp?: NcmpEngine; readonly maapi?: MaapiWiring } = {},
 ): RunningNsoMock {
   const { onUnexpectedFrame, ackTimeoutMs, logger } = options;
   let ncmp: NcmpEngine | undefined = options.ncmp;
@@ -254,7 +282,8 @@ export function wrapMockServer(
       // NCMP: the engine the caller gave, else the mock's, created now for a scenario that uses
       // NCMP; the run's seed is fixed here so the engine's ids and the player agree on it.
       let seed = playOptions.seed;
-      let extensions = playOptions.extensions;
+      // MAAPI: commit-diff transactions and expect-maapi go through the mock's MAAPI server.
+      let extensions = options.maapi === undefined || playOptions.extensions?.['maapi'] !== undefined ? playOptions.extensions : { maapi: options.maapi.service, ...playOptions.extensions };
       let engine = extensions?.ncmp;
       const ncmpModule = await import('../ncmp/index.js');
       if (engine === undefined && ncmpModule.scenarioUsesNcmp(loaded)) {
@@ -279,6 +308,7 @@ export function wrapMockServer(
     get ncmp() {
       return ncmp;
     },
+    maapi: options.maapi?.maapi,
     close,
     [Symbol.asyncDispose]: close,
   };

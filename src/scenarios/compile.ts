@@ -30,6 +30,8 @@ import {
   type CompiledSelector,
   type CompiledStreamEvent,
   type DurationInput,
+  type EmitStepOptions,
+  type StepTransaction,
   type FaultBody,
   type FaultSpec,
   MASK_FLAG_NAMES,
@@ -255,16 +257,19 @@ export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContex
   return { ...named, kind: 'extension', extension: kind, body: record[kind] };
 }
 
+/** `/prefix:name{keys}/name…`: the shape of a keypath (MAAPI.md §M4.3 notation), checked without a schema. */
+const KEYPATH_SHAPE = /^\/[^/{}:\s]+:[^/{}\s]+(?:\{[^}]*\})?(?:\/(?:[^/{}:\s]+:)?[^/{}\s]+(?:\{[^}]*\})?)*$/;
+
 function compileEmit(
-  body: NotificationInput & { 'wait-ack'?: boolean | DurationInput },
+  body: NotificationInput & EmitStepOptions,
   path: DocPath,
   ctx: CompileContext,
-): { kind: 'emit'; notification: NotificationInput; waitAck?: number | true } {
-  const { 'wait-ack': waitAck, ...rest } = body;
+): { kind: 'emit'; notification: NotificationInput; waitAck?: number | true; transaction?: StepTransaction } {
+  const { 'wait-ack': waitAck, changes, data, ...rest } = body;
   const input = rest as NotificationInput;
   const spec = notificationTypes[input.type];
-  const problem = (sub: DocPath, expected: string, found: string): void => {
-    ctx.problems.push({ path: [...path, ...sub], anchor: 'value', expected, found });
+  const problem = (sub: DocPath, expected: string, found: string, anchor: 'value' | 'key' = 'value'): void => {
+    ctx.problems.push({ path: [...path, ...sub], anchor, expected, found });
   };
   if (!spec.profiles.includes(ctx.profile)) {
     problem(['type'], `a type the ${ctx.profile} profile can send (${input.type} needs profile ${spec.profiles.join(' or ')}, PROTOCOL.md §16)`, input.type);
@@ -288,8 +293,32 @@ function compileEmit(
     const { expected, found } = splitReason(error.message);
     problem(fieldPath(error.details.path ?? ''), expected, found);
   }
-  if (waitAck === undefined || waitAck === false) return { kind: 'emit', notification: input };
-  return { kind: 'emit', notification: input, waitAck: waitAck === true ? true : ms(waitAck, 0, (found) => problem(['wait-ack'], DURATION_EXPECTED, found)) };
+  // A commit-diff's transaction for MAAPI clients (docs/maapi.md): it needs the th they attach to.
+  let transaction: StepTransaction | undefined;
+  if (changes !== undefined || data !== undefined) {
+    const th = (input as { th?: unknown }).th;
+    if (typeof th !== 'number') {
+      problem([changes !== undefined ? 'changes' : 'data'], 'a th on this commit-diff (the transaction MAAPI clients attach to, MAAPI.md §M3.1)', 'changes/data without th');
+    } else {
+      transaction = { th, ...(changes === undefined ? {} : { changes }), ...(data === undefined ? {} : { data }) };
+    }
+    // What needs no schema is checked now, with positions; paths against the models when the step plays (docs/maapi.md).
+    (changes ?? []).forEach((change, i) => {
+      const at = (field: string): DocPath => ['changes', i, field];
+      if (!KEYPATH_SHAPE.test(change.path)) problem(at('path'), 'a keypath like /mk:sys/host{h1}/address (the first step with its module prefix)', render(change.path));
+      if (change.op === 'value-set' && change.value === undefined) problem(at('op'), 'a value for value-set', 'no value');
+      if (change.op === 'moved-after' && !/\}$/.test(change.path)) problem(at('path'), 'a list entry (a path ending in {keys}) for moved-after', render(change.path));
+      if (change.op === 'attr-set' && (typeof change.value !== 'object' || change.value === null || typeof (change.value as { attr?: unknown }).attr !== 'number')) {
+        problem(at('value'), 'value: { attr: <attribute hash>, value: <text> } for attr-set', render(change.value));
+      }
+    });
+    for (const key of Object.keys(data ?? {})) {
+      if (!KEYPATH_SHAPE.test(key)) problem(['data', key], 'a keypath like /mk:sys/host{h1}/address (the first step with its module prefix)', render(key), 'key');
+    }
+  }
+  const base = { kind: 'emit' as const, notification: input, ...(transaction === undefined ? {} : { transaction }) };
+  if (waitAck === undefined || waitAck === false) return base;
+  return { ...base, waitAck: waitAck === true ? true : ms(waitAck, 0, (found) => problem(['wait-ack'], DURATION_EXPECTED, found)) };
 }
 
 /**

@@ -58,6 +58,7 @@ export type {
   AckRecord,
   ViolationRecord,
   PendingAckRecord,
+  MaapiCallRecord,
 } from './report.js';
 export type { ScenarioTarget, TargetSubscriber, TargetEvents, TargetDelivery } from './target.js';
 export {
@@ -71,3 +72,13 @@ export {
   type ExtensionStepRef,
   type ExtensionStepProblem,
 } from './steps/extensions.js';
+export {
+  MAAPI_SCHEMA_KEY,
+  MAAPI_SERVICE_KEY,
+  maapiOpsSeen,
+  scenarioSchemaFiles,
+  type ScenarioMaapi,
+  type ScenarioMaapiCall,
+  type ExpectMaapiBody,
+} from './steps/maapi.js';
+export type { StepTransaction, TransactionChangeDocument } from './scenario.js';

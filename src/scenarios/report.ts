@@ -77,6 +77,20 @@ export interface ViolationRecord {
 }
 
 /** An ack still owed when the run ended. */
+/** A MAAPI call a client made during the run (docs/maapi.md). */
+export interface MaapiCallRecord {
+  readonly connectionId: number;
+  /** Short op name: attach, diff-iterate, get-elem, detach… (`op-150` outside the subset). */
+  readonly op: string;
+  readonly th?: number;
+  readonly ok: boolean;
+  /** The error code of an error reply (MAAPI.md §M1.3). */
+  readonly code?: number;
+  readonly detail?: string;
+  /** ms since the run started. */
+  readonly at: number;
+}
+
 export interface PendingAckRecord {
   readonly connectionId: number;
   readonly ack: string;
@@ -110,6 +124,8 @@ export interface RunReport {
    * `playScenario` alone leaves it out (it does not know the engine's logs before the run).
    */
   readonly ncmp?: NcmpRunReport;
+  /** MAAPI calls made during the run, oldest first, when the run had a MAAPI server (docs/maapi.md). */
+  readonly maapi?: readonly MaapiCallRecord[];
   /** Counts for a summary. */
   readonly totals: {
     readonly steps: number;

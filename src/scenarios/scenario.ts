@@ -92,6 +92,31 @@ export interface AwaitSubscribersBody {
 export interface EmitStepOptions {
   /** Block until every recipient that must ack has acked: `true` = `options.ack-timeout`. */
   'wait-ack'?: boolean | DurationInput;
+  /** commit-diff only: what MAAPI's diff_iterate on its th streams, in order (docs/maapi.md). */
+  changes?: TransactionChangeDocument[];
+  /** commit-diff only: the configuration a MAAPI client attached to its th reads (`path: value`); default: what the changes imply. */
+  data?: Record<string, unknown>;
+}
+
+/** Change ops of a transaction (MAAPI.md §M4.3 `MOP_*`). */
+export const CHANGE_OPS = ['created', 'deleted', 'modified', 'value-set', 'moved-after', 'attr-set'] as const;
+
+/** One change of a commit-diff's transaction, in diff_iterate order (docs/maapi.md). */
+export interface TransactionChangeDocument {
+  /** `/mk:sys/host{h1}/address`. */
+  path: string;
+  op: (typeof CHANGE_OPS)[number];
+  /** value-set: the new value; moved-after: the keys it now follows (none = first); attr-set: `{ attr, value }`. */
+  value?: unknown;
+  /** Kept for the report; MAAPI sends no old values (§M4.3). */
+  'old-value'?: unknown;
+}
+
+/** The transaction a commit-diff step declares for MAAPI clients. */
+export interface StepTransaction {
+  readonly th: number;
+  readonly changes?: readonly TransactionChangeDocument[];
+  readonly data?: Readonly<Record<string, unknown>>;
 }
 
 /** `emit`: a notification in its friendly form plus step options. */
@@ -306,6 +331,8 @@ export type Step =
       readonly notification: NotificationInput;
       /** Wait for the acks: a limit in ms, or `true` for `options.ackTimeoutMs`. */
       readonly waitAck?: number | true;
+      /** A commit-diff's declared transaction, handed to the MAAPI server before the emit. */
+      readonly transaction?: StepTransaction;
     })
   | (StepBase & {
       readonly kind: 'expect-ack';

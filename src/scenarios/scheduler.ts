@@ -19,9 +19,10 @@ import { ackScope, describeClosed, type AckEvent, type ClosedEvent, type Deliver
 import { abortError, sleep, waitUntil, type Clock, type ClockTimer } from './clock.js';
 import { maskNames } from './compile.js';
 import { formatDuration } from './duration.js';
-import type { AckRecord, ConnectionReport, PendingAckRecord, RunReport, StepReport, StepStatus, ViolationRecord } from './report.js';
+import type { AckRecord, ConnectionReport, MaapiCallRecord, PendingAckRecord, RunReport, StepReport, StepStatus, ViolationRecord } from './report.js';
 import type { AckMatcher, CompiledSelector, FaultSpec, Scenario, Step } from './scenario.js';
 import { extensionOfStep, extensionStepKinds } from './steps/extensions.js';
+import { MAAPI_SERVICE_KEY, maapiService, type ScenarioMaapi } from './steps/maapi.js';
 import type { ScenarioTarget, TargetDelivery, TargetEvents, TargetSubscriber } from './target.js';
 
 /** A line of the run log. */
@@ -350,6 +351,8 @@ class Run {
       case 'await-subscribers':
         return this.#awaitSubscribers(step.count, step.mask, step.withinMs);
       case 'emit': {
+        // docs/maapi.md: the transaction MAAPI clients attach to exists before its commit-diff goes out.
+        if (step.transaction !== undefined) maapiService(this.#services).declareTransaction(step.transaction);
         const emission = this.#emitNotification(step.notification, step.at.path);
         if (step.waitAck !== undefined) {
           const limit = step.waitAck === true ? this.#scenario.options.ackTimeoutMs : step.waitAck;
@@ -725,6 +728,22 @@ class Run {
         ...(c.closedAt === undefined ? {} : { closedAt: c.closedAt }),
         ...(c.closeReason === undefined ? {} : { closeReason: c.closeReason }),
       }));
+    const maapi = this.#services[MAAPI_SERVICE_KEY] as ScenarioMaapi | undefined;
+    const maapiCalls: MaapiCallRecord[] | undefined =
+      maapi === undefined || typeof maapi.calls !== 'function'
+        ? undefined
+        : maapi
+            .calls()
+            .filter((c) => c.time >= this.#start)
+            .map((c) => ({
+              connectionId: c.connectionId,
+              op: c.name,
+              ...(c.th === undefined ? {} : { th: c.th }),
+              ok: c.ok,
+              ...(c.code === undefined ? {} : { code: c.code }),
+              ...(c.detail === undefined ? {} : { detail: c.detail }),
+              at: c.time - this.#start,
+            }));
     const flat = flatten(steps);
     const status: RunReport['status'] = aborted ? 'aborted' : failures.length > 0 || flat.some((s) => s.status === 'failed') ? 'failed' : 'passed';
     const report: RunReport = {
@@ -742,6 +761,7 @@ class Run {
       pendingAcks,
       failures,
       log: [...this.#log],
+      ...(maapiCalls === undefined ? {} : { maapi: maapiCalls }),
       totals: {
         steps: steps.length,
         passed: steps.filter((s) => s.status === 'passed').length,

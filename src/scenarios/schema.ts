@@ -47,6 +47,7 @@ import {
 import { violationCodes } from '../server/index.js';
 import { DURATION_PATTERN, MAX_DURATION_MS, MAX_DURATION_TEXT } from './duration.js';
 import {
+  CHANGE_OPS,
   FAULT_KINDS,
   MASK_FLAG_NAMES,
   SCENARIO_SCHEMA_ID,
@@ -268,6 +269,27 @@ const WaitAck = define(
 // Notifications, one schema per type (PROTOCOL.md §11). Field names are the Python dict keys.
 // ---------------------------------------------------------------------------------------------
 
+const TransactionChange = define(
+  'transaction-change',
+  Type.Object(
+    {
+      path: Type.String({ minLength: 1, description: 'The keypath, e.g. /mk:sys/host{h1}/address (the first step with its module prefix).' }),
+      op: names(CHANGE_OPS, { description: 'MOP_* of the diff item (MAAPI.md §M4.3).' }),
+      value: Type.Optional(Type.Unknown({ description: 'value-set: the new value; moved-after: the keys of the entry it now follows (none = first); attr-set: { attr, value }.' })),
+      'old-value': Type.Optional(Type.Unknown({ description: 'Kept for the report; MAAPI sends no old values (MAAPI.md §M4.3).' })),
+    },
+    { additionalProperties: false, title: 'transaction-change', description: 'One change of the transaction, in diff_iterate order (docs/maapi.md).' },
+  ),
+);
+
+const TransactionData = define(
+  'transaction-data',
+  Type.Record(Type.String(), Type.Unknown(), {
+    title: 'transaction-data',
+    description: 'The configuration a MAAPI client attached to the th reads: path: value (leaves), a list for a leaf-list, null for an entry or container. Default: what the changes imply.',
+  }),
+);
+
 function notification<const T extends NotificationType, P extends Record<string, TSchema>>(type: T, properties: P, description: string) {
   return Type.Object(
     { type: Type.Literal(type), ...properties, 'wait-ack': Type.Optional(WaitAck) },
@@ -344,7 +366,9 @@ const emitSchemas = {
     flags: Type.Optional(CommitFlags),
     comment: Type.Optional(Text),
     label: Type.Optional(Text),
-  }, 'A commit waits for its diff subscribers (§11.4); every recipient must ack with {TH, done}.'),
+    changes: Type.Optional(Type.Array(TransactionChange, { description: 'What MAAPI diff_iterate on th streams, in order (docs/maapi.md).' })),
+    data: Type.Optional(TransactionData),
+  }, 'A commit waits for its diff subscribers (§11.4); every recipient must ack with {TH, done}. changes/data: its transaction for MAAPI clients (docs/maapi.md).'),
   'user-session': notification('user-session', {
     event: Type.Optional(enumInput(USER_SESSION_EVENTS, 'user-session-event')),
     uinfo: Type.Optional(UserInfo),

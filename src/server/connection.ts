@@ -62,6 +62,43 @@ export interface ConnectionHost {
   onClosing(connection: Connection, reason: CloseReason): void;
   /** The socket is gone. */
   onClosed(connection: Connection, reason: CloseReason): void;
+  /** The version reply went to a client type a handler takes (MAAPI.md §M1): give it the channel. */
+  onHandOff(connection: Connection, channel: ClientChannel): void;
+}
+
+/**
+ * A connection of another client type (MAAPI, type 7) after the connect header, the access check
+ * and the version reply (MAAPI.md §M1): the handler reads the raw bytes that follow and writes its
+ * replies; the server still owns the socket (journal, output bounds, shutdown, `closed` event).
+ */
+export interface ClientChannel {
+  readonly connectionId: number;
+  readonly transport: Transport;
+  readonly remoteAddress: string | undefined;
+  readonly header: ConnectHeader;
+  /** The server's frame and term limits (§5, §6), for the handler's own framing. */
+  readonly maxFrameBytes: number;
+  readonly decodeLimits: DecodeLimits;
+  readonly atomEncoding: 'latin1' | 'utf8';
+  /** The server clock's time. */
+  now(): number;
+  /** Receives every byte after the version reply, in order (bytes that came with the header first). */
+  onData(listener: (chunk: Uint8Array) => void): void;
+  /** Called once when the socket is gone. */
+  onClosed(listener: () => void): void;
+  /** Queues bytes for the client (same batching and output bound as notifications). False when gone. */
+  write(bytes: Uint8Array): boolean;
+  /** Adds a journal entry of kind `maapi` (a request or reply: its term, bytes and a note such as `MAAPI_ATTACH th=17`). */
+  record(direction: 'in' | 'out', entry: { readonly term?: Term; readonly raw?: Uint8Array; readonly note?: string }): void;
+  /** Records a violation against this connection; `closes` ends it (destroyed, like a bad frame, §17). */
+  violation(code: ViolationCode, expected: string, actual: string, closes: boolean): void;
+}
+
+/** The handler's listeners; chunks that arrive before it listens wait in `early`. */
+interface HandOff {
+  onData: ((chunk: Uint8Array) => void) | undefined;
+  onClosed: (() => void) | undefined;
+  early: Uint8Array[];
 }
 
 /** Frames up to this size are copied into the connection's open output chunk (see `#queue`). */
@@ -128,6 +165,8 @@ export class Connection implements ConnectionFaults {
   #truncateNext = false;
   #lingerTimer: ClockTimer | undefined;
   #drainWaiters: (() => void)[] = [];
+  /** Set once the connection is handed to another client type's handler (MAAPI.md §M1). */
+  #handOff: HandOff | undefined;
 
   constructor(host: ConnectionHost, socket: Duplex, id: number, transport: Transport, remoteAddress?: string) {
     this.#host = host;
@@ -286,6 +325,10 @@ export class Connection implements ConnectionFaults {
 
   #onData(chunk: Uint8Array): void {
     if (this.#state.phase === 'closed') return;
+    if (this.#state.phase === 'handed-off') {
+      this.#forward(chunk);
+      return;
+    }
     if (!this.#sawFirstByte && chunk.length > 0) {
       this.#sawFirstByte = true;
       this.#dispatch({ kind: 'header-start', byte: chunk[0] ?? 0 });
@@ -343,6 +386,12 @@ export class Connection implements ConnectionFaults {
           this.#dispatch({ kind: 'challenge-response', bytes });
         }
         continue;
+      }
+      if (phase === 'handed-off') {
+        // Bytes that arrived with the header belong to the handler (MAAPI.md §M1.2).
+        const rest = this.#decoder.buffered > 0 ? this.#decoder.readRaw(this.#decoder.buffered) : undefined;
+        if (rest !== undefined) this.#forward(rest);
+        return;
       }
       if (phase !== 'await-subscription' && phase !== 'subscribed' && phase !== 'closing') return;
       let payload: Uint8Array | undefined;
@@ -427,6 +476,9 @@ export class Connection implements ConnectionFaults {
       case 'release':
         this.#release();
         return;
+      case 'hand-off':
+        this.#startHandOff();
+        return;
       default: {
         const never: never = effect;
         throw new TypeError(`unhandled session effect ${JSON.stringify(never)}`);
@@ -455,6 +507,50 @@ export class Connection implements ConnectionFaults {
     }
   }
 
+  #startHandOff(): void {
+    const handOff: HandOff = { onData: undefined, onClosed: undefined, early: [] };
+    this.#handOff = handOff;
+    const header = this.#state.header;
+    if (header === undefined) throw new TypeError('hand-off before the connect header');
+    const host = this.#host;
+    const channel: ClientChannel = {
+      connectionId: this.id,
+      transport: this.transport,
+      remoteAddress: this.remoteAddress,
+      header,
+      maxFrameBytes: host.maxFrameBytes,
+      decodeLimits: host.decodeLimits,
+      atomEncoding: host.atomEncoding,
+      now: () => host.clock.now(),
+      onData: (listener) => {
+        handOff.onData = listener;
+        const early = handOff.early;
+        handOff.early = [];
+        for (const chunk of early) this.#guard(() => listener(chunk));
+      },
+      onClosed: (listener) => {
+        handOff.onClosed = listener;
+      },
+      write: (bytes) => {
+        if (this.#ended || this.#state.phase === 'closed') return false;
+        return this.#enqueue(bytes);
+      },
+      record: (direction, entry) => this.#journal(direction, 'maapi', entry.term, entry.raw, entry.note),
+      violation: (code, expected, actual, closes) => {
+        host.onViolation(this, code, expected, actual, closes);
+        if (closes) this.#dispatch({ kind: 'close', reason: 'violation' });
+      },
+    };
+    host.onHandOff(this, channel);
+  }
+
+  #forward(chunk: Uint8Array): void {
+    const handOff = this.#handOff;
+    if (handOff === undefined) return;
+    if (handOff.onData === undefined) handOff.early.push(chunk);
+    else handOff.onData(chunk);
+  }
+
   #release(): void {
     for (const timer of [this.#stallTimer, this.#stallResume, this.#slowTimer, this.#lingerTimer]) {
       if (timer !== undefined) this.#host.clock.clearTimeout(timer);
@@ -468,6 +564,11 @@ export class Connection implements ConnectionFaults {
     if (!this.#ended) {
       this.#ended = true;
       this.#host.onClosing(this, this.#state.closeReason ?? 'peer-closed');
+    }
+    const handOff = this.#handOff;
+    if (handOff?.onClosed !== undefined) {
+      handOff.onClosed();
+      handOff.onClosed = undefined;
     }
     if (!this.#closedNotified) {
       this.#closedNotified = true;

@@ -17,11 +17,12 @@ export {
   type SkippedRecipient,
   type ConnectionControl,
   type MockStreams,
+  type ClientHandler,
 } from './mock-server.js';
 export type { AckOutcome, MissingAck, AckMissReason, PendingAck } from './ack-tracker.js';
 export { ackScope } from './ack-tracker.js';
 export { realClock, ManualClock, type Clock, type ClockTimer, type ManualClockOptions } from './clock.js';
-export type { Transport, ConnectionFaults } from './connection.js';
+export type { Transport, ConnectionFaults, ClientChannel } from './connection.js';
 export { Journal, JOURNAL_RAW_BYTES, type JournalEntry, type JournalEntryKind, type JournalRecord } from './journal.js';
 export { removeStaleSocket } from './listener.js';
 export type { CloseReason, SessionPhase } from './session-state.js';

@@ -35,7 +35,7 @@ import {
 } from '../codec/index.js';
 import { AckTracker, ackScope, type AckOutcome, type AckReceipt, type Handshake, type PendingAck } from './ack-tracker.js';
 import { realClock, type Clock, type ClockTimer } from './clock.js';
-import { Connection, type ConnectionFaults, type ConnectionHost, type Transport } from './connection.js';
+import { Connection, type ClientChannel, type ConnectionFaults, type ConnectionHost, type Transport } from './connection.js';
 import { eventTree } from './event-tree.js';
 import { Journal } from './journal.js';
 import { listenTcp, listenUnix, type Listener } from './listener.js';
@@ -102,7 +102,17 @@ export interface MockServerOptions {
   readonly lingerMs?: number;
   /** Real-time grace for `close()` to flush before destroying sockets (ms). Default 1000. */
   readonly shutdownGraceMs?: number;
+  /**
+   * Handlers for other client types, by type (the low six bits of the header's first byte, §2):
+   * after the connect header, the access check and the version reply (MAAPI.md §M1) the handler
+   * owns the connection's bytes. `{ 7: maapi }` serves MAAPI. A type with no handler is closed at
+   * once (`client-type`, §17). The server does not know what a handler speaks.
+   */
+  readonly clientHandlers?: Readonly<Record<number, ClientHandler>>;
 }
+
+/** Takes a connection of another client type after its version reply (see `clientHandlers`). */
+export type ClientHandler = (channel: ClientChannel) => void;
 
 /** The addresses `listen()` bound. */
 export interface BoundAddresses {
@@ -270,6 +280,11 @@ export interface MockServer {
   connection(id: SubscriberId): ConnectionControl;
   /** Every ack still owed, per subscriber. */
   pendingAcks(): { readonly connectionId: SubscriberId; readonly pending: readonly PendingAck[] }[];
+  /**
+   * Whether a commit-diff with this transaction handle waits for its diff-done ack (§12.1, §12.2):
+   * while it does, a MAAPI client may attach to the transaction (MAAPI.md §M3.1).
+   */
+  transactionPending(th: number): boolean;
   /** Pauses (true) or resumes heartbeats / health checks of every subscriber, now and later (§13). */
   hang(hung: boolean): void;
   /** Resolves when every connection's queued output is handed to the kernel (backpressure for bulk emitters). */
@@ -468,6 +483,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly #periodic: Record<'heartbeat' | 'health-check', { frame: Uint8Array; term: Term }>;
   readonly #defaults: NotificationDefaults;
   readonly #shutdownGraceMs: number;
+  readonly #clientHandlers: ReadonlyMap<number, ClientHandler>;
   readonly #violationLimit: number;
   #violationCount = 0;
   #listeners: Listener[] = [];
@@ -500,6 +516,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
     // §17: trailing bytes after a term are accepted by Erlang (lenient) and refused in strict mode.
     this.decodeLimits = { allowTrailingBytes: !strict };
     const userSessions = options.userSessions === undefined ? undefined : new Set(options.userSessions);
+    const handlers = options.clientHandlers ?? {};
+    this.#clientHandlers = new Map(Object.entries(handlers).map(([type, handler]) => [Number(type), handler]));
     this.session = {
       accessSecret: resolveSecret(options),
       strict,
@@ -508,6 +526,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
       profile: options.profile ?? 'nso57',
       profileForProtocolVersion: options.profileForProtocolVersion,
       allowedProtocolVersions: options.allowedProtocolVersions,
+      handedOffClientTypes: new Set(this.#clientHandlers.keys()),
       checkStream: (request: StreamRequest): StreamCheck => {
         // §14 / §8.4: unknown stream → CONFD_ERR_NOEXISTS (1); unknown usid → CONFD_ERR_NOSESSION (22).
         if (!this.#registry.has(request.name)) return { ok: false, code: 1, reason: `no such stream: ${request.name}` };
@@ -830,6 +849,16 @@ class MockServerImpl implements MockServer, ConnectionHost {
     const strict = this.session.strict && connection.phase === 'subscribed';
     this.#recordViolation(violation(receipt.result, connection.id, describeExpectation(receipt.result), describeAck(ack), time, strict));
     if (strict) connection.dispatch({ kind: 'close', reason: 'violation' });
+  }
+
+  onHandOff(_connection: Connection, channel: ClientChannel): void {
+    const handler = this.#clientHandlers.get(channel.header.clientType);
+    if (handler === undefined) throw new TypeError(`no handler for client type ${channel.header.clientType}`);
+    handler(channel);
+  }
+
+  transactionPending(th: number): boolean {
+    return this.#tracker.isBlocked(ackScope({ kind: 'diff-done', th }));
   }
 
   onClosing(connection: Connection, reason: CloseReason): void {

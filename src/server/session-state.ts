@@ -6,7 +6,7 @@
  *                 accept (connection.ts sets the init timer, §1.2)
  *                   |
  *                   v
- *         +--------------------+  first byte: client type != 11 (§2, §17) ------------> closed
+ *         +--------------------+  first byte: client type != 11 and no handler for it (§2, §17) --> closed
  *         | await-header       |  9 bytes: bit 6 without bit 7 (§17) --- violation ---> closed
  *         |                    |  init timer (§1.2) --------- violation header-timeout -> closed
  *         +--------------------+
@@ -21,6 +21,8 @@
  *           v                                          v
  *         write the 9-byte version reply (§4; one write) <-----+
  *           | strict and version not allowed: status 1 (§4.3) --- violation bad-version -> closed
+ *           | another client type with a handler (MAAPI.md §M1): --> handed-off (the handler
+ *           |   reads and writes the bytes that follow; the server still owns the socket)
  *           v
  *         +--------------------+  bad frame / bad term (§17) ---------- violation --> closed
  *         | await-subscription |  not a §8.1 5-tuple: {error,21,..} - violation --> closed
@@ -53,6 +55,8 @@ export type SessionPhase =
   | 'await-challenge-response'
   | 'await-subscription'
   | 'subscribed'
+  /** Another client type's handler owns the connection after the version reply (MAAPI.md §M1; `clientHandlers`). */
+  | 'handed-off'
   | 'closing'
   | 'closed';
 
@@ -150,7 +154,9 @@ export type SessionEffect =
   /** Close the socket: `end` flushes queued output first, `destroy` drops it. */
   | { readonly kind: 'close'; readonly reason: CloseReason; readonly mode: 'end' | 'destroy' }
   /** The session reached `closed`: release its subscription and pending acks (§12.3). */
-  | { readonly kind: 'release' };
+  | { readonly kind: 'release' }
+  /** The version reply is out: hand the connection to its client type's handler (MAAPI.md §M1). */
+  | { readonly kind: 'hand-off' };
 
 /** The result of one reducer step. */
 export interface SessionStep {

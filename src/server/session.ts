@@ -50,6 +50,11 @@ export interface SessionConfig {
   readonly allowedProtocolVersions: readonly number[] | undefined;
   /** Validates a stream request (§14, §8.4: unknown stream → 1, filter that does not compile → 50, unknown usid → 22). */
   readonly checkStream: (request: StreamRequest) => StreamCheck;
+  /**
+   * Client types (other than 11) that a handler takes over after the header, access check and
+   * version reply (MAAPI.md §M1: type 7, MAAPI). Any other type is closed at once (§2, §17).
+   */
+  readonly handedOffClientTypes: ReadonlySet<number>;
 }
 
 const BAD_SUBSCRIPTION_CODE = 21; // CONFD_ERR_PROTOUSAGE, §8.4 / §A.2
@@ -86,7 +91,7 @@ export function step(state: SessionState, input: SessionInput, config: SessionCo
       if (state.phase !== 'await-header' || config.initTimeoutMs <= 0) return { state, effects: [] };
       return { state, effects: [{ kind: 'set-timer', timer: 'init', delayMs: config.initTimeoutMs }] };
     case 'header-start':
-      return onHeaderStart(state, input.byte);
+      return onHeaderStart(state, input.byte, config);
     case 'header':
       return onHeader(state, input.bytes, input.entropy, config);
     case 'challenge-response':
@@ -128,10 +133,11 @@ export function step(state: SessionState, input: SessionInput, config: SessionCo
   }
 }
 
-function onHeaderStart(state: SessionState, byte: number): SessionStep {
-  // §2, §17: any client type but 11 is closed at once and without a reply; a Java client's MAAPI
-  // side connection (type 7) must not be left waiting, and a type-12 helper sends only one byte.
-  if (state.phase !== 'await-header' || (byte & 0x3f) === CLIENT_TYPE_EVENT_MANAGER) return { state, effects: [] };
+function onHeaderStart(state: SessionState, byte: number, config: SessionConfig): SessionStep {
+  // §2, §17: any client type but 11 is closed at once and without a reply (unless a handler takes
+  // that type, MAAPI.md §M1); a Java client's MAAPI side connection (type 7) must not be left
+  // waiting, and a type-12 helper sends only one byte.
+  if (state.phase !== 'await-header' || isServedType(byte & 0x3f, config)) return { state, effects: [] };
   return closeWith(state, 'client-type', 'destroy', [], clientTypeDetail(byte));
 }
 
@@ -144,7 +150,7 @@ function onHeader(state: SessionState, bytes: Uint8Array, entropy: Uint8Array, c
     return closeWith(state, 'violation', 'destroy', [violationEffect('bad-header', 'a 9-byte connect header (§2)', describeError(error))]);
   }
   const withHeader: SessionState = { ...state, header };
-  if (header.clientType !== CLIENT_TYPE_EVENT_MANAGER) return closeWith(withHeader, 'client-type', 'destroy', [], clientTypeDetail(bytes[0] ?? 0));
+  if (!isServedType(header.clientType, config)) return closeWith(withHeader, 'client-type', 'destroy', [], clientTypeDetail(bytes[0] ?? 0));
   // §2, §17: bit 6 (challenge v2) is only ever sent together with bit 7.
   if (header.wantChallengeV2 && !header.wantChallenge) {
     return closeWith(withHeader, 'violation', 'destroy', [
@@ -207,6 +213,19 @@ function versionReply(state: SessionState, header: ConnectHeader, config: Sessio
       { kind: 'write', bytes: reply, journal: 'version-reply' },
       violationEffect('bad-version', `protocol version in [${config.allowedProtocolVersions.join(', ')}]`, String(header.protocolVersion)),
     ]);
+  }
+  if (header.clientType !== CLIENT_TYPE_EVENT_MANAGER) {
+    // MAAPI.md §M1.1: the same lenient echo, then the type's handler owns the connection (the
+    // init window, §1.2, covered only the handshake).
+    return {
+      state: { ...state, phase: 'handed-off' },
+      effects: [
+        ...before,
+        { kind: 'write', bytes: encodeVersionReply(versionReplyFor(header)), journal: 'version-reply' },
+        { kind: 'clear-timer', timer: 'init' },
+        { kind: 'hand-off' },
+      ],
+    };
   }
   const profile = config.profileForProtocolVersion?.(header.protocolVersion) ?? config.profile;
   return {
@@ -351,6 +370,11 @@ function onTimer(state: SessionState, timer: 'init' | 'heartbeat' | 'health-chec
       throw new TypeError(`unknown timer ${String(never)}`);
     }
   }
+}
+
+/** Client type 11 (§2) or one a handler takes (MAAPI.md §M1). */
+function isServedType(clientType: number, config: SessionConfig): boolean {
+  return clientType === CLIENT_TYPE_EVENT_MANAGER || config.handedOffClientTypes.has(clientType);
 }
 
 function onHang(state: SessionState, hung: boolean): SessionStep {

@@ -29,6 +29,7 @@ export const VIOLATION_CODES = {
   'write-stall': 'A write to the client stayed blocked longer than the write-stall limit (§1.2, §20).',
   'output-overflow': 'The output queued for a slow client exceeded highWaterMarkBytes.',
   'input-overflow': 'The incomplete input (partial headers and frames) held for all connections would exceed maxBufferedInputBytes with this one; it was closed.',
+  'maapi-unsupported': 'A MAAPI request for an op outside the mock\'s subset; it got an error reply naming the op (MAAPI.md §M7), the connection stays open.',
   internal: 'The server failed to process the input (a bug in nso-mock, not the client); the connection was closed.',
 } as const;
 

@@ -55,6 +55,22 @@ describe('run summary', () => {
     `);
   });
 
+  it('lists the MAAPI calls per connection, failed ones with their error code (docs/maapi.md)', () => {
+    const withMaapi: RunReport = {
+      ...base,
+      maapi: [
+        { connectionId: 3, op: 'attach', th: 99, ok: false, code: 1, detail: 'No such transaction', at: 5 },
+        { connectionId: 2, op: 'attach', th: 17, ok: true, at: 6 },
+        { connectionId: 2, op: 'diff-iterate', th: 17, ok: true, detail: '7 item(s) of 7 sent', at: 7 },
+        { connectionId: 2, op: 'load-all-ns', ok: true, at: 8 },
+      ],
+    };
+    expect(formatSummary(withMaapi).split('\n').filter((l) => l.includes('maapi'))).toEqual([
+      '  maapi connection 3: attach(99) !error 1',
+      '  maapi connection 2: attach(17), diff-iterate(17), load-all-ns',
+    ]);
+  });
+
   it('counts aborted steps, and says STOPPED for a serve ended by its signal', () => {
     const aborted: RunReport = {
       ...base,

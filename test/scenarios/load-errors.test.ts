@@ -74,7 +74,7 @@ options: { ack-timeout: 10 sec, strict: yes }
 `),
     ).toMatchInlineSnapshot(`
       "Failed to load scenario: 5 problems (bad.yaml)
-      bad.yaml:2:1: stepz: expected a top-level field ($schema, name, description, profile, seed, include, defaults, options, steps, ncmp), found unknown field "stepz" (did you mean steps?)
+      bad.yaml:2:1: stepz: expected a top-level field ($schema, name, description, profile, seed, include, defaults, options, steps, ncmp, schema), found unknown field "stepz" (did you mean steps?)
       bad.yaml:3:10: profile: expected one of nso57, nso6x, found "nso99"
       bad.yaml:4:7: seed: expected an integer, found 1.5
       bad.yaml:5:25: options.ack-timeout: expected a duration such as 250ms, 2s or 1m30s (a bare number is milliseconds), found "10 sec"
@@ -102,10 +102,10 @@ steps:
 `),
     ).toMatchInlineSnapshot(`
       "Failed to load scenario: 4 problems (bad.yaml)
-      bad.yaml:3:5: steps[0].emitt: expected a step kind (await-subscribers, emit, expect-ack, expect-no-ack, wait, repeat, sequence, parallel, stream, fuzz, fault, heartbeat, health-check, expect-violation, log, ncmp-cm-handle, ncmp-async-response), found "emitt" (did you mean emit?)
+      bad.yaml:3:5: steps[0].emitt: expected a step kind (await-subscribers, emit, expect-ack, expect-no-ack, wait, repeat, sequence, parallel, stream, fuzz, fault, heartbeat, health-check, expect-violation, log, ncmp-cm-handle, ncmp-async-response, expect-maapi), found "emitt" (did you mean emit?)
       bad.yaml:5:5: steps[1].log: expected one step kind per list item (start another "- " item), found wait and log in one item
       bad.yaml:7:5: steps[2].when: expected only the step kind and name in a step, found unknown field "when"
-      bad.yaml:8:5: steps[3]: expected a step: a mapping with one step kind (await-subscribers, emit, expect-ack, expect-no-ack, wait, repeat, sequence, parallel, stream, fuzz, fault, heartbeat, health-check, expect-violation, log, ncmp-cm-handle, ncmp-async-response), found "just text""
+      bad.yaml:8:5: steps[3]: expected a step: a mapping with one step kind (await-subscribers, emit, expect-ack, expect-no-ack, wait, repeat, sequence, parallel, stream, fuzz, fault, heartbeat, health-check, expect-violation, log, ncmp-cm-handle, ncmp-async-response, expect-maapi), found "just text""
     `);
   });
 
@@ -148,7 +148,7 @@ steps:
     ).toMatchInlineSnapshot(`
       "Failed to load scenario: 7 problems (bad.yaml)
       bad.yaml:3:19: steps[0].emit.type: expected a notification type (audit, daemon, commit-simple, commit-diff, user-session, ha-info, subagent-info, commit-failed, snmpa, forward-info, netconf, devel, heartbeat, confirmed-commit, upgrade, commit-progress, health-check, stream-event, package-reload, cq-progress, reopen-logs, progress, call-home-info, jsonrpc, webui, audit-network, compaction), found "comit-diff" (did you mean commit-diff?)
-      bad.yaml:4:32: steps[1].emit.tth: expected a commit-diff field (type, database, db, uinfo, th, flags, comment, label, wait-ack), found unknown field "tth" (did you mean th?)
+      bad.yaml:4:32: steps[1].emit.tth: expected a commit-diff field (type, database, db, uinfo, th, flags, comment, label, changes, data, wait-ack), found unknown field "tth" (did you mean th?)
       bad.yaml:4:44: steps[1].emit.db: expected one of no-db, candidate, running, startup, operational, transaction, pre-commit-running, intended or an integer, found "runing" (did you mean running?)
       bad.yaml:5:11: steps[2].emit.type: expected a notification type (audit, daemon, commit-simple, commit-diff, user-session, ha-info, subagent-info, commit-failed, snmpa, forward-info, netconf, devel, heartbeat, confirmed-commit, upgrade, commit-progress, health-check, stream-event, package-reload, cq-progress, reopen-logs, progress, call-home-info, jsonrpc, webui, audit-network, compaction), found nothing
       bad.yaml:6:32: steps[3].emit.usid: expected an integer, found "42"

@@ -30,6 +30,7 @@ function config(over: Partial<SessionConfig> = {}): SessionConfig {
     profile: 'nso57',
     profileForProtocolVersion: undefined,
     allowedProtocolVersions: undefined,
+    handedOffClientTypes: new Set(),
     checkStream: (r) => (r.name === 'NETCONF' ? { ok: true } : { ok: false, code: 1, reason: `no such stream: ${r.name}` }),
     ...over,
   };
@@ -98,6 +99,17 @@ describe('session reducer: handshake (§2–§4)', () => {
     // HTTP instead of a connect header: 'G' (0x47) reads as client type 7; the detail says which byte came.
     expect(run([{ kind: 'header-start', byte: 0x47 }]).state.closeDetail).toBe("first byte 0x47 'G' is client type 7, not 11 (§2)");
     expect(run([{ kind: 'header-start', byte: 0x8b }]).state.phase).toBe('await-header');
+  });
+
+  it('hands a client type with a handler over after the version reply (MAAPI.md §M1), others still close', () => {
+    const cfg = config({ handedOffClientTypes: new Set([7]) });
+    expect(run([{ kind: 'header-start', byte: 0x07 }], cfg).state.phase).toBe('await-header');
+    expect(run([{ kind: 'header-start', byte: 0x0c }], cfg).state.phase).toBe('closing');
+    const { state, effects } = run([{ kind: 'accepted' }, { kind: 'header', bytes: header(0, 7, 82), entropy: ENTROPY }], cfg);
+    expect(state.phase).toBe('handed-off');
+    expect(kinds(effects)).toEqual(['set-timer', 'write', 'clear-timer', 'hand-off']);
+    // The init window no longer applies (§1.2 covers the event handshake only).
+    expect(run([{ kind: 'timer', timer: 'init' }], cfg, state).effects).toEqual([]);
   });
 
   it('closes on header bit 6 without bit 7 (§17)', () => {

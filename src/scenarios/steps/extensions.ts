@@ -7,11 +7,12 @@
  * generated `scenario.schema.json` (then regenerate it: `NSOMOCK_UPDATE_SCHEMA=1 npx vitest run
  * test/scenarios/schema.test.ts`), to the loader's dispatch and checks, and to the scheduler.
  *
- * Registered: NCMP (steps/ncmp.ts). An extension module is loaded with the scenario engine on every
+ * Registered: NCMP (steps/ncmp.ts), MAAPI (steps/maapi.ts: `schema:` and `expect-maapi`). An extension module is loaded with the scenario engine on every
  * run, so it must stay light: heavy dependencies load inside `run` or on first use.
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { Clock } from '../clock.js';
+import { maapiScenarioExtension } from './maapi.js';
 import { ncmpScenarioExtension } from './ncmp.js';
 
 /** What an extension step may use while it plays. */
@@ -93,7 +94,7 @@ export interface ScenarioExtension {
 }
 
 /** The registered extensions. */
-export const scenarioExtensions: readonly ScenarioExtension[] = [ncmpScenarioExtension];
+export const scenarioExtensions: readonly ScenarioExtension[] = [ncmpScenarioExtension, maapiScenarioExtension];
 
 /** Every extension step kind. */
 export const extensionStepKinds: readonly ExtensionStepKind[] = scenarioExtensions.flatMap((e) => e.steps);

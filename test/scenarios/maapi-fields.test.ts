@@ -1,0 +1,101 @@
+/**
+ * A commit-diff's `changes:` / `data:` and the `expect-maapi` step (docs/maapi.md): what needs no
+ * schema is checked when the scenario loads, each problem at its file:line:col.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../../src/scenarios/index.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nso-mock-maapi-fields-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function problems(yaml: string): Promise<string[]> {
+  const file = join(dir, 'bad.yaml');
+  await writeFile(file, yaml);
+  try {
+    await loadScenario(file, { displayRoot: dir });
+    return [];
+  } catch (e) {
+    return (e as Error).message.split('\n').slice(1);
+  }
+}
+
+describe('changes, data and expect-maapi', () => {
+  it('load into the emit step and an extension step', async () => {
+    const file = join(dir, 'good.yaml');
+    await writeFile(
+      file,
+      `name: ok
+schema: [models/mk.yang]
+steps:
+  - emit:
+      type: commit-diff
+      th: 17
+      changes:
+        - { path: "/mk:sys/host{h1}", op: created }
+        - { path: "/mk:sys/host{h1}/port", op: value-set, value: 22, old-value: 21 }
+      data:
+        /mk:sys/host{h1}/port: 22
+  - expect-maapi: { th: 17, ops: [attach, diff-iterate, detach] }
+`,
+    );
+    const scenario = await loadScenario(file);
+    expect(scenario.extensions['schema']).toEqual(['models/mk.yang']);
+    const [emit, expectMaapi] = scenario.steps;
+    expect(emit?.kind === 'emit' ? emit.transaction : undefined).toEqual({
+      th: 17,
+      changes: [
+        { path: '/mk:sys/host{h1}', op: 'created' },
+        { path: '/mk:sys/host{h1}/port', op: 'value-set', value: 22, 'old-value': 21 },
+      ],
+      data: { '/mk:sys/host{h1}/port': 22 },
+    });
+    expect(emit?.kind === 'emit' ? emit.notification : undefined).not.toHaveProperty('changes');
+    expect(expectMaapi).toMatchObject({ kind: 'extension', extension: 'expect-maapi', body: { th: 17 } });
+  });
+
+  it('problems at their positions: no th, a bad op, an unknown op name (schema); a path without prefix, value-set without value, attr-set without attr, moved-after on a leaf, a bad data key (compile)', async () => {
+    expect(
+      await problems(`name: bad
+steps:
+  - emit:
+      type: commit-diff
+      changes: [{ path: "/mk:sys", op: modified }]
+  - emit: { type: commit-diff, th: 4, changes: [{ path: "/mk:sys", op: renamed }] }
+  - expect-maapi: { ops: [attach, iterate] }
+`),
+    ).toEqual([
+      'bad.yaml:5:16: steps[0].emit.changes: expected a th on this commit-diff (the transaction MAAPI clients attach to, MAAPI.md §M3.1), found changes/data without th',
+      'bad.yaml:6:72: steps[1].emit.changes[0].op: expected one of created, deleted, modified, value-set, moved-after, attr-set, found "renamed"',
+      'bad.yaml:7:35: steps[2].expect-maapi.ops[1]: expected one of start-user-session, end-user-session, get-my-user-session, exists, num-instances, get-elem, get-next, get-object, diff-iterate, get-values, attach, detach, load-hash-db, load-all-ns, load-ns-list, get-schema-file-path, load-mns-maps, destroy-cursor, found "iterate"',
+    ]);
+    expect(
+      await problems(`name: bad
+steps:
+  - emit:
+      type: commit-diff
+      th: 5
+      changes:
+        - { path: "/sys/host{h1}", op: created }
+        - { path: "/mk:sys/host{h1}/port", op: value-set }
+        - { path: "/mk:sys/host{h1}/port", op: attr-set, value: 3 }
+        - { path: "/mk:sys/host{h1}/port", op: moved-after }
+      data:
+        sys/host: 1
+`),
+    ).toEqual([
+      'bad.yaml:7:19: steps[0].emit.changes[0].path: expected a keypath like /mk:sys/host{h1}/address (the first step with its module prefix), found "/sys/host{h1}"',
+      'bad.yaml:8:48: steps[0].emit.changes[1].op: expected a value for value-set, found no value',
+      'bad.yaml:9:65: steps[0].emit.changes[2].value: expected value: { attr: <attribute hash>, value: <text> } for attr-set, found 3',
+      'bad.yaml:10:19: steps[0].emit.changes[3].path: expected a list entry (a path ending in {keys}) for moved-after, found "/mk:sys/host{h1}/port"',
+      'bad.yaml:12:9: steps[0].emit.data["sys/host"]: expected a keypath like /mk:sys/host{h1}/address (the first step with its module prefix), found "sys/host"',
+    ]);
+  });
+});
