@@ -9,6 +9,7 @@ import {
   FrameDecoder,
   NsoMockError,
   pythonDictView,
+  resolveProfile,
   type Profile,
   type Term,
 } from '../codec/index.js';
@@ -65,7 +66,7 @@ export function decodeHex(args: DecodeArgs, io: DecodeIo = { stdout: process.std
     io.stderr.write(`nso-mock: error: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_CODES.usage;
   }
-  const profile: Profile = args.profile;
+  const profile: Profile = resolveProfile(args.profile);
   for (const [i, { term, framed }] of decoded.entries()) {
     if (decoded.length > 1) io.stdout.write(`frame ${i + 1}:\n`);
     io.stdout.write(`${framed ? 'frame' : 'term'}: ${formatTerm(term)}\n`);

@@ -44,6 +44,10 @@ export function formatSummary(report: RunReport, options: SummaryOptions = {}): 
   // Emitted and delivered side by side: a notification no subscriber's mask includes reaches nobody.
   const delivered = report.connections.reduce((sum, c) => sum + c.deliveredTotal, 0);
   lines.push(`  notifications: ${t.notifications} emitted, ${delivered} delivered · acks: ${t.acks}${latency} · violations: ${t.violations} · subscribers: ${report.connections.filter((c) => c.mask !== undefined).length}`);
+  if (t.notSent > 0) {
+    const byProfile = report.notSent.filter((n) => n.reason === 'profile').length;
+    lines.push(`  not sent: ${t.notSent} (a connection's profile lacks the type or variant${byProfile < report.notSent.length ? '; or encoding failed' : ''}), first: ${report.notSent[0]?.message ?? ''}`);
+  }
   for (const failure of report.failures) lines.push(`  ✗ ${failure}`);
   return `${lines.join('\n')}\n`;
 }

@@ -306,7 +306,13 @@ function serverOptionsOf(scenario: Scenario | undefined): MockServerOptions {
 }
 
 function logServerEvents(server: MockServer, logger: CliLogger): void {
-  server.on('subscribed', (s) => logger.log('info', `connection ${s.id} subscribed (mask ${s.subscription.mask})`, { connection: s.id }));
+  server.on('subscribed', (s) => {
+    const from = s.profileChoice.basis === 'forced' ? 'forced' : `from protocol ${s.header?.protocolVersion ?? '?'}`;
+    logger.log('info', `connection ${s.id} subscribed (mask ${s.subscription.mask}, profile ${s.profile} ${from})`, { connection: s.id, profile: s.profile });
+    if (s.profileChoice.note !== undefined) logger.log('warn', `connection ${s.id}: ${s.profileChoice.note}`, { connection: s.id });
+  });
+  // Never silent: a notification a connection's profile lacks (or that failed to encode) is logged.
+  server.on('not-sent', (e) => logger.log(e.reason === 'unencodable' ? 'error' : 'info', e.message, { connection: e.connectionId, reason: e.reason }));
   server.on('violation', (v) =>
     logger.log('warn', `connection ${v.connectionId}: violation ${v.code} (expected ${v.expected}, got ${v.actual})`, { connection: v.connectionId, code: v.code }),
   );

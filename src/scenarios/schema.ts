@@ -26,7 +26,7 @@ import {
   HA_ERRORS,
   HA_EVENTS,
   NOTIFICATION_TYPES,
-  PROFILES,
+  PROFILE_SETTINGS,
   PROGRESS_EVENTS,
   PROTOS,
   SNMP_PDU_TYPES,
@@ -637,7 +637,12 @@ const Root = Type.Object(
     $schema: Type.Optional(Type.String()),
     name: Type.String({ minLength: 1, description: 'What the scenario shows; used in reports.' }),
     description: Type.Optional(Type.String()),
-    profile: Type.Optional(names(PROFILES, { description: 'Layout profile (PROTOCOL.md §0.4, §16); default nso57.' })),
+    profile: Type.Optional(
+      names(PROFILE_SETTINGS, {
+        description:
+          "Layout profile (PROTOCOL.md §0.4, §16; NSO62.md). Default auto: each connection gets its client's (protocol 77: nso57, 82: nso62). A profile name forces it on every connection; nso6x is a deprecated alias of nso66.",
+      }),
+    ),
     seed: Type.Optional(Type.Integer({ description: 'Seed of every random choice (fuzz, garbage bytes); default: chosen and reported.' })),
     include: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Scenario files (relative paths) whose defaults, options and steps come first.' })),
     defaults: Type.Optional(Defaults),

@@ -40,7 +40,8 @@ const base: RunReport = {
     'violation ack-unknown-handle on connection 1: expected an ack nothing waits for, got {17,done}',
   ],
   log: [],
-  totals: { steps: 3, passed: 1, failed: 1, skipped: 1, notifications: 2, acks: 2, violations: 1 },
+  notSent: [],
+  totals: { steps: 3, passed: 1, failed: 1, skipped: 1, notifications: 2, acks: 2, violations: 1, notSent: 0 },
 };
 
 describe('run summary', () => {

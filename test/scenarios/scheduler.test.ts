@@ -320,7 +320,7 @@ describe('playScenario', () => {
     const { clock, target, scenario } = await setup({ steps: [{ log: 'hello' }] });
     const lines: RunLogEvent[] = [];
     await drive(clock, playScenario(scenario, target, { clock, onLog: (e) => lines.push(e) }));
-    expect(lines.map((l) => l.message)).toEqual(['playing test (profile nso57, seed 7)', 'hello', 'test: passed']);
+    expect(lines.map((l) => l.message)).toEqual(['playing test (profile auto, seed 7)', 'hello', 'test: passed']);
     expect(target.listenerCount()).toBe(0);
   });
 

@@ -7,7 +7,7 @@ export function callHomeInfoNotification(constraints?: NotificationConstraints):
   const c = resolve(constraints);
   return fc
     .record({
-      event: fc.integer({ min: 1, max: c.profile === 'nso6x' ? 3 : 2 }),
+      event: fc.integer({ min: 1, max: c.profile === 'nso66' ? 3 : 2 }),
       addr: ipArb(),
       port: portArb,
       ssh_host_key: textArb(c),

@@ -13,6 +13,7 @@ import {
   formatAck,
   int,
   notificationTypes,
+  PROFILES,
   tuple,
   type Notification,
   type NotificationInput,
@@ -68,7 +69,7 @@ export interface ConformCase {
   readonly name: string;
   readonly title: string;
   readonly sections: readonly string[];
-  /** Profiles the case applies to (default both). */
+  /** Profiles the case applies to (default every profile). */
   readonly profiles?: readonly Profile[];
   /** The subscription the client is asked for ({mask}, {mask_names}). */
   readonly mask: readonly ConformMaskName[];
@@ -339,7 +340,7 @@ export const CONFORM_CASES: readonly ConformCase[] = [
     name: 'ack.audit-network-sync',
     title: 'acks audit-network notifications with {Usid, audit_network_sync}',
     sections: ['§11.18', '§12.1'],
-    profiles: ['nso6x'],
+    profiles: ['nso62', 'nso66'],
     mask: ['audit-network', 'audit-network-sync'],
     async run(ctx) {
       for (const n of ctx.sample('audit-network', 2)) if (!(await emitAcked(ctx, n))) return;
@@ -597,7 +598,7 @@ function writeSecret(file: string, secret: string): void {
  * `decode.audit`, `ack.*`).
  */
 export function selectCases(profile: Profile, filters?: readonly string[]): ConformCase[] {
-  const applicable = CONFORM_CASES.filter((c) => (c.profiles ?? ['nso57', 'nso6x']).includes(profile));
+  const applicable = CONFORM_CASES.filter((c) => (c.profiles ?? PROFILES).includes(profile));
   if (filters === undefined || filters.length === 0) return applicable;
   return applicable.filter((c) =>
     filters.some((f) => {
