@@ -13,7 +13,9 @@ import {
   formatAck,
   int,
   notificationTypes,
+  PROFILE_INFO,
   PROFILES,
+  profileForProtocolVersion,
   tuple,
   type Notification,
   type NotificationInput,
@@ -276,6 +278,58 @@ export const CONFORM_CASES: readonly ConformCase[] = [
         return;
       }
       await expectClientEnd(ctx, 'a refused subscription');
+    },
+  },
+  // ---------------------------------------------------------------------------------------------
+  // NSO 6.2 clients (NSO62.md): the header that makes a mock pick 6.2 layouts, and those layouts
+  {
+    name: 'nso62.protocol-version',
+    title: 'sends protocol version 82 in its connect header, as the NSO 6.2 libraries do (so an automatic mock picks the 6.2 layouts)',
+    sections: ['§2', '§4.3', 'NSO62.md §A'],
+    profiles: ['nso62'],
+    mask: ['audit'],
+    async run(ctx) {
+      const header = ctx.subscriber?.header;
+      if (header === undefined) return;
+      ctx.note(`header: protocol ${header.protocolVersion}, library 0x${header.libraryVersion.toString(16)}`);
+      const chosen = profileForProtocolVersion(header.protocolVersion);
+      if (chosen.profile !== 'nso62') {
+        ctx.fail(
+          `the client sent protocol ${header.protocolVersion}, which an automatic mock (and NSO) answers with the ${chosen.profile} layouts; a 6.2 client sends ${PROFILE_INFO.nso62.protocolVersion} (NSO62.md §A)`,
+        );
+      }
+      for (const n of ctx.sample('audit', 1)) await ctx.harness.emit(n, { noWait: true });
+    },
+  },
+  {
+    name: 'nso62.layouts',
+    title: 'reads the 6.2 layouts: the progress 15-tuple with attributes and links, audit-network with an empty Config, call-home types 1 and 2',
+    sections: ['§11.14', '§11.17', '§11.18', 'NSO62.md §B'],
+    profiles: ['nso62', 'nso66'],
+    mask: ['progress', 'commit-progress', 'audit-network', 'call-home-info'],
+    async run(ctx) {
+      const trace = '9b1a3a5e-7c1f-4f62-a1de-0d5f3c8b2e11';
+      const inputs: NotificationInput[] = [
+        { type: 'progress', event: 'start', timestamp: 1700000000123456, trace_id: trace, span_id: '00f067aa0ba902b7', parent_span_id: '53995c3f42cd8ad8', usid: 42, tid: 17, context: 'cli', subsystem: 'ncs', msg: 'run validation' },
+        {
+          type: 'commit-progress',
+          event: 'stop',
+          timestamp: 1700000000234567,
+          duration: 111111,
+          msg: 'applying service',
+          attributes: [
+            { name: 'service', value: '/vpn:l3vpn{acme}' },
+            { name: 'commit-queue-id', value: 1700000000555 },
+          ],
+          links: [{ trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331' }],
+        },
+        { type: 'progress', event: 'info', timestamp: 1700000000345678, usid: 0, msg: 'reloading packages' },
+        { type: 'audit-network', usid: 0, tid: 0, user: 'system', device: 'pe-2' },
+        { type: 'audit-network', usid: 42, tid: 17, user: 'admin', device: 'pe-1', trace_id: trace, config: 'interface GigabitEthernet0/1' },
+        { type: 'call-home-info', event: 'device-connected', addr: '192.168.1.50', port: 4334, ssh_host_key: 'AAAA', device: 'pe-9' },
+        { type: 'call-home-info', event: 'unknown-device', addr: '2001:db8::50', port: 4334, ssh_host_key: 'AAAA' },
+      ];
+      for (const n of inputs) await ctx.harness.emit(n, { noWait: true });
     },
   },
   // ---------------------------------------------------------------------------------------------
