@@ -304,6 +304,14 @@ export interface MockServer {
   pendingAcks(): { readonly connectionId: SubscriberId; readonly pending: readonly PendingAck[] }[];
   /** Pauses (true) or resumes heartbeats / health checks of every subscriber, now and later (§13). */
   hang(hung: boolean): void;
+  /**
+   * Forces a profile on every connection that sends its header from now on, or `auto` (each gets
+   * its client's, by protocol version). Connections already past their header keep theirs.
+   * @throws UsageError `NSOMOCK_USAGE` for an unknown profile name
+   */
+  setProfile(setting: ProfileSetting): void;
+  /** The profile forced on new connections, or `auto`. */
+  readonly profileSetting: Profile | 'auto';
   /** Resolves when every connection's queued output is handed to the kernel (backpressure for bulk emitters). */
   drained(): Promise<void>;
   /** Closes listeners and connections, cancels queued emissions, removes the socket file. */
@@ -472,7 +480,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly journal: Journal;
   readonly violations: Violation[] = [];
   readonly streams: MockStreams;
-  readonly session: SessionConfig;
+  session: SessionConfig;
   readonly maxFrameBytes: number;
   readonly decodeLimits: DecodeLimits;
   readonly atomEncoding: 'latin1' | 'utf8';
@@ -1029,6 +1037,15 @@ class MockServerImpl implements MockServer, ConnectionHost {
       if (pending.length > 0) out.push({ connectionId: id, pending });
     }
     return out;
+  }
+
+  setProfile(setting: ProfileSetting): void {
+    // Connections read the session config at each step: the next header sees the new setting.
+    this.session = { ...this.session, profile: resolveProfileSetting(setting) };
+  }
+
+  get profileSetting(): Profile | 'auto' {
+    return this.session.profile ?? 'auto';
   }
 
   hang(hung: boolean): void {
