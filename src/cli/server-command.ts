@@ -179,7 +179,8 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
         placeholders: clientPlaceholders(scenario, {
           tcp: addresses.tcp,
           unix: addresses.unix,
-          profile: args.profile ?? scenario.profile,
+          // the loaded scenario's profile already has --profile applied and nso6x resolved (auto or a profile)
+          profile: scenario.profile,
           accessFile: args['access-secret-file'],
         }),
         logger,

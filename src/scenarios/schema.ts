@@ -449,7 +449,7 @@ const emitSchemas = {
     device: Type.Optional(Text),
     trace_id: Type.Optional(Text),
     config: Type.Optional(Text),
-  }, 'Config pushed to a device (§11.18, profile nso6x); acked with {Usid, audit_network_sync} under audit-network-sync.'),
+  }, 'Config pushed to a device (§11.18, NSO62.md; profiles nso62, nso66); acked with {Usid, audit_network_sync} under audit-network-sync.'),
   compaction: notification('compaction', {
     dbfile: Type.Optional(enumInput(COMPACTION_DBFILES, 'compaction-dbfile')),
     event: Type.Optional(enumInput(COMPACTION_EVENTS, 'compaction-event')),
@@ -459,7 +459,7 @@ const emitSchemas = {
     time_start: Type.Optional(MicrosTimestamp),
     duration: Type.Optional(Type.Integer({ minimum: 0 })),
     ntrans: Type.Optional(Type.Integer({ minimum: 0 })),
-  }, 'CDB compaction finished (§11.19, profile nso6x, inferred layout).'),
+  }, 'CDB compaction finished (§11.19, NSO62.md; profiles nso62, nso66).'),
 } satisfies Record<NotificationType, TSchema>;
 
 for (const type of NOTIFICATION_TYPES) define(`emit-${type}`, emitSchemas[type]);

@@ -537,7 +537,8 @@ def optional_text(value: Any, size: int | None = None) -> str | None:
 
 def binding_name(value: str) -> str:
     """The --binding value: nso57, nso62, nso66 (nso6x: deprecated alias of nso66)."""
-    names = {"nso57": "nso57", "nso62": "nso62", "nso66": "nso66", "nso6x": "nso66"}
+    # "auto" ({profile} of a mock that picks per connection): act as the default, a 5.7 client
+    names = {"nso57": "nso57", "nso62": "nso62", "nso66": "nso66", "nso6x": "nso66", "auto": "nso57"}
     if value not in names:
         raise argparse.ArgumentTypeError(f"unknown binding {value!r} (expected nso57, nso62 or nso66)")
     return names[value]
