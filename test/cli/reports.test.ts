@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeHex, parseHex } from '../../src/cli/decode-command.js';
 import { formatSummary, toJUnitXml } from '../../src/cli/reports.js';
 import type { RunReport } from '../../src/scenarios/index.js';
+import { loadNso62Layouts } from '../support/vectors.js';
 
 const base: RunReport = {
   scenario: 'commit <&> "quotes"',
@@ -109,16 +110,27 @@ describe('JUnit XML', () => {
 });
 
 describe('decode', () => {
-  function run(hex: string): { code: number; out: string; err: string } {
+  function run(hex: string, profile: 'nso57' | 'nso62' | 'nso66' | 'nso6x' = 'nso57'): { code: number; out: string; err: string } {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     let out = '';
     let err = '';
     stdout.on('data', (d: Buffer) => (out += d.toString()));
     stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = decodeHex({ hex, profile: 'nso57' }, { stdout, stderr });
+    const code = decodeHex({ hex, profile }, { stdout, stderr });
     return { code, out, err };
   }
+
+  it('--profile nso62 prints what NSO 6.2.5 returns for every frame of notifications_nso62.jsonl', () => {
+    const layouts = loadNso62Layouts();
+    expect(layouts.length).toBeGreaterThan(80);
+    for (const v of layouts) {
+      const { code, out } = run(v.frame_hex, 'nso62');
+      expect(code).toBe(0);
+      const python = out.split('\n').find((l) => l.startsWith('python: '));
+      expect(JSON.parse(python?.slice('python: '.length) ?? 'null'), v.name).toEqual(v.python_dict_nso62);
+    }
+  });
 
   it('reads hex with spaces, colons and 0x', () => {
     expect([...parseHex('0x83:68 01')]).toEqual([0x83, 0x68, 0x01]);
