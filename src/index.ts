@@ -55,5 +55,10 @@ export {
   type NotificationInput,
   type NotificationType,
   type Profile,
+  type ProfileName,
+  type ProfileSetting,
+  type ProfileChoice,
+  PROFILE_INFO,
+  profileForProtocolVersion,
   type Ack,
 } from './codec/index.js';
