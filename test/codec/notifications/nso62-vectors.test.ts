@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { anyNotificationArbitrary, progressNotification } from '../../../src/arbitraries/index.js';
 import { decodeTerm } from '../../../src/codec/decode.js';
 import { encodeTerm } from '../../../src/codec/encode.js';
 import { encodeFrame } from '../../../src/codec/frame.js';
 import {
   isAvailableIn,
+  layoutProblem,
   normalizeNotification,
   notificationFromTerm,
   notificationToTerm,
@@ -11,6 +14,8 @@ import {
   type Notification,
 } from '../../../src/codec/notifications/index.js';
 import { AnnotatedBytes } from '../../support/annotated-bytes.js';
+import { closeErlangOracle, erlangOracle } from '../../support/erlang-oracle.js';
+import { fcRuns } from '../../support/fc-config.js';
 import { fromHex, loadNotificationsNso62, loadNso62Layouts, loadNso62WrongLayouts, toHex } from '../../support/vectors.js';
 
 /**
@@ -223,3 +228,41 @@ describe('6.2 layouts field by field', () => {
     expect(want.firstDifference(nso57)).toMatch(/^field 'event \(15-tuple\)'/);
   });
 });
+
+describe('properties of the nso62 profile', () => {
+  afterAll(async () => {
+    await closeErlangOracle();
+  });
+
+  it('every generated nso62 notification is a 6.2.5 layout: a 6.2 reader finds nothing wrong, a 5.7 reader does for progress', () => {
+    fc.assert(
+      fc.property(anyNotificationArbitrary({ profile: 'nso62' }), (n) => {
+        const term = notificationToTerm(n, 'nso62');
+        expect(layoutProblem(term, 'nso62')).toBeUndefined();
+        if (n.type === 'progress' || n.type === 'commit-progress') expect(layoutProblem(term, 'nso57')).toMatch(/15-tuple; NSO 5\.7 reads a 19-tuple/);
+        if (n.type === 'call-home-info') expect(n.event).not.toBe(3);
+      }),
+      { numRuns: fcRuns() },
+    );
+  });
+
+  it('the progress 15-tuple has its lists at 14 and 15 and its usid at 7, as Erlang encodes it (term_to_binary)', async () => {
+    await fc.assert(
+      fc.asyncProperty(progressNotification(undefined, { profile: 'nso62', maxItems: 3 }), async (n) => {
+        const term = notificationToTerm(n, 'nso62');
+        const inner = term.kind === 'tuple' ? term.elements[1] : undefined;
+        expect(inner?.kind === 'tuple' ? inner.elements.length : 0).toBe(15);
+        if (inner?.kind !== 'tuple') return;
+        expect(['nil', 'list']).toContain(inner.elements[13]?.kind);
+        expect(['nil', 'list']).toContain(inner.elements[14]?.kind);
+        expect(inner.elements[6]).toMatchObject({ kind: 'integer' });
+        const ours = encodeTerm(term);
+        const erl = await erlangOracle().roundtrip(ours);
+        if (!erl.ok) throw new Error(`Erlang rejected ${toHex(ours)}: ${erl.error}`);
+        expect(toHex(ours)).toBe(toHex(erl.latin1));
+      }),
+      { numRuns: fcRuns(0.5) },
+    );
+  });
+});
+
