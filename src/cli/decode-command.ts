@@ -8,6 +8,7 @@ import {
   formatTerm,
   FrameDecoder,
   NsoMockError,
+  layoutProblem,
   pythonDictView,
   resolveProfile,
   type Profile,
@@ -72,6 +73,9 @@ export function decodeHex(args: DecodeArgs, io: DecodeIo = { stdout: process.std
     io.stdout.write(`${framed ? 'frame' : 'term'}: ${formatTerm(term)}\n`);
     try {
       io.stdout.write(`python: ${JSON.stringify(pythonDictView(term, profile))}\n`);
+      // What the real library of this profile would abort on or misread (NSO62.md §D): say so.
+      const problem = layoutProblem(term, profile);
+      if (problem !== undefined) io.stdout.write(`warning: a ${profile} client cannot read this: ${problem}\n`);
     } catch {
       // Not a notification (a subscription, an ack, any term): the Erlang form says it all.
     }

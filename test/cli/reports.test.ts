@@ -132,6 +132,13 @@ describe('decode', () => {
     }
   });
 
+  it('warns when the frame is no layout of the profile (the 5.7 progress tuple under nso62 aborts a 6.2.5 client)', () => {
+    const frame =
+      '000000e58368026200010000681361016e070040222018240a06640009756e646566696e6564612a611161026d00000003636c696d0000002439623161336135652d376331662d346636322d613164652d306435663363386232653131640009756e646566696e65646d0000000876616c69646174656d0000000e72756e2076616c69646174696f6e640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564';
+    expect(run(frame, 'nso62').out).toContain('warning: a nso62 client cannot read this: commit-progress is a 19-tuple; NSO 6.2 reads a 15-tuple');
+    expect(run(frame, 'nso57').out).not.toContain('warning');
+  });
+
   it('reads hex with spaces, colons and 0x', () => {
     expect([...parseHex('0x83:68 01')]).toEqual([0x83, 0x68, 0x01]);
     expect(() => parseHex('abc')).toThrow(/pairs of hex digits/);
