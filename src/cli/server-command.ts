@@ -82,6 +82,9 @@ export async function runServer(
 
 async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger: CliLogger, stop: StopControl): Promise<ExitCode> {
   const { controller, stopped } = stop;
+  if (args.profile === 'nso6x') {
+    logger.log('warn', 'profile nso6x is deprecated: it is an alias of nso66 (NSO 6.2 layouts plus the inferred call-home device-disconnected); use nso62 for NSO 6.2 clients, or leave --profile out to pick per connection');
+  }
   // 1. The scenario first: an invalid file must not look like a started server.
   let scenario: Scenario | undefined;
   if (args.scenario !== undefined) {
