@@ -735,6 +735,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
     // The event's XML tree per stream (tag names are per stream), built once for all its filters.
     let trees: Map<string, FilterElement[]> | undefined;
     const wantDelivered = this.#events.listenerCount('delivered') > 0;
+    let checkedProfile: Profile | undefined;
+    let lacking: string | undefined;
     // The live set: a connection closed during delivery (output overflow) is deleted from it,
     // which Set iteration tolerates.
     for (const id of this.#index.recipients(bit)) {
@@ -747,7 +749,11 @@ class MockServerImpl implements MockServer, ConnectionHost {
         e.skip(id, 'filter');
         continue;
       }
-      const lacking = unavailableReason(n, profile);
+      // One answer per profile: recipients mostly share one, so ask once, not per recipient.
+      if (profile !== checkedProfile) {
+        checkedProfile = profile;
+        lacking = unavailableReason(n, profile);
+      }
       if (lacking !== undefined) {
         // §16.5, NSO62.md §D: never send a type or variant the profile's clients cannot decode —
         // and never silently: the reason goes to the delivery, the journal and a 'not-sent' event.
