@@ -55,6 +55,11 @@ export {
   type NotificationInput,
   type NotificationType,
   type Profile,
+  type ProfileName,
+  type ProfileSetting,
+  type ProfileChoice,
+  PROFILE_INFO,
+  profileForProtocolVersion,
   type Ack,
 } from './codec/index.js';
 // MAAPI for event consumers (docs/maapi.md): the server side a mock serves on client type 7.

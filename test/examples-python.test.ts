@@ -38,7 +38,7 @@ describe('examples/clients/python/test_consumer_example.py', () => {
       expect(output).not.toMatch(/skipped/);
       expect({ code, output }).toMatchObject({ code: 0 });
       // The mock saw the consumer subscribe with the suite's mask (commit-diff | audit | audit-sync).
-      expect(serve.stderr()).toContain('subscribed (mask 131089)');
+      expect(serve.stderr()).toContain('subscribed (mask 131089, profile nso57 from protocol 77)');
     } finally {
       serve.child.kill('SIGTERM');
       await serve.exited;

@@ -8,7 +8,9 @@ import {
   formatTerm,
   FrameDecoder,
   NsoMockError,
+  layoutProblem,
   pythonDictView,
+  resolveProfile,
   type Profile,
   type Term,
 } from '../codec/index.js';
@@ -65,12 +67,15 @@ export function decodeHex(args: DecodeArgs, io: DecodeIo = { stdout: process.std
     io.stderr.write(`nso-mock: error: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_CODES.usage;
   }
-  const profile: Profile = args.profile;
+  const profile: Profile = resolveProfile(args.profile);
   for (const [i, { term, framed }] of decoded.entries()) {
     if (decoded.length > 1) io.stdout.write(`frame ${i + 1}:\n`);
     io.stdout.write(`${framed ? 'frame' : 'term'}: ${formatTerm(term)}\n`);
     try {
       io.stdout.write(`python: ${JSON.stringify(pythonDictView(term, profile))}\n`);
+      // What the real library of this profile would abort on or misread (NSO62.md §D): say so.
+      const problem = layoutProblem(term, profile);
+      if (problem !== undefined) io.stdout.write(`warning: a ${profile} client cannot read this: ${problem}\n`);
     } catch {
       // Not a notification (a subscription, an ack, any term): the Erlang form says it all.
     }

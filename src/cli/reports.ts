@@ -52,6 +52,10 @@ export function formatSummary(report: RunReport, options: SummaryOptions = {}): 
     maapiByConnection.set(call.connectionId, calls);
   }
   for (const [id, calls] of maapiByConnection) lines.push(`  maapi connection ${id}: ${calls.join(', ')}`);
+  if (t.notSent > 0) {
+    const byProfile = report.notSent.filter((n) => n.reason === 'profile').length;
+    lines.push(`  not sent: ${t.notSent} (a connection's profile lacks the type or variant${byProfile < report.notSent.length ? '; or encoding failed' : ''}), first: ${report.notSent[0]?.message ?? ''}`);
+  }
   for (const failure of report.failures) lines.push(`  ✗ ${failure}`);
   return `${lines.join('\n')}\n`;
 }

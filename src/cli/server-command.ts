@@ -83,6 +83,9 @@ export async function runServer(
 
 async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger: CliLogger, stop: StopControl): Promise<ExitCode> {
   const { controller, stopped } = stop;
+  if (args.profile === 'nso6x') {
+    logger.log('warn', 'profile nso6x is deprecated: it is an alias of nso66 (NSO 6.2 layouts plus the inferred call-home device-disconnected); use nso62 for NSO 6.2 clients, or leave --profile out to pick per connection');
+  }
   // 1. The scenario first: an invalid file must not look like a started server.
   let scenario: Scenario | undefined;
   if (args.scenario !== undefined) {
@@ -192,7 +195,8 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
         placeholders: clientPlaceholders(scenario, {
           tcp: addresses.tcp,
           unix: addresses.unix,
-          profile: args.profile ?? scenario.profile,
+          // the loaded scenario's profile already has --profile applied and nso6x resolved (auto or a profile)
+          profile: scenario.profile,
           accessFile: args['access-secret-file'],
         }),
         logger,
@@ -319,7 +323,13 @@ function serverOptionsOf(scenario: Scenario | undefined): MockServerOptions {
 }
 
 function logServerEvents(server: MockServer, logger: CliLogger): void {
-  server.on('subscribed', (s) => logger.log('info', `connection ${s.id} subscribed (mask ${s.subscription.mask})`, { connection: s.id }));
+  server.on('subscribed', (s) => {
+    const from = s.profileChoice.basis === 'forced' ? 'forced' : `from protocol ${s.header?.protocolVersion ?? '?'}`;
+    logger.log('info', `connection ${s.id} subscribed (mask ${s.subscription.mask}, profile ${s.profile} ${from})`, { connection: s.id, profile: s.profile });
+    if (s.profileChoice.note !== undefined) logger.log('warn', `connection ${s.id}: ${s.profileChoice.note}`, { connection: s.id });
+  });
+  // Never silent: a notification a connection's profile lacks (or that failed to encode) is logged.
+  server.on('not-sent', (e) => logger.log(e.reason === 'unencodable' ? 'error' : 'info', e.message, { connection: e.connectionId, reason: e.reason }));
   server.on('violation', (v) =>
     logger.log('warn', `connection ${v.connectionId}: violation ${v.code} (expected ${v.expected}, got ${v.actual})`, { connection: v.connectionId, code: v.code }),
   );

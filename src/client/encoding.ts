@@ -35,6 +35,7 @@ export function connectHeaderFor(
   access: AccessCheckVersion | undefined,
   clientType: number = CLIENT_TYPE_EVENT_MANAGER,
   protocolVersion: number = NSO57_PROTOCOL_VERSION,
+  libraryVersion: number = NSO57_LIBRARY_VERSION,
 ): Uint8Array {
   const flags = access === undefined ? 0 : access === 'v2' ? 0xc0 : 0x80;
   return encodeConnectHeader({
@@ -42,7 +43,7 @@ export function connectHeaderFor(
     wantChallenge: access !== undefined,
     wantChallengeV2: access === 'v2',
     protocolVersion,
-    libraryVersion: NSO57_LIBRARY_VERSION,
+    libraryVersion,
     maxDepth: style === 'c' ? 60 : 0,
     maxKeyLength: style === 'c' ? 18 : 0,
     rawFlags: flags,

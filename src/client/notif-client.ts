@@ -17,8 +17,11 @@ import {
   FrameDecoder,
   isAtom,
   isTuple,
+  layoutProblem,
   notificationFromTerm,
   NsoMockError,
+  PROFILE_INFO,
+  CodecError,
   subscriptionToTerm,
   UsageError,
   binaryText,
@@ -72,11 +75,18 @@ export interface ConnectOptions {
   readonly accessSecret?: Uint8Array | string;
   /** Access-check variant: default v1 (MD5) for `c`, v2 (SHA-256) for `java` (§3.2). */
   readonly accessCheck?: AccessCheckVersion;
-  /** Layout profile for decoding (§0.4). Default `nso57`. */
+  /**
+   * The NSO release the client speaks as (§0.4, NSO62.md): its connect header carries that
+   * release's protocol and library versions (nso57: 77 / 0x07070100, nso62: 82 / 0x08020500,
+   * nso66: 86, a placeholder), and it reads only that profile's layouts — a notification its
+   * library could not read (a 19-tuple progress for nso62, a 15-tuple for nso57, a type the
+   * profile lacks) is an error (`NSOMOCK_CODEC_BAD_NOTIFICATION`), as it is for the real library.
+   * Default `nso57`.
+   */
   readonly profile?: Profile;
   /** Header bytes and encodings of the C (default) or Java library (§18). */
   readonly style?: ClientStyle;
-  /** Protocol version in the header (§2). Default 77. */
+  /** Protocol version in the header (§2). Default the profile's (77 for nso57). */
   readonly protocolVersion?: number;
   /** Send the required ack for every notification automatically (§12.1). Default false. */
   readonly autoAck?: boolean;
@@ -192,6 +202,13 @@ const BACKLOG_PAUSE = 100_000;
  *   }
  */
 export function connect(address: ClientAddress, options: ConnectOptions): Promise<NotifClient> {
+  if (options.profile !== undefined && !Object.prototype.hasOwnProperty.call(PROFILE_INFO, options.profile)) {
+    return Promise.reject(
+      new UsageError('NSOMOCK_USAGE', `Failed to connect: unknown profile ${JSON.stringify(options.profile)} (expected one of ${Object.keys(PROFILE_INFO).join(', ')})`, {
+        details: { option: 'profile', value: options.profile },
+      }),
+    );
+  }
   const style = options.style ?? 'c';
   const subscriptionTerm = options.subscriptionTerm ?? subscriptionToTerm(subscriptionFor(options, style));
   const secret = typeof options.accessSecret === 'string' ? new TextEncoder().encode(options.accessSecret) : options.accessSecret;
@@ -282,7 +299,8 @@ export function connect(address: ClientAddress, options: ConnectOptions): Promis
     socket.once('connect', () => {
       stage = access === undefined ? 'version' : 'access-check';
       if (access !== undefined) challengeBytes = challengeLength(access);
-      socket.write(connectHeaderFor(style, access, undefined, options.protocolVersion));
+      const speaks = PROFILE_INFO[options.profile ?? 'nso57'];
+      socket.write(connectHeaderFor(style, access, undefined, options.protocolVersion ?? speaks.protocolVersion, speaks.libraryVersion));
     });
   });
 }
@@ -437,6 +455,13 @@ class Client implements NotifClient {
       try {
         const term = decodeTerm(payload);
         const notification = notificationFromTerm(term, this.#profile);
+        // What the real library of this profile would abort on or misread (NSO62.md §D).
+        const problem = layoutProblem(term, this.#profile);
+        if (problem !== undefined) {
+          throw new CodecError('NSOMOCK_CODEC_BAD_NOTIFICATION', `Failed to read notification: ${problem} (client speaking profile ${this.#profile})`, {
+            details: { offset: -1, path: '' },
+          });
+        }
         const bitTerm = isTuple(term) ? term.elements[0] : undefined;
         const bit = bitTerm === undefined ? 0 : Number(integerValue(bitTerm) ?? 0);
         this.#push({ ok: { type: notification.type, bit, notification, term, raw: payload } });

@@ -12,7 +12,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { formatAck, formatTerm, NOTIF, notificationTypes, NsoMockError, UsageError, type NotificationInput } from '../codec/index.js';
+import { formatAck, formatTerm, NOTIF, notificationTypes, NsoMockError, PROFILE_NAMES, UsageError, type NotificationInput, type ProfileSetting } from '../codec/index.js';
 import { formatViolation, type JournalEntry, type SubscriberInfo } from '../server/index.js';
 import { HarnessError } from './errors.js';
 import { formatPendingAcks } from './pending-table.js';
@@ -65,6 +65,7 @@ function subscriberView(s: SubscriberInfo): Record<string, unknown> {
     connectedAt: s.connectedAt,
     phase: s.phase,
     profile: s.profile,
+    profileChoice: s.profileChoice,
     mask: s.subscription.mask,
     heartbeatInterval: s.subscription.heartbeatInterval,
     healthCheckInterval: s.subscription.healthCheckInterval,
@@ -439,6 +440,16 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     async (req, reply) => {
       harness.reset({ disconnect: req.body.disconnect === true });
       return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: { profile: string } }>(
+    '/profile',
+    { schema: { body: { type: 'object', required: ['profile'], properties: { profile: { type: 'string', enum: ['auto', ...PROFILE_NAMES] } }, additionalProperties: false } } },
+    async (req, reply) => {
+      // Forces (or with auto, stops forcing) the profile of connections made from now on.
+      mock.server.setProfile(req.body.profile as ProfileSetting);
+      return reply.send({ profile: mock.server.profileSetting });
     },
   );
 

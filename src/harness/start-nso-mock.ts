@@ -3,7 +3,7 @@
  * typed lifecycle. `await using mock = await startNsoMock()` closes it at the end of the scope
  * (`Symbol.asyncDispose`, as testcontainers' started containers do).
  */
-import type { Notification, NotificationInput, Profile } from '../codec/index.js';
+import type { Notification, NotificationInput, ProfileSetting } from '../codec/index.js';
 import {
   createMockServer,
   type BoundAddresses,
@@ -155,7 +155,7 @@ function isScenario(value: Scenario | ScenarioDocument): value is Scenario {
 function serverOptionsOf(scenario: Scenario | undefined): MockServerOptions {
   if (scenario === undefined) return {};
   const o = scenario.options;
-  const profile: Profile = scenario.profile;
+  const profile: ProfileSetting = scenario.profile;
   return {
     profile,
     ...(o.strict === undefined ? {} : { strict: o.strict }),

@@ -13,6 +13,8 @@ import { CodecError } from '../codec/index.js';
 import {
   normalizeNotification,
   notificationTypes,
+  progressFieldWithoutSlot,
+  PROFILES,
   type NotificationInput,
   type NotificationType,
   type Profile,
@@ -113,7 +115,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** What compiling steps needs to know and where it reports. */
 export interface CompileContext {
-  readonly profile: Profile;
+  /** The profile forced on every connection; undefined = `auto` (per connection: any type of any profile may be emitted). */
+  readonly profile: Profile | undefined;
   readonly defaults: ScenarioDefaults;
   /** The position of a path of the file being compiled. */
   readonly locate: (path: DocPath) => SourceLocation;
@@ -224,7 +227,7 @@ export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContex
   if ('fuzz' in doc) {
     const b = doc.fuzz;
     b.types.forEach((type, i) => {
-      if (!notificationTypes[type].profiles.includes(ctx.profile)) {
+      if (ctx.profile !== undefined && !notificationTypes[type].profiles.includes(ctx.profile)) {
         problem(['fuzz', 'types', i], `a type the ${ctx.profile} profile can send (${type} needs ${notificationTypes[type].profiles.join(' or ')})`, type);
       }
       ctx.history.fuzzed.add(type);
@@ -271,7 +274,9 @@ function compileEmit(
   const problem = (sub: DocPath, expected: string, found: string, anchor: 'value' | 'key' = 'value'): void => {
     ctx.problems.push({ path: [...path, ...sub], anchor, expected, found });
   };
-  if (!spec.profiles.includes(ctx.profile)) {
+  // A forced profile refuses what it lacks (§16); with `auto` each connection's profile decides
+  // at emit time, and connections whose profile lacks the type are reported, never sent it.
+  if (ctx.profile !== undefined && !spec.profiles.includes(ctx.profile)) {
     problem(['type'], `a type the ${ctx.profile} profile can send (${input.type} needs profile ${spec.profiles.join(' or ')}, PROTOCOL.md §16)`, input.type);
   }
   if (waitAck !== undefined && waitAck !== false && spec.ack === undefined) {
@@ -284,8 +289,23 @@ function compileEmit(
   try {
     // A realistic "now": defaulted timestamps must be in range (PROTOCOL.md §6.4: progress µs ≥ 2^32).
     const n = normalizeNotification(input, { ...ctx.defaults, now: () => CHECK_TIME });
-    if (n.type === 'call-home-info' && n.event === 3 && ctx.profile === 'nso57') {
-      problem(['event'], 'a call-home event the nso57 profile can send (device-disconnected needs nso6x, PROTOCOL.md §11.17)', render(input.type === 'call-home-info' ? input.event : undefined));
+    if (n.type === 'call-home-info' && n.event === 3 && ctx.profile !== undefined && ctx.profile !== 'nso66') {
+      problem(['event'], `a call-home event the ${ctx.profile} profile can send (device-disconnected needs nso66, PROTOCOL.md §11.17, NSO62.md §B)`, render(input.type === 'call-home-info' ? input.event : undefined));
+    }
+    if (n.type === 'progress' || n.type === 'commit-progress') {
+      // A field with no slot in the layout: in the forced profile, or (auto) in every profile.
+      const profiles = ctx.profile === undefined ? PROFILES : [ctx.profile];
+      const missing = profiles.map((p) => progressFieldWithoutSlot(n, p));
+      const field = missing.every((f) => f !== undefined) ? missing[0] : undefined;
+      if (field !== undefined) {
+        problem(
+          [field],
+          ctx.profile === undefined
+            ? 'progress fields of one layout: the 5.7 19-tuple (phase, service, node, device, package, ...) or the 6.2 15-tuple (span_id, parent_span_id, attributes, links), PROTOCOL.md §11.14, NSO62.md §B'
+            : `a field the ${ctx.profile} progress layout has (PROTOCOL.md §11.14, NSO62.md §B)`,
+          field,
+        );
+      }
     }
     recordEmit(n.type, n, ctx.history);
   } catch (error) {

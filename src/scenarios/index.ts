@@ -49,9 +49,10 @@ export { checkScenarioDocument, closest, type SchemaProblem } from './validate.j
 export { scenarioJsonSchema } from './shipped-schema.js';
 export { parseDuration, formatDuration, DURATION_PATTERN, MAX_DURATION_MS } from './duration.js';
 export { sleep, waitUntil, type Clock, type ClockTimer, type WaitResult } from './clock.js';
-export { playScenario, assertRunPassed, deriveSeed, type PlayScenarioOptions, type RunLogEvent } from './scheduler.js';
+export { playScenario, assertRunPassed, deriveSeed, describeSubscribed, type PlayScenarioOptions, type RunLogEvent } from './scheduler.js';
 export type {
   RunReport,
+  NotSentRecord,
   StepReport,
   StepStatus,
   ConnectionReport,

@@ -10,7 +10,7 @@
  */
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { Profile } from '../codec/index.js';
+import { resolveProfile, type ProfileSetting } from '../codec/index.js';
 import { compileStep, DURATION_EXPECTED, emptyHistory, mayStartHandshake, ms, type CompileContext } from './compile.js';
 import { scenarioError, type ScenarioProblem } from './errors.js';
 import {
@@ -20,6 +20,7 @@ import {
   type ScenarioDocument,
   type ScenarioOptions,
   type ScenarioOptionsDocument,
+  type ScenarioProfile,
   type SourceLocation,
   type Step,
 } from './scenario.js';
@@ -33,8 +34,8 @@ export interface LoadScenarioOptions {
   readonly readFile?: (path: string) => Promise<string>;
   /** File names in messages are relative to this directory when inside it. Default: `process.cwd()`. */
   readonly displayRoot?: string;
-  /** Overrides the profile the files ask for (the CLI's `--profile`). */
-  readonly profile?: Profile;
+  /** Overrides the profile the files ask for (the CLI's `--profile`; `auto`: per connection). */
+  readonly profile?: ProfileSetting;
   /**
    * Skips the schema validation of an in-memory document known to be valid (a built-in one
    * covered by a test); the semantic checks and compilation still run. Never use it for input.
@@ -217,7 +218,7 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
   const doc = (node: FileNode): Partial<ScenarioDocument> => (isRecord(node.value) ? (node.value as Partial<ScenarioDocument>) : {});
 
   // Pass 2: merge in execution order; the including file comes last and wins.
-  let profile: Profile | undefined;
+  let profile: ProfileSetting | undefined;
   let seed: number | undefined;
   let defaults: ScenarioDefaults = {};
   let optionsDoc: ScenarioOptionsDocument = {};
@@ -238,7 +239,8 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
     }
     if (d.options !== undefined && fieldValid(node, 'options')) optionsDoc = { ...optionsDoc, ...d.options };
   }
-  const effectiveProfile: Profile = options.profile ?? profile ?? 'nso57';
+  const setting = options.profile ?? profile ?? 'auto';
+  const effectiveProfile: ScenarioProfile = setting === 'auto' ? 'auto' : resolveProfile(setting);
 
   // Pass 3: compile every schema-valid step, in execution order.
   const history = emptyHistory();
@@ -253,7 +255,7 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
       const pos = node.locate(path, anchor) ?? { line: 0, column: 0 };
       return { file: node.display, line: pos.line, column: pos.column, path: formatPath(path) };
     };
-    const ctx: CompileContext = { profile: effectiveProfile, defaults, locate: (p) => location(p), history, problems: semantic };
+    const ctx: CompileContext = { profile: effectiveProfile === 'auto' ? undefined : effectiveProfile, defaults, locate: (p) => location(p), history, problems: semantic };
     list.forEach((step, i) => {
       const invalid = node.schemaProblemPaths.some((p) => p[0] === 'steps' && p[1] === i);
       if (invalid) {

@@ -98,11 +98,23 @@ export interface PendingAckRecord {
   readonly since: number;
 }
 
+/** A notification not sent to one subscriber of its type, and why. */
+export interface NotSentRecord {
+  /** ms since the run started. */
+  readonly at: number;
+  readonly connectionId: number;
+  readonly type: NotificationType;
+  readonly reason: 'profile' | 'unencodable';
+  /** `audit-network not sent to connection 3: its client speaks NSO 5.7, protocol 77 (profile nso57); ...` */
+  readonly message: string;
+}
+
 /** The whole run. */
 export interface RunReport {
   readonly scenario: string;
   readonly file?: string;
-  readonly profile: Profile;
+  /** `auto` (per connection, from its client's protocol version) or the profile forced on every connection. */
+  readonly profile: Profile | 'auto';
   /** The seed every random choice came from (give it back with `--seed` to reproduce). */
   readonly seed: number;
   readonly status: 'passed' | 'failed' | 'aborted';
@@ -116,6 +128,12 @@ export interface RunReport {
   readonly pendingAcks: readonly PendingAckRecord[];
   /** Every reason the run failed, one line each. */
   readonly failures: readonly string[];
+  /**
+   * Notifications a subscriber of their type was not sent (at most the first 1000; `totals.notSent`
+   * counts all): `profile` when its client's profile lacks the type or variant (not a failure),
+   * `unencodable` when encoding failed at emit time (a failure, also in `failures`).
+   */
+  readonly notSent: readonly NotSentRecord[];
   /** Lines written by `log` steps. */
   readonly log: readonly { readonly at: number; readonly message: string }[];
   /**
@@ -135,5 +153,7 @@ export interface RunReport {
     readonly notifications: number;
     readonly acks: number;
     readonly violations: number;
+    /** Notifications not sent to a subscriber of their type (every one, also past the 1000 kept in `notSent`). */
+    readonly notSent: number;
   };
 }

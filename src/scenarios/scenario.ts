@@ -10,10 +10,14 @@ import type {
   NotificationInput,
   NotificationType,
   Profile,
+  ProfileSetting,
   TagValueInput,
   UserInfoInput,
 } from '../codec/index.js';
 import type { ViolationCode } from '../server/index.js';
+
+/** A compiled scenario's profile: `auto` (per connection, from its client's protocol version) or one forced on every connection. */
+export type ScenarioProfile = Profile | 'auto';
 
 // ---------------------------------------------------------------------------------------------
 // Names shared by the schema and the loader
@@ -266,7 +270,8 @@ export interface ScenarioDocument {
   $schema?: string;
   name: string;
   description?: string;
-  profile?: Profile;
+  /** `auto` (the default): each connection gets its client's profile; a name forces it (`nso6x`: deprecated alias of `nso66`). */
+  profile?: ProfileSetting;
   seed?: number;
   /** Other scenario files (relative to this one): their defaults and options apply, their steps run first. */
   include?: string[];
@@ -388,7 +393,12 @@ export interface Scenario {
   readonly description?: string;
   /** The file it was loaded from (undefined for in-memory documents). */
   readonly file?: string;
-  readonly profile: Profile;
+  /**
+   * `auto`: each connection gets the profile of its client's protocol version (any type of any
+   * profile may be emitted; connections whose profile lacks it are not sent it, and the run
+   * report says so); a profile: forced on every connection (types it lacks are refused at load).
+   */
+  readonly profile: ScenarioProfile;
   /** The seed written in the file; the player picks (and reports) one when absent. */
   readonly seed?: number;
   readonly defaults: ScenarioDefaults;

@@ -11,19 +11,23 @@ import { formatAck, NsoMockError } from '../codec/index.js';
 import {
   ackRequiredBy,
   normalizeNotification,
+  notificationTypes,
   type Notification,
   type NotificationInput,
   type NotificationType,
 } from '../codec/index.js';
-import { ackScope, describeClosed, type AckEvent, type ClosedEvent, type DeliveredEvent, type Violation } from '../server/index.js';
+import { ackScope, describeClosed, type AckEvent, type ClosedEvent, type DeliveredEvent, type NotSentEvent, type Violation } from '../server/index.js';
 import { abortError, sleep, waitUntil, type Clock, type ClockTimer } from './clock.js';
 import { maskNames } from './compile.js';
 import { formatDuration } from './duration.js';
-import type { AckRecord, ConnectionReport, MaapiCallRecord, PendingAckRecord, RunReport, StepReport, StepStatus, ViolationRecord } from './report.js';
+import type { AckRecord, ConnectionReport, MaapiCallRecord, NotSentRecord, PendingAckRecord, RunReport, StepReport, StepStatus, ViolationRecord } from './report.js';
 import type { AckMatcher, CompiledSelector, FaultSpec, Scenario, Step } from './scenario.js';
 import { extensionOfStep, extensionStepKinds } from './steps/extensions.js';
 import { MAAPI_SERVICE_KEY, maapiService, type ScenarioMaapi } from './steps/maapi.js';
 import type { ScenarioTarget, TargetDelivery, TargetEvents, TargetSubscriber } from './target.js';
+
+/** Not-sent records a run report keeps (a fuzz run against an old client could produce millions). */
+const MAX_NOT_SENT_RECORDS = 1000;
 
 /** A line of the run log. */
 export interface RunLogEvent {
@@ -148,6 +152,8 @@ class Run {
   readonly #waiters = new Set<() => void>();
   readonly #timers = new Set<ClockTimer>();
   readonly #failures: string[] = [];
+  readonly #notSent: NotSentRecord[] = [];
+  #notSentCount = 0;
   readonly #listeners: { [K in keyof TargetEvents]: (...args: TargetEvents[K]) => void };
   #pendingEmission: Emission | undefined;
 
@@ -166,6 +172,7 @@ class Run {
       violation: (v) => this.#onViolation(v),
       delivered: (e) => this.#onDelivered(e),
       closed: (e) => this.#onClosed(e),
+      'not-sent': (e) => this.#onNotSent(e),
     };
   }
 
@@ -219,7 +226,8 @@ class Run {
     const c = this.#connection(s.id);
     c.mask = s.subscription.mask;
     c.subscribedAt = this.#now();
-    this.#emit('info', `connection ${s.id} subscribed (mask ${s.subscription.mask})`);
+    this.#emit('info', describeSubscribed(s));
+    if (s.profileChoice?.note !== undefined) this.#emit('warn', `connection ${s.id}: ${s.profileChoice.note}`);
     this.#wake();
   }
 
@@ -262,6 +270,16 @@ class Run {
     });
     this.#emit('debug', `connection ${e.connectionId} sent ${formatAck(e.ack)} (${e.result}${latencyMs === undefined ? '' : `, ${latencyMs} ms`})`);
     this.#wake();
+  }
+
+  /** Never silent: each one is in the report and the log; an encoding failure also fails the run. */
+  #onNotSent(e: NotSentEvent): void {
+    this.#notSentCount += 1;
+    if (this.#notSent.length < MAX_NOT_SENT_RECORDS) {
+      this.#notSent.push({ at: e.time - this.#start, connectionId: e.connectionId, type: e.type, reason: e.reason, message: e.message });
+    }
+    if (e.reason === 'unencodable') this.#failures.push(e.message);
+    this.#emit(e.reason === 'unencodable' ? 'error' : 'info', e.message);
   }
 
   #onViolation(v: Violation): void {
@@ -614,8 +632,16 @@ class Run {
   async #fuzz(types: readonly NotificationType[], count: number, seed: number, everyMs: number, path: string): Promise<void> {
     // Loaded on first use: fast-check is not needed unless a scenario fuzzes.
     const [{ default: fc }, { notificationArbitrary }] = await Promise.all([import('fast-check'), import('../arbitraries/index.js')]);
-    const profile = this.#scenario.profile;
-    const arbitrary = fc.oneof(...types.map((t) => notificationArbitrary(t, { profile })));
+    const forced = this.#scenario.profile;
+    // auto: every connection gets its own layouts, so fuzz in the 5.7 shapes where the type exists
+    // (else 6.2) and keep progress to the fields both layouts have (§11.14, NSO62.md §B).
+    const arbitrary = fc.oneof(
+      ...types.map((t) =>
+        forced !== 'auto'
+          ? notificationArbitrary(t, { profile: forced })
+          : notificationArbitrary(t, { profile: notificationTypes[t].profiles.includes('nso57') ? 'nso57' : 'nso62' }).map(withoutLayoutOnlyFields),
+      ),
+    );
     const samples = fc.sample(arbitrary, { seed, numRuns: count });
     this.#emit('info', `fuzz: ${count} notifications of ${types.join(', ')} (seed ${seed})`, path);
     for (const [i, n] of samples.entries()) {
@@ -760,6 +786,7 @@ class Run {
       violations,
       pendingAcks,
       failures,
+      notSent: [...this.#notSent],
       log: [...this.#log],
       ...(maapiCalls === undefined ? {} : { maapi: maapiCalls }),
       totals: {
@@ -770,6 +797,7 @@ class Run {
         notifications: this.#emissions.length,
         acks: this.#acks.length,
         violations: violations.length,
+        notSent: this.#notSentCount,
       },
     };
     this.#emit(status === 'failed' ? 'error' : 'info', `${this.#scenario.name}: ${status}`);
@@ -805,4 +833,22 @@ export function assertRunPassed(report: RunReport): void {
     `Failed to play scenario: ${report.failures.length} failure${report.failures.length === 1 ? '' : 's'} (${report.scenario})\n${report.failures.join('\n')}`,
     { details: { report } },
   );
+}
+
+/** Progress fields only one layout has (the 5.7 19-tuple's): dropped so the event reaches 5.7 and 6.2 clients alike. */
+const NSO57_ONLY_PROGRESS = ['phase', 'service', 'service_phase', 'commit_queue_id', 'node', 'device', 'device_phase', 'package'];
+
+function withoutLayoutOnlyFields(n: Notification): Notification {
+  if (n.type !== 'progress' && n.type !== 'commit-progress') return n;
+  return Object.fromEntries(Object.entries(n).filter(([k]) => !NSO57_ONLY_PROGRESS.includes(k))) as unknown as Notification;
+}
+
+/**
+ * `connection 3 subscribed (mask 16, profile nso62 from protocol 82)` — the profile says which
+ * layouts the connection gets (NSO62.md), and where it came from.
+ */
+export function describeSubscribed(s: TargetSubscriber): string {
+  if (s.profile === undefined) return `connection ${s.id} subscribed (mask ${s.subscription.mask})`;
+  const from = s.profileChoice?.basis === 'forced' ? 'forced' : s.header === undefined ? '' : `from protocol ${s.header.protocolVersion}`;
+  return `connection ${s.id} subscribed (mask ${s.subscription.mask}, profile ${s.profile}${from === '' ? '' : ` ${from}`})`;
 }

@@ -26,7 +26,7 @@ import {
   HA_ERRORS,
   HA_EVENTS,
   NOTIFICATION_TYPES,
-  PROFILES,
+  PROFILE_SETTINGS,
   PROGRESS_EVENTS,
   PROTOS,
   SNMP_PDU_TYPES,
@@ -473,7 +473,7 @@ const emitSchemas = {
     device: Type.Optional(Text),
     trace_id: Type.Optional(Text),
     config: Type.Optional(Text),
-  }, 'Config pushed to a device (§11.18, profile nso6x); acked with {Usid, audit_network_sync} under audit-network-sync.'),
+  }, 'Config pushed to a device (§11.18, NSO62.md; profiles nso62, nso66); acked with {Usid, audit_network_sync} under audit-network-sync.'),
   compaction: notification('compaction', {
     dbfile: Type.Optional(enumInput(COMPACTION_DBFILES, 'compaction-dbfile')),
     event: Type.Optional(enumInput(COMPACTION_EVENTS, 'compaction-event')),
@@ -483,7 +483,7 @@ const emitSchemas = {
     time_start: Type.Optional(MicrosTimestamp),
     duration: Type.Optional(Type.Integer({ minimum: 0 })),
     ntrans: Type.Optional(Type.Integer({ minimum: 0 })),
-  }, 'CDB compaction finished (§11.19, profile nso6x, inferred layout).'),
+  }, 'CDB compaction finished (§11.19, NSO62.md; profiles nso62, nso66).'),
 } satisfies Record<NotificationType, TSchema>;
 
 for (const type of NOTIFICATION_TYPES) define(`emit-${type}`, emitSchemas[type]);
@@ -661,7 +661,12 @@ const Root = Type.Object(
     $schema: Type.Optional(Type.String()),
     name: Type.String({ minLength: 1, description: 'What the scenario shows; used in reports.' }),
     description: Type.Optional(Type.String()),
-    profile: Type.Optional(names(PROFILES, { description: 'Layout profile (PROTOCOL.md §0.4, §16); default nso57.' })),
+    profile: Type.Optional(
+      names(PROFILE_SETTINGS, {
+        description:
+          "Layout profile (PROTOCOL.md §0.4, §16; NSO62.md). Default auto: each connection gets its client's (protocol 77: nso57, 82: nso62). A profile name forces it on every connection; nso6x is a deprecated alias of nso66.",
+      }),
+    ),
     seed: Type.Optional(Type.Integer({ description: 'Seed of every random choice (fuzz, garbage bytes); default: chosen and reported.' })),
     include: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Scenario files (relative paths) whose defaults, options and steps come first.' })),
     defaults: Type.Optional(Defaults),

@@ -10,6 +10,7 @@ import type {
   ConnectionFaults,
   DeliveredEvent,
   Delivery,
+  NotSentEvent,
   EmitOptions,
   MockStreams,
   Violation,
@@ -19,6 +20,10 @@ import type {
 export interface TargetSubscriber {
   readonly id: number;
   readonly subscription: { readonly mask: number };
+  /** Its layout profile and how it was chosen (for the log). */
+  readonly profile?: string;
+  readonly profileChoice?: { readonly basis: string; readonly note?: string };
+  readonly header?: { readonly protocolVersion: number } | undefined;
 }
 
 /** The server events the player listens to (the server's payloads are subtypes of these). */
@@ -28,6 +33,8 @@ export interface TargetEvents {
   violation: [violation: Violation];
   delivered: [event: DeliveredEvent];
   closed: [event: ClosedEvent];
+  /** A subscriber whose profile lacks the type (or for which encoding failed) was not sent it. */
+  'not-sent': [event: NotSentEvent];
 }
 
 /** The handle of one emission the player reads. */

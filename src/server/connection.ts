@@ -24,6 +24,7 @@ import { rawBytesWanted, step, type SessionConfig } from './session.js';
 import {
   initialSessionState,
   type CloseReason,
+  type ConnectionProfileChoice,
   type SessionEffect,
   type SessionInput,
   type SessionPhase,
@@ -203,6 +204,11 @@ export class Connection implements ConnectionFaults {
 
   get profile(): Profile | undefined {
     return this.#state.profile;
+  }
+
+  /** How the profile was chosen (forced or from the client's protocol version). */
+  get profileChoice(): ConnectionProfileChoice | undefined {
+    return this.#state.profileChoice;
   }
 
   /** Bytes queued and not yet accepted by the kernel. */

@@ -12,6 +12,7 @@ export {
   type AckEvent,
   type ClosedEvent,
   type DeliveredEvent,
+  type NotSentEvent,
   type EmitOptions,
   type Delivery,
   type SkippedRecipient,

@@ -19,7 +19,9 @@ export type JournalEntryKind =
   /** Bytes written by fault injection (`inject()`, a truncated frame), raw. */
   | 'injected'
   /** A MAAPI request or reply (MAAPI.md §M1.2): its term, its bytes and a note naming the op. */
-  | 'maapi';
+  | 'maapi'
+  /** A notification this connection subscribed to was not sent (its profile lacks it, or it could not be encoded); `note` says why. */
+  | 'not-sent';
 
 /** One frame or unframed message in or out of a connection. */
 export interface JournalEntry {
@@ -34,7 +36,7 @@ export interface JournalEntry {
   readonly term?: Term;
   /** The bytes of unframed messages and of bad frames (at most 256 bytes are kept). */
   readonly raw?: Uint8Array;
-  /** Why a bad frame was rejected. */
+  /** Why a bad frame was rejected, or why a notification was not sent (`not-sent`). */
   readonly note?: string;
 }
 
@@ -44,7 +46,7 @@ export type JournalRecord = Omit<JournalEntry, 'seq'>;
 /** The most bytes of a raw message the journal keeps (a 16 MiB garbage frame must not be retained). */
 export const JOURNAL_RAW_BYTES = 256;
 
-const KINDS: readonly JournalEntryKind[] = ['header', 'challenge', 'challenge-response', 'access-result', 'version-reply', 'frame', 'bad-frame', 'injected', 'maapi'];
+const KINDS: readonly JournalEntryKind[] = ['header', 'challenge', 'challenge-response', 'access-result', 'version-reply', 'frame', 'bad-frame', 'injected', 'maapi', 'not-sent'];
 const KIND_CODE: Readonly<Record<JournalEntryKind, number>> = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<JournalEntryKind, number>;
 const FRAME_CODE = KIND_CODE.frame;
 

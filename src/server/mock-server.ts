@@ -11,14 +11,17 @@ import type { Duplex } from 'node:stream';
 import {
   ackRequiredBy,
   encodeFrame,
+  describeProfile,
   formatAck,
-  isAvailableIn,
   int,
   normalizeNotification,
   notificationToTerm,
   notificationTypes,
   NsoMockError,
+  PROFILES,
+  resolveProfileSetting,
   tuple,
+  unavailableReason,
   UsageError,
   type Ack,
   type ConnectHeader,
@@ -28,6 +31,7 @@ import {
   type NotificationInput,
   type NotificationType,
   type Profile,
+  type ProfileSetting,
   type StreamEventInput,
   type StreamRequest,
   type Subscription,
@@ -55,9 +59,14 @@ export interface MockServerOptions {
   readonly tcp?: { readonly host?: string; readonly port?: number } | false;
   /** Unix-domain socket path (§1.1); a stale socket file there is removed. */
   readonly unix?: string;
-  /** Default layout profile (§0.4). Default `nso57`. */
-  readonly profile?: Profile;
-  /** Picks a connection's profile from its protocol version (§4.3, §16); return undefined for the default. */
+  /**
+   * The layout profile (§0.4, NSO62.md). Default `auto`: each connection gets the profile of its
+   * client's protocol version (the codec's `profileForProtocolVersion`: 77 → nso57, 82 → nso62,
+   * newer → nso62, other → nso57). A profile name forces it on every connection (`nso6x` is the
+   * deprecated alias of `nso66`).
+   */
+  readonly profile?: ProfileSetting;
+  /** Picks a connection's profile from its protocol version before the built-in table (§4.3, §16); return undefined for the table's choice. Ignored when `profile` forces one. */
   readonly profileForProtocolVersion?: (protocolVersion: number) => Profile | undefined;
   /** Atom encoding of server frames (§6.2). Default `latin1` (ATOM_EXT, what Java needs). */
   readonly atomEncoding?: 'latin1' | 'utf8';
@@ -136,6 +145,12 @@ export interface ConnectionInfo {
 export interface SubscriberInfo extends ConnectionInfo {
   readonly subscription: Subscription;
   readonly profile: Profile;
+  /**
+   * How `profile` was chosen: `forced` (the `profile` option), `option` (`profileForProtocolVersion`),
+   * or from the client's protocol version: `known`, `newer` (above every known version), `older`
+   * (unknown and lower); `note` is the line to log for `newer` and `older`.
+   */
+  readonly profileChoice: { readonly basis: 'forced' | 'option' | 'known' | 'newer' | 'older'; readonly note?: string };
   /** Acks it still owes (§12). */
   readonly pendingAcks: readonly PendingAck[];
   /** Frames delivered to it (notifications, periodic frames, stream markers). */
@@ -189,6 +204,20 @@ export interface MockServerEvents {
   violation: [violation: Violation];
   closed: [event: ClosedEvent];
   delivered: [event: DeliveredEvent];
+  /** A subscriber of the type was not sent a notification its profile lacks, or that could not be encoded. */
+  'not-sent': [event: NotSentEvent];
+}
+
+/** A notification a subscriber of its type was not sent, and why (never silent: also in the journal). */
+export interface NotSentEvent {
+  readonly connectionId: SubscriberId;
+  readonly emissionId: number;
+  readonly type: NotificationType;
+  /** `profile`: the connection's profile has no such type or variant; `unencodable`: encoding failed (an error). */
+  readonly reason: 'profile' | 'unencodable';
+  /** One line: `audit-network not sent to connection 3: its client speaks NSO 5.7, protocol 77 (profile nso57)`. */
+  readonly message: string;
+  readonly time: number;
 }
 
 /** Options of one emission. */
@@ -203,10 +232,13 @@ export interface EmitOptions {
 export interface SkippedRecipient {
   readonly connectionId: SubscriberId;
   /**
-   * `profile`: its layout profile has no such type (§16.5); `verbosity`: below the event's
+   * `profile`: its layout profile has no such type or variant (§16.5, NSO62.md); `unencodable`:
+   * encoding it for that connection failed (an error, reported); `verbosity`: below the event's
    * verbosity; `filter`: a stream event its subscription's XPath filter did not select (§14).
    */
-  readonly reason: 'profile' | 'verbosity' | 'filter';
+  readonly reason: 'profile' | 'unencodable' | 'verbosity' | 'filter';
+  /** For `profile` and `unencodable`: why, in one line (also the `not-sent` event and the journal note). */
+  readonly message?: string;
 }
 
 /** The handle of one emitted notification. */
@@ -287,6 +319,14 @@ export interface MockServer {
   transactionPending(th: number): boolean;
   /** Pauses (true) or resumes heartbeats / health checks of every subscriber, now and later (§13). */
   hang(hung: boolean): void;
+  /**
+   * Forces a profile on every connection that sends its header from now on, or `auto` (each gets
+   * its client's, by protocol version). Connections already past their header keep theirs.
+   * @throws UsageError `NSOMOCK_USAGE` for an unknown profile name
+   */
+  setProfile(setting: ProfileSetting): void;
+  /** The profile forced on new connections, or `auto`. */
+  readonly profileSetting: Profile | 'auto';
   /** Resolves when every connection's queued output is handed to the kernel (backpressure for bulk emitters). */
   drained(): Promise<void>;
   /** Closes listeners and connections, cancels queued emissions, removes the socket file. */
@@ -359,8 +399,8 @@ class Emission implements Delivery {
     return this.#skipped ?? NO_SKIPS;
   }
 
-  skip(connectionId: SubscriberId, reason: SkippedRecipient['reason']): void {
-    (this.#skipped ??= []).push({ connectionId, reason });
+  skip(connectionId: SubscriberId, reason: SkippedRecipient['reason'], message?: string): void {
+    (this.#skipped ??= []).push(message === undefined ? { connectionId, reason } : { connectionId, reason, message });
   }
 
   get sent(): Promise<readonly SubscriberId[]> {
@@ -405,7 +445,7 @@ class Emission implements Delivery {
 }
 
 /** Encodings of one notification per (profile, outer bit), kept for notifications that are emitted again. */
-type FrameCache = Map<number, Uint8Array | null>;
+type FrameCache = Map<number, Uint8Array | string>;
 
 interface StreamSubscription {
   readonly name: string;
@@ -455,7 +495,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly journal: Journal;
   readonly violations: Violation[] = [];
   readonly streams: MockStreams;
-  readonly session: SessionConfig;
+  session: SessionConfig;
   readonly maxFrameBytes: number;
   readonly decodeLimits: DecodeLimits;
   readonly atomEncoding: 'latin1' | 'utf8';
@@ -523,7 +563,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
       strict,
       initTimeoutMs: nonNegative(options, 'initTimeoutMs'),
       minHeartbeatIntervalMs: nonNegative(options, 'minHeartbeatIntervalMs'),
-      profile: options.profile ?? 'nso57',
+      profile: resolveProfileSetting(options.profile),
       profileForProtocolVersion: options.profileForProtocolVersion,
       allowedProtocolVersions: options.allowedProtocolVersions,
       handedOffClientTypes: new Set(this.#clientHandlers.keys()),
@@ -707,13 +747,15 @@ class MockServerImpl implements MockServer, ConnectionHost {
     // (profile, outer bit) pair or to keep them, so the common case (one kind of subscriber)
     // allocates no Map per emission.
     let firstKey = -1;
-    let firstFrame: Uint8Array | null = null;
+    let firstFrame: Uint8Array | string | undefined;
     const minVerbosity = e.options.verbosity ?? 0;
     const isProgress = n.type === 'progress' || n.type === 'commit-progress';
     const isStream = n.type === 'stream-event';
     // The event's XML tree per stream (tag names are per stream), built once for all its filters.
     let trees: Map<string, FilterElement[]> | undefined;
     const wantDelivered = this.#events.listenerCount('delivered') > 0;
+    let checkedProfile: Profile | undefined;
+    let lacking: string | undefined;
     // The live set: a connection closed during delivery (output overflow) is deleted from it,
     // which Set iteration tolerates.
     for (const id of this.#index.recipients(bit)) {
@@ -726,9 +768,15 @@ class MockServerImpl implements MockServer, ConnectionHost {
         e.skip(id, 'filter');
         continue;
       }
-      if (!isAvailableIn(n, profile)) {
-        // §16.5: never send a type the profile's clients cannot decode.
-        e.skip(id, 'profile');
+      // One answer per profile: recipients mostly share one, so ask once, not per recipient.
+      if (profile !== checkedProfile) {
+        checkedProfile = profile;
+        lacking = unavailableReason(n, profile);
+      }
+      if (lacking !== undefined) {
+        // §16.5, NSO62.md §D: never send a type or variant the profile's clients cannot decode —
+        // and never silently: the reason goes to the delivery, the journal and a 'not-sent' event.
+        this.#notSent(e, conn, now, 'profile', `${n.type} not sent to connection ${id}: ${this.#profileReason(conn, profile)}; ${lacking}`);
         continue;
       }
       if (isProgress && subscription.verbosity < minVerbosity) {
@@ -736,15 +784,16 @@ class MockServerImpl implements MockServer, ConnectionHost {
         continue;
       }
       const outer = outerBitFor(subscription.mask, bit);
-      const key = outer * 2 + (profile === 'nso6x' ? 1 : 0);
-      let encoded: Uint8Array | null | undefined = key === firstKey ? firstFrame : cache?.get(key);
+      const key = outer * 4 + PROFILES.indexOf(profile);
+      let encoded: Uint8Array | string | undefined = key === firstKey ? firstFrame : cache?.get(key);
       if (encoded === undefined) {
         try {
           const term = notificationToTerm(outer === bit ? n : ({ ...n, type: 'progress' } as Notification), profile);
           encoded = encodeFrame(term, { atomEncoding: this.atomEncoding });
-        } catch {
-          // A value with no slot in this profile's layout (e.g. span_id under nso57, §11.14).
-          encoded = null;
+        } catch (error) {
+          // unavailableReason() above covers what a profile lacks; what still fails is an error
+          // (reported as one, never a silent skip).
+          encoded = error instanceof Error ? error.message : String(error);
         }
         if (firstKey === -1 && cache === undefined) {
           firstKey = key;
@@ -753,8 +802,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
           (cache ??= new Map()).set(key, encoded);
         }
       }
-      if (encoded === null) {
-        e.skip(id, 'profile');
+      if (typeof encoded === 'string') {
+        this.#notSent(e, conn, now, 'unencodable', `${n.type} not sent to connection ${id}: ${encoded}`);
         continue;
       }
       if (!conn.sendFrame(encoded, now)) continue;
@@ -764,13 +813,28 @@ class MockServerImpl implements MockServer, ConnectionHost {
     }
     // Keep the encodings only for a notification emitted again: a stream of fresh notifications
     // should not pay a WeakMap insertion each.
-    if (!reused && again && firstKey !== -1) {
+    if (!reused && again && firstKey !== -1 && firstFrame !== undefined) {
       cache ??= new Map();
       cache.set(firstKey, firstFrame);
       this.#frameCaches.set(n, cache);
     }
     const handshake = e.expected !== undefined && required !== undefined ? this.#tracker.open(e.expected, required) : undefined;
     e.markSent(now, handshake);
+  }
+
+  /** How a connection came to have its profile, for a not-sent line: `its client speaks NSO 5.7, protocol 77 (profile nso57)`. */
+  #profileReason(conn: Connection, profile: Profile): string {
+    const basis = conn.profileChoice?.basis;
+    if (basis === 'forced') return `profile ${profile} is forced on every connection (${describeProfile(profile)})`;
+    const version = conn.header?.protocolVersion;
+    return `its client speaks ${describeProfile(profile)}${version === undefined ? '' : `, protocol ${version}`} (profile ${profile})`;
+  }
+
+  /** Records a recipient that was not sent the notification: delivery, journal note, 'not-sent' event. */
+  #notSent(e: Emission, conn: Connection, now: number, reason: 'profile' | 'unencodable', message: string): void {
+    e.skip(conn.id, reason, message);
+    if (this.journal.enabled) this.journal.record({ time: now, connectionId: conn.id, direction: 'out', kind: 'not-sent', note: message });
+    this.#events.emit('not-sent', { connectionId: conn.id, emissionId: e.id, type: e.notification.type, reason, message, time: now });
   }
 
   /** Whether the subscriber's XPath filter, if any, selects the event (§14). */
@@ -947,7 +1011,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   }
 
   #sendDirect(connection: Connection, n: Notification): void {
-    const profile = connection.profile ?? this.session.profile;
+    const profile = connection.profile ?? this.session.profile ?? 'nso57';
     const term = notificationToTerm(n, profile);
     connection.sendFrame(encodeFrame(term, { atomEncoding: this.atomEncoding }));
   }
@@ -1010,6 +1074,15 @@ class MockServerImpl implements MockServer, ConnectionHost {
     return out;
   }
 
+  setProfile(setting: ProfileSetting): void {
+    // Connections read the session config at each step: the next header sees the new setting.
+    this.session = { ...this.session, profile: resolveProfileSetting(setting) };
+  }
+
+  get profileSetting(): Profile | 'auto' {
+    return this.session.profile ?? 'auto';
+  }
+
   hang(hung: boolean): void {
     this.#hung = hung;
     for (const conn of this.#connections.values()) conn.hang(hung);
@@ -1025,6 +1098,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
       ...connectionInfo(conn),
       subscription,
       profile,
+      profileChoice: conn.profileChoice ?? { basis: 'forced' },
       pendingAcks: this.#tracker.pendingOf(conn.id),
       delivered: conn.delivered,
     };

@@ -46,6 +46,17 @@
  * ```
  */
 import type { AccessCheckVersion, Ack, ConnectHeader, Profile, Subscription, Term } from '../codec/index.js';
+
+/**
+ * How a connection's profile was chosen: `forced` (the server's `profile` option), `option` (its
+ * `profileForProtocolVersion` callback), or from the client's protocol version by the table of
+ * `profileForProtocolVersion` in the codec: `known`, `newer` (above every known version) or
+ * `older` (an unknown lower version). `note` is the line to log for `newer` and `older`.
+ */
+export interface ConnectionProfileChoice {
+  readonly basis: 'forced' | 'option' | 'known' | 'newer' | 'older';
+  readonly note?: string;
+}
 import type { JournalEntryKind } from './journal.js';
 import type { ViolationCode } from './violations.js';
 
@@ -98,8 +109,10 @@ export interface SessionState {
   /** The access-check variant and the challenge that was sent (§3). */
   readonly access?: { readonly version: AccessCheckVersion; readonly challenge: Uint8Array };
   readonly subscription?: Subscription;
-  /** The notification layout profile of this connection (§0.4, §16). */
+  /** The notification layout profile of this connection (§0.4, §16), chosen at the version reply. */
   readonly profile?: Profile;
+  /** How `profile` was chosen (forced, or from the client's protocol version) and the log line, if any. */
+  readonly profileChoice?: ConnectionProfileChoice;
   /** Effective periodic intervals after clamping (§13); undefined when the type is not subscribed. */
   readonly heartbeatIntervalMs?: number;
   readonly healthCheckIntervalMs?: number;

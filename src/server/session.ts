@@ -20,13 +20,14 @@ import {
   subscribeErrorTerm,
   subscriptionFromTerm,
   versionReplyFor,
+  profileForProtocolVersion,
   type ConnectHeader,
   type Profile,
   type StreamRequest,
   type Subscription,
   type Term,
 } from '../codec/index.js';
-import type { CloseReason, SessionEffect, SessionInput, SessionState, SessionStep } from './session-state.js';
+import type { CloseReason, ConnectionProfileChoice, SessionEffect, SessionInput, SessionState, SessionStep } from './session-state.js';
 import { BIT, checkAckAgainstMask } from './subscriptions.js';
 
 /** The answer of {@link SessionConfig.checkStream}: accept, or refuse with a §8.4 error code. */
@@ -42,9 +43,9 @@ export interface SessionConfig {
   readonly initTimeoutMs: number;
   /** Heartbeat and health-check intervals are raised to at least this (§13; NSO uses 1000). */
   readonly minHeartbeatIntervalMs: number;
-  /** The default layout profile (§0.4). */
-  readonly profile: Profile;
-  /** Picks the profile from the client's protocol version (§4.3, §16); undefined = use `profile`. */
+  /** A layout profile forced on every connection (§0.4); undefined = per connection, from the client's protocol version. */
+  readonly profile: Profile | undefined;
+  /** Picks the profile from the client's protocol version (§4.3, §16) before the codec's table; undefined = use the table. */
   readonly profileForProtocolVersion: ((protocolVersion: number) => Profile | undefined) | undefined;
   /** Strict mode only: protocol versions accepted; others get status 1 (§4.3). Undefined = all. */
   readonly allowedProtocolVersions: readonly number[] | undefined;
@@ -227,12 +228,24 @@ function versionReply(state: SessionState, header: ConnectHeader, config: Sessio
       ],
     };
   }
-  const profile = config.profileForProtocolVersion?.(header.protocolVersion) ?? config.profile;
+  const { profile, choice } = chooseProfile(header.protocolVersion, config);
   return {
-    state: { ...state, phase: 'await-subscription', profile },
+    state: { ...state, phase: 'await-subscription', profile, profileChoice: choice },
     // §4: the lenient echo, in one write.
     effects: [...before, { kind: 'write', bytes: encodeVersionReply(versionReplyFor(header)), journal: 'version-reply' }],
   };
+}
+
+/**
+ * The connection's profile (§4.3, NSO62.md): the forced one, else the `profileForProtocolVersion`
+ * option's answer, else the codec's one table (77 → nso57, 82 → nso62, newer → nso62, other → nso57).
+ */
+function chooseProfile(protocolVersion: number, config: SessionConfig): { profile: Profile; choice: ConnectionProfileChoice } {
+  if (config.profile !== undefined) return { profile: config.profile, choice: { basis: 'forced' } };
+  const custom = config.profileForProtocolVersion?.(protocolVersion);
+  if (custom !== undefined) return { profile: custom, choice: { basis: 'option' } };
+  const table = profileForProtocolVersion(protocolVersion);
+  return { profile: table.profile, choice: table.note === undefined ? { basis: table.basis } : { basis: table.basis, note: table.note } };
 }
 
 function onFrame(state: SessionState, term: Term, config: SessionConfig): SessionStep {
@@ -277,7 +290,7 @@ function onSubscription(state: SessionState, term: Term, config: SessionConfig):
   }
   const heartbeatIntervalMs = periodicInterval(mask, BIT.HEARTBEAT, subscription.heartbeatInterval, 'heartbeat', config, effects);
   const healthCheckIntervalMs = periodicInterval(mask, BIT.HEALTH_CHECK, subscription.healthCheckInterval, 'health check', config, effects);
-  const profile = state.profile ?? config.profile;
+  const profile = state.profile ?? chooseProfile(state.header?.protocolVersion ?? 0, config).profile;
   let next: SessionState = { ...state, phase: 'subscribed', subscription, profile };
   if (heartbeatIntervalMs !== undefined) next = { ...next, heartbeatIntervalMs };
   if (healthCheckIntervalMs !== undefined) next = { ...next, healthCheckIntervalMs };

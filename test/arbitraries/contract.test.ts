@@ -163,7 +163,7 @@ describe('arbitrary contract', () => {
 
   describe('notifications (one arbitrary per registry type, per profile)', () => {
     const few = { ...options, numRuns: fcRuns(0.2), shrinkSeeds: 1 };
-    for (const profile of ['nso57', 'nso6x'] as const) {
+    for (const profile of ['nso57', 'nso62', 'nso66'] as const) {
       const types = Object.values(notificationTypes).filter((s) => s.profiles.includes(profile)).map((s) => s.type);
       for (const type of types) {
         it(`${type} (${profile}) passes the contract`, () => {
@@ -180,7 +180,7 @@ describe('arbitrary contract', () => {
 
   describe('scenarios', () => {
     const few = { ...options, numRuns: fcRuns(0.3), shrinkSeeds: 2 };
-    for (const profile of ['nso57', 'nso6x'] as const) {
+    for (const profile of ['nso57', 'nso62', 'nso66'] as const) {
       it(`scenarioArbitrary (${profile}) passes the contract: schema-valid, YAML round trip`, () => {
         assertArbitraryContract(scenarioContract(`scenario:${profile}`, scenarioArbitrary({ profile })), few);
       });

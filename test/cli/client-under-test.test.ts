@@ -37,7 +37,8 @@ const report: RunReport = {
   pendingAcks: [],
   failures: ['expect-ack (steps[2]): connection 1 closed without sending {5,done}'],
   log: [],
-  totals: { steps: 0, passed: 0, failed: 0, skipped: 0, notifications: 0, acks: 0, violations: 0 },
+  notSent: [],
+  totals: { steps: 0, passed: 0, failed: 0, skipped: 0, notifications: 0, acks: 0, violations: 0, notSent: 0 },
 };
 
 function section(over: Partial<ClientRunReport>): ClientRunReport {

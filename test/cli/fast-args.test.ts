@@ -43,7 +43,7 @@ const optionArb: fc.Arbitrary<string[]> = fc.oneof(
   fc.integer({ min: 0, max: 65535 }).map((p) => ['--port', String(p)]),
   fc.integer({ min: 0, max: 65535 }).map((p) => [`--port=${p}`]),
   fc.constantFrom('/tmp/a.sock', 'nso-ipc').map((u) => ['--unix', u]),
-  fc.constantFrom('nso57', 'nso6x').map((p) => ['--profile', p]),
+  fc.constantFrom('auto', 'nso57', 'nso62', 'nso66', 'nso6x').map((p) => ['--profile', p]),
   fc.integer({ min: 0, max: 1_000_000 }).map((s) => ['--seed', String(s)]),
   fc.integer({ min: -1000, max: 1_000_000 }).map((s) => [`--seed=${s}`]),
   fc.constantFrom('r.json', 'out/report.json').map((f) => ['--report', f]),

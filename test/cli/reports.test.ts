@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeHex, parseHex } from '../../src/cli/decode-command.js';
 import { formatSummary, toJUnitXml } from '../../src/cli/reports.js';
 import type { RunReport } from '../../src/scenarios/index.js';
+import { loadNso62Layouts } from '../support/vectors.js';
 
 const base: RunReport = {
   scenario: 'commit <&> "quotes"',
@@ -40,7 +41,8 @@ const base: RunReport = {
     'violation ack-unknown-handle on connection 1: expected an ack nothing waits for, got {17,done}',
   ],
   log: [],
-  totals: { steps: 3, passed: 1, failed: 1, skipped: 1, notifications: 2, acks: 2, violations: 1 },
+  notSent: [],
+  totals: { steps: 3, passed: 1, failed: 1, skipped: 1, notifications: 2, acks: 2, violations: 1, notSent: 0 },
 };
 
 describe('run summary', () => {
@@ -124,16 +126,34 @@ describe('JUnit XML', () => {
 });
 
 describe('decode', () => {
-  function run(hex: string): { code: number; out: string; err: string } {
+  function run(hex: string, profile: 'nso57' | 'nso62' | 'nso66' | 'nso6x' = 'nso57'): { code: number; out: string; err: string } {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     let out = '';
     let err = '';
     stdout.on('data', (d: Buffer) => (out += d.toString()));
     stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = decodeHex({ hex, profile: 'nso57' }, { stdout, stderr });
+    const code = decodeHex({ hex, profile }, { stdout, stderr });
     return { code, out, err };
   }
+
+  it('--profile nso62 prints what NSO 6.2.5 returns for every frame of notifications_nso62.jsonl', () => {
+    const layouts = loadNso62Layouts();
+    expect(layouts.length).toBeGreaterThan(80);
+    for (const v of layouts) {
+      const { code, out } = run(v.frame_hex, 'nso62');
+      expect(code).toBe(0);
+      const python = out.split('\n').find((l) => l.startsWith('python: '));
+      expect(JSON.parse(python?.slice('python: '.length) ?? 'null'), v.name).toEqual(v.python_dict_nso62);
+    }
+  });
+
+  it('warns when the frame is no layout of the profile (the 5.7 progress tuple under nso62 aborts a 6.2.5 client)', () => {
+    const frame =
+      '000000e58368026200010000681361016e070040222018240a06640009756e646566696e6564612a611161026d00000003636c696d0000002439623161336135652d376331662d346636322d613164652d306435663363386232653131640009756e646566696e65646d0000000876616c69646174656d0000000e72756e2076616c69646174696f6e640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564640009756e646566696e6564';
+    expect(run(frame, 'nso62').out).toContain('warning: a nso62 client cannot read this: commit-progress is a 19-tuple; NSO 6.2 reads a 15-tuple');
+    expect(run(frame, 'nso57').out).not.toContain('warning');
+  });
 
   it('reads hex with spaces, colons and 0x', () => {
     expect([...parseHex('0x83:68 01')]).toEqual([0x83, 0x68, 0x01]);

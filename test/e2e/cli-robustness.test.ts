@@ -89,7 +89,7 @@ describe('wrong input: a clear message, no stack trace, the documented exit code
     ['decode without hex', ['decode'], 2, 'nso-mock: missing the hex bytes to decode'],
     ['a port that is not a number', ['run', 'examples/commit-diff-ack.yaml', '--port', 'abc'], 2, '--port must be an integer from 0 to 65535, got something that is not a number'],
     ['a port out of range', ['serve', '--ncmp-port', '70000'], 2, '--ncmp-port must be an integer from 0 to 65535, got 70000'],
-    ['a bad profile', ['run', 'examples/commit-diff-ack.yaml', '--profile', 'nso99'], 2, 'Argument: profile, Given: "nso99", Choices: "nso57", "nso6x"'],
+    ['a bad profile', ['run', 'examples/commit-diff-ack.yaml', '--profile', 'nso99'], 2, 'Argument: profile, Given: "nso99", Choices: "auto", "nso57", "nso62", "nso66", "nso6x"'],
     ['bad hex', ['decode', 'zz'], 2, 'Failed to read hex: expected pairs of hex digits'],
     ['conform without --client', ['conform'], 2, '--client is required'],
     ['conform --list matching nothing', ['conform', '--list', '--cases', 'nosuch'], 2, 'no case matches ["nosuch"]'],

@@ -29,6 +29,17 @@ async function consume(client: NotifClient): Promise<string[]> {
 }
 
 describe('nso-mock run (built CLI)', () => {
+  it('--profile nso6x still works, as nso66, with a deprecation warning', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const file = join(dir, 'log-only.yaml');
+    await writeFile(file, 'name: log only\nsteps:\n  - log: hi\n');
+    const cli = startCli(['run', file, '--port', '0', '--profile', 'nso6x']);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr()).toContain('profile nso6x is deprecated: it is an alias of nso66');
+    expect(cli.stderr()).toContain('PASS log only');
+    expect(cli.stderr()).toMatch(/profile nso66\)/);
+  });
+
   it('passes over TCP with a client that acks, prints ready first and writes both reports', async () => {
     const reportFile = join(dir, 'tcp', 'report.json');
     const junitFile = join(dir, 'tcp', 'junit.xml');

@@ -49,9 +49,11 @@ describe('nso-mock conform', () => {
     console.info(`conform: ${report.cases.length} cases in ${seconds.toFixed(1)} s (runner ${(report.durationMs / 1000).toFixed(1)} s)`);
   });
 
-  it('passes the nso6x-only cases with the example client in 6.x binding', async () => {
-    const { code, report } = await conform(GOOD, ['--profile', 'nso6x', '--cases', 'decode.audit-network,decode.compaction,decode.progress,ack.audit-network-sync,decode.ha-info']);
+  it('passes the NSO 6.2 cases with the example client acting as a 6.2.5 client (protocol 82, the 6.2 dict)', async () => {
+    const { code, report } = await conform(GOOD, ['--profile', 'nso62', '--cases', 'nso62,decode.audit-network,decode.compaction,decode.progress,ack.audit-network-sync,decode.ha-info']);
     expect(verdicts(report)).toEqual({
+      'nso62.protocol-version': 'pass',
+      'nso62.layouts': 'pass',
       'decode.ha-info': 'pass',
       'decode.progress': 'pass',
       'decode.audit-network': 'pass',
@@ -59,6 +61,12 @@ describe('nso-mock conform', () => {
       'ack.audit-network-sync': 'pass',
     });
     expect(code).toBe(0);
+  });
+
+  it('nso62.protocol-version fails a client that says 77 under the nso62 catalogue, and names the fix', async () => {
+    const { code, report } = await conform(GOOD.replace('{profile}', 'nso57'), ['--profile', 'nso62', '--cases', 'nso62.protocol-version']);
+    expect(code).toBe(1);
+    expect(report.cases[0]?.reasons[0]).toMatch(/sent protocol 77, which an automatic mock \(and NSO\) answers with the nso57 layouts; a 6\.2 client sends 82/);
   });
 
   it('forget-diff-ack: the commit-diff cases fail, the others pass', async () => {

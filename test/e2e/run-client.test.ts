@@ -54,6 +54,46 @@ function machineLines(stdout: readonly string[]): { event: string }[] {
 }
 
 describe('nso-mock run --client (built CLI)', () => {
+  it('gives a 6.2 Python client (protocol 82) the 6.2 layouts with no --profile, and a 5.7 one what it can read, reporting the rest', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const scenario = join(dir, 'mixed.yaml');
+    await writeFile(
+      scenario,
+      [
+        'name: mixed types, per-connection profiles',
+        'steps:',
+        '  - await-subscribers: { count: 1, mask: [audit-network, commit-progress] }',
+        '  - emit: { type: commit-progress, event: start, tid: 7, msg: validating }',
+        '  - emit: { type: audit-network, usid: 42, device: pe-1 }',
+        '  - emit: { type: commit-progress, event: info, phase: validate }',
+        '  - wait: 300ms',
+        '',
+      ].join('\n'),
+    );
+    for (const binding of ['nso62', 'nso57'] as const) {
+      const reportFile = join(dir, `mixed-${binding}.json`);
+      const cli = startCli(['run', scenario, '--port', '0', '--client', `${CLIENT} --binding ${binding}`, '--report', reportFile]);
+      expect(await cli.exited).toBe(0);
+      const report = await readReport(reportFile);
+      expect(report.profile).toBe('auto');
+      const decoded = cli.stderr().split('\n').filter((l) => l.startsWith('[client] {'));
+      if (binding === 'nso62') {
+        expect(cli.stderr()).toContain('connection 1 subscribed (mask 268500992, profile nso62 from protocol 82)');
+        // the commit progress as the 6.2.5 dict (no 19-tuple that would abort a real 6.2 client), then the audit network
+        expect(decoded[0]).toContain('"progress": {"type": 1');
+        expect(decoded[1]).toContain('"audit_network": {"usid": 42');
+        expect(report.notSent.map((n) => n.message)).toEqual([
+          expect.stringMatching(/^commit-progress not sent to connection 1: its client speaks NSO 6\.2, protocol 82 \(profile nso62\); commit-progress field phase has no slot/),
+        ]);
+      } else {
+        expect(cli.stderr()).toContain('audit-network not sent to connection 1: its client speaks NSO 5.7, protocol 77 (profile nso57)');
+        expect(report.notSent.map((n) => [n.type, n.reason])).toEqual([['audit-network', 'profile']]);
+        expect(decoded.map((l) => l.includes('"progress"'))).toEqual([true, true]);
+      }
+      expect(report.totals.notSent).toBe(1);
+    }
+  });
+
   it('passes with the example Python client, keeps stdout to the ready and done lines, and stops the client', async () => {
     const reportFile = join(dir, 'pass.json');
     const cli = startCli(['run', 'examples/commit-diff-ack.yaml', '--port', '0', '--client', CLIENT, '--report', reportFile]);

@@ -48,6 +48,21 @@ describe('control API', () => {
     expect(control.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
+  it('POST /profile forces a profile on connections made from now on; auto gives each its client\'s again', async () => {
+    const { mock, call } = await setup();
+    expect(await call('POST', '/profile', { profile: 'nso62' })).toEqual({ status: 200, json: { profile: 'nso62' } });
+    await subscriber(mock, NOTIF.AUDIT); // a 5.7 client (protocol 77), forced to nso62
+    expect(await call('POST', '/profile', { profile: 'auto' })).toEqual({ status: 200, json: { profile: 'auto' } });
+    await subscriber(mock, NOTIF.AUDIT);
+    const subs = (await call('GET', '/subscribers')).json as { profile: string; profileChoice: { basis: string } }[];
+    expect(subs.map((s) => [s.profile, s.profileChoice.basis])).toEqual([
+      ['nso62', 'forced'],
+      ['nso57', 'known'],
+    ]);
+    expect((await call('POST', '/profile', { profile: 'nso6x' })).json).toEqual({ profile: 'nso66' });
+    expect((await call('POST', '/profile', { profile: 'nso99' })).status).toBe(400);
+  });
+
   it('reports readiness and lists subscribers', async () => {
     const { mock, call } = await setup();
     expect((await call('GET', '/ready')).json).toMatchObject({ ready: true, subscribers: 0, tcp: { port: mock.addresses.tcp?.port } });

@@ -44,7 +44,7 @@ function optionsFor(mask: number, scenario: Scenario): ConnectOptions {
   return {
     mask,
     autoAck: true,
-    profile: scenario.profile,
+    ...(scenario.profile === 'auto' ? {} : { profile: scenario.profile }),
     ...((mask & NOTIF.HEARTBEAT) !== 0 ? { heartbeatInterval: 1000 } : {}),
     ...((mask & NOTIF.HEALTH_CHECK) !== 0 ? { healthCheckInterval: 1000 } : {}),
   };

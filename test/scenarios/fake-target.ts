@@ -49,6 +49,11 @@ export class FakeTarget implements ScenarioTarget {
     this.#events.emit('violation', v);
   }
 
+  /** The server did not send a notification to a connection (its profile lacks it, or encoding failed). */
+  notSend(connectionId: number, type: Notification['type'], reason: 'profile' | 'unencodable', message: string): void {
+    this.#events.emit('not-sent', { connectionId, emissionId: 0, type, reason, message, time: this.#clock.now() });
+  }
+
   /** A connection closes. */
   disconnect(connectionId: number, close: { reason?: string; detail?: string } = {}): void {
     const i = this.#subs.findIndex((s) => s.id === connectionId);

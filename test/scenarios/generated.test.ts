@@ -12,7 +12,7 @@ const validateWhole = new Ajv({ allErrors: true, strict: false }).compile(scenar
 
 describe('generated scenario documents (STYLE.md §5: they validate against the shipped schema)', () => {
   describe('properties', () => {
-    it.each(['nso57', 'nso6x'] as const)('validate under profile %s, with the dispatching validator and the whole schema alike', (profile) => {
+    it.each(['nso57', 'nso62', 'nso66'] as const)('validate under profile %s, with the dispatching validator and the whole schema alike', (profile) => {
       fc.assert(
         fc.property(scenarioArbitrary({ profile }), (doc) => {
           expect(checkScenarioDocument(doc)).toEqual([]);

@@ -75,7 +75,7 @@ options: { ack-timeout: 10 sec, strict: yes }
     ).toMatchInlineSnapshot(`
       "Failed to load scenario: 5 problems (bad.yaml)
       bad.yaml:2:1: stepz: expected a top-level field ($schema, name, description, profile, seed, include, defaults, options, steps, ncmp, schema), found unknown field "stepz" (did you mean steps?)
-      bad.yaml:3:10: profile: expected one of nso57, nso6x, found "nso99"
+      bad.yaml:3:10: profile: expected one of auto, nso57, nso62, nso66, nso6x, found "nso99"
       bad.yaml:4:7: seed: expected an integer, found 1.5
       bad.yaml:5:25: options.ack-timeout: expected a duration such as 250ms, 2s or 1m30s (a bare number is milliseconds), found "10 sec"
       bad.yaml:5:41: options.strict: expected true or false, found "yes""
@@ -234,9 +234,10 @@ steps:
     `);
   });
 
-  it('semantic checks: acks no earlier emit asked for, wait-ack on types never acked, profile', async () => {
+  it('semantic checks: acks no earlier emit asked for, wait-ack on types never acked, a forced profile', async () => {
     expect(
       await problems(`name: x
+profile: nso57
 steps:
   - emit: { type: commit-diff, th: 1001 }
   - expect-ack: { th: 1002 }
@@ -252,17 +253,49 @@ steps:
 `),
     ).toMatchInlineSnapshot(`
       "Failed to load scenario: 10 problems (bad.yaml)
-      bad.yaml:4:23: steps[1].expect-ack.th: expected the th of an earlier commit-diff emit (1001), found 1002
-      bad.yaml:5:25: steps[2].expect-ack.usid: expected the usid of an earlier audit emit (there is none), found 42
-      bad.yaml:6:35: steps[3].expect-ack.usid: expected one of th, usid or ha (one handshake per step), found th and usid
-      bad.yaml:7:17: steps[4].expect-ack: expected th, usid or ha: which handshake to expect, found none of them
-      bad.yaml:8:26: steps[5].expect-no-ack.of: expected of only together with usid, found of: audit-network without usid
-      bad.yaml:9:40: steps[6].emit.wait-ack: expected no wait-ack: only commit-diff, audit, audit-network and ha-info notifications are acked (PROTOCOL.md §12.1), found wait-ack on heartbeat
-      bad.yaml:10:19: steps[7].emit.type: expected a type the nso57 profile can send (compaction needs profile nso6x, PROTOCOL.md §16), found compaction
-      bad.yaml:11:42: steps[8].emit.event: expected a call-home event the nso57 profile can send (device-disconnected needs nso6x, PROTOCOL.md §11.17), found "device-disconnected"
-      bad.yaml:12:28: steps[9].fuzz.types[1]: expected a type the nso57 profile can send (audit-network needs nso6x), found audit-network
-      bad.yaml:13:23: steps[10].expect-ack.ha: expected an earlier ha-info emit to ack, found none"
+      bad.yaml:5:23: steps[1].expect-ack.th: expected the th of an earlier commit-diff emit (1001), found 1002
+      bad.yaml:6:25: steps[2].expect-ack.usid: expected the usid of an earlier audit emit (there is none), found 42
+      bad.yaml:7:35: steps[3].expect-ack.usid: expected one of th, usid or ha (one handshake per step), found th and usid
+      bad.yaml:8:17: steps[4].expect-ack: expected th, usid or ha: which handshake to expect, found none of them
+      bad.yaml:9:26: steps[5].expect-no-ack.of: expected of only together with usid, found of: audit-network without usid
+      bad.yaml:10:40: steps[6].emit.wait-ack: expected no wait-ack: only commit-diff, audit, audit-network and ha-info notifications are acked (PROTOCOL.md §12.1), found wait-ack on heartbeat
+      bad.yaml:11:19: steps[7].emit.type: expected a type the nso57 profile can send (compaction needs profile nso62 or nso66, PROTOCOL.md §16), found compaction
+      bad.yaml:12:42: steps[8].emit.event: expected a call-home event the nso57 profile can send (device-disconnected needs nso66, PROTOCOL.md §11.17, NSO62.md §B), found "device-disconnected"
+      bad.yaml:13:28: steps[9].fuzz.types[1]: expected a type the nso57 profile can send (audit-network needs nso62 or nso66), found audit-network
+      bad.yaml:14:23: steps[10].expect-ack.ha: expected an earlier ha-info emit to ack, found none"
     `);
+  });
+
+  it('profile auto (the default) accepts types of every profile; each connection decides at emit time', async () => {
+    const doc = `name: x
+steps:
+  - emit: { type: compaction }
+  - emit: { type: call-home-info, event: device-disconnected }
+  - fuzz: { types: [audit, audit-network], count: 3 }
+  - emit: { type: progress, phase: validate }
+  - emit: { type: progress, span_id: abc }
+`;
+    await expect(parseScenario(doc, { file: 'ok.yaml' })).resolves.toMatchObject({ profile: 'auto' });
+    expect(await problems(`profile: nso62
+${doc}`)).toMatch(/steps\[1\]\.emit\.event: expected a call-home event the nso62 profile can send .*\n.*steps\[3\]\.emit\.phase: expected a field the nso62 progress layout has/);
+  });
+
+  it('a progress event with fields of both layouts is refused under auto too (no profile can send it)', async () => {
+    expect(await problems(`name: x
+steps:
+  - emit: { type: progress, phase: validate, span_id: abc }
+`)).toMatch(
+      /bad.yaml:3:\d+: steps\[0\]\.emit\.span_id: expected progress fields of one layout/,
+    );
+  });
+
+  it('a stream tag that is an over-long atom (256 characters) is refused at load with its position', async () => {
+    expect(await problems(`name: x
+steps:
+  - stream: { name: s, events: [{ values: [{ ns: n, tag: ${'a'.repeat(256)}, v: 1 }] }] }
+`)).toMatch(
+      /bad.yaml:3:58: steps\[0\]\.stream\.events\[0\]\.values\[0\]\.tag: expected an atom name of at most 255 characters, found 256 characters/,
+    );
   });
 
   it('cross-step checks keep running past an invalid step that cannot have started a handshake', async () => {
@@ -375,7 +408,8 @@ steps:
         }),
       },
     );
-    expect(scenario.profile).toBe('nso6x');
+    // nso6x is the deprecated alias of nso66
+    expect(scenario.profile).toBe('nso66');
     expect(scenario.defaults).toEqual({ uinfo: { username: 'bob', usid: 7 } });
     expect(scenario.options).toEqual({ ackTimeoutMs: 3000, failFast: false, requireAcks: true });
     expect(scenario.steps.map((s) => [s.kind, s.at.file, s.at.line, s.at.path])).toEqual([

@@ -186,6 +186,25 @@ describe('playScenario', () => {
     expect(report.failures).toEqual([`violation ack-duplicate on connection ${c}: expected x, got y`]);
   });
 
+  it('reports every notification not sent: a profile gap is reported, an encoding failure fails the run', async () => {
+    const { clock, target, scenario } = await setup({ steps: [{ wait: '1s' }] });
+    const c = target.subscribe(NOTIF.AUDIT);
+    const lines: RunLogEvent[] = [];
+    const gap = `audit-network not sent to connection ${c}: its client speaks NSO 5.7, protocol 77 (profile nso57)`;
+    const broken = `stream-event not sent to connection ${c}: Failed to encode term: atom too long`;
+    const report = await drive(clock, playScenario(scenario, target, { clock, onLog: (e) => lines.push(e) }), {
+      at: { 100: () => target.notSend(c, 'audit-network', 'profile', gap), 200: () => target.notSend(c, 'stream-event', 'unencodable', broken) },
+    });
+    expect(report.notSent).toEqual([
+      { at: 100, connectionId: c, type: 'audit-network', reason: 'profile', message: gap },
+      { at: 200, connectionId: c, type: 'stream-event', reason: 'unencodable', message: broken },
+    ]);
+    expect(report.totals.notSent).toBe(2);
+    expect(report.failures).toEqual([broken]);
+    expect(report.status).toBe('failed');
+    expect(lines.filter((l) => l.message.includes('not sent')).map((l) => l.level)).toEqual(['info', 'error']);
+  });
+
   it('fails the run at the end when an owed ack never comes (require-acks)', async () => {
     const { clock, target, scenario } = await setup({
       options: { 'ack-timeout': '3s' },
@@ -320,7 +339,7 @@ describe('playScenario', () => {
     const { clock, target, scenario } = await setup({ steps: [{ log: 'hello' }] });
     const lines: RunLogEvent[] = [];
     await drive(clock, playScenario(scenario, target, { clock, onLog: (e) => lines.push(e) }));
-    expect(lines.map((l) => l.message)).toEqual(['playing test (profile nso57, seed 7)', 'hello', 'test: passed']);
+    expect(lines.map((l) => l.message)).toEqual(['playing test (profile auto, seed 7)', 'hello', 'test: passed']);
     expect(target.listenerCount()).toBe(0);
   });
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeTerm, isAvailableIn, NOTIF, notificationFromTerm, notificationToTerm, notificationTypes, type Notification } from '../../src/codec/index.js';
-import { fromHex, loadHandshake, loadNotifications, loadNotifications6x, toHex } from '../support/vectors.js';
+import { fromHex, loadHandshake, loadNotifications, loadNotifications66, loadNso62Layouts, toHex } from '../support/vectors.js';
 import { rawConnect } from './raw-socket.js';
 import { ALL_TYPES_MASK, useServerPerTest, waitFor } from './helpers.js';
 
@@ -12,7 +12,13 @@ const s = useServerPerTest();
 const client = s.client;
 
 const vectors57 = loadNotifications().filter((v) => !v.name.startsWith('audit_network'));
-const vectors6x = [...loadNotifications().filter((v) => v.name.startsWith('audit_network')), ...loadNotifications6x()];
+/** The layouts where 6.x differs from 5.7 (NSO62.md §B) and nso66's extras. */
+const vectors6x = [
+  ...loadNso62Layouts()
+    .filter((v) => ['progress', 'commit-progress', 'audit-network', 'compaction', 'call-home-info'].includes(v.type))
+    .map((v) => ({ mask_bit: v.bit, etf_hex: v.etf_hex })),
+  ...loadNotifications66(),
+];
 
 function notificationOf(hex: string): Notification {
   return notificationFromTerm(decodeTerm(fromHex(hex)));
@@ -42,11 +48,11 @@ describe('delivery (§10, §11)', () => {
     }
   });
 
-  it('sends 6.x-only types to nso6x connections and skips nso57 ones (§16.5)', async () => {
-    await s.restart({ profileForProtocolVersion: (v) => (v === 99 ? 'nso6x' : undefined) });
+  it('sends 6.x-only types to nso66 connections and skips nso57 ones, with the reason (§16.5)', async () => {
+    await s.restart({ profileForProtocolVersion: (v) => (v === 99 ? 'nso66' : undefined) });
     const old = await client({ mask: ALL_TYPES_MASK & ~NOTIF.AUDIT_NETWORK_SYNC & ~(NOTIF.HEARTBEAT | NOTIF.HEALTH_CHECK | NOTIF.STREAM_EVENT) });
-    const neu = await client({ mask: ALL_TYPES_MASK & ~NOTIF.AUDIT_NETWORK_SYNC & ~(NOTIF.HEARTBEAT | NOTIF.HEALTH_CHECK | NOTIF.STREAM_EVENT), protocolVersion: 99, profile: 'nso6x' });
-    expect(s.server.subscribers().map((i) => i.profile)).toEqual(['nso57', 'nso6x']);
+    const neu = await client({ mask: ALL_TYPES_MASK & ~NOTIF.AUDIT_NETWORK_SYNC & ~(NOTIF.HEARTBEAT | NOTIF.HEALTH_CHECK | NOTIF.STREAM_EVENT), protocolVersion: 99, profile: 'nso66' });
+    expect(s.server.subscribers().map((i) => i.profile)).toEqual(['nso57', 'nso66']);
     const sent = vectors6x.filter((v) => v.mask_bit !== NOTIF.STREAM_EVENT).map((v) => notificationOf(v.etf_hex));
     const decodableBy57 = (n: Notification): boolean => {
       if (!isAvailableIn(n, 'nso57')) return false;
@@ -60,7 +66,9 @@ describe('delivery (§10, §11)', () => {
     for (const n of sent) {
       const d = s.server.emit(n);
       expect(d.recipients).toEqual(decodableBy57(n) ? [1, 2] : [2]);
-      expect(d.skipped).toEqual(decodableBy57(n) ? [] : [{ connectionId: 1, reason: 'profile' }]);
+      expect(d.skipped).toEqual(
+        decodableBy57(n) ? [] : [{ connectionId: 1, reason: 'profile', message: expect.stringMatching(new RegExp(`^${n.type} not sent to connection 1: its client speaks NSO 5\\.7, protocol 77 \\(profile nso57\\); `)) }],
+      );
       if (n.type === 'commit-diff') await Promise.all([old.diffDone(n.th), neu.diffDone(n.th)]);
     }
     expect((await neu.take(sent.length)).map((r) => r.type)).toEqual(sent.map((n) => n.type));

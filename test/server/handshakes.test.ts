@@ -7,8 +7,8 @@ import { NOTIF } from '../../src/codec/index.js';
 import type { AckOutcome } from '../../src/server/index.js';
 import { useServerPerTest, waitFor } from './helpers.js';
 
-const s = useServerPerTest({ profile: 'nso6x' });
-const client = (mask: number): Promise<NotifClient> => s.client({ mask, profile: 'nso6x' });
+const s = useServerPerTest({ profile: 'nso66' });
+const client = (mask: number): Promise<NotifClient> => s.client({ mask, profile: 'nso66' });
 
 /** Whether a promise has settled, after letting pending I/O callbacks run. */
 async function isSettled(p: Promise<unknown>): Promise<boolean> {
@@ -164,7 +164,7 @@ describe('HA info with HA_INFO_SYNC (§11.6, §12.2 global)', () => {
   });
 
   it('with autoAck the client acknowledges every handshake by itself', async () => {
-    await s.client({ mask: NOTIF.HA_INFO | NOTIF.HA_INFO_SYNC | NOTIF.COMMIT_DIFF | NOTIF.AUDIT | NOTIF.AUDIT_SYNC, autoAck: true, profile: 'nso6x' });
+    await s.client({ mask: NOTIF.HA_INFO | NOTIF.HA_INFO_SYNC | NOTIF.COMMIT_DIFF | NOTIF.AUDIT | NOTIF.AUDIT_SYNC, autoAck: true, profile: 'nso66' });
     const outcomes = await Promise.all([
       s.server.emitAndWait({ type: 'ha-info', event: 'is-none' }),
       s.server.emitAndWait({ type: 'ha-info', event: 'is-primary' }),

@@ -83,10 +83,28 @@ describe('session reducer: handshake (§2–§4)', () => {
     expect(rawBytesWanted(state)).toBeUndefined();
   });
 
-  it('picks the profile from the protocol version when configured (§16)', () => {
-    const cfg = config({ profileForProtocolVersion: (v) => (v >= 80 ? 'nso6x' : undefined) });
-    expect(run([{ kind: 'header', bytes: header(0, 11, 81), entropy: ENTROPY }], cfg).state.profile).toBe('nso6x');
-    expect(run([{ kind: 'header', bytes: header(0, 11, 77), entropy: ENTROPY }], cfg).state.profile).toBe('nso57');
+  it('picks the profile from the protocol version with the configured callback first (§16)', () => {
+    const cfg = config({ profile: undefined, profileForProtocolVersion: (v) => (v === 81 ? 'nso66' : undefined) });
+    const at = (v: number): SessionState => run([{ kind: 'header', bytes: header(0, 11, v), entropy: ENTROPY }], cfg).state;
+    expect([at(81).profile, at(81).profileChoice]).toEqual(['nso66', { basis: 'option' }]);
+    // the callback's undefined falls back to the table
+    expect([at(77).profile, at(77).profileChoice]).toEqual(['nso57', { basis: 'known' }]);
+    expect([at(82).profile, at(82).profileChoice]).toEqual(['nso62', { basis: 'known' }]);
+  });
+
+  it('without a forced profile, the table: 77 nso57, 82 nso62, newer nso62 (noted), unknown lower nso57 (noted)', () => {
+    const cfg = config({ profile: undefined });
+    const at = (v: number): SessionState => run([{ kind: 'header', bytes: header(0, 11, v), entropy: ENTROPY }], cfg).state;
+    expect(at(77)).toMatchObject({ profile: 'nso57', profileChoice: { basis: 'known' } });
+    expect(at(82)).toMatchObject({ profile: 'nso62', profileChoice: { basis: 'known' } });
+    expect(at(90)).toMatchObject({ profile: 'nso62', profileChoice: { basis: 'newer', note: expect.stringMatching(/protocol version 90 is newer than every known one \(82, NSO 6\.2\): using profile nso62/) } });
+    expect(at(70)).toMatchObject({ profile: 'nso57', profileChoice: { basis: 'older', note: expect.stringMatching(/protocol version 70 is unknown \(known: 77, 82\): using profile nso57/) } });
+    expect(at(80)).toMatchObject({ profile: 'nso57', profileChoice: { basis: 'older' } });
+  });
+
+  it('a forced profile wins over the protocol version and the callback', () => {
+    const cfg = config({ profile: 'nso62', profileForProtocolVersion: () => 'nso66' });
+    expect(run([{ kind: 'header', bytes: header(0, 11, 77), entropy: ENTROPY }], cfg).state).toMatchObject({ profile: 'nso62', profileChoice: { basis: 'forced' } });
   });
 
   it('closes other client types at once, without a reply or violation (§2, §17)', () => {

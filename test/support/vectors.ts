@@ -155,6 +155,67 @@ export function loadNotifications6x(): readonly NotificationVector[] {
   return jsonLines<NotificationVector>('notifications_6x_inferred.jsonl');
 }
 
+/** `notifications_nso62.jsonl`, a `server_to_client` line: one frame and what NSO 6.2.5 made of it. */
+export interface Nso62NotificationVector {
+  readonly name: string;
+  readonly direction: 'server_to_client';
+  /** The mock's kebab-case type name. */
+  readonly type: string;
+  readonly bit: number;
+  readonly term: string;
+  readonly etf_hex: string;
+  readonly frame_hex: string;
+  /** `read_notification()` of the real 6.2.5 Python binding (vectors README: python_dict_nso62 conventions). */
+  readonly python_dict_nso62: Record<string, unknown>;
+  readonly java_nso62: Record<string, unknown>;
+  /** The frame the 6.2.5 C library wrote back (an ack), when it wrote one. */
+  readonly ack_frame_hex_nso62?: string;
+  readonly java_ack_etf_hex?: string;
+  /** Set on frames that are NOT 6.2.5 layouts (5.7, guessed or econfd forms): what is wrong with them. */
+  readonly wrong_layout?: string;
+}
+
+/** `notifications_nso62.jsonl`, a `client_to_server` line: bytes the 6.2.5 libraries sent. */
+export interface Nso62ClientVector {
+  readonly name: string;
+  readonly direction: 'client_to_server';
+  readonly library: string;
+  readonly term?: string;
+  readonly etf_hex?: string;
+  readonly frame_hex?: string;
+  /** The unframed connect header. */
+  readonly raw_hex?: string;
+  readonly fields?: Readonly<Record<string, unknown>>;
+  readonly after_vector?: string;
+  readonly refused_client_side?: unknown;
+}
+
+/** `notifications_nso62.jsonl`: NSO 6.2.5, produced by running the real libraries (NSO62.md). */
+export function loadNotificationsNso62(): readonly (Nso62NotificationVector | Nso62ClientVector)[] {
+  return jsonLines<Nso62NotificationVector | Nso62ClientVector>('notifications_nso62.jsonl');
+}
+
+/** The 6.2.5 layouts of `notifications_nso62.jsonl` (server frames without `wrong_layout`). */
+export function loadNso62Layouts(): readonly Nso62NotificationVector[] {
+  return loadNotificationsNso62().filter((v): v is Nso62NotificationVector => v.direction === 'server_to_client' && v.wrong_layout === undefined);
+}
+
+/** The frames of `notifications_nso62.jsonl` that are NOT 6.2.5 layouts (`wrong_layout` set). */
+export function loadNso62WrongLayouts(): readonly Nso62NotificationVector[] {
+  return loadNotificationsNso62().filter((v): v is Nso62NotificationVector => v.direction === 'server_to_client' && v.wrong_layout !== undefined);
+}
+
+/**
+ * Entries of `notifications_6x_inferred.jsonl` that NSO62.md contradicts (it wins): the guessed
+ * progress 15-tuple order is wrong for 6.2.5 (`wrong6x.progress_guessed_order` shows why).
+ */
+export const SUPERSEDED_6X_VECTORS: readonly string[] = ['progress.span_based_guess'];
+
+/** The inferred 6.x entries that still stand (call-home 3, compaction): the nso66 profile's extras. */
+export function loadNotifications66(): readonly NotificationVector[] {
+  return loadNotifications6x().filter((v) => !SUPERSEDED_6X_VECTORS.includes(v.name));
+}
+
 /** `client_messages.jsonl`: subscription requests (§8) and acks (§12). */
 export function loadClientMessages(): readonly ClientMessageVector[] {
   return jsonLines<ClientMessageVector>('client_messages.jsonl');

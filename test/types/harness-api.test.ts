@@ -14,7 +14,7 @@ import {
   type MalformedBytes,
 } from '../../src/arbitraries/index.js';
 import type { Delivery, JournalEntry, SubscriberInfo, Violation } from '../../src/server/index.js';
-import type { CommitDiffNotification, NsoMockErrorCode } from '../../src/codec/index.js';
+import type { CommitDiffNotification, NsoMockErrorCode, Profile, ProfileSetting } from '../../src/codec/index.js';
 import {
   HarnessError,
   startNsoMock,
@@ -27,6 +27,16 @@ import {
   type UnexpectedFramePolicy,
 } from '../../src/harness/index.js';
 import type { RunReport, ScenarioDocument } from '../../src/scenarios/index.js';
+
+describe('profile types', () => {
+  it('a profile is nso57, nso62 or nso66; settings add auto and the deprecated nso6x; a subscriber has a resolved one', () => {
+    expectTypeOf<Profile>().toEqualTypeOf<'nso57' | 'nso62' | 'nso66'>();
+    expectTypeOf<ProfileSetting>().toEqualTypeOf<'auto' | 'nso57' | 'nso62' | 'nso66' | 'nso6x'>();
+    expectTypeOf<SubscriberInfo['profile']>().toEqualTypeOf<Profile>();
+    expectTypeOf<RunReport['profile']>().toEqualTypeOf<Profile | 'auto'>();
+    expectTypeOf<Parameters<typeof startNsoMock>[0]>().toMatchTypeOf<{ profile?: ProfileSetting } | undefined>();
+  });
+});
 
 describe('harness types', () => {
   it('startNsoMock resolves to an async-disposable RunningNsoMock', () => {

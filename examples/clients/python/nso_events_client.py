@@ -102,6 +102,9 @@ CLIENT_TYPE_EVENT_MANAGER = 11
 WANT_CHALLENGE = 0x80
 PROTOCOL_VERSION = 77
 LIBRARY_VERSION = 0x07070100
+# What the real libraries send per binding (NSO62.md §A): 5.7.1 → 77, 6.2.5 → 82 / 0x08020500.
+# nso66 is inferred: 86 is the mock's placeholder, above every known version.
+HEADER_VERSIONS = {"nso57": (77, 0x07070100), "nso62": (82, 0x08020500), "nso66": (86, 0x08060000)}
 MAX_DEPTH, MAX_KEYLEN = 60, 18
 
 AF_INET, AF_INET6, AF_UNSPEC = 2, 10, 0  # Linux values, as in the vectors (§15)
@@ -532,10 +535,69 @@ def optional_text(value: Any, size: int | None = None) -> str | None:
     return None if is_undefined(value) else text(value, size)
 
 
+def binding_name(value: str) -> str:
+    """The --binding value: nso57, nso62, nso66 (nso6x: deprecated alias of nso66)."""
+    # "auto" ({profile} of a mock that picks per connection): act as the default, a 5.7 client
+    names = {"nso57": "nso57", "nso62": "nso62", "nso66": "nso66", "nso6x": "nso66", "auto": "nso57"}
+    if value not in names:
+        raise argparse.ArgumentTypeError(f"unknown binding {value!r} (expected nso57, nso62 or nso66)")
+    return names[value]
+
+
+def value_text(confd_type: int, value: Any) -> str:
+    """str(_ncs.Value) for a natural value (NSO62.md §C; verified for the types of the 6.2.5 vectors)."""
+    if value is None:
+        return ""
+    if confd_type == 14 and isinstance(value, float):
+        return "%f" % value
+    if confd_type == 17:
+        return "true" if value is True else "false"
+    if isinstance(value, list):
+        return ".".join(str(x) for x in value)
+    return str(value)
+
+
+def nso62_value(v: dict[str, Any], tag: tuple[Any, Any] | None) -> dict[str, Any]:
+    confd_type = v.get("confd_type", 0)
+    if confd_type in (2, 32, 33) and tag is not None:
+        return {"$type": "Value", "confd_type": confd_type, "str": f"tag<{tag[1]}>", "pyval": {"$tuple": [tag[1], tag[0]]}}
+    raw = v.get("value")
+    if confd_type == 31 and isinstance(raw, list):
+        items = [nso62_value(x, None) if isinstance(x, dict) else {"str": value_text(0, x), "pyval": x} for x in raw]
+        return {"$type": "Value", "confd_type": 31, "str": " ".join(str(x["str"]) for x in items), "pyval": [x.get("pyval") for x in items]}
+    return {"$type": "Value", "confd_type": confd_type, "str": value_text(confd_type, raw), "pyval": raw}
+
+
+def nso62_objects(x: Any, tag: tuple[Any, Any] | None = None) -> Any:
+    """The objects of the NSO 6.2.5 binding as the vectors render them (vectors README,
+    python_dict_nso62): UserInfo has actx_thandle, TransCtxRef its 6.2.5 attributes (fd is
+    uninitialised memory: {"$varies": "int"}), SnmpVarbind only `type`, Value `str` and `pyval`."""
+    if isinstance(x, list):
+        return [nso62_objects(i, tag) for i in x]
+    if not isinstance(x, dict):
+        return x
+    kind = x.get("$type")
+    if kind == "UserInfo":
+        return {**x, "actx_thandle": 0}
+    if kind == "TransCtxRef":
+        uinfo = nso62_objects(x.get("uinfo", {}))
+        return {"$type": "TransCtxRef", "fd": {"$varies": "int"}, "th": x.get("th", 0), "secondary_index": 0,
+                "username": uinfo.get("username", ""), "context": uinfo.get("context", ""), "uinfo": uinfo, "traversal_id": 0}
+    if kind == "SnmpVarbind":
+        return {"$type": "SnmpVarbind", "type": x.get("type", 0)}
+    if kind == "Value":
+        return nso62_value(x, tag)
+    if kind == "TagValue":
+        v = x.get("v")
+        return {**x, "v": nso62_value(v, (x.get("ns"), x.get("tag"))) if isinstance(v, dict) else v}
+    return {k: nso62_objects(v, tag) for k, v in x.items()}
+
+
 class Decoder:
     """Turns a notification term into the `read_notification` dict. `binding` selects the Python
-    binding whose dict keys are produced: "nso57" (NSO 5.7.1: old HA key names only, 19-field
-    progress) or "nso6x" (6.x-era binding: both HA key names, the 6.x progress placeholder)."""
+    binding: "nso57" (NSO 5.7.1: old HA key names only, 19-field progress), "nso62" (NSO 6.2.5,
+    NSO62.md: both HA key names, the 15-field progress, the 6.2.5 objects) or "nso66" (6.2.5 plus
+    call-home type 3 with its device, inferred)."""
 
     def __init__(self, binding: str = "nso57") -> None:
         self.binding = binding
@@ -574,7 +636,8 @@ class Decoder:
             nested = handler(term)
         except (ValueError, IndexError, TypeError) as exc:
             raise BadNotification(f"Bad notification struct ({exc})") from exc
-        return {"type": term[0], **nested}
+        out = {"type": term[0], **nested}
+        return out if self.binding == "nso57" else nso62_objects(out)
 
     @staticmethod
     def arity(term: tuple[Any, ...], *allowed: int) -> None:
@@ -621,7 +684,7 @@ class Decoder:
             raise BadNotification("bad HA info")
         ha_type, data = integer(inner[0]), inner[1]
         out: dict[str, Any] = {"type": ha_type}
-        both = self.binding == "nso6x"
+        both = self.binding != "nso57"
         if ha_type == 1:
             if both:
                 out["noprimary"] = integer(data)
@@ -729,12 +792,11 @@ class Decoder:
         event = t[1]
         if not isinstance(event, tuple):
             raise BadNotification("bad progress event")
-        if len(event) == 19:
-            return {"progress": self.progress19(event)}
-        if self.binding == "nso6x" and len(event) == 15:
-            return {"progress": self.progress15(event)}
-        # The 5.7.1 C library asserts on the arity and aborts; this client only reports it.
-        raise BadNotification(f"progress event arity {len(event)} (expected 19)")
+        want = 19 if self.binding == "nso57" else 15
+        if len(event) != want:
+            # The C library asserts on the arity and aborts (NSO62.md §D); this client only reports it.
+            raise BadNotification(f"progress event arity {len(event)} (expected {want})")
+        return {"progress": self.progress19(event) if want == 19 else self.progress62(event)}
 
     @staticmethod
     def progress_common(event: tuple[Any, ...]) -> dict[str, Any]:
@@ -765,26 +827,28 @@ class Decoder:
                 out[key] = text(value)
         return out
 
-    def progress15(self, e: tuple[Any, ...]) -> dict[str, Any]:
-        """The clearly marked 6.x placeholder layout of notifications_6x_inferred.jsonl (§11.14)."""
-        out = self.progress_common(e)
-        for index, key in ((6, "context"), (7, "trace_id"), (8, "span_id"), (9, "parent_span_id"),
-                           (10, "subsystem"), (11, "msg"), (12, "annotation")):
+    def progress62(self, e: tuple[Any, ...]) -> dict[str, Any]:
+        """The NSO 6.2.5 15-tuple (NSO62.md §B/§C): {Type, Timestamp, Duration, TraceId, SpanId,
+        ParentSpanId, Usid, Tid, Datastore, Context, Subsystem, Msg, Annotation, Attributes, Links}."""
+        out: dict[str, Any] = {"type": integer(e[0]), "timestamp": integer(e[1])}
+        if not is_undefined(e[2]):
+            out["duration"] = integer(e[2])
+        for index, key in ((3, "trace_id"), (4, "span_id"), (5, "parent_span_id")):
             s = optional_text(e[index])
-            # Fixed C buffers (trace_id, msg) are present only when non-empty; char* fields when not undefined.
-            if s is not None and (s or key not in ("trace_id", "msg")):
+            if s is not None:
                 out[key] = s
-        attributes = e[13] if isinstance(e[13], list) else []
-        links = e[14] if isinstance(e[14], list) else []
-        out["num_attributes"] = len(attributes)
+        out.update({"usid": integer(e[6]), "tid": integer(e[7]), "datastore": integer(e[8])})
+        for index, key in ((9, "context"), (10, "subsystem"), (11, "msg"), (12, "annotation")):
+            s = optional_text(e[index])
+            if s is not None:
+                out[key] = s
+        attributes, links = e[13], e[14]
+        if not (isinstance(attributes, list) and isinstance(links, list)):
+            raise BadNotification("Failed to allocate (20)")  # what 6.2.5 raises for undefined lists
         if attributes:
-            out["attributes"] = [
-                {"name": text(n), "type": 2, "number": v} if isinstance(v, int) else {"name": text(n), "type": 1, "string": text(v)}
-                for n, v in attributes
-            ]
-        out["num_links"] = len(links)
+            out["attributes"] = {text(n): v if isinstance(v, int) else text(v) for n, v in attributes}
         if links:
-            out["links"] = [{"trace_id": text(a), "span_id": text(b)} for a, b in links]
+            out["links"] = [{"$type": "ProgressLink", "span_id": text(b), "trace_id": text(a)} for a, b in links]
         return out
 
     def stream(self, t: tuple[Any, ...]) -> dict[str, Any]:  # §11.15
@@ -842,7 +906,7 @@ class Decoder:
         self.arity(t, 6, 7)
         kind = integer(t[1])
         out: dict[str, Any] = {"type": kind}
-        with_device = (1, 3) if self.binding == "nso6x" else (1,)
+        with_device = (1, 3) if self.binding == "nso66" else (1,)
         if len(t) == 7 and kind in with_device:
             out["device"] = text(t[6])
         out.update(ip_fields(t[2]))
@@ -854,11 +918,10 @@ class Decoder:
         usid, tid, user, device, trace_id, config = t[1]
         out: dict[str, Any] = {"usid": integer(usid), "tid": integer(tid), "user": text(user), "device": text(device)}
         trace = optional_text(trace_id, 65)
-        if trace:
+        if trace is not None:
             out["trace_id"] = trace
-        cfg = optional_text(config)
-        if cfg is not None:
-            out["config"] = cfg
+        # 6.2.5 reads Config as text; the atom undefined comes out as "undefined" (NSO62.md §D)
+        out["config"] = "undefined" if is_undefined(config) else text(config)
         return {"audit_network": out}
 
     def compaction(self, t: tuple[Any, ...]) -> dict[str, Any]:  # §11.19: flat or nested (unknown)
@@ -964,7 +1027,8 @@ class EventClient:
         self.sock = sock
         access_file = os.environ.get("CONFD_IPC_ACCESS_FILE") or os.environ.get("NCS_IPC_ACCESS_FILE")
         first = CLIENT_TYPE_EVENT_MANAGER | (WANT_CHALLENGE if access_file else 0)
-        header = struct.pack(">BHIBB", first, PROTOCOL_VERSION, LIBRARY_VERSION, MAX_DEPTH, MAX_KEYLEN)
+        protocol, library = HEADER_VERSIONS.get(args.binding, (PROTOCOL_VERSION, LIBRARY_VERSION))
+        header = struct.pack(">BHIBB", first, protocol, library, MAX_DEPTH, MAX_KEYLEN)
         sock.sendall(header)
         if access_file:
             self.access_check(read_secret(access_file))
@@ -1171,8 +1235,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--xpath", default=None, help="XPath filter for the stream")
     parser.add_argument("--usid", type=int, default=0, help="user session for stream AAA filtering")
     parser.add_argument("--verbosity", type=int, default=0, choices=[0, 1, 2, 3])
-    parser.add_argument("--binding", default="nso57", type=lambda s: "nso6x" if "6" in s else "nso57",
-                        help="dict keys of which Python binding to print: nso57 (default) or nso6x")
+    parser.add_argument("--binding", default="nso57", type=binding_name,
+                        help="which NSO release's library to act as: nso57 (default, protocol 77), nso62 (protocol 82, "
+                             "the 6.2.5 layouts and dict), nso66 (inferred); nso6x is a deprecated alias of nso66")
     parser.add_argument("--count", type=int, default=None, help="exit after N notifications")
     parser.add_argument("--idle-exit", type=float, default=None, help="exit after SECONDS without traffic")
     parser.add_argument("--decode-frames", action="store_true", help="decode hex frames from stdin and exit")

@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import type { CallHomeInfoNotification } from '../../codec/index.js';
 import { ipArb, portArb, resolve, textArb, type NotificationConstraints } from './shared.js';
 
-/** Call-home notifications (PROTOCOL.md §11.17); event 3 (device-disconnected) only for `nso6x` (§16). */
+/** Call-home notifications (PROTOCOL.md §11.17); event 3 (device-disconnected) only for `nso66` (§16, NSO62.md §B: not in 6.2). */
 export function callHomeInfoNotification(constraints?: NotificationConstraints): fc.Arbitrary<CallHomeInfoNotification> {
   const c = resolve(constraints);
   return fc
     .record({
-      event: fc.integer({ min: 1, max: c.profile === 'nso6x' ? 3 : 2 }),
+      event: fc.integer({ min: 1, max: c.profile === 'nso66' ? 3 : 2 }),
       addr: ipArb(),
       port: portArb,
       ssh_host_key: textArb(c),

@@ -117,7 +117,7 @@ function arbitraryOf(type: NotificationType, c: StreamEventConstraints | undefin
 /**
  * Any notification the profile's clients can decode (§16: no audit-network or compaction for
  * `nso57`), every type equally likely.
- * @example fc.sample(anyNotificationArbitrary({ profile: 'nso6x' }), 5)
+ * @example fc.sample(anyNotificationArbitrary({ profile: 'nso62' }), 5)
  */
 export function anyNotificationArbitrary(constraints?: StreamEventConstraints): fc.Arbitrary<Notification> {
   const profile = resolve(constraints).profile;

@@ -17,8 +17,8 @@ function defined<T extends object>(o: T): T {
 
 /**
  * Progress / commit-progress notifications (PROTOCOL.md §11.14) in the layout of the profile:
- * the 19-tuple fields for `nso57`; the 15-tuple placeholder fields for `nso6x` [INF], where
- * `attributes` and `links` are always lists (that is how the 15-tuple decodes).
+ * the 19-tuple fields for `nso57`; the 6.2 15-tuple fields for `nso62` and `nso66` (NSO62.md §B),
+ * where `attributes` and `links` are always lists (that is how the 15-tuple decodes).
  * Timestamps are ≥ 2^32 (§6.4).
  */
 export function progressNotification(type?: ProgressType, constraints?: NotificationConstraints): fc.Arbitrary<ProgressNotification> {

@@ -6,11 +6,16 @@ import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 
+/** A profile option's profile: `nso6x` is the deprecated alias of `nso66`. */
+export function profileOf(name: ConformArgs['profile']): 'nso57' | 'nso62' | 'nso66' {
+  return name === 'nso6x' ? 'nso66' : name;
+}
+
 /** The parsed options of `conform`. */
 export interface ConformArgs {
   readonly client?: string;
   readonly cases?: readonly string[];
-  readonly profile: 'nso57' | 'nso6x';
+  readonly profile: 'nso57' | 'nso62' | 'nso66' | 'nso6x';
   readonly json?: string;
   readonly junit?: string;
   readonly html?: string;
@@ -43,7 +48,7 @@ export async function runConformCommand(args: ConformArgs, io: ConformIo = { std
   const harness = await import('../../harness/index.js');
   const cases = splitList(args.cases);
   if (args.list) {
-    const listed = await harness.listConformCases(args.profile, cases);
+    const listed = await harness.listConformCases(profileOf(args.profile), cases);
     if (listed.length === 0) {
       // The same verdict as running them: a filter that selects nothing is a mistake, not an empty pass.
       io.stderr.write(`nso-mock conform: no case matches ${JSON.stringify(cases ?? [])} (profile ${args.profile}; --list without --cases shows them all)\n`);
@@ -70,7 +75,7 @@ export async function runConformCommand(args: ConformArgs, io: ConformIo = { std
   try {
     report = await harness.runConform({
       client: args.client,
-      profile: args.profile,
+      profile: profileOf(args.profile),
       parallel: args.parallel,
       timeoutScale: args['timeout-scale'],
       ...(cases === undefined ? {} : { cases }),
@@ -112,7 +117,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
           'Client command, run with sh; placeholders {host} {port} {unix} {mask} {mask_names} {heartbeat} {health_check} {stream} {start_time} {stop_time} {profile} {access_file} {case}',
       })
       .option('cases', { type: 'string', array: true, describe: 'Case names or prefixes, comma separated (decode, ack.commit-diff, stream.*); default all' })
-      .option('profile', { choices: ['nso57', 'nso6x'] as const, default: 'nso57' as const, describe: 'Layout profile of the mock' })
+      .option('profile', { choices: ['nso57', 'nso62', 'nso66', 'nso6x'] as const, default: 'nso57' as const, describe: 'Layout profile of the mock, forced on every connection (nso6x: deprecated alias of nso66)' })
       .option('json', { type: 'string', describe: 'Write the JSON report to this file' })
       .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
       .option('html', { type: 'string', describe: 'Write a self-contained HTML report to this file' })

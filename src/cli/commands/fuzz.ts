@@ -13,7 +13,7 @@ export interface FuzzArgs {
   readonly runs: number;
   readonly seed?: number;
   readonly out: string;
-  readonly profile: 'nso57' | 'nso6x';
+  readonly profile: 'nso57' | 'nso62' | 'nso66' | 'nso6x';
   readonly types?: readonly string[];
   readonly 'max-events': number;
   readonly 'ack-timeout': number;
@@ -53,7 +53,7 @@ export async function runFuzzCommand(args: FuzzArgs, io: FuzzIo = { stdout: proc
     client: args.client,
     runs: args.runs,
     out: args.out,
-    profile: args.profile,
+    profile: args.profile === 'nso6x' ? ('nso66' as const) : args.profile,
     maxEvents: args['max-events'],
     ackTimeoutMs: args['ack-timeout'],
     transportFaults: args['transport-faults'],
@@ -119,7 +119,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
       .option('runs', { type: 'number', default: 25, describe: 'Generated scenarios to play' })
       .option('seed', { type: 'number', describe: 'fast-check seed (default random; always printed)' })
       .option('out', { type: 'string', default: '.', describe: 'Directory for the minimal failing scenario' })
-      .option('profile', { choices: ['nso57', 'nso6x'] as const, default: 'nso57' as const, describe: 'Layout profile' })
+      .option('profile', { choices: ['nso57', 'nso62', 'nso66', 'nso6x'] as const, default: 'nso57' as const, describe: 'Layout profile, forced on every connection (nso6x: deprecated alias of nso66)' })
       .option('types', { type: 'string', array: true, describe: 'Notification types to emit, comma separated (default all but heartbeat, health-check, stream-event)' })
       .option('max-events', { type: 'number', default: 12, describe: 'Most notifications per scenario' })
       .option('ack-timeout', { type: 'number', default: 1000, describe: 'Time the client gets for each ack, ms' })

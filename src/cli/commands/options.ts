@@ -10,7 +10,7 @@ export interface ServerArgs {
   readonly host: string;
   readonly port?: number;
   readonly unix?: string;
-  readonly profile?: 'nso57' | 'nso6x';
+  readonly profile?: 'auto' | 'nso57' | 'nso62' | 'nso66' | 'nso6x';
   readonly 'access-secret-file'?: string;
   readonly seed?: number;
   readonly report?: string;
@@ -46,7 +46,11 @@ export const SERVER_OPTIONS: Readonly<Record<keyof ServerArgs, OptionSpec>> = {
   host: { type: 'string', default: '127.0.0.1', describe: 'TCP address to listen on' },
   port: { type: 'number', describe: `TCP port (0 = pick a free one; default ${DEFAULT_PORT}, or no TCP when only --unix is given)` },
   unix: { type: 'string', describe: 'Unix-domain socket path to listen on (what clients get as NCS_IPC_PATH)' },
-  profile: { type: 'string', choices: ['nso57', 'nso6x'], describe: 'Layout profile (overrides the scenario; default nso57)' },
+  profile: {
+    type: 'string',
+    choices: ['auto', 'nso57', 'nso62', 'nso66', 'nso6x'],
+    describe: "Layout profile forced on every connection (overrides the scenario); default auto: each connection gets its client's (protocol 77: nso57, 82: nso62); nso6x is a deprecated alias of nso66",
+  },
   'access-secret-file': { type: 'string', describe: 'Require the IPC access check, with the secret in this file' },
   seed: { type: 'number', describe: 'Seed of every random choice (overrides the scenario)' },
   report: { type: 'string', describe: 'Write the JSON run report to this file' },

@@ -1,7 +1,8 @@
 /**
  * Call home info — bit 33554432 — PROTOCOL.md §11.17 [V57 C and Java]:
- * `{33554432, Type, Ip, Port, HostKey, KeyAlg [, Device]}`. Event 3 (device-disconnected) is
- * NSO 6.6 only [INF, medium]; the 5.7 profile never emits it (§16).
+ * `{33554432, Type, Ip, Port, HostKey, KeyAlg [, Device]}`. Only types 1 and 2 exist in NSO 5.7.1
+ * and 6.2.5 (NSO62.md §B); event 3 (device-disconnected) is NSO 6.6 only [INF, medium], so only the
+ * nso66 profile emits it (a 6.2.5 client reads it as type 3 and drops the device, NSO62.md §D).
  */
 import { tuple, type Term } from '../term.js';
 import { enumValue, intIn, onlyKeys, optText, PORT, text } from './input.js';
@@ -47,9 +48,9 @@ export function normalizeCallHomeInfo(input: CallHomeInfoInput): CallHomeInfoNot
   };
 }
 
-/** Python `call_home`; `device` for event 1 (and 3 under `nso6x`) when present. */
+/** Python `call_home`; `device` for event 1 (and 3 under `nso66`, inferred) when present. */
 export function callHomeInfoPython(n: CallHomeInfoNotification, profile: Profile): PythonDict {
-  const showDevice = n.device !== undefined && (n.event === 1 || (n.event === 3 && profile === 'nso6x'));
+  const showDevice = n.device !== undefined && (n.event === 1 || (n.event === 3 && profile === 'nso66'));
   return {
     type: NOTIF.CALL_HOME_INFO,
     call_home: {

@@ -134,11 +134,12 @@ function nodePython(node: HaNode): PythonDict {
 }
 
 /**
- * Python `hnot`. The 6.x-era binding (profile `nso6x`, the vectors' `python_dict`) sets the new and
- * the old key names; NSO 5.7.1 (`nso57`, `python_dict_nso57`) only the old ones (§11.6).
+ * Python `hnot`. The 6.x bindings (profiles `nso62` [V625, NSO62.md §C] and `nso66`; the vectors'
+ * `python_dict`) set the new and the old key names; NSO 5.7.1 (`nso57`, `python_dict_nso57`) only
+ * the old ones (§11.6).
  */
 export function haInfoPython(n: HaInfoNotification, profile: Profile): PythonDict {
-  const both = profile === 'nso6x';
+  const both = profile !== 'nso57';
   let data: PythonDict = {};
   switch (n.event) {
     case 1:

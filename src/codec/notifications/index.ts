@@ -29,7 +29,9 @@ import {
   type UserInfoInput,
 } from './notification.js';
 import { normalizeProgress, progressFromTerm, progressPython, progressToTerm } from './progress.js';
-import { notificationTypeOfBit, notificationTypes } from './registry.js';
+import { toNso62Objects } from './python-nso62.js';
+import { describeProfile } from './profiles.js';
+import { notificationTypeOfBit, notificationTypes, unavailableReason } from './registry.js';
 import { normalizeSnmpa, snmpaFromTerm, snmpaPython, snmpaToTerm } from './snmpa.js';
 import { normalizeStreamEvent, streamEventFromTerm, streamEventPython, streamEventToTerm } from './stream-event.js';
 import { normalizeSubagentInfo, subagentInfoFromTerm, subagentInfoPython, subagentInfoToTerm } from './subagent-info.js';
@@ -39,7 +41,20 @@ import { normalizeUpgrade, upgradeFromTerm, upgradePython, upgradeToTerm } from 
 import { normalizeUserSession, userSessionFromTerm, userSessionPython, userSessionToTerm } from './user-session.js';
 
 export * from './notification.js';
-export { notificationTypes, notificationTypeOfBit, notificationBit, isSubscribed, isAvailableIn, type NotificationSpec } from './registry.js';
+export { notificationTypes, notificationTypeOfBit, notificationBit, isSubscribed, isAvailableIn, unavailableReason, type NotificationSpec } from './registry.js';
+export {
+  PROFILE_INFO,
+  PROTOCOL_VERSION_PROFILES,
+  NEWEST_VERIFIED_PROFILE,
+  profileForProtocolVersion,
+  resolveProfile,
+  resolveProfileSetting,
+  isDeprecatedProfileName,
+  describeProfile,
+  type ProfileInfo,
+  type ProfileChoice,
+} from './profiles.js';
+export { progressFieldWithoutSlot } from './progress.js';
 export { ackFromTerm, ackToTerm, ackKeyString, formatAck, type Ack, type AckKind, type PendingAckKey } from './ack.js';
 export {
   subscriptionFromTerm,
@@ -57,7 +72,11 @@ export { normalizeConfValue, CONFD_TYPE_NAMES, confValueToTerm, confValueFromTer
 export { normalizeTagValue } from './tag-value.js';
 export { normalizeIp, parseIp, AF_INET, AF_INET6, AF_UNSPEC } from './ip.js';
 
-/** The default profile (PROTOCOL.md §0.4): the verified NSO 5.7.1 layouts. */
+/**
+ * The profile of codec calls that are given none (PROTOCOL.md §0.4): the verified NSO 5.7.1
+ * layouts. The server does not use it: it picks each connection's profile from the client's
+ * protocol version (`profileForProtocolVersion`) unless one is forced.
+ */
 export const DEFAULT_PROFILE: Profile = 'nso57';
 
 /**
@@ -191,8 +210,8 @@ export function normalizeNotification(value: NotificationInput | Notification, d
 
 /**
  * The notification's term (PROTOCOL.md §11). Only progress differs by profile (the 5.7 19-tuple
- * or the 6.x placeholder 15-tuple [INF]); whether a profile's clients can decode a type at all is
- * `isAvailableIn`'s question, not this function's.
+ * or the 6.2 15-tuple, NSO62.md §B); whether a profile's clients can decode a type at all is
+ * `unavailableReason`'s question, not this function's.
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` when a value cannot be put on the wire (an address
  *   that does not parse, a progress field with no slot in the profile's layout)
  * @example encodeTerm(notificationToTerm(normalizeNotification({ type: 'heartbeat' }))) // 83 68 01 62 00 00 20 00
@@ -277,7 +296,7 @@ const ARITIES: Readonly<Partial<Record<Notification['type'], readonly number[]>>
 /**
  * Reads a notification term, tolerant like the C decoder: commit-diff of arity 5 or 7, `undefined`
  * or `<<>>` for absent text, atoms where text is expected, extra elements after a 1-tuple type.
- * Progress is read by arity (19 or the 15-tuple placeholder) whatever the profile.
+ * Progress is read by arity (19 or the 6.2 15-tuple) whatever the profile.
  * @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` with `details.path` naming the element
  * @example notificationFromTerm(decodeTerm(payload)).type // 'commit-diff'
  */
@@ -346,12 +365,18 @@ export function notificationFromTerm(term: Term, _profile: Profile = DEFAULT_PRO
 
 /**
  * The dict Python's `read_notification()` returns for a notification (without `_notif`), as the
- * vectors render it. `profile` picks the binding: `nso57` (NSO 5.7.1, the vectors'
- * `python_dict_nso57` where given) or `nso6x` (the 6.x-era binding, the vectors' `python_dict`).
- * Progress keys follow the layout (`layout`, default the profile). `null` for shapes a C/Python
- * client never receives (stream events with atom tags, §9.5).
+ * vectors render it. `profile` picks the binding: `nso57` (NSO 5.7.1: `notifications.jsonl`'s
+ * `python_dict_nso57` where given, else `python_dict`), `nso62` (NSO 6.2.5, exactly
+ * `notifications_nso62.jsonl`'s `python_dict_nso62` with its JSON conventions) or `nso66` (the
+ * 6.2.5 binding plus call-home type 3 [INF]). Progress keys follow the layout (`layout`, default
+ * the profile). `null` for shapes a C/Python client never receives (stream events with atom tags, §9.5).
  */
 export function notificationPythonDict(n: Notification, profile: Profile = DEFAULT_PROFILE, layout: Profile = profile): PythonDict | null {
+  const dict = pythonDictOf(n, profile, layout);
+  return dict === null || profile === 'nso57' ? dict : toNso62Objects(dict);
+}
+
+function pythonDictOf(n: Notification, profile: Profile, layout: Profile): PythonDict | null {
   switch (n.type) {
     case 'audit':
       return auditPython(n);
@@ -403,8 +428,9 @@ export function notificationPythonDict(n: Notification, profile: Profile = DEFAU
 }
 
 /**
- * `read_notification()`'s dict for a term — exactly the vectors' `python_dict` (profile `nso6x`)
- * or `python_dict_nso57` where a vector has one (profile `nso57`).
+ * `read_notification()`'s dict for a term — exactly the vectors' `python_dict_nso62` (profile
+ * `nso62`), or `python_dict_nso57` / `python_dict` of `notifications.jsonl` (profile `nso57`).
+ * Progress keys follow the term's arity (19: the 5.7 keys; 15: the 6.2 keys).
  * @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` when the term is no notification
  * @example pythonDictView(decodeTerm(payload), 'nso57') // { type: 1, audit: { logno: 108, ... } }
  */
@@ -413,9 +439,32 @@ export function pythonDictView(term: Term, profile: Profile = DEFAULT_PROFILE): 
   let layout = profile;
   if (n.type === 'progress' || n.type === 'commit-progress') {
     const event = term.kind === 'tuple' ? term.elements[1] : undefined;
-    layout = event?.kind === 'tuple' && event.elements.length === 15 ? 'nso6x' : 'nso57';
+    layout = event?.kind === 'tuple' && event.elements.length === 15 ? (profile === 'nso57' ? 'nso62' : profile) : 'nso57';
   }
   return notificationPythonDict(n, profile, layout);
+}
+
+/**
+ * Why a client whose library reads `profile`'s layouts could not read this notification term as
+ * that library does, or undefined when it can (NSO62.md §D: a 6.2.5 client aborts on the 5.7
+ * progress 19-tuple, misreads an audit-network Config that is not a binary and a call-home type 3;
+ * a 5.7.1 client aborts on any progress arity but 19). What a real client of the profile would
+ * choke on, for clients and conformance checks.
+ * @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` when the term is no notification at all
+ * @example layoutProblem(decodeTerm(frame19), 'nso62') // 'progress is a 19-tuple; NSO 6.2 reads a 15-tuple (profile nso62)'
+ */
+export function layoutProblem(term: Term, profile: Profile): string | undefined {
+  const n = notificationFromTerm(term, profile);
+  const inner = term.kind === 'tuple' ? term.elements[1] : undefined;
+  if (n.type === 'progress' || n.type === 'commit-progress') {
+    const arity = inner?.kind === 'tuple' ? inner.elements.length : 0;
+    const want = profile === 'nso57' ? 19 : 15;
+    if (arity !== want) return `${n.type} is a ${arity}-tuple; ${describeProfile(profile)} reads a ${want}-tuple (profile ${profile}, §11.14, NSO62.md §B)`;
+  }
+  if (n.type === 'audit-network' && inner?.kind === 'tuple' && inner.elements[5]?.kind !== 'binary') {
+    return `audit-network Config is not a binary; ${describeProfile(profile)} reads it as text (profile ${profile}, NSO62.md §D)`;
+  }
+  return unavailableReason(n, profile);
 }
 
 /**

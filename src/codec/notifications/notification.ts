@@ -24,13 +24,41 @@ import type { Term } from '../term.js';
 // ---------------------------------------------------------------------------------------------
 
 /**
- * A layout profile (PROTOCOL.md §0.4, §16): `nso57` is the verified NSO 5.7.1 layout (the
- * default); `nso6x` adds the inferred 6.x layouts (progress placeholder, compaction, call-home 3).
+ * A layout profile (PROTOCOL.md §0.4, §16; NSO62.md): which layouts a connection's client reads.
+ * - `nso57`: verified against the NSO 5.7.1 libraries (progress as the 19-tuple; no audit-network,
+ *   no compaction, call-home types 1 and 2).
+ * - `nso62`: verified against the NSO 6.2.5 libraries (NSO62.md §B): progress as the 15-tuple
+ *   `{Type, Timestamp, Duration, TraceId, SpanId, ParentSpanId, Usid, Tid, Datastore, Context,
+ *   Subsystem, Msg, Annotation, Attributes, Links}`, audit-network with `Config` always a binary,
+ *   compaction, call-home types 1 and 2 only.
+ * - `nso66`: `nso62` plus what the NSO 6.6 API documentation adds (call-home type 3,
+ *   device-disconnected) — inferred, never run against a real 6.6 library.
  */
-export type Profile = 'nso57' | 'nso6x';
+export type Profile = 'nso57' | 'nso62' | 'nso66';
 
-/** Every profile, default first. */
-export const PROFILES: readonly Profile[] = ['nso57', 'nso6x'];
+/** Every profile, oldest first. */
+export const PROFILES: readonly Profile[] = ['nso57', 'nso62', 'nso66'];
+
+/**
+ * A profile name as users may write it: a {@link Profile}, or `nso6x`, the deprecated name of the
+ * earlier guessed 6.x profile, now an alias of `nso66` (not a layout of its own).
+ */
+export type ProfileName = Profile | 'nso6x';
+
+/** Deprecated profile names and the profile each stands for. */
+export const DEPRECATED_PROFILE_ALIASES: Readonly<Record<Exclude<ProfileName, Profile>, Profile>> = Object.freeze({ nso6x: 'nso66' });
+
+/** Every name a profile option accepts (the deprecated alias last). */
+export const PROFILE_NAMES: readonly ProfileName[] = [...PROFILES, 'nso6x'];
+
+/**
+ * A profile option: a profile forced on every connection, or `auto` (the default) — each
+ * connection gets the profile of its client's protocol version (`profileForProtocolVersion`).
+ */
+export type ProfileSetting = ProfileName | 'auto';
+
+/** Every value a profile option accepts. */
+export const PROFILE_SETTINGS: readonly ProfileSetting[] = ['auto', ...PROFILE_NAMES];
 
 /** The kebab-case name of every notification type (PROTOCOL.md §10.1, §10.2). */
 export type NotificationType =
@@ -731,9 +759,10 @@ export interface UpgradeNotification {
 
 /**
  * §11.14 `{65536 | 16777216, Event}`. Under `nso57` the event is the verified 19-tuple; under
- * `nso6x` it is the placeholder 15-tuple [INF] (`span_id`, `parent_span_id`, `attributes`, `links`
- * instead of `phase`, `service`, `service_phase`, `commit_queue_id`, `node`, `device`,
- * `device_phase`, `package`). Absent text fields are the atom `undefined`, `''` is `<<>>`.
+ * `nso62`/`nso66` the verified 6.2.5 15-tuple (NSO62.md §B: `trace_id`, `span_id`,
+ * `parent_span_id` before `usid`; `attributes` and `links` instead of `phase`, `service`,
+ * `service_phase`, `commit_queue_id`, `node`, `device`, `device_phase`, `package`). Absent text
+ * fields are the atom `undefined`, `''` is `<<>>`.
  */
 export interface ProgressNotification {
   readonly type: ProgressType;
@@ -757,13 +786,13 @@ export interface ProgressNotification {
   readonly device?: string;
   readonly device_phase?: string;
   readonly package?: string;
-  /** nso6x only [INF]. */
+  /** nso62/nso66 only. */
   readonly span_id?: string;
-  /** nso6x only [INF]. */
+  /** nso62/nso66 only. */
   readonly parent_span_id?: string;
-  /** nso6x only [INF]; always a list (maybe empty) when decoded from the 15-tuple. */
+  /** nso62/nso66 only; always a list (maybe empty) when decoded from the 15-tuple. */
   readonly attributes?: readonly ProgressAttribute[];
-  /** nso6x only [INF]; always a list (maybe empty) when decoded from the 15-tuple. */
+  /** nso62/nso66 only; always a list (maybe empty) when decoded from the 15-tuple. */
   readonly links?: readonly ProgressLink[];
 }
 

@@ -1,15 +1,15 @@
 /**
- * Progress and commit progress — bits 16777216 / 65536 — PROTOCOL.md §11.14: `{Bit, Event}`.
+ * Progress and commit progress — bits 16777216 / 65536 — PROTOCOL.md §11.14, NSO62.md §B: `{Bit, Event}`.
  *
  * - `nso57` [V57]: Event is exactly a 19-tuple (the 5.7.1 C library asserts on the arity and
  *   aborts the client process otherwise, so never send another arity to a 5.7 client).
- * - `nso6x` [INF, placeholder]: the 15-tuple of `notifications_6x_inferred.jsonl`
- *   `{Type, Timestamp, Duration, Usid, Tid, Datastore, Context, TraceId, SpanId, ParentSpanId,
- *   Subsystem, Msg, Annotation, Attributes, Links}`. The real 6.x layout is unknown (§19 item 1);
- *   use it only with clients you control.
+ * - `nso62`, `nso66` [V625]: the 15-tuple `{Type, Timestamp, Duration, TraceId, SpanId,
+ *   ParentSpanId, Usid, Tid, Datastore, Context, Subsystem, Msg, Annotation, Attributes, Links}`;
+ *   Attributes and Links are always lists (`undefined` there makes 6.2.5's `read_notification`
+ *   fail with confd_errno 20), and a 19-tuple aborts a 6.2.5 client (NSO62.md §D).
  *
  * Decoding goes by arity (19 or 15) whatever the profile; encoding goes by profile and refuses
- * fields the profile's layout has no slot for.
+ * fields the profile's layout has no slot for ({@link progressFieldWithoutSlot}).
  */
 import { list, tuple, type Term } from '../term.js';
 import { normalizeDateTime } from './datetime.js';
@@ -68,26 +68,50 @@ export const PROGRESS_BITS: Readonly<Record<ProgressType, number>> = {
 
 /** Fields only the 19-tuple (nso57) has. */
 const NSO57_ONLY = ['phase', 'service', 'service_phase', 'commit_queue_id', 'node', 'device', 'device_phase', 'package'] as const;
-/** Fields only the 15-tuple placeholder (nso6x) has. */
-const NSO6X_ONLY = ['span_id', 'parent_span_id'] as const;
+/** Fields only the 15-tuple (nso62, nso66) has. */
+const NSO62_ONLY = ['span_id', 'parent_span_id'] as const;
 
 const optIntTerm = (v: number | undefined): Term => (v === undefined ? UNDEFINED : intTerm(v));
 
 /**
- * The 19-tuple (`nso57`) or the 15-tuple placeholder (`nso6x`, [INF]).
+ * The first field of `n` that has no slot in the profile's progress layout, or undefined.
+ * @example progressFieldWithoutSlot({ ...n, phase: 'validate' }, 'nso62') // 'phase'
+ */
+export function progressFieldWithoutSlot(n: ProgressNotification, profile: Profile): string | undefined {
+  if (profile === 'nso57') {
+    for (const key of NSO62_ONLY) if (n[key] !== undefined) return key;
+    if ((n.attributes?.length ?? 0) > 0) return 'attributes';
+    if ((n.links?.length ?? 0) > 0) return 'links';
+    return undefined;
+  }
+  for (const key of NSO57_ONLY) if (n[key] !== undefined) return key;
+  return undefined;
+}
+
+/**
+ * The 19-tuple (`nso57`) or the 6.2 15-tuple (`nso62`, `nso66`).
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` when a field has no slot in the profile's layout
  */
 export function progressToTerm(n: ProgressNotification, profile: Profile): Term {
-  const head = [intTerm(n.event), intTerm(n.timestamp), optIntTerm(n.duration), intTerm(n.usid), intTerm(n.tid), intTerm(n.datastore), optTextTerm(n.context), optTextTerm(n.trace_id)];
+  const field = progressFieldWithoutSlot(n, profile);
+  if (field !== undefined) {
+    throw unencodable(
+      field,
+      profile === 'nso57'
+        ? `${field} has no slot in the nso57 progress layout (§11.14); use profile nso62`
+        : `${field} has no slot in the ${profile} progress layout (NSO62.md §B); put it in an attribute or use profile nso57`,
+    );
+  }
   if (profile === 'nso57') {
-    for (const key of NSO6X_ONLY) {
-      if (n[key] !== undefined) throw unencodable(key, `${key} has no slot in the nso57 progress layout (§11.14); use profile nso6x`);
-    }
-    if ((n.attributes?.length ?? 0) > 0 || (n.links?.length ?? 0) > 0) {
-      throw unencodable(n.attributes?.length ? 'attributes' : 'links', 'attributes and links have no slot in the nso57 progress layout (§11.14); use profile nso6x');
-    }
     const event = tuple(
-      ...head,
+      intTerm(n.event),
+      intTerm(n.timestamp),
+      optIntTerm(n.duration),
+      intTerm(n.usid),
+      intTerm(n.tid),
+      intTerm(n.datastore),
+      optTextTerm(n.context),
+      optTextTerm(n.trace_id),
       optTextTerm(n.subsystem),
       optTextTerm(n.phase),
       optTextTerm(n.msg),
@@ -102,15 +126,20 @@ export function progressToTerm(n: ProgressNotification, profile: Profile): Term 
     );
     return tuple(bitTerm(PROGRESS_BITS[n.type]), event);
   }
-  for (const key of NSO57_ONLY) {
-    if (n[key] !== undefined) throw unencodable(key, `${key} has no slot in the nso6x progress placeholder layout (§11.14) [INF]; use an attribute or profile nso57`);
-  }
   const attributes = (n.attributes ?? []).map((a) => tuple(textTerm(a.name), typeof a.value === 'string' ? textTerm(a.value) : intTerm(a.value)));
   const links = (n.links ?? []).map((l) => tuple(textTerm(l.trace_id), textTerm(l.span_id)));
+  // NSO62.md §B: the ids come before usid; Attributes and Links are lists even when empty.
   const event = tuple(
-    ...head,
+    intTerm(n.event),
+    intTerm(n.timestamp),
+    optIntTerm(n.duration),
+    optTextTerm(n.trace_id),
     optTextTerm(n.span_id),
     optTextTerm(n.parent_span_id),
+    intTerm(n.usid),
+    intTerm(n.tid),
+    intTerm(n.datastore),
+    optTextTerm(n.context),
     optTextTerm(n.subsystem),
     optTextTerm(n.msg),
     optTextTerm(n.annotation),
@@ -120,25 +149,25 @@ export function progressToTerm(n: ProgressNotification, profile: Profile): Term 
   return tuple(bitTerm(PROGRESS_BITS[n.type]), event);
 }
 
-/** Reads the 19-tuple or the 15-tuple placeholder. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */
+/** Reads the 19-tuple or the 6.2 15-tuple. @throws CodecError `NSOMOCK_CODEC_BAD_NOTIFICATION` */
 export function progressFromTerm(e: readonly Term[], type: ProgressType): ProgressNotification {
   const ev = readTuple(at(e, 1, 'event'), 'event', [19, 15]);
   const el = (i: number, name: string): Term => at(ev, i, name);
   const s = (i: number, name: string): string | undefined => readOptText(el(i, name), name);
-  const common = {
+  const head = {
     type,
     event: readInt(el(0, 'event'), 'event'),
     timestamp: readInt(el(1, 'timestamp'), 'timestamp'),
     duration: readOptInt(el(2, 'duration'), 'duration'),
-    usid: readInt(el(3, 'usid'), 'usid'),
-    tid: readInt(el(4, 'tid'), 'tid'),
-    datastore: readInt(el(5, 'datastore'), 'datastore'),
-    context: s(6, 'context'),
-    trace_id: s(7, 'trace_id'),
   };
   if (ev.length === 19) {
     return withDefined<ProgressNotification>({
-      ...common,
+      ...head,
+      usid: readInt(el(3, 'usid'), 'usid'),
+      tid: readInt(el(4, 'tid'), 'tid'),
+      datastore: readInt(el(5, 'datastore'), 'datastore'),
+      context: s(6, 'context'),
+      trace_id: s(7, 'trace_id'),
       subsystem: s(8, 'subsystem'),
       phase: s(9, 'phase'),
       msg: s(10, 'msg'),
@@ -167,9 +196,14 @@ export function progressFromTerm(e: readonly Term[], type: ProgressType): Progre
     return { trace_id: readText(traceId, `${path}.trace_id`), span_id: readText(spanId, `${path}.span_id`) };
   });
   return withDefined<ProgressNotification>({
-    ...common,
-    span_id: s(8, 'span_id'),
-    parent_span_id: s(9, 'parent_span_id'),
+    ...head,
+    trace_id: s(3, 'trace_id'),
+    span_id: s(4, 'span_id'),
+    parent_span_id: s(5, 'parent_span_id'),
+    usid: readInt(el(6, 'usid'), 'usid'),
+    tid: readInt(el(7, 'tid'), 'tid'),
+    datastore: readInt(el(8, 'datastore'), 'datastore'),
+    context: s(9, 'context'),
     subsystem: s(10, 'subsystem'),
     msg: s(11, 'msg'),
     annotation: s(12, 'annotation'),
@@ -276,26 +310,25 @@ const nonEmpty = (key: string, v: string | undefined): PythonDict => (v ? { [key
 const present = (key: string, v: string | undefined): PythonDict => (v === undefined ? {} : { [key]: v });
 
 /**
- * Python `progress` (§11.14). `layout` is the tuple the term had: the 19-tuple keys of the 5.7
- * table, or for the 15-tuple placeholder the 6.6 key list (`span_id`, `num_attributes`,
- * `attributes`, `num_links`, `links`) [INF].
+ * Python `progress` (§11.14). `layout` is the tuple the term had: `nso57` gives the 19-tuple keys
+ * of the 5.7 table; `nso62`/`nso66` the 6.2.5 binding's keys (NSO62.md §C): `usid tid datastore`
+ * always, every other field only when it was not `undefined`, `attributes` as a `{name: value}`
+ * dict and `links` as a list of `ProgressLink` objects, each only when its list is not empty; no
+ * `num_*`, `phase`, `service`, ... keys.
  */
 export function progressPython(n: ProgressNotification, layout: Profile): PythonDict {
-  const head: PythonDict = {
-    type: n.event,
-    timestamp: n.timestamp,
-    ...(n.event === 2 ? { duration: n.duration ?? 0 } : {}),
-    usid: n.usid,
-    tid: n.tid,
-    datastore: n.datastore,
-    ...present('context', n.context),
-    ...nonEmpty('trace_id', n.trace_id),
-  };
   if (layout === 'nso57') {
     return {
       type: PROGRESS_BITS[n.type],
       progress: {
-        ...head,
+        type: n.event,
+        timestamp: n.timestamp,
+        ...(n.event === 2 ? { duration: n.duration ?? 0 } : {}),
+        usid: n.usid,
+        tid: n.tid,
+        datastore: n.datastore,
+        ...present('context', n.context),
+        ...nonEmpty('trace_id', n.trace_id),
         ...present('subsystem', n.subsystem),
         ...present('phase', n.phase),
         ...nonEmpty('msg', n.msg),
@@ -315,22 +348,21 @@ export function progressPython(n: ProgressNotification, layout: Profile): Python
   return {
     type: PROGRESS_BITS[n.type],
     progress: {
-      ...head,
+      type: n.event,
+      timestamp: n.timestamp,
+      ...(n.duration === undefined ? {} : { duration: n.duration }),
+      ...present('trace_id', n.trace_id),
       ...present('span_id', n.span_id),
       ...present('parent_span_id', n.parent_span_id),
+      usid: n.usid,
+      tid: n.tid,
+      datastore: n.datastore,
+      ...present('context', n.context),
       ...present('subsystem', n.subsystem),
-      ...nonEmpty('msg', n.msg),
+      ...present('msg', n.msg),
       ...present('annotation', n.annotation),
-      num_attributes: attributes.length,
-      ...(attributes.length > 0
-        ? {
-            attributes: attributes.map((a) =>
-              typeof a.value === 'string' ? { name: a.name, type: 1, string: a.value } : { name: a.name, type: 2, number: a.value },
-            ),
-          }
-        : {}),
-      num_links: links.length,
-      ...(links.length > 0 ? { links: links.map((l) => ({ trace_id: l.trace_id, span_id: l.span_id })) } : {}),
+      ...(attributes.length > 0 ? { attributes: Object.fromEntries(attributes.map((a) => [a.name, a.value])) } : {}),
+      ...(links.length > 0 ? { links: links.map((l) => ({ $type: 'ProgressLink', span_id: l.span_id, trace_id: l.trace_id })) } : {}),
     },
   };
 }

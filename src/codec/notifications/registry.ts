@@ -4,6 +4,8 @@
  */
 import type { AckKind } from './ack.js';
 import { NOTIF, type Notification, type NotificationType, type Profile } from './notification.js';
+import { describeProfile } from './profiles.js';
+import { progressFieldWithoutSlot } from './progress.js';
 
 /** Metadata of one notification type. */
 export interface NotificationSpec {
@@ -23,14 +25,15 @@ export interface NotificationSpec {
   readonly ack: AckKind | undefined;
   /** The flag bit that makes the ack required; absent when the ack is unconditional or there is none. */
   readonly syncFlag?: number;
-  /** Profiles whose clients can decode this type (§16: nso57 never emits audit-network or compaction). */
+  /** Profiles whose clients can decode this type (§16: nso57 never emits audit-network or compaction; NSO62.md). */
   readonly profiles: readonly Profile[];
   /** PROTOCOL.md section of the layout. */
   readonly section: string;
 }
 
-const BOTH: readonly Profile[] = ['nso57', 'nso6x'];
-const NSO6X: readonly Profile[] = ['nso6x'];
+const ALL: readonly Profile[] = ['nso57', 'nso62', 'nso66'];
+/** Types NSO 6.2.5 reads (NSO62.md §B: audit network, compaction) and NSO 5.7.1 does not have. */
+const SINCE_NSO62: readonly Profile[] = ['nso62', 'nso66'];
 
 function spec(
   type: NotificationType,
@@ -49,7 +52,7 @@ function spec(
     pythonKey,
     ack: extra.ack,
     ...(extra.syncFlag === undefined ? {} : { syncFlag: extra.syncFlag }),
-    profiles: extra.profiles ?? BOTH,
+    profiles: extra.profiles ?? ALL,
     section,
   });
 }
@@ -97,10 +100,10 @@ export const notificationTypes: Readonly<Record<NotificationType, NotificationSp
   'audit-network': spec('audit-network', NOTIF.AUDIT_NETWORK, 'NCS_NOTIF_AUDIT_NETWORK', 'NCS_NOTIF_AUDIT_NETWORK', 'audit_network', '§11.18', {
     ack: 'audit-network-synced',
     syncFlag: NOTIF.AUDIT_NETWORK_SYNC,
-    profiles: NSO6X,
+    profiles: SINCE_NSO62,
   }),
   compaction: spec('compaction', NOTIF.COMPACTION, 'CONFD_NOTIF_COMPACTION', 'NOTIF_COMPACTION', 'compaction', '§11.19', {
-    profiles: NSO6X,
+    profiles: SINCE_NSO62,
   }),
 });
 
@@ -129,11 +132,29 @@ export function isSubscribed(n: Pick<Notification, 'type'>, mask: number): boole
 }
 
 /**
- * Whether clients of `profile` can decode the notification (§16): the type's profiles, and
- * call-home event 3 (device-disconnected) only for nso6x.
+ * Why clients of `profile` cannot read the notification, or undefined when they can (§16,
+ * NSO62.md): the type is not in the profile; call-home event 3 (device-disconnected) exists only
+ * in nso66 [INF] (a 6.2.5 client reads it as type 3 without the device, NSO62.md §D); a progress
+ * field has no slot in the profile's layout (the 5.7 19-tuple has no span ids, attributes or
+ * links; the 6.2 15-tuple has no phase, service, node, device, package, commit queue id).
+ * @example unavailableReason({ type: 'compaction', ... }, 'nso57') // 'compaction is not in NSO 5.7 (profile nso57)'
+ */
+export function unavailableReason(n: Notification, profile: Profile): string | undefined {
+  const spec = notificationTypes[n.type];
+  if (!spec.profiles.includes(profile)) return `${n.type} is not in ${describeProfile(profile)} (profile ${profile}; it needs ${spec.profiles.join(' or ')})`;
+  if (n.type === 'call-home-info' && n.event === 3 && profile !== 'nso66') {
+    return `call-home-info device-disconnected (type 3) is not in ${describeProfile(profile)} (profile ${profile}; it needs nso66)`;
+  }
+  if (n.type === 'progress' || n.type === 'commit-progress') {
+    const field = progressFieldWithoutSlot(n, profile);
+    if (field !== undefined) return `${n.type} field ${field} has no slot in the ${describeProfile(profile)} layout (profile ${profile}, §11.14)`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether clients of `profile` can decode the notification: {@link unavailableReason} is undefined.
  */
 export function isAvailableIn(n: Notification, profile: Profile): boolean {
-  if (!notificationTypes[n.type].profiles.includes(profile)) return false;
-  if (n.type === 'call-home-info' && n.event === 3 && profile === 'nso57') return false;
-  return true;
+  return unavailableReason(n, profile) === undefined;
 }

@@ -44,9 +44,14 @@ export function isHashedTag(tv: TagValue): boolean {
   return typeof tv.ns === 'number' && typeof tv.tag === 'number';
 }
 
+/** Erlang's atom limit: 255 characters (an atom tag longer than that cannot be encoded, §9.5). */
+const MAX_ATOM_CHARS = 255;
+
 function tagPart(value: unknown, path: string): number | string {
   if (typeof value === 'string') {
     if (value === '') throw unencodable(path, 'empty atom name');
+    const chars = [...value].length;
+    if (chars > MAX_ATOM_CHARS) throw unencodable(path, `expected an atom name of at most ${MAX_ATOM_CHARS} characters, got ${chars} characters`);
     return value;
   }
   return intIn(value, path, UINT32);

@@ -13,6 +13,9 @@ import {
   formatAck,
   int,
   notificationTypes,
+  PROFILE_INFO,
+  PROFILES,
+  profileForProtocolVersion,
   tuple,
   type Notification,
   type NotificationInput,
@@ -68,7 +71,7 @@ export interface ConformCase {
   readonly name: string;
   readonly title: string;
   readonly sections: readonly string[];
-  /** Profiles the case applies to (default both). */
+  /** Profiles the case applies to (default every profile). */
   readonly profiles?: readonly Profile[];
   /** The subscription the client is asked for ({mask}, {mask_names}). */
   readonly mask: readonly ConformMaskName[];
@@ -278,6 +281,58 @@ export const CONFORM_CASES: readonly ConformCase[] = [
     },
   },
   // ---------------------------------------------------------------------------------------------
+  // NSO 6.2 clients (NSO62.md): the header that makes a mock pick 6.2 layouts, and those layouts
+  {
+    name: 'nso62.protocol-version',
+    title: 'sends protocol version 82 in its connect header, as the NSO 6.2 libraries do (so an automatic mock picks the 6.2 layouts)',
+    sections: ['§2', '§4.3', 'NSO62.md §A'],
+    profiles: ['nso62'],
+    mask: ['audit'],
+    async run(ctx) {
+      const header = ctx.subscriber?.header;
+      if (header === undefined) return;
+      ctx.note(`header: protocol ${header.protocolVersion}, library 0x${header.libraryVersion.toString(16)}`);
+      const chosen = profileForProtocolVersion(header.protocolVersion);
+      if (chosen.profile !== 'nso62') {
+        ctx.fail(
+          `the client sent protocol ${header.protocolVersion}, which an automatic mock (and NSO) answers with the ${chosen.profile} layouts; a 6.2 client sends ${PROFILE_INFO.nso62.protocolVersion} (NSO62.md §A)`,
+        );
+      }
+      for (const n of ctx.sample('audit', 1)) await ctx.harness.emit(n, { noWait: true });
+    },
+  },
+  {
+    name: 'nso62.layouts',
+    title: 'reads the 6.2 layouts: the progress 15-tuple with attributes and links, audit-network with an empty Config, call-home types 1 and 2',
+    sections: ['§11.14', '§11.17', '§11.18', 'NSO62.md §B'],
+    profiles: ['nso62', 'nso66'],
+    mask: ['progress', 'commit-progress', 'audit-network', 'call-home-info'],
+    async run(ctx) {
+      const trace = '9b1a3a5e-7c1f-4f62-a1de-0d5f3c8b2e11';
+      const inputs: NotificationInput[] = [
+        { type: 'progress', event: 'start', timestamp: 1700000000123456, trace_id: trace, span_id: '00f067aa0ba902b7', parent_span_id: '53995c3f42cd8ad8', usid: 42, tid: 17, context: 'cli', subsystem: 'ncs', msg: 'run validation' },
+        {
+          type: 'commit-progress',
+          event: 'stop',
+          timestamp: 1700000000234567,
+          duration: 111111,
+          msg: 'applying service',
+          attributes: [
+            { name: 'service', value: '/vpn:l3vpn{acme}' },
+            { name: 'commit-queue-id', value: 1700000000555 },
+          ],
+          links: [{ trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331' }],
+        },
+        { type: 'progress', event: 'info', timestamp: 1700000000345678, usid: 0, msg: 'reloading packages' },
+        { type: 'audit-network', usid: 0, tid: 0, user: 'system', device: 'pe-2' },
+        { type: 'audit-network', usid: 42, tid: 17, user: 'admin', device: 'pe-1', trace_id: trace, config: 'interface GigabitEthernet0/1' },
+        { type: 'call-home-info', event: 'device-connected', addr: '192.168.1.50', port: 4334, ssh_host_key: 'AAAA', device: 'pe-9' },
+        { type: 'call-home-info', event: 'unknown-device', addr: '2001:db8::50', port: 4334, ssh_host_key: 'AAAA' },
+      ];
+      for (const n of inputs) await ctx.harness.emit(n, { noWait: true });
+    },
+  },
+  // ---------------------------------------------------------------------------------------------
   // Decoding, one case per type (§9, §10, §11)
   ...decodeTypes.map(decodeCase),
   {
@@ -339,7 +394,7 @@ export const CONFORM_CASES: readonly ConformCase[] = [
     name: 'ack.audit-network-sync',
     title: 'acks audit-network notifications with {Usid, audit_network_sync}',
     sections: ['§11.18', '§12.1'],
-    profiles: ['nso6x'],
+    profiles: ['nso62', 'nso66'],
     mask: ['audit-network', 'audit-network-sync'],
     async run(ctx) {
       for (const n of ctx.sample('audit-network', 2)) if (!(await emitAcked(ctx, n))) return;
@@ -597,7 +652,7 @@ function writeSecret(file: string, secret: string): void {
  * `decode.audit`, `ack.*`).
  */
 export function selectCases(profile: Profile, filters?: readonly string[]): ConformCase[] {
-  const applicable = CONFORM_CASES.filter((c) => (c.profiles ?? ['nso57', 'nso6x']).includes(profile));
+  const applicable = CONFORM_CASES.filter((c) => (c.profiles ?? PROFILES).includes(profile));
   if (filters === undefined || filters.length === 0) return applicable;
   return applicable.filter((c) =>
     filters.some((f) => {

@@ -10,7 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
 import { LineCounter, parse, parseDocument, stringify } from 'yaml';
-import { notificationTypes, UsageError, type NotificationType, type Profile } from '../../codec/index.js';
+import { notificationTypes, resolveProfile, UsageError, type NotificationType, type Profile } from '../../codec/index.js';
 import {
   clientFuzzScenarioArbitrary,
   type ClientFuzzScenario,
@@ -128,7 +128,9 @@ export interface PlayableFuzzScenario {
 export async function runFuzzScenario(fuzz: PlayableFuzzScenario, options: FuzzOptions): Promise<FuzzOutcome> {
   const started = performance.now();
   const scale = options.timeoutScale ?? 1;
-  const profile = (fuzz.scenario.profile ?? options.profile ?? 'nso57') as Profile;
+  // A replayed file without a profile loads as auto; the fuzz run forces one (the client's {profile}).
+  const own = fuzz.scenario.profile;
+  const profile: Profile = own !== undefined && own !== 'auto' ? resolveProfile(own) : (options.profile ?? 'nso57');
   const failures: string[] = [];
   const mock = await startNsoMock({
     tcp: { host: '127.0.0.1', port: 0 },

@@ -63,11 +63,11 @@ describe('normalizeNotification rejects bad input with NSOMOCK_CODEC_UNENCODABLE
 
 describe('notificationToTerm refuses fields the profile has no slot for', () => {
   const base = normalizeNotification({ type: 'progress', timestamp: 2 ** 40 });
-  it.each<[string, Notification, 'nso57' | 'nso6x', string]>([
+  it.each<[string, Notification, 'nso57' | 'nso62' | 'nso66', string]>([
     ['span_id under nso57', { ...base, span_id: 'abc' } as Notification, 'nso57', 'span_id'],
     ['attributes under nso57', { ...base, attributes: [{ name: 'a', value: 1 }] } as Notification, 'nso57', 'attributes'],
-    ['phase under nso6x', { ...base, phase: 'validate' } as Notification, 'nso6x', 'phase'],
-    ['commit_queue_id under nso6x', { ...base, commit_queue_id: 5 } as Notification, 'nso6x', 'commit_queue_id'],
+    ['phase under nso62', { ...base, phase: 'validate' } as Notification, 'nso62', 'phase'],
+    ['commit_queue_id under nso66', { ...base, commit_queue_id: 5 } as Notification, 'nso66', 'commit_queue_id'],
   ])('%s', (_label, n, profile, path) => {
     const e = codecErrorOf(() => notificationToTerm(n, profile));
     expect(e.code).toBe('NSOMOCK_CODEC_UNENCODABLE');

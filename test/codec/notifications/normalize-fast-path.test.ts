@@ -17,14 +17,15 @@ import {
 import { intTerm, textTerm } from '../../../src/codec/notifications/layout.js';
 import { int } from '../../../src/codec/term.js';
 import { fcRuns } from '../../support/fc-config.js';
-import { fromHex, loadNotifications, loadNotifications6x, toHex } from '../../support/vectors.js';
+import { fromHex, loadNotifications, loadNotifications66, loadNso62Layouts, toHex } from '../../support/vectors.js';
 
 const T0 = 1_700_000_000_000;
 
 describe('normalizeNotification on a Notification', () => {
   const vectors = [
     ...loadNotifications().map((v) => [v.name, v.etf_hex, 'nso57'] as const),
-    ...loadNotifications6x().map((v) => [v.name, v.etf_hex, 'nso6x'] as const),
+    ...loadNotifications66().map((v) => [v.name, v.etf_hex, 'nso66'] as const),
+    ...loadNso62Layouts().map((v) => [`nso62 ${v.name}`, v.etf_hex, 'nso62'] as const),
   ];
   it.each(vectors)('%s: normalising the decoded notification gives it back, and it encodes to the vector', (_name, hex, profile) => {
     const n = notificationFromTerm(decodeTerm(fromHex(hex)), profile);

@@ -76,7 +76,7 @@ describe('properties', () => {
 
   it('ackRequiredBy follows the type bit and the sync flag (§12)', () => {
     fc.assert(
-      fc.property(anyNotificationArbitrary({ profile: 'nso6x' }), fc.integer({ min: 0, max: 0x7fffffff }), (n, mask) => {
+      fc.property(anyNotificationArbitrary({ profile: 'nso62' }), fc.integer({ min: 0, max: 0x7fffffff }), (n, mask) => {
         const spec = notificationTypes[n.type];
         const key = ackRequiredBy(n, mask);
         const subscribed = (mask & spec.bit) !== 0;

@@ -12,10 +12,10 @@ import {
   notificationTypeOfBit,
   notificationTypes,
 } from '../../../src/codec/notifications/index.js';
-import { fromHex, loadClientMessages, loadNotifications, loadNotifications6x } from '../../support/vectors.js';
+import { fromHex, loadClientMessages, loadNotifications, loadNotifications66 } from '../../support/vectors.js';
 
 describe('registry', () => {
-  const vectors = [...loadNotifications(), ...loadNotifications6x()];
+  const vectors = [...loadNotifications(), ...loadNotifications66()];
 
   it('lists every type once, with distinct single-bit values that are no flag bits (§10.1)', () => {
     const specs = Object.values(notificationTypes);
@@ -34,7 +34,7 @@ describe('registry', () => {
     expect(type).toBeDefined();
     const spec = notificationTypes[type!];
     expect(spec.pythonName).toBe(v.mask_name);
-    expect(notificationFromTerm(decodeTerm(fromHex(v.etf_hex)), 'nso6x').type).toBe(type);
+    expect(notificationFromTerm(decodeTerm(fromHex(v.etf_hex)), 'nso66').type).toBe(type);
     if (v.python_dict !== null) {
       const keys = Object.keys(v.python_dict).filter((k) => k !== 'type');
       expect(keys).toEqual(spec.pythonKey === undefined ? [] : [spec.pythonKey]);
@@ -52,12 +52,14 @@ describe('registry', () => {
     );
   });
 
-  it('profiles follow §16: nso57 never emits audit-network, compaction or call-home 3', () => {
+  it('profiles follow §16 and NSO62.md: nso57 never emits audit-network, compaction or call-home 3; nso62 not call-home 3', () => {
     const nso57 = Object.values(notificationTypes).filter((s) => !s.profiles.includes('nso57')).map((s) => s.type).sort();
     expect(nso57).toEqual(['audit-network', 'compaction']);
+    expect(Object.values(notificationTypes).filter((s) => !s.profiles.includes('nso62'))).toEqual([]);
     const callHome3 = normalizeNotification({ type: 'call-home-info', event: 'device-disconnected' });
     expect(isAvailableIn(callHome3, 'nso57')).toBe(false);
-    expect(isAvailableIn(callHome3, 'nso6x')).toBe(true);
+    expect(isAvailableIn(callHome3, 'nso62')).toBe(false);
+    expect(isAvailableIn(callHome3, 'nso66')).toBe(true);
     expect(isAvailableIn(normalizeNotification({ type: 'call-home-info' }), 'nso57')).toBe(true);
   });
 });

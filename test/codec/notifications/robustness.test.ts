@@ -46,7 +46,7 @@ const mutated = (pool: readonly Term[]): fc.Arbitrary<Term> =>
     .map(([t, i, r]) => replaceAt(t, i, r));
 
 describe('properties', () => {
-  it.each<Profile>(['nso57', 'nso6x'])('notificationFromTerm and pythonDictView (%s) return a value or throw BAD_NOTIFICATION', (profile) => {
+  it.each<Profile>(['nso57', 'nso62', 'nso66'])('notificationFromTerm and pythonDictView (%s) return a value or throw BAD_NOTIFICATION', (profile) => {
     fc.assert(
       fc.property(fc.oneof(sendableTermArbitrary({ maxDepth: 3 }), mutated(validTerms)), (t) => {
         decodesOrRejects(() => notificationFromTerm(t, profile));
