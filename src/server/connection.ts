@@ -41,7 +41,12 @@ export interface ConnectionHost {
   readonly clock: Clock;
   readonly journal: Journal;
   readonly maxFrameBytes: number;
+  /** The frame limit until the connection has subscribed (at most maxFrameBytes). */
+  readonly maxSubscribeFrameBytes: number;
+  /** Decode limits of frames after the subscription. */
   readonly decodeLimits: DecodeLimits;
+  /** Decode limits of frames before the subscription (a smaller budget). */
+  readonly subscribeDecodeLimits: DecodeLimits;
   readonly atomEncoding: 'latin1' | 'utf8';
   /** 0 = no write-stall detection. */
   readonly writeStallTimeoutMs: number;
@@ -136,7 +141,7 @@ export class Connection implements ConnectionFaults {
     this.transport = transport;
     this.remoteAddress = remoteAddress;
     this.connectedAt = host.clock.now();
-    this.#decoder = new FrameDecoder({ maxFrameBytes: host.maxFrameBytes });
+    this.#decoder = new FrameDecoder({ maxFrameBytes: host.maxSubscribeFrameBytes });
     this.#state = initialSessionState(id);
   }
 
@@ -345,12 +350,17 @@ export class Connection implements ConnectionFaults {
         continue;
       }
       if (phase !== 'await-subscription' && phase !== 'subscribed' && phase !== 'closing') return;
+      // Until it has subscribed, a connection gets only what a subscription needs (frame size and
+      // decode budget); then what an honest client never reaches (docs/decisions/004-decode-budget.md).
+      const presubscribe = phase === 'await-subscription';
+      this.#decoder.maxFrameBytes = presubscribe ? this.#host.maxSubscribeFrameBytes : this.#host.maxFrameBytes;
       let payload: Uint8Array | undefined;
       try {
         payload = this.#decoder.readFrame();
       } catch (error) {
         if (phase === 'closing') return;
-        const detail = error instanceof Error ? error.message : String(error);
+        const message = error instanceof Error ? error.message : String(error);
+        const detail = presubscribe ? `${message}; before the subscription frames are limited to maxSubscribeFrameBytes ${this.#host.maxSubscribeFrameBytes}` : message;
         this.#journal('in', 'bad-frame', undefined, undefined, detail);
         this.#dispatch({ kind: 'bad-frame', code: 'bad-frame-length', detail });
         return;
@@ -358,7 +368,7 @@ export class Connection implements ConnectionFaults {
       if (payload === undefined) return;
       let term: Term;
       try {
-        term = decodeTerm(payload, this.#host.decodeLimits);
+        term = decodeTerm(payload, presubscribe ? this.#host.subscribeDecodeLimits : this.#host.decodeLimits);
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
         this.#journal('in', 'bad-frame', undefined, payload, detail);

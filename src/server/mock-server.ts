@@ -77,8 +77,27 @@ export interface MockServerOptions {
   readonly initTimeoutMs?: number;
   /** Smallest heartbeat / health-check interval (§13). Default 1000. */
   readonly minHeartbeatIntervalMs?: number;
-  /** Largest client frame (§5, §17). Default 16 MiB. */
+  /** Largest client frame (§5, §17) once a connection has subscribed. Default 16 MiB. */
   readonly maxFrameBytes?: number;
+  /**
+   * Largest client frame before the connection has subscribed: the subscription term (§8.1) is
+   * well under 1 KiB, with a stream name and an XPath filter of at most 4096 characters (16 KiB of
+   * UTF-8) under 17 KiB. A larger length prefix is a `bad-frame-length` violation as soon as it is
+   * read, so a client that has not subscribed can make the server hold no more. Default 32 KiB.
+   */
+  readonly maxSubscribeFrameBytes?: number;
+  /**
+   * Decode budget of one client frame before the connection has subscribed, in estimated bytes of
+   * the decoded term (codec `maxDecodedBytes`): a subscription costs under 2 KiB, a 4096-character
+   * filter sent as a list of integers under 240 KiB. Default 256 KiB.
+   */
+  readonly maxSubscribeDecodedBytes?: number;
+  /**
+   * Decode budget of one client frame after the subscription (codec `maxDecodedBytes`). What a
+   * client sends then are acks (§12.1) of under 100 bytes; a frame past the budget is a `bad-term`
+   * violation, stopped as soon as the budget is spent. Default 1 MiB.
+   */
+  readonly maxDecodedBytes?: number;
   /** Output queued per connection before a slow client is closed (`output-overflow`). Default 8 MiB. */
   readonly highWaterMarkBytes?: number;
   /**
@@ -406,6 +425,9 @@ const DEFAULTS = {
   initTimeoutMs: 5_000,
   minHeartbeatIntervalMs: 1_000,
   maxFrameBytes: 16 * 1024 * 1024,
+  maxSubscribeFrameBytes: 32 * 1024,
+  maxSubscribeDecodedBytes: 256 * 1024,
+  maxDecodedBytes: 1024 * 1024,
   highWaterMarkBytes: 8 * 1024 * 1024,
   maxBufferedInputBytes: 256 * 1024 * 1024,
   journalLimit: 10_000,
@@ -442,7 +464,9 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly streams: MockStreams;
   readonly session: SessionConfig;
   readonly maxFrameBytes: number;
+  readonly maxSubscribeFrameBytes: number;
   readonly decodeLimits: DecodeLimits;
+  readonly subscribeDecodeLimits: DecodeLimits;
   readonly atomEncoding: 'latin1' | 'utf8';
   readonly writeStallTimeoutMs: number;
   readonly highWaterMarkBytes: number;
@@ -484,6 +508,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.writeStallTimeoutMs = nonNegative(options, 'writeStallTimeoutMs');
     this.highWaterMarkBytes = nonNegative(options, 'highWaterMarkBytes');
     this.maxFrameBytes = nonNegative(options, 'maxFrameBytes');
+    this.maxSubscribeFrameBytes = Math.min(this.maxFrameBytes, nonNegative(options, 'maxSubscribeFrameBytes'));
     this.maxBufferedInputBytes = nonNegative(options, 'maxBufferedInputBytes');
     this.lingerMs = nonNegative(options, 'lingerMs');
     this.#shutdownGraceMs = nonNegative(options, 'shutdownGraceMs');
@@ -498,7 +523,9 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.atomEncoding = options.atomEncoding ?? 'latin1';
     const strict = options.strict ?? false;
     // §17: trailing bytes after a term are accepted by Erlang (lenient) and refused in strict mode.
-    this.decodeLimits = { allowTrailingBytes: !strict };
+    // Clients never send compressed terms (docs/decisions/004-decode-budget.md): refused at the tag.
+    this.decodeLimits = { allowTrailingBytes: !strict, allowCompressed: false, maxDecodedBytes: nonNegative(options, 'maxDecodedBytes') };
+    this.subscribeDecodeLimits = { ...this.decodeLimits, maxDecodedBytes: nonNegative(options, 'maxSubscribeDecodedBytes') };
     const userSessions = options.userSessions === undefined ? undefined : new Set(options.userSessions);
     this.session = {
       accessSecret: resolveSecret(options),
