@@ -84,6 +84,8 @@ function journalView(e: JournalEntry): Record<string, unknown> {
     direction: e.direction,
     kind: e.kind,
     ...(e.term === undefined ? {} : { term: formatTerm(e.term) }),
+    ...(e.preview === undefined ? {} : { preview: e.preview }),
+    ...(e.size === undefined ? {} : { size: e.size }),
     ...(e.raw === undefined ? {} : { raw: Buffer.from(e.raw).toString('hex') }),
     ...(e.note === undefined ? {} : { note: e.note }),
   };
@@ -321,9 +323,16 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     async (req, reply) => {
       const entries = harness.journal(req.query.connection);
       const limit = req.query.limit ?? entries.length;
-      return reply.type('application/json').send(json(entries.slice(-limit).map(journalView)));
+      const stats = harness.server.journal.stats();
+      return reply
+        .type('application/json')
+        .header('x-journal-total', String(stats.total))
+        .header('x-journal-dropped', String(stats.dropped))
+        .send(json(entries.slice(-limit).map(journalView)));
     },
   );
+
+  app.get('/journal/stats', async () => harness.server.journal.stats());
 
   app.get('/violations', async (_req, reply) =>
     reply.type('application/json').send(json(harness.violations.map((v) => ({ ...v, text: formatViolation(v) })))),

@@ -341,10 +341,10 @@ export class Connection implements ConnectionFaults {
         const bytes = this.#decoder.readRaw(want);
         if (bytes === undefined) return;
         if (phase === 'await-header') {
-          this.#journal('in', 'header', undefined, bytes);
+          this.#journal('in', 'header', undefined, bytes, undefined, bytes.length);
           this.#dispatch({ kind: 'header', bytes, entropy: randomBytes(32) });
         } else {
-          this.#journal('in', 'challenge-response', undefined, bytes);
+          this.#journal('in', 'challenge-response', undefined, bytes, undefined, bytes.length);
           this.#dispatch({ kind: 'challenge-response', bytes });
         }
         continue;
@@ -371,11 +371,11 @@ export class Connection implements ConnectionFaults {
         term = decodeTerm(payload, presubscribe ? this.#host.subscribeDecodeLimits : this.#host.decodeLimits);
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
-        this.#journal('in', 'bad-frame', undefined, payload, detail);
+        this.#journal('in', 'bad-frame', undefined, payload, detail, payload.length);
         this.#dispatch({ kind: 'bad-frame', code: 'bad-term', detail });
         continue;
       }
-      this.#journal('in', 'frame', term);
+      this.#journal('in', 'frame', term, undefined, undefined, payload.length);
       this.#dispatch({ kind: 'frame', term });
     }
   }
@@ -398,10 +398,12 @@ export class Connection implements ConnectionFaults {
         this.#journal('out', effect.journal, undefined, effect.bytes);
         this.#enqueue(effect.bytes);
         return;
-      case 'send':
-        this.#journal('out', 'frame', effect.term);
-        this.#enqueue(encodeFrame(effect.term, { atomEncoding: this.#host.atomEncoding }));
+      case 'send': {
+        const frame = encodeFrame(effect.term, { atomEncoding: this.#host.atomEncoding });
+        this.#journal('out', 'frame', effect.term, undefined, undefined, frame.length - 4);
+        this.#enqueue(frame);
         return;
+      }
       case 'set-timer': {
         this.#clearTimer(effect.timer);
         const timer = effect.timer;
@@ -636,8 +638,8 @@ export class Connection implements ConnectionFaults {
     for (const w of waiters) w();
   }
 
-  #journal(direction: 'in' | 'out', kind: JournalEntryKind, term?: Term, raw?: Uint8Array, note?: string): void {
+  #journal(direction: 'in' | 'out', kind: JournalEntryKind, term?: Term, raw?: Uint8Array, note?: string, size?: number): void {
     const journal = this.#host.journal;
-    if (journal.enabled) journal.add(this.#host.clock.now(), this.id, direction, kind, term, raw, note);
+    if (journal.enabled) journal.add(this.#host.clock.now(), this.id, direction, kind, term, raw, note, size);
   }
 }

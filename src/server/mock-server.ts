@@ -109,6 +109,12 @@ export interface MockServerOptions {
   readonly maxBufferedInputBytes?: number;
   /** Journal entries kept (0 = no journal). Default 10000. */
   readonly journalLimit?: number;
+  /**
+   * The most bytes the journal's entries may take (estimated); the oldest are dropped beyond it and
+   * counted (`journal.dropped`). Frames over 64 KiB are journaled as size, preview and first bytes.
+   * Default 64 MiB.
+   */
+  readonly journalMaxBytes?: number;
   /** Violations kept in `violations` (the most recent; `violationCount` counts all). Default 10000. */
   readonly violationLimit?: number;
   /** The time source. Default the wall clock. */
@@ -431,6 +437,7 @@ const DEFAULTS = {
   highWaterMarkBytes: 8 * 1024 * 1024,
   maxBufferedInputBytes: 256 * 1024 * 1024,
   journalLimit: 10_000,
+  journalMaxBytes: 64 * 1024 * 1024,
   violationLimit: 10_000,
   lingerMs: 5_000,
   shutdownGraceMs: 1_000,
@@ -519,7 +526,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
         details: { option: 'journalLimit', value: journalLimit },
       });
     }
-    this.journal = new Journal(journalLimit);
+    this.journal = new Journal(journalLimit, { maxBytes: nonNegative(options, 'journalMaxBytes') });
     this.atomEncoding = options.atomEncoding ?? 'latin1';
     const strict = options.strict ?? false;
     // §17: trailing bytes after a term are accepted by Erlang (lenient) and refused in strict mode.

@@ -178,6 +178,27 @@ describe('control API', () => {
     expect((await call('GET', '/journal')).json).toEqual([]);
   });
 
+  it('shows the journal counters (held, total, dropped, bytes) and a large frame as size and preview', async () => {
+    const mock = await startNsoMock({ journalMaxBytes: 4096, onUnexpectedFrame: 'ignore' });
+    cleanup.push(() => mock.close());
+    const control = await startControlServer(mock, {});
+    cleanup.push(() => control.close());
+    const c = await subscriber(mock, NOTIF.DAEMON);
+    for (let i = 0; i < 100; i += 1) mock.emit({ type: 'daemon', msg: `m${i}` });
+    await c.take(100);
+    const stats = (await (await fetch(`${control.url}/journal/stats`)).json()) as Record<string, number>;
+    expect(stats).toMatchObject({ maxBytes: 4096, limit: 10_000, total: mock.journalStats.total });
+    expect(stats['bytes']).toBeLessThanOrEqual(4096);
+    expect(stats['dropped']).toBeGreaterThan(0);
+    expect(stats['held']! + stats['dropped']!).toBe(stats['total']);
+    const res = await fetch(`${control.url}/journal`);
+    expect(res.headers.get('x-journal-dropped')).toBe(String(mock.journalStats.dropped));
+    expect(res.headers.get('x-journal-total')).toBe(String(mock.journalStats.total));
+    const entries = (await res.json()) as { size?: number }[];
+    expect(entries.length).toBe(stats['held']);
+    expect(entries.every((e) => typeof e.size === 'number')).toBe(true);
+  });
+
   it('requires the bearer token on every endpoint but /ready', async () => {
     const { call } = await setup('s3cret');
     expect((await call('GET', '/ready', undefined, null)).status).toBe(200);

@@ -7,7 +7,7 @@ import { deflateSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type NotifClient } from '../../src/client/index.js';
 import { atom, binary, encodeTerm, frameBytes, NOTIF, subscriptionToTerm, tuple } from '../../src/codec/index.js';
-import type { Violation } from '../../src/server/index.js';
+import { JOURNAL_RAW_BYTES, type Violation } from '../../src/server/index.js';
 import { startServer, waitFor, type Started } from './helpers.js';
 import { cHeader, frameOf, rawConnect, type RawClient } from './raw-socket.js';
 
@@ -68,6 +68,8 @@ async function hostile(frame: Uint8Array, subscribed: boolean): Promise<{ violat
     emit();
   }
   const [v] = await violation;
+  // A lenient server keeps a connection open after some violations (bad-ack): end it here.
+  if (!v.closed) client.destroy();
   await client.closed;
   return { violation: v, client };
 }
@@ -128,7 +130,30 @@ describe('decode budget over real sockets', () => {
     // The journal kept a bounded record of the refused frames, not their terms.
     const bad = st.server.journal.entries().filter((e) => e.kind === 'bad-frame');
     expect(bad.length).toBe(3);
-    for (const e of bad) expect(e.raw?.length ?? 0).toBeLessThanOrEqual(256);
+    for (const e of bad) expect(e.raw?.length ?? 0).toBeLessThanOrEqual(JOURNAL_RAW_BYTES);
+  });
+
+  it('ten frames of 3 MB (under a raised budget) leave no term in the journal: size, preview and first bytes', async () => {
+    await good.close();
+    await st.close();
+    st = await startServer({ maxDecodedBytes: 32 << 20 });
+    good = await connect(st.tcp, { mask: NOTIF.DAEMON });
+    sent = [];
+    n = 0;
+    for (let i = 0; i < 10; i += 1) {
+      const payload = encodeTerm(tuple(atom('ack'), binary(new Uint8Array(3_000_000).fill(66))));
+      const { violation } = await hostile(frameBytes(payload), true);
+      expect(violation.code).toBe('bad-ack');
+    }
+    await goodGotEverything();
+    const big = st.server.journal.entries().filter((e) => e.direction === 'in' && (e.size ?? 0) > 1_000_000);
+    expect(big).toHaveLength(10);
+    for (const e of big) {
+      expect(e.kind).toBe('frame');
+      expect(e.term).toBeUndefined();
+      expect(e.preview).toMatch(/^\{ack,<<"BBBB/);
+    }
+    expect(st.server.journal.bytes).toBeLessThan(1 << 20);
   });
 
   it('budgets are options: a larger subscription budget and frame limit take a larger subscription frame', async () => {
