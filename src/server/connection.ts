@@ -57,6 +57,8 @@ export interface ConnectionHost {
   bufferedInputBytes: number;
   /** How long a connection we ended may stay half-open before it is destroyed. */
   readonly lingerMs: number;
+  /** How long an incomplete header or frame may go without a byte before `input-stall` (clock ms; 0 = off). */
+  readonly inputStallTimeoutMs: number;
   /** The pre-encoded heartbeat / health-check frame and its term (§11.11). */
   periodicFrame(type: 'heartbeat' | 'health-check'): { readonly frame: Uint8Array; readonly term: Term };
   onViolation(connection: Connection, code: ViolationCode, expected: string, actual: string, closes: boolean): void;
@@ -132,6 +134,9 @@ export class Connection implements ConnectionFaults {
   #slowTimer: ClockTimer | undefined;
   #truncateNext = false;
   #lingerTimer: ClockTimer | undefined;
+  /** Clock time of the last byte received (progress of an incomplete header or frame). */
+  #inputProgressAt = 0;
+  #inputStallTimer: ClockTimer | undefined;
   #drainWaiters: (() => void)[] = [];
 
   constructor(host: ConnectionHost, socket: Duplex, id: number, transport: Transport, remoteAddress?: string) {
@@ -174,6 +179,11 @@ export class Connection implements ConnectionFaults {
   /** Bytes queued and not yet accepted by the kernel. */
   get bufferedBytes(): number {
     return this.#pendingBytes + this.#socket.writableLength;
+  }
+
+  /** Bytes received and not yet read: an incomplete header or frame. */
+  get heldInputBytes(): number {
+    return this.#decoder.buffered;
   }
 
   /** Attaches the socket listeners and arms the init timer. */
@@ -297,8 +307,52 @@ export class Connection implements ConnectionFaults {
       if (this.#state.phase !== 'await-header') return;
     }
     this.#decoder.push(chunk);
+    this.#inputProgressAt = this.#host.clock.now();
     this.#pump();
     this.#accountInput();
+    this.#watchInputStall();
+  }
+
+  /**
+   * While an incomplete header or frame is held, a timer on the injected clock checks that bytes
+   * keep coming: none for inputStallTimeoutMs closes the connection with `input-stall`, whether or
+   * not it has subscribed (the init window only covers the time before). One timer per held
+   * period, re-armed for the remainder when bytes arrived meanwhile (as the write-stall timer).
+   */
+  #watchInputStall(): void {
+    const limit = this.#host.inputStallTimeoutMs;
+    if (limit <= 0) return;
+    if (!this.#holdsIncompleteInput()) {
+      if (this.#inputStallTimer !== undefined) this.#host.clock.clearTimeout(this.#inputStallTimer);
+      this.#inputStallTimer = undefined;
+      return;
+    }
+    if (this.#inputStallTimer === undefined) this.#armInputStall(limit);
+  }
+
+  #holdsIncompleteInput(): boolean {
+    const phase = this.#state.phase;
+    return phase !== 'closing' && phase !== 'closed' && !this.#socket.destroyed && this.#decoder.buffered > 0;
+  }
+
+  #armInputStall(delay: number): void {
+    const clock = this.#host.clock;
+    this.#inputStallTimer = clock.setTimeout(() => {
+      this.#inputStallTimer = undefined;
+      this.#guard(() => {
+        if (!this.#holdsIncompleteInput()) return;
+        const limit = this.#host.inputStallTimeoutMs;
+        const idle = clock.now() - this.#inputProgressAt;
+        if (idle < limit) {
+          // Bytes came meanwhile, or the timer fired before now() moved its full delay.
+          this.#armInputStall(limit - idle);
+          return;
+        }
+        const held = this.#decoder.buffered;
+        const what = rawBytesWanted(this.#state) === undefined ? 'frame' : 'header';
+        this.#dispatch({ kind: 'input-stall', detail: `${held} bytes of an incomplete ${what} held with no byte for ${idle} ms (limit ${this.#host.inputStallTimeoutMs} ms)` });
+      });
+    }, delay);
   }
 
   /**
@@ -468,10 +522,10 @@ export class Connection implements ConnectionFaults {
   }
 
   #release(): void {
-    for (const timer of [this.#stallTimer, this.#stallResume, this.#slowTimer, this.#lingerTimer]) {
+    for (const timer of [this.#stallTimer, this.#stallResume, this.#slowTimer, this.#lingerTimer, this.#inputStallTimer]) {
       if (timer !== undefined) this.#host.clock.clearTimeout(timer);
     }
-    this.#stallTimer = this.#stallResume = this.#slowTimer = this.#lingerTimer = undefined;
+    this.#stallTimer = this.#stallResume = this.#slowTimer = this.#lingerTimer = this.#inputStallTimer = undefined;
     for (const timer of this.#timers.values()) this.#host.clock.clearTimeout(timer);
     this.#timers.clear();
     this.#dropPending();

@@ -125,6 +125,12 @@ export interface MockServerOptions {
   readonly notificationDefaults?: NotificationDefaults;
   /** How long a connection we ended may stay half-open before it is destroyed (clock ms). Default 5000. */
   readonly lingerMs?: number;
+  /**
+   * How long an incomplete header or frame may go without a further byte before the connection is
+   * closed with violation `input-stall` (clock ms; 0 = off), before and after the subscription: a
+   * half-sent frame must not hold a connection forever. Default 5000.
+   */
+  readonly inputStallTimeoutMs?: number;
   /** Real-time grace for `close()` to flush before destroying sockets (ms). Default 1000. */
   readonly shutdownGraceMs?: number;
 }
@@ -145,6 +151,8 @@ export interface ConnectionInfo {
   readonly header: ConnectHeader | undefined;
   /** Output queued and not yet taken by the kernel (backpressure, §20). */
   readonly bufferedBytes: number;
+  /** Bytes received of an incomplete header or frame, held until the rest arrives (see inputStallTimeoutMs). */
+  readonly heldInputBytes: number;
 }
 
 /** A subscribed connection. */
@@ -440,6 +448,7 @@ const DEFAULTS = {
   journalMaxBytes: 64 * 1024 * 1024,
   violationLimit: 10_000,
   lingerMs: 5_000,
+  inputStallTimeoutMs: 5_000,
   shutdownGraceMs: 1_000,
 } as const;
 
@@ -481,6 +490,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   /** Bytes all connections hold for incomplete input (see `Connection`'s accounting). */
   bufferedInputBytes = 0;
   readonly lingerMs: number;
+  readonly inputStallTimeoutMs: number;
 
   readonly #options: MockServerOptions;
   readonly #events = new EventEmitter<MockServerEvents>();
@@ -518,6 +528,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.maxSubscribeFrameBytes = Math.min(this.maxFrameBytes, nonNegative(options, 'maxSubscribeFrameBytes'));
     this.maxBufferedInputBytes = nonNegative(options, 'maxBufferedInputBytes');
     this.lingerMs = nonNegative(options, 'lingerMs');
+    this.inputStallTimeoutMs = nonNegative(options, 'inputStallTimeoutMs');
     this.#shutdownGraceMs = nonNegative(options, 'shutdownGraceMs');
     this.#violationLimit = nonNegative(options, 'violationLimit');
     const journalLimit = nonNegative(options, 'journalLimit');
@@ -1082,6 +1093,7 @@ function connectionInfo(conn: Connection): ConnectionInfo {
     phase: conn.phase,
     header: conn.header,
     bufferedBytes: conn.bufferedBytes,
+    heldInputBytes: conn.heldInputBytes,
   };
 }
 

@@ -29,6 +29,7 @@ export const VIOLATION_CODES = {
   'write-stall': 'A write to the client stayed blocked longer than the write-stall limit (§1.2, §20).',
   'output-overflow': 'The output queued for a slow client exceeded highWaterMarkBytes.',
   'input-overflow': 'The incomplete input (partial headers and frames) held for all connections would exceed maxBufferedInputBytes with this one; it was closed.',
+  'input-stall': 'An incomplete header or frame received no further byte for longer than inputStallTimeoutMs (before or after the subscription); it was closed.',
   internal: 'The server failed to process the input (a bug in nso-mock, not the client); the connection was closed.',
 } as const;
 
