@@ -38,7 +38,7 @@ import { realClock, type Clock, type ClockTimer } from './clock.js';
 import { Connection, type ConnectionFaults, type ConnectionHost, type Transport } from './connection.js';
 import { eventTree } from './event-tree.js';
 import { Journal } from './journal.js';
-import { listenTcp, listenUnix, type Listener } from './listener.js';
+import { DEFAULT_UNIX_MODE, listenTcp, listenUnix, type Listener } from './listener.js';
 import type { SessionConfig, StreamCheck } from './session.js';
 import type { CloseReason, SessionPhase } from './session-state.js';
 import { notificationComplete, StreamRegistry, type StreamEvent, type StreamInfo, type StreamOptions } from './streams.js';
@@ -55,6 +55,12 @@ export interface MockServerOptions {
   readonly tcp?: { readonly host?: string; readonly port?: number } | false;
   /** Unix-domain socket path (§1.1); a stale socket file there is removed. */
   readonly unix?: string;
+  /**
+   * Permissions of the Unix socket file, whatever the umask. Default 0o600: only the owner can
+   * connect (anyone who can connect can subscribe; the access check applies only with a secret).
+   * 0o660 lets the group in.
+   */
+  readonly unixMode?: number;
   /** Default layout profile (§0.4). Default `nso57`. */
   readonly profile?: Profile;
   /** Picks a connection's profile from its protocol version (§4.3, §16); return undefined for the default. */
@@ -613,7 +619,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
         addresses = { ...addresses, tcp: { host: l.host, port: l.port } };
       }
       if (unix !== undefined) {
-        const l = await listenUnix(unix, onSocket('unix'));
+        const l = await listenUnix(unix, onSocket('unix'), this.#options.unixMode ?? DEFAULT_UNIX_MODE);
         listeners.push(l);
         addresses = { ...addresses, unix: l.path };
       }
