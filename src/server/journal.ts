@@ -1,4 +1,4 @@
-import { decodeTerm, formatTerm, type Term } from '../codec/index.js';
+import { DECODE_COST, decodeTerm, formatTerm, type Term } from '../codec/index.js';
 
 /** What a journal entry records. */
 export type JournalEntryKind =
@@ -58,6 +58,45 @@ const JOURNAL_NOTE_CHARS = 1024;
 const ENTRY_OVERHEAD_BYTES = 96;
 /** Default of {@link JournalOptions.maxBytes}. */
 export const DEFAULT_JOURNAL_MAX_BYTES: number = 64 * 1024 * 1024;
+
+/**
+ * The memory a term holds, estimated as the decoder's budget charges it (codec `DECODE_COST`),
+ * counted only up to `limit` (the walk stops there, so it costs at most ~limit/48 visits).
+ */
+function termCostUpTo(term: Term, limit: number): number {
+  const stack: Term[] = [term];
+  let cost = 0;
+  while (stack.length > 0 && cost < limit) {
+    const t = stack.pop()!;
+    switch (t.kind) {
+      case 'tuple':
+        cost += DECODE_COST.term + DECODE_COST.slot * t.elements.length;
+        for (const e of t.elements) stack.push(e);
+        break;
+      case 'list':
+        cost += DECODE_COST.term + DECODE_COST.slot * t.elements.length;
+        for (const e of t.elements) stack.push(e);
+        stack.push(t.tail);
+        break;
+      case 'map':
+        cost += DECODE_COST.term + DECODE_COST.entry * t.entries.length;
+        for (const [k, v] of t.entries) stack.push(k, v);
+        break;
+      case 'binary':
+      case 'bitstring':
+        cost += DECODE_COST.term + t.bytes.length;
+        break;
+      case 'atom':
+        cost += DECODE_COST.term + t.name.length;
+        break;
+      case 'nil':
+        break;
+      default:
+        cost += DECODE_COST.term;
+    }
+  }
+  return cost;
+}
 
 /** Options of a {@link Journal}. */
 export interface JournalOptions {
@@ -203,7 +242,9 @@ export class Journal {
     if (this.limit === 0) return;
     let kept = term;
     let preview: string | undefined;
-    if (term !== undefined && size !== undefined && size > JOURNAL_TERM_BYTES) {
+    // What the term holds in memory, not its wire size: 40 KB of empty tuples is ~1 MB of objects.
+    const termBytes = term === undefined ? 0 : termCostUpTo(term, JOURNAL_TERM_BYTES + 1);
+    if (term !== undefined && ((size !== undefined && size > JOURNAL_TERM_BYTES) || termBytes > JOURNAL_TERM_BYTES)) {
       kept = undefined;
       preview = formatTerm(term, { maxLength: JOURNAL_PREVIEW_CHARS });
     }
@@ -213,7 +254,7 @@ export class Journal {
       ENTRY_OVERHEAD_BYTES +
       (rawKept?.length ?? 0) +
       2 * ((noteKept?.length ?? 0) + (preview?.length ?? 0)) +
-      (kept === undefined ? 0 : Math.min(size ?? JOURNAL_TERM_BYTES, JOURNAL_TERM_BYTES));
+      (kept === undefined ? 0 : termBytes);
     const i = this.#slot(cost);
     if (i < 0) return;
     this.#time[i] = time;

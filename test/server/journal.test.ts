@@ -93,6 +93,18 @@ describe('Journal bounded by bytes', () => {
     expect(j.bytes).toBeLessThan(2 * (JOURNAL_RAW_BYTES + 4 * JOURNAL_PREVIEW_CHARS + 200));
   });
 
+  it('judges a term by what it holds in memory, not by its wire size (30 KB of empty tuples is ~840 KB of objects)', () => {
+    const j = new Journal(10);
+    const expansion = tuple(...Array.from({ length: 15_000 }, () => tuple()));
+    j.add(1, 1, 'in', 'frame', expansion, undefined, undefined, 5 + 2 * 15_000);
+    const [e] = j.entries();
+    expect(e?.term).toBeUndefined();
+    expect(e?.preview?.startsWith('{{},{},')).toBe(true);
+    expect(j.bytes).toBeLessThan(4096);
+    j.add(2, 1, 'in', 'frame', tuple(int(17), atom('done')), undefined, undefined, 12);
+    expect(j.entries()[1]?.term).toEqual(tuple(int(17), atom('done')));
+  });
+
   it('keeps the term of a frame up to JOURNAL_TERM_BYTES', () => {
     const j = new Journal(10);
     const t = tuple(atom('ack'), binary(new Uint8Array(JOURNAL_TERM_BYTES - 20)));
