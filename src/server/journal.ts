@@ -48,7 +48,10 @@ export type JournalRecord = Omit<JournalEntry, 'seq' | 'preview'>;
 
 /** The most bytes of a raw message the journal keeps (a 16 MiB garbage frame must not be retained). */
 export const JOURNAL_RAW_BYTES = 1024;
-/** Frames larger than this on the wire are journaled without their term: a preview, the size and the first raw bytes. */
+/**
+ * Received frames larger than this on the wire, or whose term holds more than this in memory, are
+ * journaled without their term: a preview, the size (and, for bad frames, the first raw bytes).
+ */
 export const JOURNAL_TERM_BYTES: number = 64 * 1024;
 /** The length of the preview of a term the journal does not keep. */
 export const JOURNAL_PREVIEW_CHARS = 512;
@@ -276,19 +279,10 @@ export class Journal {
    */
   addFrame(time: number, connectionId: number, direction: 'in' | 'out', frame: Uint8Array): void {
     if (this.limit === 0) return;
+    // The server's own frame, whatever its size (what it sent is what the user emitted, and the
+    // conformance runner compares it with what the client decoded): held by reference and charged
+    // its bytes against maxBytes, so large ones push older entries out rather than add up.
     const size = frame.byteLength - 4;
-    if (size > JOURNAL_TERM_BYTES) {
-      // A large frame is not held (nor the buffer it is a view on): its size, a preview and its first bytes.
-      const payload = frame.subarray(4);
-      let term: Term | undefined;
-      try {
-        term = decodeTerm(payload, { allowTrailingBytes: true });
-      } catch {
-        term = undefined;
-      }
-      this.add(time, connectionId, direction, 'frame', term, payload, undefined, size);
-      return;
-    }
     const i = this.#slot(ENTRY_OVERHEAD_BYTES + size);
     if (i < 0) return;
     this.#time[i] = time;

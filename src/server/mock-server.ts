@@ -117,7 +117,7 @@ export interface MockServerOptions {
   readonly journalLimit?: number;
   /**
    * The most bytes the journal's entries may take (estimated); the oldest are dropped beyond it and
-   * counted (`journal.dropped`). Frames over 64 KiB are journaled as size, preview and first bytes.
+   * counted (`journal.dropped`). Received frames over 64 KiB are journaled as size and preview.
    * Default 64 MiB.
    */
   readonly journalMaxBytes?: number;
