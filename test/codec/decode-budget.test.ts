@@ -84,19 +84,16 @@ function withCompressedVersion(term: Term): Uint8Array {
 }
 
 describe('budget', () => {
-  it('stops a deflated tuple of 4 M empty tuples (61 KB on the wire, GBs of objects) at the budget, quickly', () => {
+  it('stops a deflated tuple of 4 M empty tuples (tens of KB on the wire, GBs of objects) at the budget, before inflating', () => {
     const bomb = compressed(emptyTuples(4_000_000));
     expect(bomb.length).toBeLessThan(64 * 1024);
-    const start = process.hrtime.bigint();
     const error = codecErrorOf(() => decodeTerm(bomb, { maxDecodedBytes: 1024 * 1024 }));
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    // The declared size (8 MB) alone is past a 1 MiB budget: refused before inflating.
+    // The declared size (8 MB) alone is past a 1 MiB budget: refused at the tag, before inflating
+    // (no clock involved: the offset and the estimate show where it stopped).
     expect(error.code).toBe('NSOMOCK_CODEC_BUDGET_EXCEEDED');
     expect(error.details.offset).toBe(1);
     expect(error.details.tag).toBe(80);
-    // Not a timing assertion on a loaded machine's clock: a generous bound that a full inflate and
-    // decode (seconds, gigabytes) could never meet.
-    expect(ms).toBeLessThan(1000);
+    expect(error.message).toMatch(/\(estimated 8000005\)/);
   });
 
   it('charges the declared size before inflating: garbage after a too-large size is never looked at', () => {
