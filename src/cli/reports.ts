@@ -3,9 +3,10 @@
  * and JUnit XML (`--junit`) for CI systems that render test results.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from '../codec/index.js';
+import type { WriteFileAtomicOptions } from '../harness/index.js';
 import type { RunReport, StepReport } from '../scenarios/index.js';
 
 function seconds(ms: number): string {
@@ -65,9 +66,19 @@ export function formatSummary(report: RunReport, options: SummaryOptions = {}): 
  * @example
  *   await writeJsonReport('reports/run.json', report);
  */
-export async function writeJsonReport(path: string, report: RunReport): Promise<void> {
+export async function writeJsonReport(path: string, report: RunReport, options?: WriteFileAtomicOptions): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+  await writeAtomic(path, `${JSON.stringify(report, null, 2)}\n`, options);
+}
+
+/**
+ * The harness's all-or-nothing writer (a temporary file renamed over the target): a full disk
+ * leaves the previous report or none, never half of one. Loaded when a report is written, so the
+ * CLI's start does not load the harness.
+ */
+async function writeAtomic(path: string, text: string, options?: WriteFileAtomicOptions): Promise<void> {
+  const { writeFileAtomic } = await import('../harness/index.js');
+  await writeFileAtomic(path, text, options);
 }
 
 function xml(text: string): string {
@@ -135,9 +146,9 @@ export function toJUnitXml(report: RunReport): string {
  * @example
  *   await writeJUnitReport('reports/junit.xml', report);
  */
-export async function writeJUnitReport(path: string, report: RunReport): Promise<void> {
+export async function writeJUnitReport(path: string, report: RunReport, options?: WriteFileAtomicOptions): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, toJUnitXml(report));
+  await writeAtomic(path, toJUnitXml(report), options);
 }
 
 /**

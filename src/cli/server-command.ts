@@ -129,6 +129,7 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
       clientHandlers: maapi.clientHandlers,
       tcp,
       ...(args.unix === undefined ? {} : { unix: args.unix }),
+      ...(args['unix-mode'] === undefined ? {} : { unixMode: Number.parseInt(args['unix-mode'], 8) }),
       ...(args.profile === undefined ? {} : { profile: args.profile }),
       ...(args['access-secret-file'] === undefined ? {} : { accessSecretFile: args['access-secret-file'] }),
     });
@@ -137,6 +138,16 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
   } catch (error) {
     clientLog?.end();
     return reportStartupError(error, logger);
+  }
+  const exposed = server.addresses.tcp;
+  if (exposed !== undefined && !isLoopback(exposed.host) && args['access-secret-file'] === undefined) {
+    // The event port has no authentication of its own: whoever reaches it can subscribe and read
+    // every notification (PROTOCOL.md §3: only the IPC access check, with a secret, authenticates).
+    logger.log(
+      'warn',
+      `the IPC port ${exposed.host}:${exposed.port} is not on loopback and has no authentication: anyone who can reach it can subscribe and read every notification; listen on 127.0.0.1 (--host), or require the IPC access check with --access-secret-file`,
+      { host: exposed.host, port: exposed.port },
+    );
   }
   // 2b. The HTTP control API, when asked for (fastify loads only then).
   let control: { readonly url: string; close(): Promise<void> } | undefined;
@@ -355,6 +366,11 @@ async function writeReports(args: ServerCommandArgs, report: RunReport, logger: 
     }
   }
   return ok;
+}
+
+/** Whether a bound address is loopback only (127.0.0.0/8, ::1, and IPv4-mapped 127.x). */
+function isLoopback(host: string): boolean {
+  return /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || /^::ffff:127\.\d+\.\d+\.\d+$/i.test(host) || host === 'localhost';
 }
 
 /**

@@ -51,7 +51,35 @@ export interface DecodeLimits {
   readonly maxBigIntBytes?: number;
   /** Accept bytes after the complete term, as `binary_to_term/1` does (default false: a strict mock rejects them, vectors `odd.trailing_bytes`). */
   readonly allowTrailingBytes?: boolean;
+  /**
+   * The budget of one decode, in estimated bytes of memory the decoded term holds (default 256 MiB):
+   * every term object is charged {@link DECODE_COST.term}, every element slot of a tuple, list or
+   * string {@link DECODE_COST.slot}, every map entry {@link DECODE_COST.entry}, and binaries, atom
+   * names and bignum magnitudes their length; a COMPRESSED term is charged its declared
+   * uncompressed size before it is inflated. The decode stops with `NSOMOCK_CODEC_BUDGET_EXCEEDED`
+   * the moment the total passes the budget, so a term that is small on the wire but large in
+   * memory (61 KB of deflated empty tuples inflate to 2.6 GB of objects) costs at most the budget.
+   * The byte limits above bound the input; this one bounds what is built from it.
+   */
+  readonly maxDecodedBytes?: number;
+  /**
+   * Accept COMPRESSED terms (tag 80, default true, as `binary_to_term/1`). The server refuses them
+   * from clients (NSO clients never send them, docs/decisions/004-decode-budget.md):
+   * false gives `NSOMOCK_CODEC_COMPRESSED_REFUSED` at the tag, before anything is inflated.
+   */
+  readonly allowCompressed?: boolean;
 }
+
+/**
+ * What {@link DecodeLimits.maxDecodedBytes} charges, in bytes: estimates of V8's sizes (an object
+ * of two or three fields with its header; a pointer slot; a map entry's `[key, value]` array plus
+ * its slot). Estimates, not measurements: the budget is a bound on amplification, not an exact
+ * heap size.
+ */
+export const DECODE_COST: Readonly<{ term: number; slot: number; entry: number }> = Object.freeze({ term: 48, slot: 8, entry: 40 });
+const TERM_COST = DECODE_COST.term;
+const SLOT_COST = DECODE_COST.slot;
+const ENTRY_COST = DECODE_COST.entry;
 
 /** The defaults of every {@link DecodeLimits} field. */
 export const DEFAULT_DECODE_LIMITS: Readonly<Required<DecodeLimits>> = Object.freeze({
@@ -61,6 +89,8 @@ export const DEFAULT_DECODE_LIMITS: Readonly<Required<DecodeLimits>> = Object.fr
   maxBinaryBytes: 64 * 1024 * 1024,
   maxBigIntBytes: 1024,
   allowTrailingBytes: false,
+  maxDecodedBytes: 256 * 1024 * 1024,
+  allowCompressed: true,
 });
 
 /** Erlang atoms hold at most 255 characters; `binary_to_term` rejects longer ones. */
@@ -96,7 +126,7 @@ const atomSlotTerm: (AtomTerm | undefined)[] = new Array<AtomTerm | undefined>(A
  *   decodeTerm(Uint8Array.of(131, 97, 1)) // => { kind: 'integer', value: 1 }
  */
 export function decodeTerm(bytes: Uint8Array, limits?: DecodeLimits): Term {
-  const shaped = limits === undefined || limits === lastEligible || fastEligible(limits);
+  const shaped = (limits === undefined || limits === lastEligible || fastEligible(limits)) && shapedWithinBudget(limits, bytes.length);
   if (shaped) {
     const fast = decodeShaped(bytes, 0);
     // A shaped decode that stops before the end falls through, so the error is the general one.
@@ -133,7 +163,7 @@ export function decodeTermAt(
   offset: number,
   limits?: DecodeLimits,
 ): { term: Term; end: number } {
-  const shaped = limits === undefined || limits === lastEligible || fastEligible(limits);
+  const shaped = (limits === undefined || limits === lastEligible || fastEligible(limits)) && shapedWithinBudget(limits, bytes.length - offset);
   if (shaped) {
     const fast = decodeShaped(bytes, offset);
     if (fast !== undefined) return { term: fast, end: shapedEnd };
@@ -165,6 +195,7 @@ function acquire(bytes: Uint8Array, offset: number, limits: DecodeLimits | undef
   const l = limits ?? DEFAULT_DECODE_LIMITS;
   if (l !== DEFAULT_DECODE_LIMITS || d.limits !== DEFAULT_DECODE_LIMITS) d.setLimits(l);
   d.busy = true;
+  d.spent = 0;
   d.r.reset(bytes, offset, bytes.length);
   return d;
 }
@@ -185,6 +216,10 @@ class Decoder {
   private maxArity = 0;
   private maxBinaryBytes = 0;
   private maxBigIntBytes = 0;
+  private budget = 0;
+  private allowCompressed = true;
+  /** Estimated bytes charged so far in this decode (see {@link DecodeLimits.maxDecodedBytes}). */
+  spent = 0;
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS;
   constructor(r: ByteReader, limits: DecodeLimits) {
     this.r = r;
@@ -199,6 +234,21 @@ class Decoder {
     this.maxBinaryBytes = limits.maxBinaryBytes ?? DEFAULT_DECODE_LIMITS.maxBinaryBytes;
     this.maxBigIntBytes = limits.maxBigIntBytes ?? DEFAULT_DECODE_LIMITS.maxBigIntBytes;
     this.allowTrailingBytes = limits.allowTrailingBytes === true;
+    this.budget = limits.maxDecodedBytes ?? DEFAULT_DECODE_LIMITS.maxDecodedBytes;
+    this.allowCompressed = limits.allowCompressed !== false;
+  }
+
+  /** Charges `units` estimated bytes to this decode's budget (see {@link DecodeLimits.maxDecodedBytes}). */
+  private charge(units: number, at: number): void {
+    if ((this.spent += units) > this.budget) this.overBudget(at);
+  }
+
+  private overBudget(at: number): never {
+    return this.r.fail(
+      'NSOMOCK_CODEC_BUDGET_EXCEEDED',
+      `decoded term would hold more than maxDecodedBytes ${this.budget} (estimated ${this.spent})`,
+      at,
+    );
   }
 
   /** The version byte, then one term (or a COMPRESSED one); the reader is left just past it. */
@@ -232,11 +282,17 @@ class Decoder {
     const r = this.r;
     const tagAt = r.offset;
     r.tag = r.u8();
+    if (!this.allowCompressed) {
+      r.fail('NSOMOCK_CODEC_COMPRESSED_REFUSED', 'compressed terms (tag 80) are not accepted here', tagAt);
+    }
     const size = r.u32();
-    // Checked before inflating, so a "zip bomb" header costs nothing (STYLE.md §3).
+    // Checked before inflating, so a "zip bomb" header costs nothing (STYLE.md §3): the declared
+    // size against the byte limit and the decode budget; inflateSync stops at that size
+    // (maxOutputLength), so the inflated bytes never exceed what was charged.
     if (size > this.maxBinaryBytes) {
       r.fail('NSOMOCK_CODEC_LIMIT_EXCEEDED', `uncompressed size ${size} exceeds maxBinaryBytes ${this.maxBinaryBytes}`, tagAt);
     }
+    this.charge(size, tagAt);
     const deflated = r.bytesView(r.remaining());
     let inflated: Uint8Array;
     try {
@@ -254,7 +310,10 @@ class Decoder {
     }
     // Offsets of errors inside the payload are offsets in the inflated bytes.
     const inner = new Decoder(new ByteReaderClass(inflated), this.limits);
+    // The terms built from the inflated bytes count against the same budget.
+    inner.spent = this.spent;
     const term = inner.term(0);
+    this.spent = inner.spent;
     if (inner.r.offset !== inflated.length) {
       r.fail('NSOMOCK_CODEC_INVALID', 'compressed payload has bytes after its term', tagAt);
     }
@@ -283,13 +342,17 @@ class Decoder {
     r.tag = tag;
     if (tag === SMALL_INTEGER_EXT) return SMALL_INTS[r.u8()]!;
     if (tag === BINARY_EXT) return this.binary(tagAt);
-    if (tag === INTEGER_EXT) return { kind: 'integer', value: r.i32() };
+    if (tag === INTEGER_EXT) {
+      this.charge(TERM_COST, tagAt);
+      return { kind: 'integer', value: r.i32() };
+    }
     return this.body(tag, tagAt, depth);
   }
 
   private tuple(n: number, depth: number, at: number): Term {
     this.count(n, 1, 0, 'tuple', at);
     this.enter(depth, at);
+    this.charge(n * SLOT_COST, at);
     // Pre-sized: one allocation of the right length instead of push() growth (n is bounded by the
     // remaining input above, so this cannot be abused to allocate more than the input justifies).
     const elements = new Array<Term>(n);
@@ -307,6 +370,7 @@ class Decoder {
     let n = r.u32();
     this.count(n, 1, 1, 'list', at);
     if (n > this.maxArity) this.limit(`list longer than maxArity ${this.maxArity}`, at);
+    this.charge(n * SLOT_COST, at);
     // The first (usually only) segment fills a pre-sized array; chained segments append.
     const elements = new Array<Term>(n);
     for (let i = 0; i < n; i++) elements[i] = this.element(depth + 1);
@@ -319,6 +383,7 @@ class Decoder {
         n = r.u32();
         this.count(n, 1, 1, 'list', at);
         if (elements.length + n > this.maxArity) this.limit(`list longer than maxArity ${this.maxArity}`, at);
+        this.charge(n * SLOT_COST, at);
         for (let i = 0; i < n; i++) elements.push(this.element(depth + 1));
         continue;
       }
@@ -344,6 +409,7 @@ class Decoder {
     const n = r.u32();
     this.count(n, 2, 0, 'map', at);
     this.enter(depth, at);
+    this.charge(n * ENTRY_COST, at);
     const entries = new Array<readonly [Term, Term]>(n);
     for (let i = 0; i < n; i++) {
       const key = this.element(depth + 1);
@@ -355,6 +421,9 @@ class Decoder {
   /** Decodes the term whose tag byte (at `tagAt`) was just read. */
   private body(tag: number, tagAt: number, depth: number): Term {
     const r = this.r;
+    // Every term but the shared ones (small integers, []) is an object: charged before it is built.
+    // Binaries charge their own (with their bytes); an unknown tag is refused just below.
+    if (tag !== SMALL_INTEGER_EXT && tag !== NIL_EXT && tag !== BINARY_EXT) this.charge(TERM_COST, tagAt);
     switch (tag) {
       case SMALL_INTEGER_EXT:
         return SMALL_INTS[r.u8()]!;
@@ -393,6 +462,7 @@ class Decoder {
         r.need(n);
         if (n === 0) return EMPTY_LIST;
         if (n > this.maxArity) this.limit(`string of ${n} elements exceeds maxArity ${this.maxArity}`, tagAt);
+        this.charge(n * SLOT_COST, tagAt);
         const elements = new Array<Term>(n);
         for (let i = 0; i < n; i++) elements[i] = SMALL_INTS[r.at(i)]!;
         r.skip(n);
@@ -457,6 +527,8 @@ class Decoder {
         // Kept raw, delimited by its Size field (which counts itself); nso-mock never looks inside.
         const size = r.u32();
         if (size < 4) r.fail('NSOMOCK_CODEC_INVALID', `NEW_FUN_EXT size ${size} is smaller than its own size field`, tagAt);
+        r.need(size - 4);
+        this.charge(size, tagAt);
         r.skip(size - 4);
         return { kind: 'fun', raw: r.bytes.subarray(tagAt, r.offset) };
       }
@@ -475,6 +547,7 @@ class Decoder {
     const n = r.u32();
     r.need(n);
     if (n > this.maxBinaryBytes) this.limit(`binary of ${n} bytes exceeds maxBinaryBytes ${this.maxBinaryBytes}`, at);
+    this.charge(TERM_COST + n, at);
     const start = r.offset;
     r.skip(n);
     return makeBinaryView(r.bytes, start, n);
@@ -503,6 +576,7 @@ class Decoder {
     if (n > this.maxBigIntBytes) {
       r.fail('NSOMOCK_CODEC_INTEGER_TOO_LARGE', `integer of ${n} bytes exceeds maxBigIntBytes ${this.maxBigIntBytes}`, at);
     }
+    this.charge(n, at);
     const negative = r.u8() !== 0;
     if (n <= 7) {
       const v = smallBigValue(r.bytes, r.offset, n, negative);
@@ -530,6 +604,7 @@ class Decoder {
     const r = this.r;
     r.need(n);
     if (n > this.maxAtomBytes) this.limit(`atom of ${n} bytes exceeds maxAtomBytes ${this.maxAtomBytes}`, at);
+    this.charge(n, at);
     // Atom cache keyed by the encoded bytes: a hit costs a hash and a compare over the name bytes
     // and allocates nothing (no string, no Map lookup by string). Notifications repeat a few atoms.
     const slot = r.hash(n, n ^ (utf8 ? 0x100 : 0)) & (ATOM_SLOTS - 1);
@@ -609,6 +684,7 @@ class Decoder {
     const bits = r.u8();
     r.need(n);
     if (n > this.maxBinaryBytes) this.limit(`bitstring of ${n} bytes exceeds maxBinaryBytes ${this.maxBinaryBytes}`, at);
+    this.charge(n, at);
     if (bits > 8 || (n === 0) !== (bits === 0)) {
       r.fail('NSOMOCK_CODEC_INVALID', `BIT_BINARY_EXT with ${n} bytes and ${bits} bits in the last byte`, at);
     }
@@ -740,6 +816,16 @@ function fastEligible(limits: DecodeLimits): boolean {
     (limits.maxBinaryBytes ?? d.maxBinaryBytes) >= d.maxBinaryBytes;
   if (ok) lastEligible = limits;
   return ok;
+}
+
+/**
+ * The most a shaped decode can charge to a budget: its nodes (at most MAX_SHAPE_NODES, each an
+ * object in a slot) plus its binaries, which lie inside the input. A budget below that for an
+ * input of `length` bytes takes the general decoder, which charges term by term.
+ */
+function shapedWithinBudget(limits: DecodeLimits | undefined, length: number): boolean {
+  const budget = limits?.maxDecodedBytes ?? DEFAULT_DECODE_LIMITS.maxDecodedBytes;
+  return budget >= MAX_SHAPE_NODES * (TERM_COST + SLOT_COST) + length;
 }
 
 /** The slot of an input: a hash of its first bytes (for notifications: version, outer tuple, type). */

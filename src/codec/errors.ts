@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   NSOMOCK_CODEC_BAD_VERSION: 'A term did not start with the version byte 131.',
   NSOMOCK_CODEC_UNKNOWN_TAG: 'A byte where a term tag was expected is no tag the decoder reads.',
   NSOMOCK_CODEC_LIMIT_EXCEEDED: 'A length, arity, depth or size exceeded a configured decode limit.',
+  NSOMOCK_CODEC_BUDGET_EXCEEDED: 'The decoded term would hold more memory than maxDecodedBytes (every term, element and byte is charged; a compressed term its uncompressed size, before inflating).',
+  NSOMOCK_CODEC_COMPRESSED_REFUSED: 'A compressed term (tag 80) where compressed terms are not accepted (allowCompressed: false; the server refuses them from clients).',
   NSOMOCK_CODEC_INTEGER_TOO_LARGE: 'An integer (SMALL_BIG_EXT/LARGE_BIG_EXT) has a magnitude larger than maxBigIntBytes (default 1024 bytes).',
   NSOMOCK_CODEC_TRAILING_BYTES: 'Bytes followed a complete term where none were allowed.',
   NSOMOCK_CODEC_INVALID: 'The bytes are well-formed but do not denote a valid term (bad UTF-8 atom, bad float text, bad header field).',

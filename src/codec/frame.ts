@@ -75,7 +75,11 @@ export class FrameDecoder {
   /** Stream offset of `buf[0]`, for error details. */
   private base = 0;
   private failure: CodecError | undefined = undefined;
-  private readonly maxFrameBytes: number;
+  /**
+   * Largest accepted payload. It may change between reads: the server holds a connection to a
+   * small limit until it has subscribed, then raises it (a length prefix is checked when it is read).
+   */
+  maxFrameBytes: number;
 
   constructor(options?: FrameDecoderOptions) {
     this.maxFrameBytes = options?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;

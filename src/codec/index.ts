@@ -5,7 +5,7 @@ export * from './term.js';
 export { ByteWriter } from './byte-writer.js';
 export { ByteReader } from './byte-reader.js';
 export { encodeTerm, encodeTermInto, type EncodeOptions } from './encode.js';
-export { decodeTerm, decodeTermAt, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './decode.js';
+export { DECODE_COST, decodeTerm, decodeTermAt, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './decode.js';
 export { termEqual } from './term-equal.js';
 export { DEFAULT_FORMAT_MAX_LENGTH, formatInteger, formatTerm, type FormatTermOptions } from './term-format.js';
 export { encodeFrame, frameBytes, FrameDecoder, type FrameDecoderOptions } from './frame.js';

@@ -10,11 +10,12 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { formatAck, formatTerm, NOTIF, notificationTypes, NsoMockError, PROFILE_NAMES, UsageError, type NotificationInput, type ProfileSetting } from '../codec/index.js';
 import { formatViolation, type JournalEntry, type SubscriberInfo } from '../server/index.js';
 import { HarnessError } from './errors.js';
+import { checkScenarioBody } from './scenario-body-limits.js';
 import { formatPendingAcks } from './pending-table.js';
 import type { MockServer } from '../server/index.js';
 import { wrapMockServer, type RunningNsoMock } from './start-nso-mock.js';
@@ -85,6 +86,8 @@ function journalView(e: JournalEntry): Record<string, unknown> {
     direction: e.direction,
     kind: e.kind,
     ...(e.term === undefined ? {} : { term: formatTerm(e.term) }),
+    ...(e.preview === undefined ? {} : { preview: e.preview }),
+    ...(e.size === undefined ? {} : { size: e.size }),
     ...(e.raw === undefined ? {} : { raw: Buffer.from(e.raw).toString('hex') }),
     ...(e.note === undefined ? {} : { note: e.note }),
   };
@@ -195,17 +198,41 @@ function maskBitOf(name: string): number {
 
 /**
  * Reads a file for a scenario include, refusing any path outside `root` (after resolving symbolic
- * links), so that a posted scenario cannot read, and quote, a file elsewhere.
+ * links), so that a posted scenario cannot read, and quote, a file elsewhere. A path outside gets
+ * the same answer whether or not it exists: where a file does not exist, its nearest existing
+ * folder decides where the path leads, so "no such file" is only ever said inside the root
+ * (otherwise the two answers told which files exist elsewhere).
  */
 function confinedReader(root: string): (path: string) => Promise<string> {
   let realRoot: Promise<string> | undefined;
   return async (path) => {
     realRoot ??= realpath(root);
-    const [base, target] = [await realRoot, await realpath(path)];
-    const rel = relative(base, target);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    const base = await realRoot;
+    const outside = (real: string): boolean => {
+      const rel = relative(base, real);
+      return rel === '' || rel.startsWith('..') || isAbsolute(rel);
+    };
+    const refuse = (): never => {
       throw new Error(`outside the control root ${base} (includes of a scenario posted to /play must stay inside it; --control-root)`);
+    };
+    let target: string;
+    try {
+      target = await realpath(path);
+    } catch (error) {
+      let dir = dirname(resolve(path));
+      for (;;) {
+        const real = await realpath(dir).catch(() => undefined);
+        if (real !== undefined) {
+          if (outside(real) && real !== base) refuse();
+          break;
+        }
+        const up = dirname(dir);
+        if (up === dir) refuse();
+        dir = up;
+      }
+      throw error;
     }
+    if (outside(target)) refuse();
     return readFile(target, 'utf8');
   };
 }
@@ -322,9 +349,16 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     async (req, reply) => {
       const entries = harness.journal(req.query.connection);
       const limit = req.query.limit ?? entries.length;
-      return reply.type('application/json').send(json(entries.slice(-limit).map(journalView)));
+      const stats = harness.server.journal.stats();
+      return reply
+        .type('application/json')
+        .header('x-journal-total', String(stats.total))
+        .header('x-journal-dropped', String(stats.dropped))
+        .send(json(entries.slice(-limit).map(journalView)));
     },
   );
+
+  app.get('/journal/stats', async () => harness.server.journal.stats());
 
   app.get('/violations', async (_req, reply) =>
     reply.type('application/json').send(json(harness.violations.map((v) => ({ ...v, text: formatViolation(v) })))),
@@ -389,6 +423,12 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     { schema: { body: { type: 'object', required: ['scenario'], properties: { scenario: { anyOf: [{ type: 'object' }, { type: 'string' }] }, seed: { type: 'integer' } }, additionalProperties: false } } },
     async (req, reply) => {
       let scenario = req.body.scenario;
+      // Depth and size first: the loader recurses, and a 5,000-deep body overflowed its stack.
+      const tooMuch = checkScenarioBody(scenario, 'control-api');
+      if (tooMuch !== undefined) {
+        const { scenarioError } = await import('../scenarios/index.js');
+        throw scenarioError('control-api', [tooMuch], 'NSOMOCK_SCENARIO_INVALID');
+      }
       // Includes resolve against, and must stay inside, the control root.
       const load = { readFile: readInclude, displayRoot: root };
       if (typeof scenario === 'string') {

@@ -20,6 +20,7 @@ export {
   type RecordedAck,
 } from './mock-harness.js';
 export { HarnessError, type HarnessErrorCode, type HarnessErrorDetails } from './errors.js';
+export { writeFileAtomic, type WriteFileAtomicOptions } from './atomic-file.js';
 export { formatPendingAcks, type PendingAckRow } from './pending-table.js';
 // The codec's: the harness API has always offered it next to the pending-ack table.
 export { formatAck } from '../codec/index.js';

@@ -436,7 +436,7 @@ export class MockHarness {
     const entries = this.journal(connectionId);
     const start = entries[0]?.time ?? 0;
     return entries.slice(-limit).map((e) => {
-      const what = e.term !== undefined ? formatTerm(e.term) : e.raw !== undefined ? Buffer.from(e.raw).toString('hex') : '';
+      const what = e.term !== undefined ? formatTerm(e.term, { maxLength: 201 }) : e.preview !== undefined ? e.preview : e.raw !== undefined ? Buffer.from(e.raw).toString('hex') : '';
       const shown = what.length > 200 ? `${what.slice(0, 199)}…` : what;
       return `+${e.time - start}ms #${e.connectionId} ${e.direction === 'in' ? '<-' : '->'} ${e.kind} ${shown}${e.note === undefined ? '' : ` (${e.note})`}`;
     });

@@ -10,6 +10,7 @@ import {
   type Clock,
   type Delivery,
   type JournalEntry,
+  type JournalStats,
   type MockServer,
   type MockServerOptions,
   type SubscriberInfo,
@@ -105,6 +106,8 @@ export interface RunningNsoMock extends AsyncDisposable {
   readonly subscribers: readonly SubscriberInfo[];
   /** The journal entries held, oldest first. */
   readonly journal: readonly JournalEntry[];
+  /** The journal's counters: entries held and ever recorded, dropped to stay within its limits, estimated bytes and the cap. */
+  readonly journalStats: JournalStats;
   /** Violations since start (or the last `reset()`). */
   readonly violations: readonly Violation[];
   /** Acks received since start (or the last `reset()`). */
@@ -260,6 +263,9 @@ export function wrapMockServer(
     },
     get journal() {
       return harness.journal();
+    },
+    get journalStats() {
+      return harness.server.journal.stats();
     },
     get violations() {
       return harness.violations;

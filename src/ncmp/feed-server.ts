@@ -8,7 +8,9 @@
  *   for records appended later.
  * - `GET /topics/:topic/sse?from=N` — the same as server-sent events: `id:` is the offset, `event:
  *   record`, `data:` the JSON line. A reconnecting EventSource sends `Last-Event-ID`, and the stream
- *   resumes after that offset (the header wins over `from`).
+ *   resumes after that offset (the header wins over `from`). An unreadable one (`abc`, `-5`, `1e3`,
+ *   beyond 2^53) is refused with 400 like a bad `from`, rather than replaying from 0 (duplicates);
+ *   an empty one is no id (the SSE spec's reset).
  *
  * Streams respect back-pressure: backlog is written in chunks and the pump waits for `drain`.
  *
@@ -141,7 +143,11 @@ export async function startNcmpFeed(options: NcmpFeedOptions): Promise<NcmpFeed>
   app.get<{ Params: { topic: string }; Querystring: { from?: string } }>('/topics/:topic/sse', (request, reply) => {
     if (!TOPIC_NAME_PATTERN.test(request.params.topic)) return reply.code(400).send({ error: 'not a legal Kafka topic name' });
     const lastEventId = request.headers['last-event-id'];
-    const resumeAfter = typeof lastEventId === 'string' ? parseOffset(lastEventId.trim()) : undefined;
+    const idText = typeof lastEventId === 'string' ? lastEventId.trim() : undefined;
+    const resumeAfter = idText === undefined || idText === '' ? undefined : parseOffset(idText);
+    if (idText !== undefined && idText !== '' && resumeAfter === undefined) {
+      return reply.code(400).send({ error: 'Last-Event-ID must be a non-negative integer offset (the id of the last event received)' });
+    }
     const fromQuery = request.query.from === undefined ? 0 : parseOffset(request.query.from);
     if (fromQuery === undefined) return reply.code(400).send({ error: 'from must be a non-negative integer offset' });
     const from = resumeAfter === undefined ? fromQuery : resumeAfter + 1;

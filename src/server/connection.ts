@@ -42,7 +42,12 @@ export interface ConnectionHost {
   readonly clock: Clock;
   readonly journal: Journal;
   readonly maxFrameBytes: number;
+  /** The frame limit until the connection has subscribed (at most maxFrameBytes). */
+  readonly maxSubscribeFrameBytes: number;
+  /** Decode limits of frames after the subscription. */
   readonly decodeLimits: DecodeLimits;
+  /** Decode limits of frames before the subscription (a smaller budget). */
+  readonly subscribeDecodeLimits: DecodeLimits;
   readonly atomEncoding: 'latin1' | 'utf8';
   /** 0 = no write-stall detection. */
   readonly writeStallTimeoutMs: number;
@@ -53,6 +58,8 @@ export interface ConnectionHost {
   bufferedInputBytes: number;
   /** How long a connection we ended may stay half-open before it is destroyed. */
   readonly lingerMs: number;
+  /** How long an incomplete header or frame may go without a byte before `input-stall` (clock ms; 0 = off). */
+  readonly inputStallTimeoutMs: number;
   /** The pre-encoded heartbeat / health-check frame and its term (§11.11). */
   periodicFrame(type: 'heartbeat' | 'health-check'): { readonly frame: Uint8Array; readonly term: Term };
   onViolation(connection: Connection, code: ViolationCode, expected: string, actual: string, closes: boolean): void;
@@ -165,6 +172,9 @@ export class Connection implements ConnectionFaults {
   #slowTimer: ClockTimer | undefined;
   #truncateNext = false;
   #lingerTimer: ClockTimer | undefined;
+  /** Clock time of the last byte received (progress of an incomplete header or frame). */
+  #inputProgressAt = 0;
+  #inputStallTimer: ClockTimer | undefined;
   #drainWaiters: (() => void)[] = [];
   /** Set once the connection is handed to another client type's handler (MAAPI.md §M1). */
   #handOff: HandOff | undefined;
@@ -176,7 +186,7 @@ export class Connection implements ConnectionFaults {
     this.transport = transport;
     this.remoteAddress = remoteAddress;
     this.connectedAt = host.clock.now();
-    this.#decoder = new FrameDecoder({ maxFrameBytes: host.maxFrameBytes });
+    this.#decoder = new FrameDecoder({ maxFrameBytes: host.maxSubscribeFrameBytes });
     this.#state = initialSessionState(id);
   }
 
@@ -214,6 +224,11 @@ export class Connection implements ConnectionFaults {
   /** Bytes queued and not yet accepted by the kernel. */
   get bufferedBytes(): number {
     return this.#pendingBytes + this.#socket.writableLength;
+  }
+
+  /** Bytes received and not yet read: an incomplete header or frame. */
+  get heldInputBytes(): number {
+    return this.#decoder.buffered;
   }
 
   /** Attaches the socket listeners and arms the init timer. */
@@ -341,8 +356,52 @@ export class Connection implements ConnectionFaults {
       if (this.#state.phase !== 'await-header') return;
     }
     this.#decoder.push(chunk);
+    this.#inputProgressAt = this.#host.clock.now();
     this.#pump();
     this.#accountInput();
+    this.#watchInputStall();
+  }
+
+  /**
+   * While an incomplete header or frame is held, a timer on the injected clock checks that bytes
+   * keep coming: none for inputStallTimeoutMs closes the connection with `input-stall`, whether or
+   * not it has subscribed (the init window only covers the time before). One timer per held
+   * period, re-armed for the remainder when bytes arrived meanwhile (as the write-stall timer).
+   */
+  #watchInputStall(): void {
+    const limit = this.#host.inputStallTimeoutMs;
+    if (limit <= 0) return;
+    if (!this.#holdsIncompleteInput()) {
+      if (this.#inputStallTimer !== undefined) this.#host.clock.clearTimeout(this.#inputStallTimer);
+      this.#inputStallTimer = undefined;
+      return;
+    }
+    if (this.#inputStallTimer === undefined) this.#armInputStall(limit);
+  }
+
+  #holdsIncompleteInput(): boolean {
+    const phase = this.#state.phase;
+    return phase !== 'closing' && phase !== 'closed' && !this.#socket.destroyed && this.#decoder.buffered > 0;
+  }
+
+  #armInputStall(delay: number): void {
+    const clock = this.#host.clock;
+    this.#inputStallTimer = clock.setTimeout(() => {
+      this.#inputStallTimer = undefined;
+      this.#guard(() => {
+        if (!this.#holdsIncompleteInput()) return;
+        const limit = this.#host.inputStallTimeoutMs;
+        const idle = clock.now() - this.#inputProgressAt;
+        if (idle < limit) {
+          // Bytes came meanwhile, or the timer fired before now() moved its full delay.
+          this.#armInputStall(limit - idle);
+          return;
+        }
+        const held = this.#decoder.buffered;
+        const what = rawBytesWanted(this.#state) === undefined ? 'frame' : 'header';
+        this.#dispatch({ kind: 'input-stall', detail: `${held} bytes of an incomplete ${what} held with no byte for ${idle} ms (limit ${this.#host.inputStallTimeoutMs} ms)` });
+      });
+    }, delay);
   }
 
   /**
@@ -385,10 +444,10 @@ export class Connection implements ConnectionFaults {
         const bytes = this.#decoder.readRaw(want);
         if (bytes === undefined) return;
         if (phase === 'await-header') {
-          this.#journal('in', 'header', undefined, bytes);
+          this.#journal('in', 'header', undefined, bytes, undefined, bytes.length);
           this.#dispatch({ kind: 'header', bytes, entropy: randomBytes(32) });
         } else {
-          this.#journal('in', 'challenge-response', undefined, bytes);
+          this.#journal('in', 'challenge-response', undefined, bytes, undefined, bytes.length);
           this.#dispatch({ kind: 'challenge-response', bytes });
         }
         continue;
@@ -400,12 +459,17 @@ export class Connection implements ConnectionFaults {
         return;
       }
       if (phase !== 'await-subscription' && phase !== 'subscribed' && phase !== 'closing') return;
+      // Until it has subscribed, a connection gets only what a subscription needs (frame size and
+      // decode budget); then what an honest client never reaches (docs/decisions/004-decode-budget.md).
+      const presubscribe = phase === 'await-subscription';
+      this.#decoder.maxFrameBytes = presubscribe ? this.#host.maxSubscribeFrameBytes : this.#host.maxFrameBytes;
       let payload: Uint8Array | undefined;
       try {
         payload = this.#decoder.readFrame();
       } catch (error) {
         if (phase === 'closing') return;
-        const detail = error instanceof Error ? error.message : String(error);
+        const message = error instanceof Error ? error.message : String(error);
+        const detail = presubscribe ? `${message}; before the subscription frames are limited to maxSubscribeFrameBytes ${this.#host.maxSubscribeFrameBytes}` : message;
         this.#journal('in', 'bad-frame', undefined, undefined, detail);
         this.#dispatch({ kind: 'bad-frame', code: 'bad-frame-length', detail });
         return;
@@ -413,14 +477,14 @@ export class Connection implements ConnectionFaults {
       if (payload === undefined) return;
       let term: Term;
       try {
-        term = decodeTerm(payload, this.#host.decodeLimits);
+        term = decodeTerm(payload, presubscribe ? this.#host.subscribeDecodeLimits : this.#host.decodeLimits);
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
-        this.#journal('in', 'bad-frame', undefined, payload, detail);
+        this.#journal('in', 'bad-frame', undefined, payload, detail, payload.length);
         this.#dispatch({ kind: 'bad-frame', code: 'bad-term', detail });
         continue;
       }
-      this.#journal('in', 'frame', term);
+      this.#journal('in', 'frame', term, undefined, undefined, payload.length);
       this.#dispatch({ kind: 'frame', term });
     }
   }
@@ -443,10 +507,12 @@ export class Connection implements ConnectionFaults {
         this.#journal('out', effect.journal, undefined, effect.bytes);
         this.#enqueue(effect.bytes);
         return;
-      case 'send':
-        this.#journal('out', 'frame', effect.term);
-        this.#enqueue(encodeFrame(effect.term, { atomEncoding: this.#host.atomEncoding }));
+      case 'send': {
+        const frame = encodeFrame(effect.term, { atomEncoding: this.#host.atomEncoding });
+        this.#journal('out', 'frame', effect.term, undefined, undefined, frame.length - 4);
+        this.#enqueue(frame);
         return;
+      }
       case 'set-timer': {
         this.#clearTimer(effect.timer);
         const timer = effect.timer;
@@ -558,10 +624,10 @@ export class Connection implements ConnectionFaults {
   }
 
   #release(): void {
-    for (const timer of [this.#stallTimer, this.#stallResume, this.#slowTimer, this.#lingerTimer]) {
+    for (const timer of [this.#stallTimer, this.#stallResume, this.#slowTimer, this.#lingerTimer, this.#inputStallTimer]) {
       if (timer !== undefined) this.#host.clock.clearTimeout(timer);
     }
-    this.#stallTimer = this.#stallResume = this.#slowTimer = this.#lingerTimer = undefined;
+    this.#stallTimer = this.#stallResume = this.#slowTimer = this.#lingerTimer = this.#inputStallTimer = undefined;
     for (const timer of this.#timers.values()) this.#host.clock.clearTimeout(timer);
     this.#timers.clear();
     this.#dropPending();
@@ -733,8 +799,8 @@ export class Connection implements ConnectionFaults {
     for (const w of waiters) w();
   }
 
-  #journal(direction: 'in' | 'out', kind: JournalEntryKind, term?: Term, raw?: Uint8Array, note?: string): void {
+  #journal(direction: 'in' | 'out', kind: JournalEntryKind, term?: Term, raw?: Uint8Array, note?: string, size?: number): void {
     const journal = this.#host.journal;
-    if (journal.enabled) journal.add(this.#host.clock.now(), this.id, direction, kind, term, raw, note);
+    if (journal.enabled) journal.add(this.#host.clock.now(), this.id, direction, kind, term, raw, note, size);
   }
 }

@@ -24,7 +24,18 @@ export type { AckOutcome, MissingAck, AckMissReason, PendingAck } from './ack-tr
 export { ackScope } from './ack-tracker.js';
 export { realClock, ManualClock, type Clock, type ClockTimer, type ManualClockOptions } from './clock.js';
 export type { Transport, ConnectionFaults, ClientChannel } from './connection.js';
-export { Journal, JOURNAL_RAW_BYTES, type JournalEntry, type JournalEntryKind, type JournalRecord } from './journal.js';
+export {
+  DEFAULT_JOURNAL_MAX_BYTES,
+  Journal,
+  JOURNAL_PREVIEW_CHARS,
+  JOURNAL_RAW_BYTES,
+  JOURNAL_TERM_BYTES,
+  type JournalEntry,
+  type JournalEntryKind,
+  type JournalOptions,
+  type JournalRecord,
+  type JournalStats,
+} from './journal.js';
 export { removeStaleSocket } from './listener.js';
 export type { CloseReason, SessionPhase } from './session-state.js';
 export { dateTimeToMillis, planReplay, type ReplayPlan, type StreamEvent, type StreamHistoryEvent, type StreamInfo, type StreamOptions } from './streams.js';

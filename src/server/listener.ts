@@ -3,7 +3,7 @@
  * A stale Unix socket file (left by a crashed server) is removed; a live one or a non-socket file
  * at the path is an error, never deleted.
  */
-import { lstat, unlink } from 'node:fs/promises';
+import { chmod, lstat, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { NsoMockError } from '../codec/index.js';
 
@@ -75,14 +75,41 @@ export async function listenTcp(host: string, port: number, onSocket: (socket: S
   };
 }
 
+/** Default permissions of the Unix socket: owner only (anyone who can connect can subscribe; there is no other check unless an access secret is set). */
+export const DEFAULT_UNIX_MODE = 0o600;
+
 /**
- * Listens on a Unix-domain socket path, removing a stale socket file first.
- * @throws NsoMockError `NSOMOCK_SERVER_LISTEN_FAILED` (path in use by a live server, not a socket, not writable).
+ * Listens on a Unix-domain socket path, removing a stale socket file first. The socket file gets
+ * `mode` (default 0600, owner only) whatever the umask: it is created under a umask that leaves
+ * only the owner's bits (where the process may set one: not in worker threads), then set to
+ * `mode` exactly before the listener is returned.
+ * @throws NsoMockError `NSOMOCK_SERVER_LISTEN_FAILED` (path in use by a live server, not a socket,
+ *   not writable, the mode cannot be set).
  */
-export async function listenUnix(path: string, onSocket: (socket: Socket) => void): Promise<Listener & { readonly path: string }> {
+export async function listenUnix(path: string, onSocket: (socket: Socket) => void, mode: number = DEFAULT_UNIX_MODE): Promise<Listener & { readonly path: string }> {
   await removeStaleSocket(path);
   const server = createServer(onSocket);
-  await bind(server, path, (done) => server.listen({ path, exclusive: true }, done));
+  await bind(server, path, (done) => {
+    // bind(2) happens inside listen(), synchronously: a umask of 077 for that call means the
+    // socket never exists with wider permissions (no window in which another user could connect).
+    let previous: number | undefined;
+    try {
+      previous = process.umask(0o077);
+    } catch {
+      previous = undefined; // worker threads cannot change the umask: the chmod below still applies
+    }
+    try {
+      server.listen({ path, exclusive: true }, done);
+    } finally {
+      if (previous !== undefined) process.umask(previous);
+    }
+  });
+  try {
+    await chmod(path, mode);
+  } catch (error) {
+    await closeServer(server);
+    throw listenError(path, `cannot set the socket's mode to ${mode.toString(8)}`, error, errnoOf(error));
+  }
   return {
     kind: 'unix',
     address: path,

@@ -42,7 +42,7 @@ import { realClock, type Clock, type ClockTimer } from './clock.js';
 import { Connection, type ClientChannel, type ConnectionFaults, type ConnectionHost, type Transport } from './connection.js';
 import { eventTree } from './event-tree.js';
 import { Journal } from './journal.js';
-import { listenTcp, listenUnix, type Listener } from './listener.js';
+import { DEFAULT_UNIX_MODE, listenTcp, listenUnix, type Listener } from './listener.js';
 import type { SessionConfig, StreamCheck } from './session.js';
 import type { CloseReason, SessionPhase } from './session-state.js';
 import { notificationComplete, StreamRegistry, type StreamEvent, type StreamInfo, type StreamOptions } from './streams.js';
@@ -59,6 +59,12 @@ export interface MockServerOptions {
   readonly tcp?: { readonly host?: string; readonly port?: number } | false;
   /** Unix-domain socket path (§1.1); a stale socket file there is removed. */
   readonly unix?: string;
+  /**
+   * Permissions of the Unix socket file, whatever the umask. Default 0o600: only the owner can
+   * connect (anyone who can connect can subscribe; the access check applies only with a secret).
+   * 0o660 lets the group in.
+   */
+  readonly unixMode?: number;
   /**
    * The layout profile (§0.4, NSO62.md). Default `auto`: each connection gets the profile of its
    * client's protocol version (the codec's `profileForProtocolVersion`: 77 → nso57, 82 → nso62,
@@ -86,8 +92,27 @@ export interface MockServerOptions {
   readonly initTimeoutMs?: number;
   /** Smallest heartbeat / health-check interval (§13). Default 1000. */
   readonly minHeartbeatIntervalMs?: number;
-  /** Largest client frame (§5, §17). Default 16 MiB. */
+  /** Largest client frame (§5, §17) once a connection has subscribed. Default 16 MiB. */
   readonly maxFrameBytes?: number;
+  /**
+   * Largest client frame before the connection has subscribed: the subscription term (§8.1) is
+   * well under 1 KiB, with a stream name and an XPath filter of at most 4096 characters (16 KiB of
+   * UTF-8) under 17 KiB. A larger length prefix is a `bad-frame-length` violation as soon as it is
+   * read, so a client that has not subscribed can make the server hold no more. Default 32 KiB.
+   */
+  readonly maxSubscribeFrameBytes?: number;
+  /**
+   * Decode budget of one client frame before the connection has subscribed, in estimated bytes of
+   * the decoded term (codec `maxDecodedBytes`): a subscription costs under 2 KiB, a 4096-character
+   * filter sent as a list of integers under 240 KiB. Default 256 KiB.
+   */
+  readonly maxSubscribeDecodedBytes?: number;
+  /**
+   * Decode budget of one client frame after the subscription (codec `maxDecodedBytes`). What a
+   * client sends then are acks (§12.1) of under 100 bytes; a frame past the budget is a `bad-term`
+   * violation, stopped as soon as the budget is spent. Default 1 MiB.
+   */
+  readonly maxDecodedBytes?: number;
   /** Output queued per connection before a slow client is closed (`output-overflow`). Default 8 MiB. */
   readonly highWaterMarkBytes?: number;
   /**
@@ -99,6 +124,12 @@ export interface MockServerOptions {
   readonly maxBufferedInputBytes?: number;
   /** Journal entries kept (0 = no journal). Default 10000. */
   readonly journalLimit?: number;
+  /**
+   * The most bytes the journal's entries may take (estimated); the oldest are dropped beyond it and
+   * counted (`journal.dropped`). Received frames over 64 KiB are journaled as size and preview.
+   * Default 64 MiB.
+   */
+  readonly journalMaxBytes?: number;
   /** Violations kept in `violations` (the most recent; `violationCount` counts all). Default 10000. */
   readonly violationLimit?: number;
   /** The time source. Default the wall clock. */
@@ -109,6 +140,12 @@ export interface MockServerOptions {
   readonly notificationDefaults?: NotificationDefaults;
   /** How long a connection we ended may stay half-open before it is destroyed (clock ms). Default 5000. */
   readonly lingerMs?: number;
+  /**
+   * How long an incomplete header or frame may go without a further byte before the connection is
+   * closed with violation `input-stall` (clock ms; 0 = off), before and after the subscription: a
+   * half-sent frame must not hold a connection forever. Default 5000.
+   */
+  readonly inputStallTimeoutMs?: number;
   /** Real-time grace for `close()` to flush before destroying sockets (ms). Default 1000. */
   readonly shutdownGraceMs?: number;
   /**
@@ -139,6 +176,8 @@ export interface ConnectionInfo {
   readonly header: ConnectHeader | undefined;
   /** Output queued and not yet taken by the kernel (backpressure, §20). */
   readonly bufferedBytes: number;
+  /** Bytes received of an incomplete header or frame, held until the rest arrives (see inputStallTimeoutMs). */
+  readonly heldInputBytes: number;
 }
 
 /** A subscribed connection. */
@@ -461,11 +500,16 @@ const DEFAULTS = {
   initTimeoutMs: 5_000,
   minHeartbeatIntervalMs: 1_000,
   maxFrameBytes: 16 * 1024 * 1024,
+  maxSubscribeFrameBytes: 32 * 1024,
+  maxSubscribeDecodedBytes: 256 * 1024,
+  maxDecodedBytes: 1024 * 1024,
   highWaterMarkBytes: 8 * 1024 * 1024,
   maxBufferedInputBytes: 256 * 1024 * 1024,
   journalLimit: 10_000,
+  journalMaxBytes: 64 * 1024 * 1024,
   violationLimit: 10_000,
   lingerMs: 5_000,
+  inputStallTimeoutMs: 5_000,
   shutdownGraceMs: 1_000,
 } as const;
 
@@ -497,7 +541,9 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly streams: MockStreams;
   session: SessionConfig;
   readonly maxFrameBytes: number;
+  readonly maxSubscribeFrameBytes: number;
   readonly decodeLimits: DecodeLimits;
+  readonly subscribeDecodeLimits: DecodeLimits;
   readonly atomEncoding: 'latin1' | 'utf8';
   readonly writeStallTimeoutMs: number;
   readonly highWaterMarkBytes: number;
@@ -505,6 +551,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   /** Bytes all connections hold for incomplete input (see `Connection`'s accounting). */
   bufferedInputBytes = 0;
   readonly lingerMs: number;
+  readonly inputStallTimeoutMs: number;
 
   readonly #options: MockServerOptions;
   readonly #events = new EventEmitter<MockServerEvents>();
@@ -540,8 +587,10 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.writeStallTimeoutMs = nonNegative(options, 'writeStallTimeoutMs');
     this.highWaterMarkBytes = nonNegative(options, 'highWaterMarkBytes');
     this.maxFrameBytes = nonNegative(options, 'maxFrameBytes');
+    this.maxSubscribeFrameBytes = Math.min(this.maxFrameBytes, nonNegative(options, 'maxSubscribeFrameBytes'));
     this.maxBufferedInputBytes = nonNegative(options, 'maxBufferedInputBytes');
     this.lingerMs = nonNegative(options, 'lingerMs');
+    this.inputStallTimeoutMs = nonNegative(options, 'inputStallTimeoutMs');
     this.#shutdownGraceMs = nonNegative(options, 'shutdownGraceMs');
     this.#violationLimit = nonNegative(options, 'violationLimit');
     const journalLimit = nonNegative(options, 'journalLimit');
@@ -550,11 +599,13 @@ class MockServerImpl implements MockServer, ConnectionHost {
         details: { option: 'journalLimit', value: journalLimit },
       });
     }
-    this.journal = new Journal(journalLimit);
+    this.journal = new Journal(journalLimit, { maxBytes: nonNegative(options, 'journalMaxBytes') });
     this.atomEncoding = options.atomEncoding ?? 'latin1';
     const strict = options.strict ?? false;
     // §17: trailing bytes after a term are accepted by Erlang (lenient) and refused in strict mode.
-    this.decodeLimits = { allowTrailingBytes: !strict };
+    // Clients never send compressed terms (docs/decisions/004-decode-budget.md): refused at the tag.
+    this.decodeLimits = { allowTrailingBytes: !strict, allowCompressed: false, maxDecodedBytes: nonNegative(options, 'maxDecodedBytes') };
+    this.subscribeDecodeLimits = { ...this.decodeLimits, maxDecodedBytes: nonNegative(options, 'maxSubscribeDecodedBytes') };
     const userSessions = options.userSessions === undefined ? undefined : new Set(options.userSessions);
     const handlers = options.clientHandlers ?? {};
     this.#clientHandlers = new Map(Object.entries(handlers).map(([type, handler]) => [Number(type), handler]));
@@ -627,7 +678,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
         addresses = { ...addresses, tcp: { host: l.host, port: l.port } };
       }
       if (unix !== undefined) {
-        const l = await listenUnix(unix, onSocket('unix'));
+        const l = await listenUnix(unix, onSocket('unix'), this.#options.unixMode ?? DEFAULT_UNIX_MODE);
         listeners.push(l);
         addresses = { ...addresses, unix: l.path };
       }
@@ -1151,6 +1202,7 @@ function connectionInfo(conn: Connection): ConnectionInfo {
     phase: conn.phase,
     header: conn.header,
     bufferedBytes: conn.bufferedBytes,
+    heldInputBytes: conn.heldInputBytes,
   };
 }
 

@@ -96,6 +96,8 @@ export type CloseReason =
   | 'output-overflow'
   /** Its incomplete input would take the server's buffered input past maxBufferedInputBytes. */
   | 'input-overflow'
+  /** An incomplete header or frame made no progress for longer than inputStallTimeoutMs. */
+  | 'input-stall'
   /** `server.close()`. */
   | 'server-closed'
   /** A fault-injection hook (`close()`, `truncateNextFrame()`). */
@@ -144,6 +146,8 @@ export type SessionInput =
   | { readonly kind: 'output-blocked'; readonly code: 'write-stall' | 'output-overflow'; readonly detail: string }
   /** The incomplete input held by all connections would pass maxBufferedInputBytes with this one's. */
   | { readonly kind: 'input-overflow'; readonly detail: string }
+  /** An incomplete header or frame received no byte for longer than the input-stall limit (the shell measures it on the clock). */
+  | { readonly kind: 'input-stall'; readonly detail: string }
   /** The server decided to close (shutdown, ack timeout, fault injection, strict-mode ack violation). */
   | { readonly kind: 'close'; readonly reason: CloseReason }
   /** The socket is gone (the peer closed, reset, or our own close completed). */

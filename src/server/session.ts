@@ -117,6 +117,12 @@ export function step(state: SessionState, input: SessionInput, config: SessionCo
       return closeWith(state, 'input-overflow', 'destroy', [
         violationEffect('input-overflow', 'incomplete input of all connections below maxBufferedInputBytes', input.detail),
       ]);
+    case 'input-stall':
+      // Before and after the subscription: half a frame must not hold a connection open forever.
+      if (state.phase === 'closing') return { state, effects: [{ kind: 'close', reason: 'input-stall', mode: 'destroy' }] };
+      return closeWith(state, 'input-stall', 'destroy', [
+        violationEffect('input-stall', 'the rest of the incomplete header or frame within inputStallTimeoutMs', input.detail),
+      ]);
     case 'close':
       if (state.phase === 'closing') return { state, effects: [] };
       return closeWith(state, input.reason, 'end', []);

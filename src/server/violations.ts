@@ -30,6 +30,7 @@ export const VIOLATION_CODES = {
   'output-overflow': 'The output queued for a slow client exceeded highWaterMarkBytes.',
   'input-overflow': 'The incomplete input (partial headers and frames) held for all connections would exceed maxBufferedInputBytes with this one; it was closed.',
   'maapi-unsupported': 'A MAAPI request for an op outside the mock\'s subset; it got an error reply naming the op (MAAPI.md §M7), the connection stays open.',
+  'input-stall': 'An incomplete header or frame received no further byte for longer than inputStallTimeoutMs (before or after the subscription); it was closed.',
   internal: 'The server failed to process the input (a bug in nso-mock, not the client); the connection was closed.',
 } as const;
 

@@ -1,7 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { decodeHex, parseHex } from '../../src/cli/decode-command.js';
-import { formatSummary, toJUnitXml } from '../../src/cli/reports.js';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatSummary, toJUnitXml, writeJsonReport, writeJUnitReport } from '../../src/cli/reports.js';
 import type { RunReport } from '../../src/scenarios/index.js';
 import { loadNso62Layouts } from '../support/vectors.js';
 
@@ -174,5 +177,33 @@ describe('decode', () => {
     const { code, err } = run('00000008 83 68 01');
     expect(code).toBe(2);
     expect(err).toContain('bytes left after the last complete frame');
+  });
+});
+
+describe('report files are written all or nothing', () => {
+  it('a disk that fills after 64 KiB leaves the previous JSON and JUnit reports whole', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nso-mock-reports-'));
+    try {
+      const json = join(dir, 'run.json');
+      const junit = join(dir, 'junit.xml');
+      await writeJsonReport(json, base);
+      await writeJUnitReport(junit, base);
+      const before = [await readFile(json, 'utf8'), await readFile(junit, 'utf8')];
+      const huge: RunReport = { ...base, failures: Array.from({ length: 5000 }, (_, i) => `failure ${i} ${'x'.repeat(40)}`) };
+      const write = async (handle: import('node:fs/promises').FileHandle, data: Uint8Array): Promise<void> => {
+        await handle.write(data.subarray(0, 65_536));
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      };
+      await expect(writeJsonReport(json, huge, { write })).rejects.toThrow(/ENOSPC.*; the previous file is unchanged$/);
+      await expect(writeJUnitReport(junit, huge, { write })).rejects.toThrow(/ENOSPC.*; the previous file is unchanged$/);
+      expect([await readFile(json, 'utf8'), await readFile(junit, 'utf8')]).toEqual(before);
+      expect(JSON.parse(before[0]!)).toMatchObject({ scenario: base.scenario });
+      expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'run.json']);
+      await writeFile(json, 'replaced');
+      await writeJsonReport(json, huge);
+      expect(JSON.parse(await readFile(json, 'utf8')).failures).toHaveLength(5000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

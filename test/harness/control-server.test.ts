@@ -178,6 +178,71 @@ describe('control API', () => {
     }
   });
 
+  it('answers an include outside the root the same whether or not the file exists (no oracle of which files exist)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nso-mock-control-root-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const root = join(dir, 'root');
+    await mkdir(root);
+    await mkdir(join(dir, 'elsewhere'));
+    await writeFile(join(dir, 'elsewhere', 'exists.yaml'), 'name: e\nsteps: []\n');
+    await symlink(join(dir, 'elsewhere'), join(root, 'door'));
+    const { call } = await setup(undefined, root);
+    const answer = async (include: string): Promise<{ status: number; json: any }> => {
+      const res = await call('POST', '/play', { scenario: { name: 'x', include: [include], steps: [] } });
+      return { status: res.status, json: { error: res.json.error, message: String(res.json.message).replaceAll(include, '<include>') } };
+    };
+    const pairs: [string, string][] = [
+      [join(dir, 'elsewhere', 'exists.yaml'), join(dir, 'elsewhere', 'missing.yaml')],
+      ['../elsewhere/exists.yaml', '../elsewhere/missing.yaml'],
+      ['door/exists.yaml', 'door/missing.yaml'],
+      ['/etc/hostname', '/etc/no-such-file-here'],
+      ['../elsewhere/exists.yaml', '../no-such-dir/a/b.yaml'],
+    ];
+    for (const [existing, missing] of pairs) {
+      const a = await answer(existing);
+      const b = await answer(missing);
+      expect(a.status, existing).toBe(400);
+      expect(a.json.message, existing).toContain('outside the control root');
+      expect(b, missing).toEqual(a);
+    }
+    // Inside the root a missing file is still reported as missing.
+    const missingInside = await call('POST', '/play', { scenario: { name: 'x', include: ['nope.yaml'], steps: [] } });
+    expect(missingInside.status).toBe(400);
+    expect(missingInside.json.message).not.toContain('outside the control root');
+  });
+
+  it('refuses a scenario nested too deep or too large with 400 and a problem in the loader\'s form, never a 500', async () => {
+    const { call, control } = await setup();
+    const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const post = async (body: string): Promise<{ status: number; json: any }> => {
+      const res = await fetch(`${control.url}/play`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return { status: res.status, json: await res.json() };
+    };
+    for (const body of [`{"scenario":${deep}}`, `{"scenario":{"name":"x","steps":[{"emit":${deep}}]}}`]) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(res.json.error).toBe('NSOMOCK_SCENARIO_INVALID');
+      expect(res.json.message).toMatch(/^Failed to load scenario: 1 problem \(control-api\)\ncontrol-api:1:1: .+: expected nesting at most 128 deep, found objects or arrays nested deeper$/);
+    }
+    const yamlBodies = [
+      'name: x\nsteps:\n  - emit: ' + '['.repeat(5000) + ']'.repeat(5000) + '\n',
+      'name: x\nsteps: ' + '{a: '.repeat(3000) + '1' + '}'.repeat(3000) + '\n',
+      'name: x\nsteps:\n' + Array.from({ length: 200 }, (_, i) => `${' '.repeat(i + 2)}a${i}:`).join('\n') + ' 1\n',
+    ];
+    for (const scenario of yamlBodies) {
+      const res = await call('POST', '/play', { scenario });
+      expect(res.status).toBe(400);
+      expect(res.json.error).toBe('NSOMOCK_SCENARIO_INVALID');
+      expect(res.json.message).toMatch(/^Failed to load scenario: 1 problem \(control-api\)\ncontrol-api:\d+:\d+: \(yaml\): expected nesting at most 128 deep, found (flow|block) collections nested deeper$/);
+    }
+    const big = await call('POST', '/play', { scenario: `name: x\nsteps: []\n# ${'x'.repeat(5 * 1024 * 1024)}\n` });
+    expect(big.status).toBe(400);
+    expect(big.json.message).toMatch(/expected a scenario of at most 4194304 bytes/);
+    // A normal scenario with quotes, comments and flow collections still plays.
+    const ok = await call('POST', '/play', { scenario: "name: \"it's [ok\"\n# a { comment\nsteps: [{ wait: 1ms }, { wait: '1ms' }]\n" });
+    expect(ok.status).toBe(200);
+  });
+
   it('shows the journal and violations, and reset forgets them', async () => {
     const { mock, call } = await setup();
     const c = await subscriber(mock, NOTIF.COMMIT_DIFF);
@@ -191,6 +256,27 @@ describe('control API', () => {
     expect((await call('POST', '/reset')).status).toBe(204);
     expect((await call('GET', '/violations')).json).toEqual([]);
     expect((await call('GET', '/journal')).json).toEqual([]);
+  });
+
+  it('shows the journal counters (held, total, dropped, bytes) and a large frame as size and preview', async () => {
+    const mock = await startNsoMock({ journalMaxBytes: 4096, onUnexpectedFrame: 'ignore' });
+    cleanup.push(() => mock.close());
+    const control = await startControlServer(mock, {});
+    cleanup.push(() => control.close());
+    const c = await subscriber(mock, NOTIF.DAEMON);
+    for (let i = 0; i < 100; i += 1) mock.emit({ type: 'daemon', msg: `m${i}` });
+    await c.take(100);
+    const stats = (await (await fetch(`${control.url}/journal/stats`)).json()) as Record<string, number>;
+    expect(stats).toMatchObject({ maxBytes: 4096, limit: 10_000, total: mock.journalStats.total });
+    expect(stats['bytes']).toBeLessThanOrEqual(4096);
+    expect(stats['dropped']).toBeGreaterThan(0);
+    expect(stats['held']! + stats['dropped']!).toBe(stats['total']);
+    const res = await fetch(`${control.url}/journal`);
+    expect(res.headers.get('x-journal-dropped')).toBe(String(mock.journalStats.dropped));
+    expect(res.headers.get('x-journal-total')).toBe(String(mock.journalStats.total));
+    const entries = (await res.json()) as { size?: number }[];
+    expect(entries.length).toBe(stats['held']);
+    expect(entries.every((e) => typeof e.size === 'number')).toBe(true);
   });
 
   it('requires the bearer token on every endpoint but /ready', async () => {

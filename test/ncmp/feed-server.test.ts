@@ -142,6 +142,22 @@ describe('NCMP feed over HTTP', () => {
     expect((await fetch(`${feed.url}/topics/bad%20name?follow=false`)).status).toBe(400);
   });
 
+  it('rejects an unreadable Last-Event-ID with 400 like from=, instead of replaying from 0', async () => {
+    const { engine, feed } = await setup();
+    register(engine, 0, 3);
+    for (const id of ['abc', '-5', '1e3', '12345678901234567890', '1.5', '0x10', '1, 2']) {
+      const res = await fetch(`${feed.url}/topics/ncmp-events/sse`, { headers: { 'Last-Event-ID': id } });
+      expect(res.status, id).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/^Last-Event-ID must be a non-negative integer offset/);
+      const query = await fetch(`${feed.url}/topics/ncmp-events/sse?from=${encodeURIComponent(id)}`);
+      expect(query.status, `from=${id}`).toBe(400);
+      await query.body?.cancel();
+    }
+    // An empty id is no id (the SSE spec's reset): the stream starts at from.
+    const empty = sseEvents(await readStream(`${feed.url}/topics/ncmp-events/sse?from=1`, (t) => sseEvents(t).length >= 2, { headers: { 'Last-Event-ID': ' ' } }));
+    expect(empty.map((e) => e.id)).toEqual(['1', '2']);
+  });
+
   it('delivers a large backlog completely under back-pressure', async () => {
     const { engine, feed } = await setup();
     register(engine, 0, 3000);

@@ -2,7 +2,6 @@
  * `nso-mock conform --client "CMD {port} {unix}"`: the conformance catalogue against a client
  * under test, with console, JSON, JUnit and HTML reports (docs/conformance.md).
  */
-import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 
@@ -95,7 +94,8 @@ export async function runConformCommand(args: ConformArgs, io: ConformIo = { std
   for (const { option, path, text } of files) {
     if (path === undefined) continue;
     try {
-      await writeFile(path, text());
+      // All or nothing: a failed write leaves the previous report, never half of one.
+      await harness.writeFileAtomic(path, text());
     } catch (error) {
       io.stderr.write(`nso-mock conform: Failed to write the --${option} report: ${error instanceof Error ? error.message : String(error)} (${path})\n`);
       written = false;

@@ -10,6 +10,8 @@ export interface ServerArgs {
   readonly host: string;
   readonly port?: number;
   readonly unix?: string;
+  /** Permissions of the --unix socket, octal text (default 600). */
+  readonly 'unix-mode'?: string;
   readonly profile?: 'auto' | 'nso57' | 'nso62' | 'nso66' | 'nso6x';
   readonly 'access-secret-file'?: string;
   readonly seed?: number;
@@ -46,6 +48,7 @@ export const SERVER_OPTIONS: Readonly<Record<keyof ServerArgs, OptionSpec>> = {
   host: { type: 'string', default: '127.0.0.1', describe: 'TCP address to listen on' },
   port: { type: 'number', describe: `TCP port (0 = pick a free one; default ${DEFAULT_PORT}, or no TCP when only --unix is given)` },
   unix: { type: 'string', describe: 'Unix-domain socket path to listen on (what clients get as NCS_IPC_PATH)' },
+  'unix-mode': { type: 'string', describe: 'Permissions of the --unix socket, in octal (default 600: owner only; 660 lets the group connect)' },
   profile: {
     type: 'string',
     choices: ['auto', 'nso57', 'nso62', 'nso66', 'nso6x'],
@@ -105,6 +108,10 @@ export function checkServerArgs(args: Readonly<Record<string, unknown>>): string
     const list = parseKafkaBrokers(brokers);
     const bad = list.find((b) => !BROKER.test(b) || Number(b.slice(b.lastIndexOf(':') + 1)) > 65535);
     if (list.length === 0 || bad !== undefined) return `--kafka-brokers takes host:port[,host:port...], got ${JSON.stringify(brokers)}`;
+  }
+  const unixMode = args['unix-mode'];
+  if (unixMode !== undefined && (typeof unixMode !== 'string' || !/^0?[0-7]{3}$/.test(unixMode))) {
+    return `--unix-mode takes permissions in octal, such as 600 or 660, got ${JSON.stringify(unixMode)}`;
   }
   const seed = args['seed'];
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) return `--seed must be an integer, got ${shown(seed)}`;

@@ -6,7 +6,8 @@
  * everything it must, on time (§12), and neither crashes nor hangs. On failure fast-check shrinks
  * the scenario; the minimal one is written as YAML that `nso-mock run` (or `fuzz --replay`) plays.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-file.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
 import { LineCounter, parse, parseDocument, stringify } from 'yaml';
@@ -309,7 +310,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   // Each failure is one header line, so naming the file in them moves no line of the document.
   const failures = locateFailures(outcome.failures, fuzzScenarioYaml(fuzz.scenario, { ...header, failures: outcome.failures }), display);
   const yaml = fuzzScenarioYaml(fuzz.scenario, { ...header, failures });
-  await writeFile(file, yaml);
+  await writeFileAtomic(file, yaml);
   return {
     passed: false,
     seed,
