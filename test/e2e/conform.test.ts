@@ -109,6 +109,25 @@ describe('nso-mock conform', () => {
     expect(code).toBe(0);
   });
 
+  // A client that prints its own JSON shape: {"frame": …, "python_dict": {…}} (python3 keeps the
+  // 64-bit integers exact while wrapping).
+  const WRAPPED = `${GOOD} | python3 -u -c 'import sys, json
+for line in sys.stdin: print(json.dumps({"frame": "..", "python_dict": json.loads(line)}), flush=True)'`;
+  const someCases = ['--cases', 'decode.commit-diff,decode.audit,decode.daemon'];
+
+  it('a client printing its dict under its own key: not judged (exit 1) without --dict-path, judged with it', async () => {
+    const blind = await conform(WRAPPED, someCases);
+    expect(verdicts(blind.report)).toEqual({ 'decode.commit-diff': 'not-judged', 'decode.audit': 'not-judged', 'decode.daemon': 'not-judged' });
+    expect(blind.stdout).toMatch(/3 cases: 0 passed, 0 failed, 0 non-strict, 0 skipped; 3 of 3 not judged/);
+    expect(blind.code).toBe(1);
+    const allowed = await conform(WRAPPED, [...someCases, '--allow-not-judged']);
+    expect(allowed.code).toBe(0);
+    const judged = await conform(WRAPPED, [...someCases, '--dict-path', '/python_dict']);
+    expect(verdicts(judged.report)).toEqual({ 'decode.commit-diff': 'pass', 'decode.audit': 'pass', 'decode.daemon': 'pass' });
+    for (const c of judged.report.cases) expect(c.output?.compared, c.name).toBeGreaterThan(0);
+    expect(judged.code).toBe(0);
+  });
+
   it('exits 2 without a client, and lists the catalogue with --list', async () => {
     const missing = startCli(['conform']);
     expect(await missing.exited).toBe(2);

@@ -7,13 +7,15 @@ import type { OutputMismatch } from './compare.js';
 /**
  * A case's verdict: `pass`; `fail` (a must of the protocol was broken: a missing or wrong ack, a
  * crash, a hang, wrong decoded output); `non-strict` (every must held, but a should did not: no
- * decoded output to check, no heartbeat watchdog, an error exit where a clean one was expected);
- * `skipped` (the case does not apply: another profile, a precondition the runner could not set up).
+ * heartbeat watchdog, an error exit where a clean one was expected); `not-judged` (nothing failed,
+ * but the runner could not check the decoding: the client printed no decoded dict it could find —
+ * see `dictPath`; a run with such cases fails unless they are explicitly allowed); `skipped` (the
+ * case does not apply: another profile, a precondition the runner could not set up).
  */
-export type Verdict = 'pass' | 'fail' | 'non-strict' | 'skipped';
+export type Verdict = 'pass' | 'fail' | 'non-strict' | 'not-judged' | 'skipped';
 
 /** Every verdict, in report order. */
-export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'non-strict', 'skipped'];
+export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'non-strict', 'not-judged', 'skipped'];
 
 /** What became of the client process during one case. */
 export interface ClientOutcome {
@@ -63,21 +65,43 @@ export interface ConformReport {
 
 /** Counts verdicts. */
 export function summarize(cases: readonly CaseResult[]): Record<Verdict, number> {
-  const out: Record<Verdict, number> = { pass: 0, fail: 0, 'non-strict': 0, skipped: 0 };
+  const out: Record<Verdict, number> = { pass: 0, fail: 0, 'non-strict': 0, 'not-judged': 0, skipped: 0 };
   for (const c of cases) out[c.verdict] += 1;
   return out;
 }
 
-/** Whether the run passed: no case failed (non-strict and skipped cases do not fail a run). */
-export function reportPassed(report: ConformReport): boolean {
-  return report.summary.fail === 0;
+/** Options of {@link reportPassed}. */
+export interface ReportPassedOptions {
+  /** Let cases that could not be judged pass the run (`conform --allow-not-judged`). Default false. */
+  readonly allowNotJudged?: boolean;
+}
+
+/**
+ * Whether the run passed: no case failed and — unless `allowNotJudged` — none was left unjudged
+ * (a run that compared nothing must not look green). Non-strict and skipped cases do not fail a run.
+ */
+export function reportPassed(report: ConformReport, options: ReportPassedOptions = {}): boolean {
+  return report.summary.fail === 0 && (options.allowNotJudged === true || (report.summary['not-judged'] ?? 0) === 0);
+}
+
+/**
+ * The verdict line: `46 cases: 3 passed, 0 failed, 0 non-strict, 0 skipped; 43 of 46 not judged`.
+ * @example
+ *   formatVerdictLine(report) // => '46 cases: 46 passed, 0 failed, 0 non-strict, 0 skipped'
+ */
+export function formatVerdictLine(report: ConformReport): string {
+  const s = report.summary;
+  const notJudged = s['not-judged'] ?? 0;
+  return `${report.cases.length} cases: ${s.pass} passed, ${s.fail} failed, ${s['non-strict']} non-strict, ${s.skipped} skipped${
+    notJudged === 0 ? '' : `; ${notJudged} of ${report.cases.length} not judged (no decoded output found: is the dict under a key? --dict-path)`
+  }`;
 }
 
 function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
 
-const MARK: Readonly<Record<Verdict, string>> = { pass: 'PASS', fail: 'FAIL', 'non-strict': 'NON-STRICT', skipped: 'SKIP' };
+const MARK: Readonly<Record<Verdict, string>> = { pass: 'PASS', fail: 'FAIL', 'non-strict': 'NON-STRICT', 'not-judged': 'NOT JUDGED', skipped: 'SKIP' };
 
 /**
  * The console rendering: one line per case, then the details of every case that did not pass,
@@ -93,7 +117,7 @@ export function formatConsoleReport(report: ConformReport, options: { readonly v
   for (const c of report.cases) {
     lines.push(`${c.name.padEnd(nameWidth)}  ${MARK[c.verdict].padEnd(10)}  ${String(Math.round(c.durationMs)).padStart(6)}  ${truncate(c.reasons[0] ?? '', 100)}`);
   }
-  const detailed = report.cases.filter((c) => options.verbose === true || c.verdict === 'fail' || c.verdict === 'non-strict');
+  const detailed = report.cases.filter((c) => options.verbose === true || c.verdict === 'fail' || c.verdict === 'non-strict' || c.verdict === 'not-judged');
   for (const c of detailed) {
     lines.push('', `── ${c.name} (${c.sections.join(', ')}): ${MARK[c.verdict]} — ${c.title}`);
     for (const r of c.reasons) lines.push(`   reason: ${r}`);
@@ -109,8 +133,7 @@ export function formatConsoleReport(report: ConformReport, options: { readonly v
       for (const j of c.journal) lines.push(`     ${truncate(j, 160)}`);
     }
   }
-  const s = report.summary;
-  lines.push('', `${report.cases.length} cases: ${s.pass} passed, ${s.fail} failed, ${s['non-strict']} non-strict, ${s.skipped} skipped in ${(report.durationMs / 1000).toFixed(1)} s`);
+  lines.push('', `${formatVerdictLine(report)} in ${(report.durationMs / 1000).toFixed(1)} s`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -142,7 +165,7 @@ function caseDetails(c: CaseResult): string {
 
 /**
  * The JUnit XML rendering: one `<testcase>` per case, classname `nso-mock.conform.<group>`.
- * `fail` is a `<failure>`, `skipped` a `<skipped>`, `non-strict` a passing case with a
+ * `fail` is a `<failure>`, `skipped` and `not-judged` a `<skipped>`, `non-strict` a passing case with a
  * `verdict` property and the reasons in `<system-out>` (JUnit has no "warning").
  */
 export function formatJUnitReport(report: ConformReport): string {
@@ -154,6 +177,7 @@ export function formatJUnitReport(report: ConformReport): string {
     const body: string[] = [`      <properties><property name="verdict" value="${c.verdict}"/><property name="sections" value="${xml(c.sections.join(' '))}"/></properties>`];
     if (c.verdict === 'fail') body.push(`      <failure message="${xml(c.reasons[0] ?? 'failed')}" type="${xml(c.name)}">${xml(caseDetails(c))}</failure>`);
     if (c.verdict === 'skipped') body.push(`      <skipped message="${xml(c.reasons[0] ?? 'skipped')}"/>`);
+    if (c.verdict === 'not-judged') body.push(`      <skipped message="${xml(`not judged: ${c.reasons[0] ?? ''}`)}"/>`);
     if (c.verdict !== 'fail') {
       const out = caseDetails(c);
       if (out !== '') body.push(`      <system-out>${xml(out)}</system-out>`);
@@ -162,8 +186,8 @@ export function formatJUnitReport(report: ConformReport): string {
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="nso-mock conform" tests="${report.cases.length}" failures="${s.fail}" skipped="${s.skipped}" time="${time(report.durationMs)}">`,
-    `  <testsuite name="nso-mock conform: ${xml(report.client)}" tests="${report.cases.length}" failures="${s.fail}" errors="0" skipped="${s.skipped}" time="${time(report.durationMs)}" timestamp="${xml(report.startedAt)}">`,
+    `<testsuites name="nso-mock conform" tests="${report.cases.length}" failures="${s.fail}" skipped="${s.skipped + (s['not-judged'] ?? 0)}" time="${time(report.durationMs)}">`,
+    `  <testsuite name="nso-mock conform: ${xml(report.client)}" tests="${report.cases.length}" failures="${s.fail}" errors="0" skipped="${s.skipped + (s['not-judged'] ?? 0)}" time="${time(report.durationMs)}" timestamp="${xml(report.startedAt)}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
@@ -191,13 +215,13 @@ export function formatHtmlReport(report: ConformReport): string {
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-tr.pass td.v{color:#16794a}tr.fail td.v{color:#b00020;font-weight:bold}tr.non-strict td.v{color:#a66300}tr.skipped td.v{color:#777}
+tr.pass td.v{color:#16794a}tr.fail td.v{color:#b00020;font-weight:bold}tr.non-strict td.v{color:#a66300}tr.not-judged td.v{color:#a66300;font-weight:bold}tr.skipped td.v{color:#777}
 td.n{text-align:right}pre{white-space:pre-wrap;background:#f6f6f6;padding:8px;max-height:30em;overflow:auto}
 .summary span{margin-right:1.5em}
 </style></head><body>
 <h1>nso-mock conform</h1>
 <p>Client <code>${html(report.client)}</code>, profile <code>${html(report.profile)}</code>, started ${html(report.startedAt)}, ${(report.durationMs / 1000).toFixed(1)} s.</p>
-<p class="summary"><span>${report.cases.length} cases</span><span>${s.pass} passed</span><span>${s.fail} failed</span><span>${s['non-strict']} non-strict</span><span>${s.skipped} skipped</span></p>
+<p class="summary"><span>${report.cases.length} cases</span><span>${s.pass} passed</span><span>${s.fail} failed</span><span>${s['non-strict']} non-strict</span><span>${s['not-judged'] ?? 0} not judged</span><span>${s.skipped} skipped</span></p>
 <table><thead><tr><th>case</th><th>what it checks</th><th>PROTOCOL.md</th><th>verdict</th><th>ms</th><th>details</th></tr></thead>
 <tbody>
 ${rows}
