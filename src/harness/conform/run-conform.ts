@@ -178,7 +178,7 @@ export async function runConformCase(c: ConformCase, options: ConformOptions): P
           let cached = sampleCache.get(key);
           if (cached === undefined) {
             cached = fc.sample(
-              notificationArbitrary(type, { profile, maxItems: 3, maxTextLength: 7 }).filter((n) => isCStringSafe(n)),
+              notificationArbitrary(type, { profile, maxItems: 3, maxTextLength: 7, clientStyle: 'c' }).filter((n) => isCStringSafe(n)),
               { seed: seedOf(`${c.name}:${type}`), numRuns: count },
             );
             sampleCache.set(key, cached);
