@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type NotifClient } from '../../src/client/index.js';
 import { NOTIF } from '../../src/codec/index.js';
+import { ManualClock } from '../../src/server/index.js';
 import { HarnessError, startNsoMock, type RunningNsoMock, type UnexpectedFrame } from '../../src/harness/index.js';
 
 const open: { mocks: RunningNsoMock[]; clients: NotifClient[] } = { mocks: [], clients: [] };
@@ -132,6 +133,35 @@ describe('startNsoMock', () => {
       code: 'NSOMOCK_HARNESS_TIMEOUT',
       details: { awaiting: 'an ack with th 100' },
     });
+  });
+
+  it('waitFor polls: a predicate about something the server never reports resolves on the next poll', async () => {
+    const clock = new ManualClock({ now: 1_000_000 });
+    const mock = await started({ clock, tcp: false });
+    let consumerPrinted = false; // stands for a consumer's output: no server event follows it
+    const polled = mock.waitFor(() => consumerPrinted && 'seen', { within: 5000, interval: 100 });
+    const eventsOnly = mock.waitFor(() => consumerPrinted && 'seen', { within: 5000, interval: 0 });
+    let polledValue: string | undefined;
+    void polled.then((v) => (polledValue = v));
+    const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)); // microtasks, not time
+    await settle();
+    clock.advance(100); // the first poll: still false
+    await settle();
+    consumerPrinted = true;
+    await settle();
+    expect(polledValue).toBeUndefined(); // no server event, no poll yet
+    clock.advance(99);
+    await settle();
+    expect(polledValue).toBeUndefined();
+    clock.advance(1); // the second poll, 200 ms in
+    await settle();
+    expect(polledValue).toBe('seen');
+    // interval 0 re-checks on server events only: nothing happens here until the deadline.
+    clock.advance(5000);
+    await expect(eventsOnly).rejects.toMatchObject({ code: 'NSOMOCK_HARNESS_TIMEOUT' });
+    // A finished wait leaves no poll timer behind.
+    expect(clock.pendingTimers()).toBe(0);
+    await expect(mock.waitFor(() => true, { within: 10, interval: -1 })).rejects.toMatchObject({ code: 'NSOMOCK_USAGE' });
   });
 
   it("the 'error' policy rejects the wait in flight when the client sends a wrong ack", async () => {
