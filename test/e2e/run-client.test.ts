@@ -3,7 +3,7 @@
  * small shell client) itself, plays the scenario once, stops the client and exits 0/1/2.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,17 @@ function machineLines(stdout: readonly string[]): { event: string }[] {
 }
 
 describe('nso-mock run --client (built CLI)', () => {
+  it('fills {heartbeat} with 1000 ms when the mask has the heartbeat bit (a C-style client needs the interval)', async () => {
+    const scenario = join(dir, 'heartbeat.yaml');
+    await writeFile(
+      scenario,
+      ['name: heartbeat in the mask', 'steps:', '  - await-subscribers: { count: 1, mask: [commit-diff, heartbeat], within: 30s }', '  - emit: { type: commit-diff, th: 5 }', '  - expect-ack: { th: 5, within: 30s }', ''].join('\n'),
+    );
+    const cli = startCli(['run', scenario, '--port', '0', '--client', `${CLIENT} --heartbeat {heartbeat}`]);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr()).toMatch(/started the client: .* --mask 8208 --heartbeat 1000/);
+  });
+
   it('passes with the example Python client, keeps stdout to the ready and done lines, and stops the client', async () => {
     const reportFile = join(dir, 'pass.json');
     const cli = startCli(['run', 'examples/commit-diff-ack.yaml', '--port', '0', '--client', CLIENT, '--report', reportFile]);
