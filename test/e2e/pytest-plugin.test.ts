@@ -14,7 +14,7 @@ import { mainJs, repoRoot } from './cli-process.js';
 
 const MISSING_PYTEST =
   'pytest-plugin tests: `python3 -m pytest` is not available. The pytest plugin (python/) is tested with the real pytest; ' +
-  'install it (Debian/Ubuntu: apt-get install python3-pytest python3-venv python3-pip; `npm run setup-test-deps` or .ci/run does this) and run the tests again.';
+  'install it (Debian/Ubuntu: apt-get install python3-pytest python3-venv, or npm run setup-test-deps, which .ci/run also runs) and run the tests again.';
 
 interface Run {
   readonly code: number;
