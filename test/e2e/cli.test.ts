@@ -7,6 +7,7 @@ import { connect, type NotifClient } from '../../src/client/index.js';
 import { NOTIF } from '../../src/codec/index.js';
 import type { RunReport } from '../../src/scenarios/index.js';
 import { mainJs, repoRoot, startCli, type ReadyLine } from './cli-process.js';
+import { scaled } from '../support/time-scale.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -148,7 +149,7 @@ describe('nso-mock serve (built CLI)', () => {
     await expect.poll(() => cli.stderr()).toMatch(/connection 1 sent \{1001,done\} \(matched, \d+ ms\)/);
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
-  }, 30_000);
+  }, scaled(30_000));
 
   it('writes the --report of a served scenario when the scenario ends, not at shutdown (docs/cli.md)', async () => {
     const file = join(dir, 'served-idle.json');

@@ -11,6 +11,7 @@ import { ManualClock } from '../../src/server/index.js';
 import { consumeKafka, startKcatCluster, type KcatCluster } from '../ncmp/kcat-cluster.js';
 import { driveClock } from '../ncmp/manual-drive.js';
 import { mainJs, repoRoot, startCli, type CliProcess, type ReadyLine } from './cli-process.js';
+import { scaled } from '../support/time-scale.js';
 
 /**
  * The NCMP event family through the built CLI: `serve` with the HTTP feed, `run` for every
@@ -114,7 +115,7 @@ describe('nso-mock serve --ncmp-port (built CLI)', () => {
     expect(p.stderr()).toContain('ncmp: ncmp-events 10 records (seed 7, LCM v2)');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
-  }, 30_000);
+  }, scaled(30_000));
 
   it('a plain serve has no ncmp key in its ready line', async () => {
     const p = cli(['serve', '--port', '0']);
@@ -123,7 +124,7 @@ describe('nso-mock serve --ncmp-port (built CLI)', () => {
     await expect.poll(() => p.stderr()).toContain('playing');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
-  }, 30_000);
+  }, scaled(30_000));
 });
 
 describe('nso-mock run examples/ncmp (built CLI)', () => {
@@ -142,7 +143,7 @@ describe('nso-mock run examples/ncmp (built CLI)', () => {
       expect(ncmp.topics.flatMap((t) => t.records.map(timeless))).toEqual(expected.topics.flatMap((t) => t.records.map(timeless)));
       const tee = (await readFile(teeFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as NcmpRecordJson);
       expect(tee.map((r) => [r.topic, r.offset]).sort()).toEqual(ncmp.topics.flatMap((t) => t.records.map((r) => [r.topic, r.offset])).sort());
-    }, 30_000);
+    }, scaled(30_000));
   }
 });
 
@@ -163,13 +164,13 @@ describe('nso-mock validate (built CLI)', () => {
     const run = cli(['run', file, '--port', '0']);
     expect(await run.exited).toBe(2);
     expect(run.stdout).toEqual([]);
-  }, 30_000);
+  }, scaled(30_000));
 
   it('rejects a malformed --kafka-brokers as bad usage', async () => {
     const p = cli(['run', 'examples/ncmp/async-responses.yaml', '--port', '0', '--kafka-brokers', 'no-port-here']);
     expect(await p.exited).toBe(2);
     expect(p.stderr()).toContain('--kafka-brokers takes host:port[,host:port...], got "no-port-here"');
-  }, 30_000);
+  }, scaled(30_000));
 
   it('refuses an unreachable broker with one line of its own, not kafkajs stack traces', async () => {
     // A port nothing listens on: bound, then closed again.
@@ -183,7 +184,7 @@ describe('nso-mock validate (built CLI)', () => {
     expect(p.stderr()).toContain(`nso-mock: error: Failed to connect to Kafka: Connection error: connect ECONNREFUSED 127.0.0.1:${port}`);
     expect(p.stderr()).not.toContain('kafkajs');
     expect(p.stderr()).not.toContain('    at ');
-  }, 30_000);
+  }, scaled(30_000));
 });
 
 describe('nso-mock run --kafka-brokers (built CLI, kcat mock cluster)', () => {
@@ -209,7 +210,7 @@ describe('nso-mock run --kafka-brokers (built CLI, kcat mock cluster)', () => {
         record.headers.map((h) => [h.key, Buffer.from(headerBytesFromJson(h))]),
       );
     }
-  }, 30_000);
+  }, scaled(30_000));
 });
 
 describe('startup cost', () => {
@@ -225,5 +226,5 @@ describe('startup cost', () => {
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual([]);
-  }, 30_000);
+  }, scaled(30_000));
 });

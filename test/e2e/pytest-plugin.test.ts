@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mainJs, repoRoot } from './cli-process.js';
+import { scaled } from '../support/time-scale.js';
 
 const MISSING_PYTEST =
   'pytest-plugin tests: `python3 -m pytest` is not available. The pytest plugin (python/) is tested with the real pytest; ' +
@@ -47,7 +48,7 @@ describe('python/ (the pytest plugin)', () => {
     expect(result.output).not.toMatch(/skipped|xfail|deselected/);
     expect(result.output).toMatch(/\b12 passed\b/);
     expect(result).toMatchObject({ code: 0 });
-  }, 240_000);
+  }, scaled(240_000));
 
   it('pip installs from the folder and from its sdist, offline, and the fixture registers itself (pytest11)', async () => {
     await requirePytest();
@@ -79,5 +80,5 @@ describe('python/ (the pytest plugin)', () => {
       expect(tested.output).toMatch(/\b1 passed\b/);
       expect(tested).toMatchObject({ code: 0 });
     }
-  }, 240_000);
+  }, scaled(240_000));
 });

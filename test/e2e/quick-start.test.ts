@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './cli-process.js';
+import { scaled } from '../support/time-scale.js';
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
@@ -36,7 +37,7 @@ describe('npm start', () => {
     } finally {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
     }
-  }, 60_000);
+  }, scaled(60_000));
 
   it('builds before it serves, with the build output on stderr, and the README names both commands', () => {
     expect(pkg.scripts['prestart']).toBe('tsc -p tsconfig.build.json 1>&2');

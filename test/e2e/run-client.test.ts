@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/scenarios/index.js';
 import { startCli } from './cli-process.js';
+import { scaled } from '../support/time-scale.js';
 
 const CLIENT = 'python3 examples/clients/python/nso_events_client.py --port {port} --mask {mask}';
 const BUGGY = 'python3 examples/clients/python/nso_events_client_buggy.py --bug forget-diff-ack --port {port} --mask {mask}';
@@ -101,7 +102,7 @@ describe('nso-mock run --client (built CLI)', () => {
     const cli = startCli(['run', 'examples/commit-diff-ack.yaml', '--port', '0', '--client', 'echo connecting; echo "fatal: cannot decode" >&2; exit 3', '--report', reportFile]);
     expect(await cli.exited).toBe(1);
     // The scenario would wait 10 s for a subscriber; the run stops when the client dies.
-    expect(performance.now() - started).toBeLessThan(8000);
+    expect(performance.now() - started).toBeLessThan(scaled(8000));
     expect(machineLines(cli.stdout)).toMatchObject([{ event: 'ready' }, { event: 'done', status: 'failed', exitCode: 1 }]);
     const report = await readReport(reportFile);
     expect(report.status).toBe('failed');

@@ -7,6 +7,7 @@ import { connect, type NotifClient } from '../../src/client/index.js';
 import { NOTIF } from '../../src/codec/index.js';
 import { ManualClock } from '../../src/server/index.js';
 import { HarnessError, startNsoMock, type RunningNsoMock, type UnexpectedFrame } from '../../src/harness/index.js';
+import { scaled } from '../support/time-scale.js';
 
 const open: { mocks: RunningNsoMock[]; clients: NotifClient[] } = { mocks: [], clients: [] };
 afterEach(async () => {
@@ -100,7 +101,7 @@ describe('startNsoMock', () => {
     await client(mock, NOTIF.COMMIT_DIFF | NOTIF.AUDIT | NOTIF.AUDIT_SYNC);
     mock.emit({ type: 'commit-diff', th: 17 }, { noWait: true });
     mock.emit({ type: 'audit', usid: 42, msg: 'x' }, { noWait: true });
-    await mock.waitFor(() => mock.harness.pendingAckRows().length === 2, { within: 2000 });
+    await mock.waitFor(() => mock.harness.pendingAckRows().length === 2, { within: scaled(2000) });
     let thrown: unknown;
     try {
       mock.assertNoPendingAcks();
@@ -118,14 +119,14 @@ describe('startNsoMock', () => {
 
   it('waitFor, waitForSubscribers and waitForAck resolve on server events and time out with a code', async () => {
     const mock = await started();
-    const pending = mock.waitForSubscribers(1, { within: 2000, mask: NOTIF.COMMIT_DIFF });
+    const pending = mock.waitForSubscribers(1, { within: scaled(2000), mask: NOTIF.COMMIT_DIFF });
     const c = await client(mock, NOTIF.COMMIT_DIFF | NOTIF.AUDIT);
     const [sub] = await pending;
     expect(sub?.subscription.mask).toBe(NOTIF.COMMIT_DIFF | NOTIF.AUDIT);
     mock.emit({ type: 'commit-diff', th: 99 }, { noWait: true });
     await c.next();
     await c.diffDone(99);
-    const ack = await mock.waitForAck({ th: 99 }, { within: 2000 });
+    const ack = await mock.waitForAck({ th: 99 }, { within: scaled(2000) });
     expect(ack).toMatchObject({ connectionId: sub?.id, result: 'matched', ack: { kind: 'diff-done', th: 99 } });
     // Already received acks count: a second wait resolves at once.
     await expect(mock.waitForAck({ kind: 'diff-done' }, { within: 10 })).resolves.toMatchObject({ seq: 0 });
@@ -139,8 +140,8 @@ describe('startNsoMock', () => {
     const clock = new ManualClock({ now: 1_000_000 });
     const mock = await started({ clock, tcp: false });
     let consumerPrinted = false; // stands for a consumer's output: no server event follows it
-    const polled = mock.waitFor(() => consumerPrinted && 'seen', { within: 5000, interval: 100 });
-    const eventsOnly = mock.waitFor(() => consumerPrinted && 'seen', { within: 5000, interval: 0 });
+    const polled = mock.waitFor(() => consumerPrinted && 'seen', { within: scaled(5000), interval: 100 });
+    const eventsOnly = mock.waitFor(() => consumerPrinted && 'seen', { within: scaled(5000), interval: 0 });
     let polledValue: string | undefined;
     void polled.then((v) => (polledValue = v));
     const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)); // microtasks, not time
@@ -194,7 +195,7 @@ describe('startNsoMock', () => {
     for (const mock of [warn, ignore, callback]) {
       const c = await client(mock, NOTIF.COMMIT_DIFF);
       await c.diffDone(7);
-      await mock.waitFor(() => mock.violations.length > 0, { within: 2000 });
+      await mock.waitFor(() => mock.violations.length > 0, { within: scaled(2000) });
       expect(() => mock.assertNoPendingAcks()).not.toThrow();
     }
     expect(warnings).toEqual([expect.stringContaining('ack-unknown-handle')]);
@@ -229,7 +230,7 @@ describe('startNsoMock', () => {
     const c = await client(mock, NOTIF.COMMIT_DIFF, true);
     await mock.emit({ type: 'commit-diff', th: 3 });
     await c.diffDone(4);
-    await mock.waitFor(() => mock.violations.length === 1, { within: 2000 });
+    await mock.waitFor(() => mock.violations.length === 1, { within: scaled(2000) });
     expect(mock.journal.some((e) => e.direction === 'out' && e.kind === 'frame')).toBe(true);
     expect(mock.acks.map((a) => a.result)).toEqual(['matched', 'ack-unknown-handle']);
     mock.reset();
@@ -239,12 +240,12 @@ describe('startNsoMock', () => {
     expect(mock.subscribers).toHaveLength(1); // connections survive a reset
     mock.reset({ disconnect: true });
     await c.closed;
-    await mock.waitFor(() => mock.subscribers.length === 0, { within: 2000 });
+    await mock.waitFor(() => mock.subscribers.length === 0, { within: scaled(2000) });
   });
 
   it('close() is idempotent and rejects waits in flight', async () => {
     const mock = await started();
-    const waiting = mock.waitForSubscribers(1, { within: 5000 });
+    const waiting = mock.waitForSubscribers(1, { within: scaled(5000) });
     await Promise.all([mock.close(), mock.close()]);
     await expect(waiting).rejects.toBeInstanceOf(HarnessError);
   });
