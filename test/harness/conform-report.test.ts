@@ -172,6 +172,32 @@ describe('reports', () => {
     expect(xml).toContain('<property name="verdict" value="non-strict"/>');
   });
 
+  it('HTML: opens with the coloured overall verdict, failures first, a CSS-only verdict filter, wrapped journals, the command as run', () => {
+    const page = formatHtmlReport(r);
+    const body = page.slice(page.indexOf('<body>'));
+    // The verdict comes before anything else in the body.
+    expect(body).toMatch(/^<body>\n<h1>nso-mock conform<\/h1>\n<p class="verdict failed">FAILED — 4 cases: 1 passed, 1 failed, 1 non-strict, 1 skipped<\/p>/);
+    expect(page).toMatch(/\.verdict\.failed\{background:#b00020\}/);
+    expect(formatHtmlReport(report([result('a', 'pass')]))).toContain('<p class="verdict passed">PASSED');
+    // Rows in attention order: fail, non-strict, skipped, pass (the input order was pass, fail, non-strict, skipped).
+    const order = [...page.matchAll(/<tr class="([a-z-]+)">/g)].map((m) => m[1]);
+    expect(order).toEqual(['fail', 'non-strict', 'skipped', 'pass']);
+    expect(page).toContain('<details open><summary>no {17,done} within 2000 ms</summary>');
+    // A filter per verdict present, all checked by default, each hiding the other rows.
+    expect(page).toContain('<input type="radio" name="verdict" id="show-all" checked><label for="show-all">all (4)</label>');
+    expect(page).toContain('<input type="radio" name="verdict" id="show-fail"><label for="show-fail">fail (1)</label>');
+    expect(page).not.toContain('id="show-not-judged"');
+    expect(page).toContain('#show-fail:checked~table tbody tr:not(.fail)');
+    // The inputs are siblings of the table (the ~ combinator needs that): nothing wraps them.
+    expect(page).toMatch(/<label for="show-pass">pass \(1\)<\/label>\n<table>/);
+    expect(page).toMatch(/pre\{white-space:pre-wrap;overflow-wrap:anywhere/);
+    expect(page).toContain("Client command, as run: <code class=\"cmd\">python3 c.py --port 1 --unix ''</code><br>template: <code class=\"cmd\">python3 c.py --port {port}</code>");
+    // Not-judged cases fail the page's verdict unless allowed, like the exit code.
+    const unjudged = report([result('a', 'pass'), result('b', 'not-judged', ['no output'])]);
+    expect(formatHtmlReport(unjudged)).toContain('<p class="verdict failed">FAILED');
+    expect(formatHtmlReport(unjudged, { allowNotJudged: true })).toContain('<p class="verdict passed">PASSED');
+  });
+
   it('writes a self-contained HTML page with escaped content', () => {
     const html = formatHtmlReport(r);
     expect(html).toContain('<tr class="fail">');

@@ -88,7 +88,7 @@ export async function runConformCommand(args: ConformArgs, io: ConformIo = { std
   const files = [
     { option: 'json', path: args.json, text: () => harness.formatJsonReport(report) },
     { option: 'junit', path: args.junit, text: () => harness.formatJUnitReport(report) },
-    { option: 'html', path: args.html, text: () => harness.formatHtmlReport(report) },
+    { option: 'html', path: args.html, text: () => harness.formatHtmlReport(report, { allowNotJudged: args['allow-not-judged'] === true }) },
   ];
   let written = true;
   for (const { option, path, text } of files) {

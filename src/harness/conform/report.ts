@@ -199,29 +199,57 @@ function html(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** The HTML rendering: one self-contained page (inline CSS, no scripts, no external assets). */
-export function formatHtmlReport(report: ConformReport): string {
+/** Report order of the HTML page: what needs attention first. */
+const ATTENTION: readonly Verdict[] = ['fail', 'not-judged', 'non-strict', 'skipped', 'pass'];
+
+/**
+ * The HTML rendering: one self-contained page (inline CSS, no scripts, no external assets). It
+ * opens with the overall verdict (coloured), lists the cases that need attention first, filters by
+ * verdict (radio buttons and CSS only), wraps long journal lines, and shows the client command as
+ * it was run (placeholders filled) next to the template.
+ */
+export function formatHtmlReport(report: ConformReport, options: ReportPassedOptions = {}): string {
   const s = report.summary;
-  const rows = report.cases
+  const passed = reportPassed(report, options);
+  const rank = (v: Verdict): number => ATTENTION.indexOf(v);
+  const ordered = report.cases.map((c, i) => ({ c, i })).sort((a, b) => rank(a.c.verdict) - rank(b.c.verdict) || a.i - b.i).map(({ c }) => c);
+  const rows = ordered
     .map((c) => {
       const details = caseDetails(c);
+      const open = c.verdict === 'fail' ? ' open' : '';
       return `<tr class="${c.verdict}"><td><code>${html(c.name)}</code></td><td>${html(c.title)}</td><td>${html(c.sections.join(', '))}</td><td class="v">${MARK[c.verdict]}</td><td class="n">${Math.round(c.durationMs)}</td><td>${
-        details === '' ? '' : `<details><summary>${html(c.reasons[0] ?? c.notes[0] ?? 'details')}</summary><pre>${html(details)}</pre></details>`
+        details === '' ? '' : `<details${open}><summary>${html(c.reasons[0] ?? c.notes[0] ?? 'details')}</summary><pre>${html(details)}</pre></details>`
       }</td></tr>`;
     })
     .join('\n');
+  const asRun = report.cases.find((c) => c.client !== undefined)?.client?.command;
+  const filters = ['all', ...ATTENTION.filter((v) => s[v] > 0)]
+    .map((v) => {
+      const count = v === 'all' ? report.cases.length : s[v as Verdict];
+      const label = v === 'all' ? 'all' : MARK[v as Verdict].toLowerCase();
+      return `<input type="radio" name="verdict" id="show-${v}"${v === 'all' ? ' checked' : ''}><label for="show-${v}">${label} (${count})</label>`;
+    })
+    .join('');
+  const hide = ATTENTION.map((v) => `#show-${v}:checked~table tbody tr:not(.${v})`).join(',');
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>nso-mock conform report</title>
+<html lang="en"><head><meta charset="utf-8"><title>nso-mock conform: ${passed ? 'PASSED' : 'FAILED'}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+.verdict{font-size:1.6em;font-weight:bold;padding:.4em .8em;border-radius:6px;color:#fff;display:inline-block}
+.verdict.passed{background:#16794a}.verdict.failed{background:#b00020}
+table{border-collapse:collapse;width:100%;table-layout:fixed}th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th:nth-child(1){width:14em}th:nth-child(3){width:7em}th:nth-child(4){width:7em}th:nth-child(5){width:4em}
 tr.pass td.v{color:#16794a}tr.fail td.v{color:#b00020;font-weight:bold}tr.non-strict td.v{color:#a66300}tr.not-judged td.v{color:#a66300;font-weight:bold}tr.skipped td.v{color:#777}
-td.n{text-align:right}pre{white-space:pre-wrap;background:#f6f6f6;padding:8px;max-height:30em;overflow:auto}
-.summary span{margin-right:1.5em}
+td.n{text-align:right}pre{white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word;background:#f6f6f6;padding:8px;max-height:30em;overflow:auto}
+.summary span{margin-right:1.5em}code.cmd{white-space:pre-wrap;overflow-wrap:anywhere}
+input[name=verdict]{margin-left:1em}table{margin-top:1em}${hide}{display:none}
 </style></head><body>
 <h1>nso-mock conform</h1>
-<p>Client <code>${html(report.client)}</code>, profile <code>${html(report.profile)}</code>, started ${html(report.startedAt)}, ${(report.durationMs / 1000).toFixed(1)} s.</p>
+<p class="verdict ${passed ? 'passed' : 'failed'}">${passed ? 'PASSED' : 'FAILED'} — ${html(formatVerdictLine(report))}</p>
+<p>Client command, as run: <code class="cmd">${html(asRun ?? report.client)}</code><br>template: <code class="cmd">${html(report.client)}</code></p>
+<p>Profile <code>${html(report.profile)}</code>, started ${html(report.startedAt)}, ${(report.durationMs / 1000).toFixed(1)} s.</p>
 <p class="summary"><span>${report.cases.length} cases</span><span>${s.pass} passed</span><span>${s.fail} failed</span><span>${s['non-strict']} non-strict</span><span>${s['not-judged'] ?? 0} not judged</span><span>${s.skipped} skipped</span></p>
+<span>Show:</span>${filters}
 <table><thead><tr><th>case</th><th>what it checks</th><th>PROTOCOL.md</th><th>verdict</th><th>ms</th><th>details</th></tr></thead>
 <tbody>
 ${rows}
