@@ -16,7 +16,7 @@ import {
   type NotificationType,
   type Profile,
 } from '../codec/index.js';
-import { notificationArbitrary } from './notifications/index.js';
+import { C_TEXT_MAX_BYTES, notificationArbitrary } from './notifications/index.js';
 
 /** A duration as written in a scenario (`'250ms'`, `'2s'`). */
 export type GeneratedDuration = string;
@@ -105,7 +105,7 @@ const utf8 = new TextEncoder();
  * would truncate cannot be compared field by field with `pythonDictView`, which does not truncate.
  */
 export function isCStringSafe(value: unknown): boolean {
-  if (typeof value === 'string') return !value.includes('\0') && utf8.encode(value).length <= 31;
+  if (typeof value === 'string') return !value.includes('\0') && utf8.encode(value).length <= C_TEXT_MAX_BYTES;
   if (Array.isArray(value)) return value.every(isCStringSafe);
   if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) return Object.values(value).every(isCStringSafe);
   return true;
@@ -125,12 +125,14 @@ function typesOf(profile: Profile, types: readonly NotificationType[] | undefine
 
 /**
  * One notification of the given types, as plain data (values the YAML form cannot hold are
- * skipped); with `cStrings`, only texts a C client reads back unchanged ({@link isCStringSafe}).
+ * skipped); with `cStrings`, texts generated C-safe (`cSafe`) and only those a C client reads back
+ * unchanged ({@link isCStringSafe}: the filter still drops the few non-text strings that are not,
+ * such as long namespace URIs).
  */
 function plainNotification(profile: Profile, types: readonly NotificationType[], cStrings = false): fc.Arbitrary<Notification> {
   return fc
     .constantFrom(...types)
-    .chain((type) => notificationArbitrary(type, { profile, maxItems: 3, maxTextLength: cStrings ? 7 : 16, rawValues: false }))
+    .chain((type) => notificationArbitrary(type, { profile, maxItems: 3, maxTextLength: cStrings ? 7 : 16, rawValues: false, cSafe: cStrings }))
     .filter((n) => isPlainData(n) && (!cStrings || isCStringSafe(n)))
     .map(plain);
 }
@@ -281,6 +283,11 @@ export interface ClientFuzzConstraints {
   readonly transportFaults?: boolean;
   /** Sometimes end with a close, garbage (then a close) or a truncated frame instead of the probe (default false). */
   readonly terminalFaults?: boolean;
+  /**
+   * The client under test: `'c'` (default: the C library, Python's `_ncs`) gets only C-safe texts
+   * (no NUL, at most C_TEXT_MAX_BYTES bytes, `cSafe`), which it reads back unchanged; `'java'` any text.
+   */
+  readonly clientStyle?: 'c' | 'java';
 }
 
 /** A client fuzz scenario plus what the runner needs to know about it. */
@@ -341,7 +348,7 @@ export function clientFuzzScenarioArbitrary(constraints: ClientFuzzConstraints =
     'audit-network-sync': types.includes('audit-network') ? fc.boolean() : fc.constant(false),
   });
   const event = fc.record({
-    notification: plainNotification(profile, types, true),
+    notification: plainNotification(profile, types, (constraints.clientStyle ?? 'c') === 'c'),
     deferAck: fc.boolean(),
     fault: constraints.transportFaults === false ? fc.constant(undefined) : fc.option(faultArb.filter((f) => f.kind === 'stall' || f.kind === 'slow-write'), { freq: 4, nil: undefined }),
   });

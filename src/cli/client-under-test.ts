@@ -62,6 +62,9 @@ function firstStep<K extends Step['kind']>(steps: readonly Step[], kind: K, acce
   return undefined;
 }
 
+/** The heartbeat / health-check interval, ms, that `run --client` asks a client to subscribe with (§13). */
+export const CLIENT_TIMER_INTERVAL_MS = 1000;
+
 /** Where the mock listens and what it was started with. */
 export interface ClientContext {
   readonly tcp?: { readonly host: string; readonly port: number } | undefined;
@@ -73,6 +76,9 @@ export interface ClientContext {
 /**
  * The placeholder values of `run --client`: the mock's addresses, and from the scenario the mask
  * of its first `await-subscribers` with one, the name of its first stream, and its name as `{case}`.
+ * `{heartbeat}` and `{health_check}` are {@link CLIENT_TIMER_INTERVAL_MS} when that mask has the
+ * heartbeat or health-check bit (a C client refuses the bit without an interval: "Need heartbeat
+ * interval"), else 0.
  * @example
  *   clientPlaceholders(scenario, { tcp: { host: '127.0.0.1', port: 4569 }, profile: 'nso57' }).mask // 16
  */
@@ -84,8 +90,8 @@ export function clientPlaceholders(scenario: Scenario, context: ClientContext): 
     unix: context.unix,
     mask,
     mask_names: mask === undefined ? undefined : maskNamesOf(mask).join(','),
-    heartbeat: 0,
-    health_check: 0,
+    heartbeat: mask !== undefined && (mask & NOTIF.HEARTBEAT) !== 0 ? CLIENT_TIMER_INTERVAL_MS : 0,
+    health_check: mask !== undefined && (mask & NOTIF.HEALTH_CHECK) !== 0 ? CLIENT_TIMER_INTERVAL_MS : 0,
     stream: firstStep(scenario.steps, 'stream', () => true)?.stream,
     profile: context.profile,
     access_file: context.accessFile,

@@ -1,6 +1,7 @@
 /**
  * The yargs program: every command, its help, and the usage-error policy (exit 2).
  */
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { conformCommand } from './commands/conform.js';
 import { decodeCommand } from './commands/decode.js';
@@ -70,9 +71,20 @@ function clearer(command: string | undefined, message: string): string {
   return wanted !== undefined && message.startsWith('Not enough non-option arguments') ? `missing ${wanted}` : message;
 }
 
+/**
+ * nso-mock's own version, from its package.json (src/cli and dist/cli are both two levels below
+ * it). yargs' default looks for the nearest package.json from the working directory, which for an
+ * installed nso-mock is the consuming project's.
+ */
+export function ownVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
 async function program(argv: readonly string[]): Promise<void> {
   await yargs([...argv])
     .scriptName('nso-mock')
+    .version(ownVersion())
     .usage('$0 <command> [options]\n\nA scriptable fake of the NSO event-notification server.')
     .command(serveCommand)
     .command(runCommand)

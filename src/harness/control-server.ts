@@ -237,7 +237,16 @@ function confinedReader(root: string): (path: string) => Promise<string> {
   };
 }
 
-const within = { type: 'integer', minimum: 0 } as const;
+/**
+ * A deadline: integer milliseconds, or a duration string as in a scenario (`"5s"`, `"250ms"`,
+ * `"1m30s"`). The pattern is the scenario format's DURATION_PATTERN (a test keeps them equal); it
+ * is repeated here so that the control API does not load the scenario layer to validate a body.
+ */
+export const CONTROL_DURATION_PATTERN = '^(?:[0-9]+(?:\\.[0-9]+)?(?:ms|s|m|h))+$';
+const within = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: CONTROL_DURATION_PATTERN }] } as const;
+
+/** A `within` as given: ms, or a duration string. */
+type WithinInput = number | string;
 const ackMatch = {
   kind: { type: 'string', enum: ['diff-done', 'audit-synced', 'audit-network-synced', 'ha-synced'] },
   th: { type: 'integer' },
@@ -337,7 +346,17 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     if (request.method === 'POST' && request.body === undefined) request.body = {};
   });
   const json = (value: unknown): string => toJson(value);
-  const clampWait = (ms: number | undefined, fallback: number): number => Math.min(ms ?? fallback, maxWait);
+  const clampWait = async (given: WithinInput | undefined, fallback: number): Promise<number> => {
+    if (typeof given !== 'string') return Math.min(given ?? fallback, maxWait);
+    const { parseDuration, MAX_DURATION_MS } = await import('../scenarios/index.js');
+    const ms = parseDuration(given);
+    if (ms === undefined) {
+      throw new UsageError('NSOMOCK_USAGE', `Failed to read within: ${JSON.stringify(given)} is longer than a duration may be (${MAX_DURATION_MS} ms)`, {
+        details: { option: 'within', value: given },
+      });
+    }
+    return Math.min(ms, maxWait);
+  };
 
   app.get('/ready', async () => ({ ready: true, tcp: mock.addresses.tcp ?? null, unix: mock.addresses.unix ?? null, subscribers: harness.subscribers.length }));
 
@@ -380,7 +399,7 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     return reply.code(204).send();
   });
 
-  app.post<{ Body: { notification: NotificationInput; wait?: boolean; within?: number; stream?: string; verbosity?: 0 | 1 | 2 | 3 } }>(
+  app.post<{ Body: { notification: NotificationInput; wait?: boolean; within?: WithinInput; stream?: string; verbosity?: 0 | 1 | 2 | 3 } }>(
     '/emit',
     {
       schema: {
@@ -401,7 +420,7 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     async (req, reply) => {
       const { notification, wait, stream, verbosity } = req.body;
       const result = await harness.emit(notification, {
-        within: clampWait(req.body.within, harness.ackTimeoutMs),
+        within: await clampWait(req.body.within, harness.ackTimeoutMs),
         noWait: wait === false,
         ...(stream === undefined ? {} : { stream }),
         ...(verbosity === undefined ? {} : { verbosity }),
@@ -440,17 +459,17 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     },
   );
 
-  app.post<{ Body: { kind?: 'diff-done' | 'audit-synced' | 'audit-network-synced' | 'ha-synced'; th?: number; usid?: number; connectionId?: number; within?: number; afterSeq?: number } }>(
+  app.post<{ Body: { kind?: 'diff-done' | 'audit-synced' | 'audit-network-synced' | 'ha-synced'; th?: number; usid?: number; connectionId?: number; within?: WithinInput; afterSeq?: number } }>(
     '/wait-for-ack',
     { schema: { body: { type: 'object', properties: { ...ackMatch, within, afterSeq: { type: 'integer' } }, additionalProperties: false } } },
     async (req, reply) => {
       const { within: ms, afterSeq, ...match } = req.body;
-      const ack = await harness.waitForAck(match, { within: clampWait(ms, harness.ackTimeoutMs), ...(afterSeq === undefined ? {} : { afterSeq }) });
+      const ack = await harness.waitForAck(match, { within: await clampWait(ms, harness.ackTimeoutMs), ...(afterSeq === undefined ? {} : { afterSeq }) });
       return reply.type('application/json').send(json({ seq: ack.seq, connectionId: ack.connectionId, ack: formatAck(ack.ack), result: ack.result, time: ack.time }));
     },
   );
 
-  app.post<{ Body: { count?: number; mask?: number | readonly string[]; within?: number } }>(
+  app.post<{ Body: { count?: number; mask?: number | readonly string[]; within?: WithinInput } }>(
     '/wait-for-subscribers',
     {
       schema: {
@@ -469,7 +488,7 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     async (req, reply) => {
       const given = req.body.mask;
       const mask = given === undefined ? undefined : typeof given === 'number' ? given : given.reduce((m, name) => m | maskBitOf(name), 0);
-      const subs = await harness.waitForSubscribers(req.body.count ?? 1, { within: clampWait(req.body.within, 10_000), ...(mask === undefined ? {} : { mask }) });
+      const subs = await harness.waitForSubscribers(req.body.count ?? 1, { within: await clampWait(req.body.within, 10_000), ...(mask === undefined ? {} : { mask }) });
       return reply.type('application/json').send(json(subs.map(subscriberView)));
     },
   );

@@ -33,6 +33,7 @@ export {
   VERDICTS,
   summarize,
   reportPassed,
+  formatVerdictLine,
   formatConsoleReport,
   formatJsonReport,
   formatJUnitReport,
@@ -41,7 +42,8 @@ export {
   type CaseResult,
   type ClientOutcome,
   type ConformReport,
+  type ReportPassedOptions,
 } from './conform/report.js';
-export { compareDecodedOutput, decodedOutputLines, parseJsonLine, formatMismatch, type OutputMismatch } from './conform/compare.js';
+export { compareDecodedOutput, decodedOutputLines, parseDictPath, parseJsonLine, formatMismatch, type OutputMismatch } from './conform/compare.js';
 export { startControlServer, type ControlServer, type ControlServerOptions } from './control-server.js';
 export type { FuzzOptions, FuzzResult, FuzzOutcome, FuzzRunInfo, FuzzCounterexample, PlayableFuzzScenario } from './fuzz/run-fuzz.js';

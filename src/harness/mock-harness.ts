@@ -7,6 +7,7 @@
  */
 import {
   formatAck,
+  UsageError,
   formatTerm,
   type Ack,
   type Notification,
@@ -98,7 +99,17 @@ export interface WaitOptions {
   /** What is awaited, for the timeout message. */
   readonly description?: string;
   readonly signal?: AbortSignal;
+  /**
+   * `waitFor` also re-checks its predicate every `interval` ms on the server's clock, so a
+   * predicate about anything (a consumer's output, a file) works, not only one about server events
+   * (default {@link DEFAULT_POLL_INTERVAL_MS}; 0: only on server events). The other waits check on
+   * server events only.
+   */
+  readonly interval?: number;
 }
+
+/** How often `waitFor` re-checks its predicate between server events, ms. */
+export const DEFAULT_POLL_INTERVAL_MS = 20;
 
 /** Matches acks: any field given must be equal (PROTOCOL.md §12.1). */
 export interface AckMatch {
@@ -326,25 +337,41 @@ export class MockHarness {
 
   /**
    * Resolves with the first truthy value of `predicate`, which is re-evaluated whenever the server
-   * reports something (a connection, subscription, delivery, ack, violation or close).
+   * reports something (a connection, subscription, delivery, ack, violation or close) and every
+   * `interval` ms (default {@link DEFAULT_POLL_INTERVAL_MS}), so it may look at anything.
    * @throws HarnessError `NSOMOCK_HARNESS_TIMEOUT` at the deadline, `NSOMOCK_HARNESS_UNEXPECTED_FRAME` (policy `'error'`).
    * @example
    *   const sub = await harness.waitFor(() => harness.subscribers.find((s) => s.subscription.mask & NOTIF.AUDIT), { within: 5000 });
    */
   async waitFor<T>(predicate: () => T | undefined | null | false | 0 | '', options: WaitOptions): Promise<T> {
-    return this.#guard(options.within, options.description ?? 'a condition', options.signal, async () => {
-      for (;;) {
-        const value = predicate();
-        if (value !== undefined && value !== null && value !== false && value !== 0 && value !== '') return value;
-        await new Promise<void>((resolve) => {
-          const wake = (): void => {
-            this.#changeWaiters.delete(wake);
-            resolve();
-          };
-          this.#changeWaiters.add(wake);
-        });
-      }
-    });
+    const interval = options.interval ?? DEFAULT_POLL_INTERVAL_MS;
+    if (!(Number.isFinite(interval) && interval >= 0)) {
+      throw new UsageError('NSOMOCK_USAGE', `Failed to wait: interval must be a number of ms >= 0, got ${String(interval)}`, { details: { option: 'interval', value: interval } });
+    }
+    const clock = this.server.clock;
+    let finished = false;
+    try {
+      return await this.#guard(options.within, options.description ?? 'a condition', options.signal, async () => {
+        // `finished`: once the deadline or the signal cut the wait short, the loop stops polling.
+        while (!finished) {
+          const value = predicate();
+          if (value !== undefined && value !== null && value !== false && value !== 0 && value !== '') return value;
+          await new Promise<void>((resolve) => {
+            let poll: ClockTimer | undefined;
+            const wake = (): void => {
+              this.#changeWaiters.delete(wake);
+              if (poll !== undefined) clock.clearTimeout(poll);
+              resolve();
+            };
+            this.#changeWaiters.add(wake);
+            if (interval > 0) poll = clock.setTimeout(wake, interval);
+          });
+        }
+        return undefined as never;
+      });
+    } finally {
+      finished = true;
+    }
   }
 
   /**
@@ -358,7 +385,7 @@ export class MockHarness {
         const subs = this.subscribers.filter((s) => (s.subscription.mask & mask) === mask);
         return subs.length >= count ? subs : undefined;
       },
-      { description: `${count} subscriber(s)${mask === 0 ? '' : ` with mask bits ${mask}`}`, ...options },
+      { interval: 0, description: `${count} subscriber(s)${mask === 0 ? '' : ` with mask bits ${mask}`}`, ...options },
     );
   }
 
@@ -371,6 +398,7 @@ export class MockHarness {
   async waitForAck(match: AckMatch, options: WaitOptions & { readonly afterSeq?: number }): Promise<RecordedAck> {
     const after = options.afterSeq ?? -1;
     return this.waitFor(() => this.#acks.find((a) => a.seq > after && matchesAck(a, match)), {
+      interval: 0,
       description: describeAckMatch(match),
       ...options,
     });

@@ -1,7 +1,8 @@
 /**
- * Time values of the scenario format: a bare number is milliseconds, a string is one or more
- * `<number><unit>` parts with the units `ms`, `s`, `m` and `h` (`250ms`, `2s`, `1.5s`, `1m30s`).
- * The schema pattern below and {@link parseDuration} accept exactly the same strings; both are
+ * Time values of the scenario format: one or more `<number><unit>` parts with the units `ms`, `s`,
+ * `m` and `h` (`250ms`, `2s`, `1.5s`, `1m30s`), or a bare 0; a bare non-zero number is refused
+ * ("add a unit: 5s, 200ms"). {@link parseDuration} still reads a number as milliseconds, for
+ * callers that hold milliseconds already (the control API's `within`). The schema pattern below and {@link parseDuration} accept exactly the same strings; both are
  * bounded by {@link MAX_DURATION_MS} (the schema's number branch by `maximum`, its string branch by
  * the loader, since a pattern cannot bound a sum), so a value that passed validation always parses.
  */
@@ -26,8 +27,7 @@ const WHOLE = new RegExp(DURATION_PATTERN);
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
-/** A duration as written in a scenario: milliseconds, or a string with units. */
-export type DurationInput = number | string;
+export type { DurationInput } from './scenario.js';
 
 /**
  * Converts a scenario duration to milliseconds, or returns `undefined` when it is not one

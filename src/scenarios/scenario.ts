@@ -63,8 +63,11 @@ export type MaskFlagName = (typeof MASK_FLAG_NAMES)[number];
 /** A name that may appear in a mask list: a notification type or a flag. */
 export type MaskName = NotificationType | MaskFlagName;
 
-/** A duration as written: milliseconds, or text with units (`250ms`, `2s`, `1m30s`). */
-export type DurationInput = number | string;
+/**
+ * A time value: a string with units (`250ms`, `2s`, `1.5s`, `1m30s`), or a bare `0`. A bare
+ * non-zero number is refused ("add a unit: 5s, 200ms").
+ */
+export type DurationInput = 0 | string;
 
 /** A date-time as written: ISO-8601 text or the fields of a `DateTime`. */
 export type DateTimeDocument = string | Partial<DateTime>;

@@ -45,7 +45,7 @@ import {
   type TagValueInput,
 } from '../codec/index.js';
 import { violationCodes } from '../server/index.js';
-import { DURATION_PATTERN, MAX_DURATION_MS, MAX_DURATION_TEXT } from './duration.js';
+import { DURATION_PATTERN, MAX_DURATION_TEXT } from './duration.js';
 import {
   CHANGE_OPS,
   FAULT_KINDS,
@@ -113,9 +113,11 @@ const Duration = define(
   'duration',
   // A pattern cannot bound the sum of `1h30m…`, so the string branch's maximum is the loader's
   // (validate.ts adds it to its own Ajv); the number branch carries it here for editors too.
-  Type.Union([Type.Number({ minimum: 0, maximum: MAX_DURATION_MS }), Type.String({ pattern: DURATION_PATTERN })], {
+  // A bare number is refused (validate.ts says "add a unit: 5s, 200ms"): `within: 5` read as 5 ms
+  // where 5 s was meant is the mistake units prevent. A bare 0 means the same in every unit.
+  Type.Union([Type.Literal(0), Type.String({ pattern: DURATION_PATTERN })], {
     title: 'duration',
-    description: `Milliseconds, or a number with a unit: 250ms, 2s, 1.5s, 1m30s, 1h. At most ${MAX_DURATION_TEXT}.`,
+    description: `A number with a unit: 250ms, 2s, 1.5s, 1m30s, 1h (a bare 0 is allowed). At most ${MAX_DURATION_TEXT}.`,
   }),
 );
 

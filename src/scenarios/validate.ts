@@ -289,6 +289,9 @@ function resolveUnion(error: ErrorObject, path: DocPath): SchemaProblem[] {
   const branches = ((unionSchema['anyOf'] ?? unionSchema['oneOf']) as unknown[]).map(deref);
   const fitting = branches.filter((b) => fitsShape(b, error.data));
   const title = unionSchema['title'];
+  if ((title === 'duration' || title === 'wait-ack') && typeof error.data === 'number' && Number.isFinite(error.data) && error.data > 0) {
+    return [{ path, anchor: 'value', expected: `a duration with a unit (add a unit: 5s, 200ms)`, found: render(error.data) }];
+  }
   if ((title === 'duration' || title === 'wait-ack') && outOfRangeDuration(error.data)) {
     return [{ path, anchor: 'value', expected: `a finite duration of at most ${MAX_DURATION_TEXT}`, found: render(error.data) }];
   }
@@ -372,7 +375,7 @@ function fieldsOf(schema: JsonObject, path: DocPath): string {
 
 /** What a named (titled) definition means, in words; mechanical descriptions cover the rest. */
 const TITLED: Readonly<Record<string, string>> = {
-  duration: 'a duration such as 250ms, 2s or 1m30s (a bare number is milliseconds)',
+  duration: 'a duration with a unit, such as 250ms, 2s or 1m30s',
   'iso-date-time': 'an ISO-8601 date-time such as 2026-01-01T00:00:00Z',
   'date-time': 'an ISO-8601 date-time such as 2026-01-01T00:00:00Z, or a mapping of DateTime fields',
   timestamp: 'microseconds since 1970, or an ISO-8601 date-time',

@@ -76,6 +76,14 @@ describe('placeholders of run --client', () => {
     });
   });
 
+  it('fills {heartbeat} and {health_check} with 1000 ms when the mask has those bits, else 0', async () => {
+    const withBits = (mask: string[]) => scenarioFromDocument({ name: 'timers', steps: [{ 'await-subscribers': { count: 1, mask: mask as never } }] });
+    const context = { tcp: { host: '127.0.0.1', port: 4569 }, profile: 'nso57' };
+    expect(clientPlaceholders(await withBits(['commit-diff', 'heartbeat']), context)).toMatchObject({ heartbeat: 1000, health_check: 0 });
+    expect(clientPlaceholders(await withBits(['health-check']), context)).toMatchObject({ heartbeat: 0, health_check: 1000 });
+    expect(clientPlaceholders(await withBits(['heartbeat', 'health-check', 'audit']), context)).toMatchObject({ heartbeat: 1000, health_check: 1000 });
+  });
+
   it('leaves {mask} empty for a scenario that names none, and {port} for a Unix-only mock', async () => {
     const scenario = await scenarioFromDocument({ name: 'plain', steps: [{ wait: '1ms' }] });
     expect(clientPlaceholders(scenario, { unix: '/tmp/x.sock', profile: 'nso57' })).toMatchObject({ port: undefined, unix: '/tmp/x.sock', mask: undefined, mask_names: undefined });

@@ -1,12 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NotifClient } from '../../src/client/index.js';
 import { NOTIF } from '../../src/codec/index.js';
 import type { RunReport } from '../../src/scenarios/index.js';
-import { repoRoot, startCli, type ReadyLine } from './cli-process.js';
+import { mainJs, repoRoot, startCli, type ReadyLine } from './cli-process.js';
+import { scaled } from '../support/time-scale.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -159,7 +160,7 @@ describe('nso-mock serve (built CLI)', () => {
     await expect.poll(() => cli.stderr()).toMatch(/connection 1 sent \{1001,done\} \(matched, \d+ ms\)/);
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
-  }, 30_000);
+  }, scaled(30_000));
 
   it('writes the --report of a served scenario when the scenario ends, not at shutdown (docs/cli.md)', async () => {
     const file = join(dir, 'served-idle.json');
@@ -215,5 +216,21 @@ describe('nso-mock validate, decode, schema (built CLI)', () => {
     expect(await cli.exited).toBe(0);
     const shipped = JSON.parse(await readFile(new URL('../../src/scenarios/scenario.schema.json', import.meta.url), 'utf8')) as unknown;
     expect(JSON.parse(cli.stdout.join('\n'))).toEqual(shipped);
+  });
+});
+
+describe('nso-mock --version', () => {
+  it("prints nso-mock's own version, not that of the project it runs in", async () => {
+    const project = await mkdtemp(join(tmpdir(), 'nso-mock-consumer-'));
+    try {
+      await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '9.9.9' }));
+      const own = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+      const result = spawnSync(process.execPath, [mainJs, '--version'], { cwd: project, encoding: 'utf8' });
+      expect(result.status).toBe(0);
+      expect(result.stdout.trim()).toBe(own);
+      expect(own).not.toBe('9.9.9');
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConformReport } from '../../src/harness/index.js';
 import { startCli } from './cli-process.js';
+import { timeoutScaleArg } from '../support/time-scale.js';
 
 const PLACEHOLDERS =
   '--port {port} --unix {unix} --mask {mask} --heartbeat {heartbeat} --health-check {health_check} --stream {stream} --start-time {start_time} --stop-time {stop_time} --binding {profile}';
@@ -16,7 +17,9 @@ const buggy = (bug: string): string => `python3 examples/clients/python/nso_even
 
 async function conform(client: string, extra: readonly string[]): Promise<{ code: number; report: ConformReport; stdout: string; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'nso-conform-e2e-'));
-  const cli = startCli(['conform', '--client', client, '--json', join(dir, 'report.json'), ...extra]);
+  // Every run gets the one test time scale; a test's own --timeout-scale (a factor) is multiplied by it.
+  const scale = extra.includes('--timeout-scale') ? [] : ['--timeout-scale', timeoutScaleArg()];
+  const cli = startCli(['conform', '--client', client, '--json', join(dir, 'report.json'), ...scale, ...extra]);
   const code = await cli.exited;
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ConformReport;
   return { code, report, stdout: cli.stdout.join('\n'), dir };
@@ -70,7 +73,7 @@ describe('nso-mock conform', () => {
   });
 
   it('forget-diff-ack: the commit-diff cases fail, the others pass', async () => {
-    const { code, report } = await conform(buggy('forget-diff-ack'), ['--cases', 'decode.commit-diff,ack.commit-diff,decode.audit,ack.audit-sync', '--timeout-scale', '0.5']);
+    const { code, report } = await conform(buggy('forget-diff-ack'), ['--cases', 'decode.commit-diff,ack.commit-diff,decode.audit,ack.audit-sync', '--timeout-scale', timeoutScaleArg(0.5)]);
     expect(code).toBe(1);
     expect(verdicts(report)).toEqual({ 'decode.audit': 'pass', 'decode.commit-diff': 'fail', 'ack.commit-diff': 'fail', 'ack.audit-sync': 'pass' });
     const failed = report.cases.find((c) => c.name === 'ack.commit-diff');
@@ -79,7 +82,7 @@ describe('nso-mock conform', () => {
   });
 
   it('wrong-th: ack.commit-diff fails and names the handle that was sent', async () => {
-    const { code, report } = await conform(buggy('wrong-th'), ['--cases', 'ack.commit-diff,decode.daemon', '--timeout-scale', '0.5']);
+    const { code, report } = await conform(buggy('wrong-th'), ['--cases', 'ack.commit-diff,decode.daemon', '--timeout-scale', timeoutScaleArg(0.5)]);
     expect(code).toBe(1);
     expect(verdicts(report)).toEqual({ 'decode.daemon': 'pass', 'ack.commit-diff': 'fail' });
     const reasons = report.cases.find((c) => c.name === 'ack.commit-diff')?.reasons.join('\n');
@@ -105,16 +108,35 @@ describe('nso-mock conform', () => {
   });
 
   it('ignore-sync: the audit and HA sync cases fail, commit diffs still pass', async () => {
-    const { code, report } = await conform(buggy('ignore-sync'), ['--cases', 'ack.audit-sync,ack.ha-sync,ack.commit-diff', '--timeout-scale', '0.5']);
+    const { code, report } = await conform(buggy('ignore-sync'), ['--cases', 'ack.audit-sync,ack.ha-sync,ack.commit-diff', '--timeout-scale', timeoutScaleArg(0.5)]);
     expect(code).toBe(1);
     expect(verdicts(report)).toEqual({ 'ack.commit-diff': 'pass', 'ack.audit-sync': 'fail', 'ack.ha-sync': 'fail' });
   });
 
   it('no-watchdog: heartbeat.watchdog is non-strict, which does not fail the run', async () => {
-    const { code, report } = await conform(buggy('no-watchdog'), ['--cases', 'heartbeat.watchdog', '--timeout-scale', '0.6']);
+    const { code, report } = await conform(buggy('no-watchdog'), ['--cases', 'heartbeat.watchdog', '--timeout-scale', timeoutScaleArg(0.6)]);
     expect(verdicts(report)).toEqual({ 'heartbeat.watchdog': 'non-strict' });
     expect(report.cases[0]?.reasons[0]).toMatch(/no heartbeat watchdog/);
     expect(code).toBe(0);
+  });
+
+  // A client that prints its own JSON shape: {"frame": …, "python_dict": {…}} (python3 keeps the
+  // 64-bit integers exact while wrapping).
+  const WRAPPED = `${GOOD} | python3 -u -c 'import sys, json
+for line in sys.stdin: print(json.dumps({"frame": "..", "python_dict": json.loads(line)}), flush=True)'`;
+  const someCases = ['--cases', 'decode.commit-diff,decode.audit,decode.daemon'];
+
+  it('a client printing its dict under its own key: not judged (exit 1) without --dict-path, judged with it', async () => {
+    const blind = await conform(WRAPPED, someCases);
+    expect(verdicts(blind.report)).toEqual({ 'decode.commit-diff': 'not-judged', 'decode.audit': 'not-judged', 'decode.daemon': 'not-judged' });
+    expect(blind.stdout).toMatch(/3 cases: 0 passed, 0 failed, 0 non-strict, 0 skipped; 3 of 3 not judged/);
+    expect(blind.code).toBe(1);
+    const allowed = await conform(WRAPPED, [...someCases, '--allow-not-judged']);
+    expect(allowed.code).toBe(0);
+    const judged = await conform(WRAPPED, [...someCases, '--dict-path', '/python_dict']);
+    expect(verdicts(judged.report)).toEqual({ 'decode.commit-diff': 'pass', 'decode.audit': 'pass', 'decode.daemon': 'pass' });
+    for (const c of judged.report.cases) expect(c.output?.compared, c.name).toBeGreaterThan(0);
+    expect(judged.code).toBe(0);
   });
 
   it('exits 2 without a client, and lists the catalogue with --list', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot, startCli } from './cli-process.js';
+import { scaled } from '../support/time-scale.js';
 
 const GOOD_SCRIPT = 'examples/clients/python/nso_events_client.py';
 const BUGGY_SCRIPT = 'examples/clients/python/nso_events_client_buggy.py';
@@ -56,14 +57,14 @@ describe('nso-mock fuzz', () => {
 
   it('hang: a client that stops reading is caught by the probe', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nso-fuzz-e2e-'));
-    const hung = await fuzz(['--client', buggy('hang'), '--runs', '3', '--seed', '5', '--max-events', '4', '--out', out, '--ack-timeout', '300', '--shrink-time', '5000']);
+    const hung = await fuzz(['--client', buggy('hang'), '--runs', '3', '--seed', '5', '--max-events', '4', '--out', out, '--ack-timeout', String(scaled(300)), '--shrink-time', String(scaled(5000))]);
     expect(hung.code).toBe(1);
     expect(hung.stdout).toMatch(/did not send \{\d+,done\}/);
-  });
+  }, scaled(5000 + 30_000)); // the shrink budget plus the runs, with margin
 
   it('forget-diff-ack: fails, shrinks to the probe, writes YAML that nso-mock run replays as a failure', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nso-fuzz-e2e-'));
-    const { code, stdout } = await fuzz(['--client', buggy('forget-diff-ack'), '--runs', '10', '--seed', '3', '--out', out, '--ack-timeout', '300', '--shrink-time', '15000']);
+    const { code, stdout } = await fuzz(['--client', buggy('forget-diff-ack'), '--runs', '10', '--seed', '3', '--out', out, '--ack-timeout', String(scaled(300)), '--shrink-time', String(scaled(15000))]);
     expect(code).toBe(1);
     expect(stdout).toContain('seed 3');
     expect(stdout).toMatch(/did not send \{\d+,done\}/);
@@ -87,17 +88,17 @@ describe('nso-mock fuzz', () => {
     expect(yaml).toContain(`#   or: nso-mock run <this file> --port 0 --client ${JSON.stringify(buggy('forget-diff-ack'))}`);
     const oneCommand = startCli(['run', file, '--port', '0', '--client', buggy('forget-diff-ack')]);
     expect(await oneCommand.exited).toBe(1);
-    const replayed = await fuzz(['--client', buggy('forget-diff-ack'), '--replay', file, '--ack-timeout', '300']);
+    const replayed = await fuzz(['--client', buggy('forget-diff-ack'), '--replay', file, '--ack-timeout', String(scaled(300))]);
     expect(replayed.code).toBe(1);
     expect(replayed.stdout).toContain('failed');
     expect(replayed.stdout).toMatch(/nso-mock-fuzz-3\.yaml:\d+:\d+: /);
-  });
+  }, scaled(15_000 + 30_000));
 
   it('crash-on-unknown: the shrunk scenario keeps the call-home notification the client dies on', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nso-fuzz-e2e-'));
     const { code, stdout } = await fuzz([
       '--client', buggy('crash-on-unknown'), '--runs', '15', '--seed', '11', '--out', out,
-      '--types', 'call-home-info,audit,daemon', '--max-events', '4', '--ack-timeout', '300', '--shrink-time', '20000', '--no-transport-faults',
+      '--types', 'call-home-info,audit,daemon', '--max-events', '4', '--ack-timeout', String(scaled(300)), '--shrink-time', String(scaled(20000)), '--no-transport-faults',
     ]);
     expect(code).toBe(1);
     const file = join(out, 'nso-mock-fuzz-11.yaml');
@@ -107,7 +108,7 @@ describe('nso-mock fuzz', () => {
     expect(stdout).toContain('KeyError');
     const mask = Number(/with mask (\d+)/.exec(readFileSync(file, 'utf8'))?.[1]);
     expect(await replayWithRun(file, [BUGGY_SCRIPT, '--bug', 'crash-on-unknown'], mask)).toBe(1);
-  });
+  }, scaled(20_000 + 30_000));
 
   it('exits 2 without a client or with an unknown type', async () => {
     expect((await fuzz([])).code).toBe(2);

@@ -11,6 +11,7 @@ import { ManualClock } from '../../src/server/index.js';
 import { consumeKafka, startKcatCluster, type KcatCluster } from '../ncmp/kcat-cluster.js';
 import { driveClock } from '../ncmp/manual-drive.js';
 import { mainJs, repoRoot, startCli, type CliProcess, type ReadyLine } from './cli-process.js';
+import { scaled } from '../support/time-scale.js';
 
 /**
  * The NCMP event family through the built CLI: `serve` with the HTTP feed, `run` for every
@@ -117,7 +118,7 @@ describe('nso-mock serve --ncmp-port (built CLI)', () => {
     expect(p.stderr()).toContain('update-properties node-b: no LCM event (CPS publishes none for a public-property update');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
-  }, 30_000);
+  }, scaled(30_000));
 
   it('a plain serve has no ncmp key in its ready line', async () => {
     const p = cli(['serve', '--port', '0']);
@@ -126,7 +127,7 @@ describe('nso-mock serve --ncmp-port (built CLI)', () => {
     await expect.poll(() => p.stderr()).toContain('playing');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
-  }, 30_000);
+  }, scaled(30_000));
 });
 
 describe('nso-mock run examples/ncmp (built CLI)', () => {
@@ -148,7 +149,7 @@ describe('nso-mock run examples/ncmp (built CLI)', () => {
       expect(ncmp.topics.flatMap((t) => t.records.map(view))).toEqual(expected.topics.flatMap((t) => t.records.map(view)));
       const tee = (await readFile(teeFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as NcmpRecordJson);
       expect(tee.map((r) => [r.topic, r.offset]).sort()).toEqual(ncmp.topics.flatMap((t) => t.records.map((r) => [r.topic, r.offset])).sort());
-    }, 30_000);
+    }, scaled(30_000));
   }
 });
 
@@ -169,13 +170,13 @@ describe('nso-mock validate (built CLI)', () => {
     const run = cli(['run', file, '--port', '0']);
     expect(await run.exited).toBe(2);
     expect(run.stdout).toEqual([]);
-  }, 30_000);
+  }, scaled(30_000));
 
   it('rejects a malformed --kafka-brokers as bad usage', async () => {
     const p = cli(['run', 'examples/ncmp/async-responses.yaml', '--port', '0', '--kafka-brokers', 'no-port-here']);
     expect(await p.exited).toBe(2);
     expect(p.stderr()).toContain('--kafka-brokers takes host:port[,host:port...], got "no-port-here"');
-  }, 30_000);
+  }, scaled(30_000));
 
   it('refuses an unreachable broker with one line of its own, not kafkajs stack traces', async () => {
     // A port nothing listens on: bound, then closed again.
@@ -189,7 +190,7 @@ describe('nso-mock validate (built CLI)', () => {
     expect(p.stderr()).toContain(`nso-mock: error: Failed to connect to Kafka: Connection error: connect ECONNREFUSED 127.0.0.1:${port}`);
     expect(p.stderr()).not.toContain('kafkajs');
     expect(p.stderr()).not.toContain('    at ');
-  }, 30_000);
+  }, scaled(30_000));
 });
 
 describe('nso-mock run --kafka-brokers (built CLI, kcat mock cluster)', () => {
@@ -223,7 +224,7 @@ describe('nso-mock run --kafka-brokers (built CLI, kcat mock cluster)', () => {
       } finally {
         await cluster.stop();
       }
-    }, 30_000);
+    }, scaled(30_000));
   }
 
   it('run is byte-for-byte repeatable for a seed and start-time: the NDJSON tee and the Kafka records of two runs are the same bytes', async () => {
@@ -237,18 +238,18 @@ describe('nso-mock run --kafka-brokers (built CLI, kcat mock cluster)', () => {
         'ncmp: { lcm-schema-version: v2, partitions: 4, start-time: "2024-05-01T12:00:00Z" }',
         'steps:',
         '  - ncmp-cm-handle: { cmHandleId: ch-1, trigger: register, alternateId: "ME=1" }',
-        '  - wait: 37',
+        '  - wait: 37ms',
         '  - parallel:',
         '      - sequence:',
-        '          - wait: 20',
+        '          - wait: 20ms',
         '          - ncmp-cm-handle: { cmHandleId: ch-1, trigger: module-sync-succeeded }',
         '      - sequence:',
-        '          - wait: 5',
+        '          - wait: 5ms',
         '          - ncmp-cm-handle: { cmHandleId: ch-2, trigger: register, lcmSchemaVersion: v1 }',
         '  - repeat:',
         '      times: 2',
         '      steps:',
-        '        - wait: 13',
+        '        - wait: 13ms',
         '        - ncmp-async-response: { format: data-operation, topic: client-topic, responses: [ { operationId: op, ids: [ch-1], statusCode: 0 } ] }',
         '  - ncmp-async-response: { format: legacy, topic: client-topic, data: { x: 1 } }',
         '',
@@ -302,7 +303,7 @@ describe('nso-mock run --kafka-brokers (built CLI, kcat mock cluster)', () => {
       '2024-05-01T12:00:00.083Z',
       '2024-05-01T12:00:00.083+0000',
     ]);
-  }, 60_000);
+  }, scaled(60_000));
 });
 
 describe('startup cost', () => {
@@ -318,5 +319,5 @@ describe('startup cost', () => {
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual([]);
-  }, 30_000);
+  }, scaled(30_000));
 });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ClientProcess, listConformCases, runConformCase, runFuzzScenario } from '../../src/harness/index.js';
+import { TIME_SCALE } from '../support/time-scale.js';
 
 const PRINT_ENV = 'printf "%s|" "${NCS_IPC_ADDR-unset}" "${NCS_IPC_PORT-unset}" "${NCS_IPC_PATH-unset}" "${NCS_IPC_ACCESS_FILE-unset}" "${CONFD_IPC_ACCESS_FILE-unset}" "${NSO_MOCK_MASK-unset}" "${NSO_MOCK_PROFILE-unset}" "${NSO_MOCK_CASE-unset}"';
 
@@ -76,7 +77,7 @@ describe('ClientProcess.fromTemplate', () => {
     it('conform: the NSO variables, profile and case, and no inherited NCS_IPC_PATH', async () => {
       const [c] = await listConformCases('nso57', ['handshake.tcp']);
       expect(c?.name).toBe('handshake.tcp');
-      const result = await withInheritedPath(() => runConformCase(c!, { client: `echo {port} {mask} >&2; ${PRINT_ENV} >&2`, timeoutScale: 0.2 }));
+      const result = await withInheritedPath(() => runConformCase(c!, { client: `echo {port} {mask} >&2; ${PRINT_ENV} >&2`, timeoutScale: 0.2 * TIME_SCALE }));
       const [placeholders, env] = result.client?.stderrTail ?? [];
       const [port, mask] = placeholders?.split(' ') ?? [];
       expect(env).toBe(`127.0.0.1|${port}|unset|unset|unset|${mask}|nso57|handshake.tcp|`);

@@ -9,6 +9,8 @@ import {
   formatHtmlReport,
   formatJsonReport,
   formatJUnitReport,
+  formatVerdictLine,
+  parseDictPath,
   parseJsonLine,
   reportPassed,
   shellQuote,
@@ -82,6 +84,43 @@ describe('decoded output', () => {
   });
 });
 
+describe('decoded output under a key (--dict-path)', () => {
+  const stdout = [
+    'starting',
+    '{"frame":"8300","python_dict":{"type":16,"commit_diff":{"th":17}}}',
+    '{"frame":"8301","python_dict":{"type":1,"audit":{"cq_id":18446744073709551615}}}',
+    '{"event":{"a/b":{"type":8192}},"items":[{"type":2}]}',
+    '{"frame":"8302","python_dict":"not a dict"}',
+  ].join('\n');
+
+  it('reads the dict at a member name or a JSON pointer, integers exact', () => {
+    expect(decodedOutputLines(stdout, 'python_dict')).toEqual([{ type: 16, commit_diff: { th: 17 } }, { type: 1, audit: { cq_id: 18446744073709551615n } }]);
+    expect(decodedOutputLines(stdout, '/python_dict')).toEqual(decodedOutputLines(stdout, 'python_dict'));
+    expect(decodedOutputLines(stdout, '/event/a~1b')).toEqual([{ type: 8192 }]);
+    expect(decodedOutputLines(stdout, '/items/0')).toEqual([{ type: 2 }]);
+    // Without a path only whole lines count: none of these is a dict with an integer type.
+    expect(decodedOutputLines(stdout)).toEqual([]);
+  });
+
+  it('parses JSON pointers per RFC 6901 and refuses a bad escape', () => {
+    expect(parseDictPath(undefined)).toEqual([]);
+    expect(parseDictPath('python_dict')).toEqual(['python_dict']);
+    expect(parseDictPath('/a~1b/c~0d/0')).toEqual(['a/b', 'c~d', '0']);
+    expect(() => parseDictPath('/a~2')).toThrow(expect.objectContaining({ code: 'NSOMOCK_USAGE' }));
+  });
+
+  it('compares 64-bit integers exactly: a float that rounded is a mismatch, never a match', () => {
+    const expected = [{ type: 1, audit: { cq_id: 18446744073709551615n, small: 5n } }];
+    expect(compareDecodedOutput(expected, decodedOutputLines('{"type":1,"audit":{"cq_id":18446744073709551615,"small":5}}'))).toEqual([]);
+    // jq 1.6 prints 18446744073709552000; a client may print the float 1.8446744073709552e19.
+    for (const rounded of ['18446744073709552000', '1.8446744073709552e19', '18446744073709551616']) {
+      const mismatches = compareDecodedOutput(expected, decodedOutputLines(`{"type":1,"audit":{"cq_id":${rounded},"small":5}}`));
+      expect(mismatches.map((m) => m.path), rounded).toEqual(['audit.cq_id']);
+    }
+    expect(compareDecodedOutput([{ type: 1, n: 9007199254740993n }], decodedOutputLines('{"type":1,"n":9007199254740992}')).map((m) => m.path)).toEqual(['n']);
+  });
+});
+
 describe('placeholders', () => {
   it('quotes values for sh and fills absent known placeholders with an empty word', () => {
     expect(fillPlaceholders('c --port {port} --unix {unix} --stream {stream} {unknown}', { port: 4569, stream: "it's" })).toBe(
@@ -97,9 +136,20 @@ describe('reports', () => {
   const r = report(cases);
 
   it('summarises verdicts; only a failed case fails the run', () => {
-    expect(r.summary).toEqual({ pass: 1, fail: 1, 'non-strict': 1, skipped: 1 });
+    expect(r.summary).toEqual({ pass: 1, fail: 1, 'non-strict': 1, 'not-judged': 0, skipped: 1 });
     expect(reportPassed(r)).toBe(false);
     expect(reportPassed(report([result('a', 'pass'), result('b', 'non-strict', ['x'])]))).toBe(true);
+  });
+
+  it('counts cases that could not be judged in the verdict line, and fails the run unless they are allowed', () => {
+    const unjudged = report([result('decode.audit', 'pass'), ...['decode.daemon', 'decode.netconf'].map((n) => result(n, 'not-judged', ['the client printed no decoded output']))]);
+    expect(unjudged.summary).toMatchObject({ pass: 1, 'not-judged': 2 });
+    expect(formatVerdictLine(unjudged)).toBe('3 cases: 1 passed, 0 failed, 0 non-strict, 0 skipped; 2 of 3 not judged (no decoded output found: is the dict under a key? --dict-path)');
+    expect(reportPassed(unjudged)).toBe(false);
+    expect(reportPassed(unjudged, { allowNotJudged: true })).toBe(true);
+    expect(formatConsoleReport(unjudged)).toContain('── decode.daemon (§12.1): NOT JUDGED');
+    expect(formatJUnitReport(unjudged).match(/<skipped message="not judged: /g)).toHaveLength(2);
+    expect(formatVerdictLine(r)).toBe('4 cases: 1 passed, 1 failed, 1 non-strict, 1 skipped');
   });
 
   it('prints a console table with the details of failing and non-strict cases', () => {
@@ -120,6 +170,32 @@ describe('reports', () => {
     expect(xml).toContain('&lt;&lt;&quot;a&amp;b&quot;&gt;&gt;');
     expect(xml).not.toMatch(/<<"a&b">>/);
     expect(xml).toContain('<property name="verdict" value="non-strict"/>');
+  });
+
+  it('HTML: opens with the coloured overall verdict, failures first, a CSS-only verdict filter, wrapped journals, the command as run', () => {
+    const page = formatHtmlReport(r);
+    const body = page.slice(page.indexOf('<body>'));
+    // The verdict comes before anything else in the body.
+    expect(body).toMatch(/^<body>\n<h1>nso-mock conform<\/h1>\n<p class="verdict failed">FAILED — 4 cases: 1 passed, 1 failed, 1 non-strict, 1 skipped<\/p>/);
+    expect(page).toMatch(/\.verdict\.failed\{background:#b00020\}/);
+    expect(formatHtmlReport(report([result('a', 'pass')]))).toContain('<p class="verdict passed">PASSED');
+    // Rows in attention order: fail, non-strict, skipped, pass (the input order was pass, fail, non-strict, skipped).
+    const order = [...page.matchAll(/<tr class="([a-z-]+)">/g)].map((m) => m[1]);
+    expect(order).toEqual(['fail', 'non-strict', 'skipped', 'pass']);
+    expect(page).toContain('<details open><summary>no {17,done} within 2000 ms</summary>');
+    // A filter per verdict present, all checked by default, each hiding the other rows.
+    expect(page).toContain('<input type="radio" name="verdict" id="show-all" checked><label for="show-all">all (4)</label>');
+    expect(page).toContain('<input type="radio" name="verdict" id="show-fail"><label for="show-fail">fail (1)</label>');
+    expect(page).not.toContain('id="show-not-judged"');
+    expect(page).toContain('#show-fail:checked~table tbody tr:not(.fail)');
+    // The inputs are siblings of the table (the ~ combinator needs that): nothing wraps them.
+    expect(page).toMatch(/<label for="show-pass">pass \(1\)<\/label>\n<table>/);
+    expect(page).toMatch(/pre\{white-space:pre-wrap;overflow-wrap:anywhere/);
+    expect(page).toContain("Client command, as run: <code class=\"cmd\">python3 c.py --port 1 --unix ''</code><br>template: <code class=\"cmd\">python3 c.py --port {port}</code>");
+    // Not-judged cases fail the page's verdict unless allowed, like the exit code.
+    const unjudged = report([result('a', 'pass'), result('b', 'not-judged', ['no output'])]);
+    expect(formatHtmlReport(unjudged)).toContain('<p class="verdict failed">FAILED');
+    expect(formatHtmlReport(unjudged, { allowNotJudged: true })).toContain('<p class="verdict passed">PASSED');
   });
 
   it('writes a self-contained HTML page with escaped content', () => {

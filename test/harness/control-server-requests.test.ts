@@ -4,7 +4,8 @@
  * error has one shape, and the bearer scheme is case-insensitive (RFC 7235 §2.1).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startControlServer, type ControlServer } from '../../src/harness/control-server.js';
+import { CONTROL_DURATION_PATTERN, startControlServer, type ControlServer } from '../../src/harness/control-server.js';
+import { DURATION_PATTERN } from '../../src/scenarios/index.js';
 import { startNsoMock, type RunningNsoMock } from '../../src/harness/index.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -69,6 +70,24 @@ describe('control API request validation', () => {
     const wait = await send('/wait-for-subscribers', postJson('{"count":3,"within":"50"}'));
     expect(wait.status).toBe(400);
     expect(wait.json.details).toMatchObject({ member: 'within' });
+  });
+
+  it('takes within as integer ms or as the duration strings of the scenario format', async () => {
+    const { send } = await setup();
+    expect(CONTROL_DURATION_PATTERN).toBe(DURATION_PATTERN);
+    const short = await send('/wait-for-subscribers', postJson('{"count":3,"within":"50ms"}'));
+    expect(short.status).toBe(504);
+    expect(short.json.details).toMatchObject({ waitedMs: 50 });
+    const minutes = await send('/wait-for-ack', postJson('{"th":3,"within":"0.05s"}'));
+    expect(minutes.json.details).toMatchObject({ waitedMs: 50 });
+    const tooLong = await send('/wait-for-subscribers', postJson('{"within":"1000h"}'));
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.json).toMatchObject({ error: 'NSOMOCK_USAGE', details: { option: 'within', value: '1000h' } });
+    for (const bad of ['"5 s"', '"5"', '-1', '1.5']) {
+      const res = await send('/wait-for-subscribers', postJson(`{"within":${bad}}`));
+      expect(res.status, bad).toBe(400);
+      expect(res.json.details, bad).toMatchObject({ member: 'within' });
+    }
   });
 
   it('reads query strings as numbers but refuses unknown or non-numeric parameters', async () => {

@@ -7,6 +7,7 @@ import { connect, type NotifClient } from '../../src/client/index.js';
 import { NOTIF } from '../../src/codec/index.js';
 import { startControlServer, type ControlServer } from '../../src/harness/control-server.js';
 import { startNsoMock, type RunningNsoMock } from '../../src/harness/index.js';
+import { scaled } from '../support/time-scale.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -83,7 +84,7 @@ describe('control API', () => {
   it('answers an emit nobody subscribed to at once: no recipients, nothing owed (as docs/control-api.md warns)', async () => {
     const { mock, call } = await setup();
     await subscriber(mock, NOTIF.AUDIT, true);
-    const res = await call('POST', '/emit', { notification: { type: 'commit-diff', th: 17 }, within: 5000 });
+    const res = await call('POST', '/emit', { notification: { type: 'commit-diff', th: 17 }, within: scaled(5000) });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ recipients: [], acked: { ok: true, expected: null, acked: [], missing: [] } });
   });
@@ -114,10 +115,10 @@ describe('control API', () => {
   it('waits for subscribers by integer mask or by the names a scenario takes', async () => {
     const { mock, call } = await setup();
     await subscriber(mock, NOTIF.COMMIT_DIFF | NOTIF.AUDIT);
-    const byNames = await call('POST', '/wait-for-subscribers', { mask: ['commit-diff', 'audit'], within: 2000 });
+    const byNames = await call('POST', '/wait-for-subscribers', { mask: ['commit-diff', 'audit'], within: scaled(2000) });
     expect(byNames.status).toBe(200);
     expect(byNames.json).toEqual([expect.objectContaining({ id: 1, mask: NOTIF.COMMIT_DIFF | NOTIF.AUDIT })]);
-    expect((await call('POST', '/wait-for-subscribers', { mask: NOTIF.COMMIT_DIFF, within: 2000 })).status).toBe(200);
+    expect((await call('POST', '/wait-for-subscribers', { mask: NOTIF.COMMIT_DIFF, within: scaled(2000) })).status).toBe(200);
     // A flag name is a bit like any other: nobody asked for audit-sync.
     expect((await call('POST', '/wait-for-subscribers', { mask: ['commit-diff', 'audit-sync'], within: 50 })).status).toBe(504);
     const typo = await call('POST', '/wait-for-subscribers', { mask: ['commit-dif'] });
@@ -130,7 +131,7 @@ describe('control API', () => {
     const { mock, call } = await setup();
     const c = await subscriber(mock, NOTIF.COMMIT_DIFF);
     await call('POST', '/emit', { notification: { type: 'commit-diff', th: 42 }, wait: false });
-    const waiting = call('POST', '/wait-for-ack', { th: 42, within: 2000 });
+    const waiting = call('POST', '/wait-for-ack', { th: 42, within: scaled(2000) });
     await c.next();
     await c.diffDone(42);
     const res = await waiting;
@@ -247,7 +248,7 @@ describe('control API', () => {
     const { mock, call } = await setup();
     const c = await subscriber(mock, NOTIF.COMMIT_DIFF);
     await c.diffDone(999);
-    await mock.waitFor(() => mock.violations.length > 0, { within: 2000 });
+    await mock.waitFor(() => mock.violations.length > 0, { within: scaled(2000) });
     const violations = await call('GET', '/violations');
     expect(violations.json).toEqual([expect.objectContaining({ code: 'ack-unknown-handle', connectionId: 1, text: expect.stringContaining('ack-unknown-handle') })]);
     const journal = await call('GET', '/journal?connection=1&limit=2');

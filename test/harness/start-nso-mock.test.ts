@@ -5,7 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type NotifClient } from '../../src/client/index.js';
 import { NOTIF } from '../../src/codec/index.js';
+import { ManualClock } from '../../src/server/index.js';
 import { HarnessError, startNsoMock, type RunningNsoMock, type UnexpectedFrame } from '../../src/harness/index.js';
+import { scaled } from '../support/time-scale.js';
 
 const open: { mocks: RunningNsoMock[]; clients: NotifClient[] } = { mocks: [], clients: [] };
 afterEach(async () => {
@@ -99,7 +101,7 @@ describe('startNsoMock', () => {
     await client(mock, NOTIF.COMMIT_DIFF | NOTIF.AUDIT | NOTIF.AUDIT_SYNC);
     mock.emit({ type: 'commit-diff', th: 17 }, { noWait: true });
     mock.emit({ type: 'audit', usid: 42, msg: 'x' }, { noWait: true });
-    await mock.waitFor(() => mock.harness.pendingAckRows().length === 2, { within: 2000 });
+    await mock.waitFor(() => mock.harness.pendingAckRows().length === 2, { within: scaled(2000) });
     let thrown: unknown;
     try {
       mock.assertNoPendingAcks();
@@ -117,14 +119,14 @@ describe('startNsoMock', () => {
 
   it('waitFor, waitForSubscribers and waitForAck resolve on server events and time out with a code', async () => {
     const mock = await started();
-    const pending = mock.waitForSubscribers(1, { within: 2000, mask: NOTIF.COMMIT_DIFF });
+    const pending = mock.waitForSubscribers(1, { within: scaled(2000), mask: NOTIF.COMMIT_DIFF });
     const c = await client(mock, NOTIF.COMMIT_DIFF | NOTIF.AUDIT);
     const [sub] = await pending;
     expect(sub?.subscription.mask).toBe(NOTIF.COMMIT_DIFF | NOTIF.AUDIT);
     mock.emit({ type: 'commit-diff', th: 99 }, { noWait: true });
     await c.next();
     await c.diffDone(99);
-    const ack = await mock.waitForAck({ th: 99 }, { within: 2000 });
+    const ack = await mock.waitForAck({ th: 99 }, { within: scaled(2000) });
     expect(ack).toMatchObject({ connectionId: sub?.id, result: 'matched', ack: { kind: 'diff-done', th: 99 } });
     // Already received acks count: a second wait resolves at once.
     await expect(mock.waitForAck({ kind: 'diff-done' }, { within: 10 })).resolves.toMatchObject({ seq: 0 });
@@ -132,6 +134,35 @@ describe('startNsoMock', () => {
       code: 'NSOMOCK_HARNESS_TIMEOUT',
       details: { awaiting: 'an ack with th 100' },
     });
+  });
+
+  it('waitFor polls: a predicate about something the server never reports resolves on the next poll', async () => {
+    const clock = new ManualClock({ now: 1_000_000 });
+    const mock = await started({ clock, tcp: false });
+    let consumerPrinted = false; // stands for a consumer's output: no server event follows it
+    const polled = mock.waitFor(() => consumerPrinted && 'seen', { within: scaled(5000), interval: 100 });
+    const eventsOnly = mock.waitFor(() => consumerPrinted && 'seen', { within: scaled(5000), interval: 0 });
+    let polledValue: string | undefined;
+    void polled.then((v) => (polledValue = v));
+    const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)); // microtasks, not time
+    await settle();
+    clock.advance(100); // the first poll: still false
+    await settle();
+    consumerPrinted = true;
+    await settle();
+    expect(polledValue).toBeUndefined(); // no server event, no poll yet
+    clock.advance(99);
+    await settle();
+    expect(polledValue).toBeUndefined();
+    clock.advance(1); // the second poll, 200 ms in
+    await settle();
+    expect(polledValue).toBe('seen');
+    // interval 0 re-checks on server events only: nothing happens here until the deadline.
+    clock.advance(5000);
+    await expect(eventsOnly).rejects.toMatchObject({ code: 'NSOMOCK_HARNESS_TIMEOUT' });
+    // A finished wait leaves no poll timer behind.
+    expect(clock.pendingTimers()).toBe(0);
+    await expect(mock.waitFor(() => true, { within: 10, interval: -1 })).rejects.toMatchObject({ code: 'NSOMOCK_USAGE' });
   });
 
   it("the 'error' policy rejects the wait in flight when the client sends a wrong ack", async () => {
@@ -164,7 +195,7 @@ describe('startNsoMock', () => {
     for (const mock of [warn, ignore, callback]) {
       const c = await client(mock, NOTIF.COMMIT_DIFF);
       await c.diffDone(7);
-      await mock.waitFor(() => mock.violations.length > 0, { within: 2000 });
+      await mock.waitFor(() => mock.violations.length > 0, { within: scaled(2000) });
       expect(() => mock.assertNoPendingAcks()).not.toThrow();
     }
     expect(warnings).toEqual([expect.stringContaining('ack-unknown-handle')]);
@@ -199,7 +230,7 @@ describe('startNsoMock', () => {
     const c = await client(mock, NOTIF.COMMIT_DIFF, true);
     await mock.emit({ type: 'commit-diff', th: 3 });
     await c.diffDone(4);
-    await mock.waitFor(() => mock.violations.length === 1, { within: 2000 });
+    await mock.waitFor(() => mock.violations.length === 1, { within: scaled(2000) });
     expect(mock.journal.some((e) => e.direction === 'out' && e.kind === 'frame')).toBe(true);
     expect(mock.acks.map((a) => a.result)).toEqual(['matched', 'ack-unknown-handle']);
     mock.reset();
@@ -209,12 +240,12 @@ describe('startNsoMock', () => {
     expect(mock.subscribers).toHaveLength(1); // connections survive a reset
     mock.reset({ disconnect: true });
     await c.closed;
-    await mock.waitFor(() => mock.subscribers.length === 0, { within: 2000 });
+    await mock.waitFor(() => mock.subscribers.length === 0, { within: scaled(2000) });
   });
 
   it('close() is idempotent and rejects waits in flight', async () => {
     const mock = await started();
-    const waiting = mock.waitForSubscribers(1, { within: 5000 });
+    const waiting = mock.waitForSubscribers(1, { within: scaled(5000) });
     await Promise.all([mock.close(), mock.close()]);
     await expect(waiting).rejects.toBeInstanceOf(HarnessError);
   });

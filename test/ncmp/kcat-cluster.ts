@@ -26,7 +26,7 @@ export interface KcatCluster {
 export function startKcatCluster(): Promise<KcatCluster> {
   const found = spawnSync('kcat', ['-V'], { encoding: 'utf8' });
   if (found.error !== undefined) {
-    throw new Error('kcat is not installed: the NCMP Kafka tests need it to host the mock cluster (apt-get install kcat; .ci/run does this)');
+    throw new Error('kcat is not installed: the NCMP Kafka tests need it to host the mock cluster (apt-get install kcat, or npm run setup-test-deps, which .ci/run also runs)');
   }
   const child: ChildProcess = spawn('kcat', ['-X', 'test.mock.num.brokers=1', '-d', 'mock', '-b', 'x:1', '-C', '-t', '__host', '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const stop = async (): Promise<void> => {

@@ -110,13 +110,13 @@ steps:
   it('merges ncmp settings from includes (the including file wins) and knows which scenarios use NCMP', async () => {
     const files: Record<string, string> = {
       '/s/base.yaml': 'name: base\nncmp: { lcm-schema-version: v2, partitions: 3 }\n',
-      '/s/main.yaml': 'name: main\ninclude: [base.yaml]\nncmp: { partitions: 2 }\nsteps:\n  - wait: 1\n',
+      '/s/main.yaml': 'name: main\ninclude: [base.yaml]\nncmp: { partitions: 2 }\nsteps:\n  - wait: 1ms\n',
     };
     const readFile = (path: string): Promise<string> => Promise.resolve(files[path] ?? '');
     const scenario = await parseScenario(files['/s/main.yaml']!, { file: '/s/main.yaml', displayRoot: '/s', readFile });
     expect(scenario.extensions['ncmp']).toEqual({ 'lcm-schema-version': 'v2', partitions: 2 });
     expect(scenarioUsesNcmp(scenario)).toBe(true);
-    expect(scenarioUsesNcmp(await scenarioFromDocument({ name: 'plain', steps: [{ wait: 1 }] }))).toBe(false);
+    expect(scenarioUsesNcmp(await scenarioFromDocument({ name: 'plain', steps: [{ wait: '1ms' }] }))).toBe(false);
     const nested = await scenarioFromDocument(doc({ name: 'nested', steps: [{ repeat: { times: 1, steps: [{ 'ncmp-cm-handle': { cmHandleId: 'a', trigger: 'register' } }] } }] }));
     expect(scenarioUsesNcmp(nested)).toBe(true);
   });

@@ -53,8 +53,27 @@ steps:
       d.yaml:7:11: steps[3].wait: expected a finite duration of at most 576h (24 days), found Infinity
       d.yaml:8:11: steps[4].wait: expected a finite duration of at most 576h (24 days), found Infinity
       d.yaml:9:11: steps[5].wait: expected a finite duration of at most 576h (24 days), found NaN
-      d.yaml:10:11: steps[6].wait: expected a finite duration of at most 576h (24 days), found 2073600001
+      d.yaml:10:11: steps[6].wait: expected a duration with a unit (add a unit: 5s, 200ms), found 2073600001
       d.yaml:11:49: steps[7].emit.wait-ack: expected a finite duration of at most 576h (24 days), found "577h""
+    `);
+  });
+
+  it('validate refuses a bare number as a duration, asking for a unit (a bare 0 is fine)', async () => {
+    expect(
+      await problems(`name: x
+options: { ack-timeout: 5 }
+steps:
+  - await-subscribers: { count: 1, within: 5 }
+  - wait: 0
+  - emit: { type: commit-diff, th: 1, wait-ack: 200 }
+  - fault: { kind: slow-write, interval: 1.5, for: 0 }
+`),
+    ).toMatchInlineSnapshot(`
+      "Failed to load scenario: 4 problems (d.yaml)
+      d.yaml:2:25: options.ack-timeout: expected a duration with a unit (add a unit: 5s, 200ms), found 5
+      d.yaml:4:44: steps[0].await-subscribers.within: expected a duration with a unit (add a unit: 5s, 200ms), found 5
+      d.yaml:6:49: steps[2].emit.wait-ack: expected a duration with a unit (add a unit: 5s, 200ms), found 200
+      d.yaml:7:42: steps[3].fault.interval: expected a duration with a unit (add a unit: 5s, 200ms), found 1.5"
     `);
   });
 

@@ -77,7 +77,7 @@ options: { ack-timeout: 10 sec, strict: yes }
       bad.yaml:2:1: stepz: expected a top-level field ($schema, name, description, profile, seed, include, defaults, options, steps, ncmp, schema), found unknown field "stepz" (did you mean steps?)
       bad.yaml:3:10: profile: expected one of auto, nso57, nso62, nso66, nso6x, found "nso99"
       bad.yaml:4:7: seed: expected an integer, found 1.5
-      bad.yaml:5:25: options.ack-timeout: expected a duration such as 250ms, 2s or 1m30s (a bare number is milliseconds), found "10 sec"
+      bad.yaml:5:25: options.ack-timeout: expected a duration with a unit, such as 250ms, 2s or 1m30s, found "10 sec"
       bad.yaml:5:41: options.strict: expected true or false, found "yes""
     `);
   });
@@ -188,8 +188,8 @@ steps:
 `),
     ).toMatchInlineSnapshot(`
       "Failed to load scenario: 6 problems (bad.yaml)
-      bad.yaml:3:11: steps[0].wait: expected a duration such as 250ms, 2s or 1m30s (a bare number is milliseconds), found "2 sec"
-      bad.yaml:4:11: steps[1].wait: expected a duration such as 250ms, 2s or 1m30s (a bare number is milliseconds), found -5
+      bad.yaml:3:11: steps[0].wait: expected a duration with a unit, such as 250ms, 2s or 1m30s, found "2 sec"
+      bad.yaml:4:11: steps[1].wait: expected a duration with a unit, such as 250ms, 2s or 1m30s, found -5
       bad.yaml:5:36: steps[2].emit.wait-ack: expected true, false or a duration such as 2s, found "maybe"
       bad.yaml:6:32: steps[3].expect-ack.from: expected all, first, last, { index: n }, { connection: id } or { subscribed-to: [types] }, found a mapping with indx
       bad.yaml:7:35: steps[4].fault.target: expected all, first, last, { index: n }, { connection: id } or { subscribed-to: [types] }, found "everyone"
@@ -211,7 +211,7 @@ steps:
     ).toMatchInlineSnapshot(`
       "Failed to load scenario: 3 problems (bad.yaml)
       bad.yaml:4:14: steps[0].repeat.times: expected an integer ≥ 1, found 0
-      bad.yaml:7:21: steps[0].repeat.steps[0].sequence[0].wait: expected a duration such as 250ms, 2s or 1m30s (a bare number is milliseconds), found "forever"
+      bad.yaml:7:21: steps[0].repeat.steps[0].sequence[0].wait: expected a duration with a unit, such as 250ms, 2s or 1m30s, found "forever"
       bad.yaml:8:21: steps[0].repeat.steps[1].parallel: expected a non-empty list of steps, found an empty list"
     `);
   });
@@ -228,7 +228,7 @@ steps:
     ).toMatchInlineSnapshot(`
       "Failed to load scenario: 4 problems (bad.yaml)
       bad.yaml:3:20: steps[0].fault.kind: expected a fault kind (stall, close, garbage, truncate-frame, slow-write), found "stal" (did you mean stall?)
-      bad.yaml:4:12: steps[1].fault.for: expected a duration such as 250ms, 2s or 1m30s (a bare number is milliseconds), found nothing
+      bad.yaml:4:12: steps[1].fault.for: expected a duration with a unit, such as 250ms, 2s or 1m30s, found nothing
       bad.yaml:5:36: steps[2].fault.bytes: expected hex digits in pairs, such as 00ff83, found "abc"
       bad.yaml:6:42: steps[3].fault.length: expected either bytes or length, not both, found both"
     `);
@@ -311,7 +311,7 @@ steps:
 `),
     ).toMatchInlineSnapshot(`
       "Failed to load scenario: 4 problems (bad.yaml)
-      bad.yaml:4:37: steps[1].expect-ack.within: expected a duration such as 250ms, 2s or 1m30s (a bare number is milliseconds), found "1 s"
+      bad.yaml:4:37: steps[1].expect-ack.within: expected a duration with a unit, such as 250ms, 2s or 1m30s, found "1 s"
       bad.yaml:6:20: steps[3].fault.kind: expected a fault kind (stall, close, garbage, truncate-frame, slow-write), found "stal" (did you mean stall?)
       bad.yaml:7:30: steps[4].emit.colour: expected a heartbeat field (type, wait-ack), found unknown field "colour"
       bad.yaml:8:25: steps[5].expect-ack.usid: expected the usid of an earlier audit emit (42), found 43"
@@ -343,7 +343,7 @@ steps:
     expect(await problems('name: top\ninclude: [a.yaml, missing.yaml]\n', others)).toMatchInlineSnapshot(`
       "Failed to load scenario: 3 problems (bad.yaml)
       b.yaml:2:11: include[0]: expected a file that does not include b.yaml again, found the cycle a.yaml → b.yaml → a.yaml
-      b.yaml:4:11: steps[0].wait: expected a duration such as 250ms, 2s or 1m30s (a bare number is milliseconds), found "soon"
+      b.yaml:4:11: steps[0].wait: expected a duration with a unit, such as 250ms, 2s or 1m30s, found "soon"
       bad.yaml:2:19: include[1]: expected a readable scenario file, found missing.yaml: no such file"
     `);
   });

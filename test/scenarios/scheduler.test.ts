@@ -61,7 +61,7 @@ describe('playScenario', () => {
   it('runs on after a failure with fail-fast off', async () => {
     const { clock, target, scenario } = await setup({
       options: { 'fail-fast': false, 'require-acks': false },
-      steps: [{ emit: { type: 'commit-diff', th: 7 } }, { 'expect-ack': { th: 7, within: 100 } }, { log: 'still here' }],
+      steps: [{ emit: { type: 'commit-diff', th: 7 } }, { 'expect-ack': { th: 7, within: '100ms' } }, { log: 'still here' }],
     });
     target.subscribe(NOTIF.COMMIT_DIFF);
     const report = await drive(clock, playScenario(scenario, target, { clock }));
@@ -265,7 +265,7 @@ describe('playScenario', () => {
   });
 
   it('hangs and resumes heartbeats', async () => {
-    const { clock, target, scenario } = await setup({ steps: [{ heartbeat: 'hang' }, { wait: 50 }] });
+    const { clock, target, scenario } = await setup({ steps: [{ heartbeat: 'hang' }, { wait: '50ms' }] });
     const report = await drive(clock, playScenario(scenario, target, { clock }));
     expect(target.hung).toBe(true);
     expect(report.status).toBe('passed');
@@ -361,7 +361,7 @@ describe('playScenario', () => {
     it('a wait of any length takes exactly that long on the clock', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 100_000 }), { maxLength: 5 }), async (waits) => {
-          const { clock, target, scenario } = await setup({ steps: waits.map((w) => ({ wait: w })) });
+          const { clock, target, scenario } = await setup({ steps: waits.map((w) => ({ wait: `${w}ms` })) });
           const report = await drive(clock, playScenario(scenario, target, { clock }));
           expect(report.durationMs).toBe(waits.reduce((a, b) => a + b, 0));
           expect(report.steps.map((s) => s.durationMs)).toEqual(waits);

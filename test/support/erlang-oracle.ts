@@ -81,7 +81,7 @@ dec_loop(N, B, _) -> dec_loop(N - 1, B, binary_to_term(B)).
 
 const MISSING_ERL =
   'Erlang oracle: `erl` was not found on PATH. The codec is checked against the real Erlang/OTP runtime; ' +
-  'install it (Debian/Ubuntu: apt-get install erlang-nox; .ci/run does this) and run the tests again.';
+  'install it (Debian/Ubuntu: apt-get install erlang-nox, or npm run setup-test-deps, which .ci/run also runs) and run the tests again.';
 
 interface Pending {
   resolve(reply: Uint8Array): void;

@@ -31,7 +31,7 @@ import { syslogNotification } from './syslog.js';
 import { upgradeNotification } from './upgrade.js';
 import { userSessionNotification } from './user-session.js';
 
-export type { NotificationConstraints } from './shared.js';
+export { C_TEXT_MAX_BYTES, type NotificationConstraints } from './shared.js';
 export type { StreamEventConstraints } from './stream-event.js';
 export {
   auditNetworkNotification,

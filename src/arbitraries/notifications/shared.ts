@@ -24,8 +24,16 @@ export interface NotificationConstraints {
   readonly maxTextLength?: number;
   /** Maximum length of generated lists: varbinds, tag-values, devices (default 4). */
   readonly maxItems?: number;
-  /** Generate non-ASCII text (default true). */
+  /** Generate any Unicode text (default true); false: printable ASCII only (0x20–0x7e). */
   readonly unicode?: boolean;
+  /**
+   * Texts a C client reads back unchanged (PROTOCOL.md §6.5): no NUL (C strings stop there) and at
+   * most {@link C_TEXT_MAX_BYTES} UTF-8 bytes (the C library's smallest buffers). Default: on when
+   * `clientStyle` is `'c'` (the C library, Python's `_ncs`), off otherwise.
+   */
+  readonly cSafe?: boolean;
+  /** The client the values are for: `'c'` (C library, Python) turns `cSafe` on by default; `'java'` does not. */
+  readonly clientStyle?: 'c' | 'java';
   /**
    * Generate values the model keeps as raw terms (C_DATE and the other §9.4 types without a
    * friendly form; default true). Scenario documents have no syntax for a raw term, so the
@@ -40,17 +48,61 @@ export interface ResolvedConstraints {
   readonly maxTextLength: number;
   readonly maxItems: number;
   readonly unicode: boolean;
+  readonly cSafe: boolean;
   readonly rawValues: boolean;
 }
 
+/**
+ * The longest text, in UTF-8 bytes, that every C buffer holds: the smallest ones (`context`,
+ * `name`, `target`) have 32 bytes including the NUL.
+ */
+export const C_TEXT_MAX_BYTES = 31;
+
 /** Applies the defaults of {@link NotificationConstraints}. */
 export function resolve(c: NotificationConstraints = {}): ResolvedConstraints {
-  return { profile: c.profile ?? 'nso57', maxTextLength: c.maxTextLength ?? 24, maxItems: c.maxItems ?? 4, unicode: c.unicode ?? true, rawValues: c.rawValues ?? true };
+  return {
+    profile: c.profile ?? 'nso57',
+    maxTextLength: c.maxTextLength ?? 24,
+    maxItems: c.maxItems ?? 4,
+    unicode: c.unicode ?? true,
+    cSafe: c.cSafe ?? c.clientStyle === 'c',
+    rawValues: c.rawValues ?? true,
+  };
 }
 
-/** Text (UTF-8 on the wire): any Unicode scalar values, or printable ASCII. */
+/** One printable ASCII character (0x20–0x7e). */
+const printableAsciiUnit: fc.Arbitrary<string> = fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code));
+/** One Unicode scalar value but U+0000, mostly printable ASCII (as fast-check's own `binary` unit leans). */
+const nonNulUnit: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: printableAsciiUnit, weight: 3 },
+  { arbitrary: fc.integer({ min: 1, max: 0x1f }).map((code) => String.fromCharCode(code)), weight: 1 },
+  { arbitrary: fc.oneof(fc.integer({ min: 0x7f, max: 0xd7ff }), fc.integer({ min: 0xe000, max: 0x10ffff })).map((code) => String.fromCodePoint(code)), weight: 2 },
+);
+const utf8 = new TextEncoder();
+
+/** Cuts a text to at most `maxBytes` UTF-8 bytes, at a code point boundary. */
+function fitUtf8(text: string, maxBytes: number): string {
+  if (utf8.encode(text).length <= maxBytes) return text;
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    const size = utf8.encode(ch).length;
+    if (bytes + size > maxBytes) break;
+    out += ch;
+    bytes += size;
+  }
+  return out;
+}
+
+/**
+ * Text (UTF-8 on the wire): any Unicode scalar values, or printable ASCII (`unicode: false`); with
+ * `cSafe`, no NUL and at most {@link C_TEXT_MAX_BYTES} bytes.
+ */
 export function textArb(c: ResolvedConstraints, minLength = 0): fc.Arbitrary<string> {
-  return fc.string({ unit: c.unicode ? 'binary' : 'binary-ascii', minLength, maxLength: c.maxTextLength });
+  if (!c.unicode) return fc.string({ unit: printableAsciiUnit, minLength, maxLength: c.cSafe ? Math.min(c.maxTextLength, C_TEXT_MAX_BYTES) : c.maxTextLength });
+  if (!c.cSafe) return fc.string({ unit: 'binary', minLength, maxLength: c.maxTextLength });
+  // A code point is at most 4 bytes, so the cut keeps at least one of a non-empty text.
+  return fc.string({ unit: nonNulUnit, minLength, maxLength: Math.min(c.maxTextLength, C_TEXT_MAX_BYTES) }).map((text) => fitUtf8(text, C_TEXT_MAX_BYTES));
 }
 
 /** An optional text (absent = the atom `undefined`). */

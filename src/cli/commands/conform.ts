@@ -22,6 +22,8 @@ export interface ConformArgs {
   readonly 'timeout-scale': number;
   readonly list: boolean;
   readonly verbose: boolean;
+  readonly 'dict-path'?: string;
+  readonly 'allow-not-judged'?: boolean;
 }
 
 /** Where the command writes (tests pass their own streams). */
@@ -38,8 +40,9 @@ function splitList(values: readonly string[] | undefined): string[] | undefined 
 }
 
 /**
- * Runs `conform` and resolves with the exit code: 0 when no case failed (non-strict and skipped
- * cases do not fail a run), 1 when one did, 2 for bad usage.
+ * Runs `conform` and resolves with the exit code: 0 when no case failed and every case could be
+ * judged (non-strict and skipped cases do not fail a run; not-judged ones do, unless
+ * `--allow-not-judged`), 1 otherwise, 2 for bad usage.
  * @example
  *   process.exitCode = await runConformCommand({ client: 'python3 c.py --port {port}', profile: 'nso57', parallel: 4, 'timeout-scale': 1, list: false, verbose: false });
  */
@@ -77,6 +80,7 @@ export async function runConformCommand(args: ConformArgs, io: ConformIo = { std
       profile: profileOf(args.profile),
       parallel: args.parallel,
       timeoutScale: args['timeout-scale'],
+      ...(args['dict-path'] === undefined ? {} : { dictPath: args['dict-path'] }),
       ...(cases === undefined ? {} : { cases }),
       onCase: (r) => io.stderr.write(`  ${r.verdict.toUpperCase().padEnd(10)} ${r.name} (${Math.round(r.durationMs)} ms)\n`),
     });
@@ -88,7 +92,7 @@ export async function runConformCommand(args: ConformArgs, io: ConformIo = { std
   const files = [
     { option: 'json', path: args.json, text: () => harness.formatJsonReport(report) },
     { option: 'junit', path: args.junit, text: () => harness.formatJUnitReport(report) },
-    { option: 'html', path: args.html, text: () => harness.formatHtmlReport(report) },
+    { option: 'html', path: args.html, text: () => harness.formatHtmlReport(report, { allowNotJudged: args['allow-not-judged'] === true }) },
   ];
   let written = true;
   for (const { option, path, text } of files) {
@@ -102,13 +106,13 @@ export async function runConformCommand(args: ConformArgs, io: ConformIo = { std
     }
   }
   if (!written) return EXIT_CODES.usage;
-  return harness.reportPassed(report) ? EXIT_CODES.ok : EXIT_CODES.failed;
+  return harness.reportPassed(report, { allowNotJudged: args['allow-not-judged'] === true }) ? EXIT_CODES.ok : EXIT_CODES.failed;
 }
 
 /** `nso-mock conform`. */
 export const conformCommand: CommandModule<object, ConformArgs> = {
   command: 'conform',
-  describe: 'Run the conformance catalogue against a client under test; exit 0 if no case failed, 1 if one did',
+  describe: 'Run the conformance catalogue against a client under test; exit 0 if every case was judged and none failed, 1 otherwise',
   builder: (y) =>
     y
       .option('client', {
@@ -124,6 +128,11 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       .option('parallel', { type: 'number', default: 4, describe: 'Cases run at once' })
       .option('timeout-scale', { type: 'number', default: 1, describe: 'Multiply every deadline (slow machines)' })
       .option('list', { type: 'boolean', default: false, describe: 'List the cases and exit' })
+      .option('dict-path', {
+        type: 'string',
+        describe: 'Where the decoded dict is in each JSON line the client prints: a member name or a JSON pointer (/python_dict); default the line itself',
+      })
+      .option('allow-not-judged', { type: 'boolean', default: false, describe: 'Exit 0 even when some cases could not be judged (no decoded output found)' })
       .option('verbose', { type: 'boolean', default: false, describe: 'Show the details of passing cases too' })
       .check((argv) => {
         if (!Number.isInteger(argv.parallel) || argv.parallel < 1) throw new Error(`--parallel must be a positive integer, got ${String(argv.parallel)}`);

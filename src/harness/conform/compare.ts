@@ -7,7 +7,7 @@
  * cannot give them back, so lines are read by {@link parseJsonLine}, which returns such integers as
  * bigints.
  */
-import type { PythonDict, PythonValue } from '../../codec/index.js';
+import { UsageError, type PythonDict, type PythonValue } from '../../codec/index.js';
 
 /** One difference between an expected and a printed dict. */
 export interface OutputMismatch {
@@ -123,21 +123,58 @@ export function parseJsonLine(text: string): PythonValue {
 }
 
 /**
- * The decoded notifications among a client's stdout lines: every line that parses as a JSON
- * object with an integer `type` member (other lines, such as logs, are ignored).
+ * Where the decoded dict is inside each printed JSON line: `undefined` (the line itself), a member
+ * name (`python_dict`) or an RFC 6901 JSON pointer (`/python_dict`, `/event/dict`, `/items/0`).
+ * @throws UsageError `NSOMOCK_USAGE` for a pointer with a bad escape (`~2`).
+ * @example
+ *   parseDictPath('/event/python_dict') // => ['event', 'python_dict']
  */
-export function decodedOutputLines(stdout: string): PythonDict[] {
+export function parseDictPath(path: string | undefined): readonly string[] {
+  if (path === undefined || path === '') return [];
+  if (!path.startsWith('/')) return [path];
+  return path
+    .slice(1)
+    .split('/')
+    .map((token) => {
+      if (/~[^01]|~$/.test(token)) {
+        throw new UsageError('NSOMOCK_USAGE', `Failed to read the dict path: ${JSON.stringify(path)} is not a JSON pointer (RFC 6901: "~" must be followed by 0 or 1)`, {
+          details: { option: 'dict-path', value: path },
+        });
+      }
+      return token.replace(/~1/g, '/').replace(/~0/g, '~');
+    });
+}
+
+function at(value: PythonValue | undefined, path: readonly string[]): PythonValue | undefined {
+  let here = value;
+  for (const token of path) {
+    if (Array.isArray(here) && /^(0|[1-9][0-9]*)$/.test(token)) here = here[Number(token)];
+    else if (here !== null && here !== undefined && typeof here === 'object' && !Array.isArray(here) && Object.hasOwn(here, token)) here = (here as PythonDict)[token];
+    else return undefined;
+  }
+  return here;
+}
+
+/**
+ * The decoded notifications among a client's stdout lines: every line that parses as JSON and
+ * holds, at `dictPath` ({@link parseDictPath}; default the line itself), an object with an integer
+ * `type` member (other lines, such as logs, are ignored). Integers stay exact ({@link parseJsonLine}).
+ * @example
+ *   decodedOutputLines('{"frame":"..","python_dict":{"type":8192}}\n', '/python_dict') // => [{ type: 8192 }]
+ */
+export function decodedOutputLines(stdout: string, dictPath?: string): PythonDict[] {
+  const path = parseDictPath(dictPath);
   const out: PythonDict[] = [];
   for (const line of stdout.split('\n')) {
     const trimmed = line.trim();
     if (!trimmed.startsWith('{')) continue;
-    let value: PythonValue;
+    let value: PythonValue | undefined;
     try {
-      value = parseJsonLine(trimmed);
+      value = at(parseJsonLine(trimmed), path);
     } catch {
       continue;
     }
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    if (value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value)) {
       const type = (value as PythonDict)['type'];
       if (typeof type === 'number' || typeof type === 'bigint') out.push(value as PythonDict);
     }
@@ -157,11 +194,12 @@ function isDict(v: PythonValue | undefined): v is PythonDict {
 function sameScalar(a: PythonValue, b: PythonValue): boolean {
   if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) {
     if (typeof a === 'number' && typeof b === 'number') return a === b || (Number.isNaN(a) && Number.isNaN(b));
-    try {
-      return BigInt(a) === BigInt(b);
-    } catch {
-      return false; // a non-integral number never equals a bigint
-    }
+    // Integers exactly: a printed integer literal beyond 2^53 is read as a bigint, so a number on
+    // one side and a bigint on the other are equal only when the number is a safe integer — never
+    // through a float that a client (or jq) rounded (1.8446744073709552e19 is not 2^64 - 1).
+    const [big, small] = typeof a === 'bigint' ? [a, b] : [b as bigint, a];
+    if (typeof small === 'bigint') return big === small;
+    return Number.isSafeInteger(small) && BigInt(small) === big;
   }
   return a === b;
 }

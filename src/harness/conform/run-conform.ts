@@ -21,7 +21,7 @@ import { createMockServer, type MockServer, type SubscriberInfo } from '../../se
 import { ClientProcess, type Placeholders } from '../client-process.js';
 import { MockHarness } from '../mock-harness.js';
 import { maskOfNames, selectCases, type CaseContext, type ConformCase } from './cases.js';
-import { compareDecodedOutput, decodedOutputLines, formatMismatch } from './compare.js';
+import { compareDecodedOutput, decodedOutputLines, formatMismatch, parseDictPath } from './compare.js';
 import { summarize, type CaseResult, type ConformReport, type Verdict } from './report.js';
 
 /** Options of {@link runConform}. */
@@ -43,6 +43,12 @@ export interface ConformOptions {
   /** Working directory and extra environment of the client. */
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Where the decoded dict is in each JSON line the client prints: a member name (`python_dict`)
+   * or a JSON pointer (`/python_dict`); default the line itself. A client that prints
+   * `{"frame":…,"python_dict":{…}}` is judged with `dictPath: '/python_dict'`.
+   */
+  readonly dictPath?: string;
   /** Called after each case (progress output). */
   readonly onCase?: (result: CaseResult) => void;
 }
@@ -71,10 +77,13 @@ interface Collector {
   readonly reasons: string[];
   readonly nonStrict: string[];
   readonly notes: string[];
+  /** Why the decoding could not be judged (empty when it was, or there was nothing to judge). */
+  readonly notJudged: string[];
 }
 
 function verdictOf(c: Collector): Verdict {
   if (c.reasons.length > 0) return 'fail';
+  if (c.notJudged.length > 0) return 'not-judged';
   if (c.nonStrict.length > 0) return 'non-strict';
   return 'pass';
 }
@@ -84,7 +93,7 @@ export async function runConformCase(c: ConformCase, options: ConformOptions): P
   const profile = options.profile ?? 'nso57';
   const scale = options.timeoutScale ?? 1;
   const started = performance.now();
-  const collector: Collector = { reasons: [], nonStrict: [], notes: [] };
+  const collector: Collector = { reasons: [], nonStrict: [], notes: [], notJudged: [] };
   const dir = await mkdtemp(join(tmpdir(), 'nso-conform-'));
   let server: MockServer | undefined;
   let harness: MockHarness | undefined;
@@ -169,7 +178,7 @@ export async function runConformCase(c: ConformCase, options: ConformOptions): P
           let cached = sampleCache.get(key);
           if (cached === undefined) {
             cached = fc.sample(
-              notificationArbitrary(type, { profile, maxItems: 3, maxTextLength: 7 }).filter((n) => isCStringSafe(n)),
+              notificationArbitrary(type, { profile, maxItems: 3, maxTextLength: 7, clientStyle: 'c' }).filter((n) => isCStringSafe(n)),
               { seed: seedOf(`${c.name}:${type}`), numRuns: count },
             );
             sampleCache.set(key, cached);
@@ -196,10 +205,11 @@ export async function runConformCase(c: ConformCase, options: ConformOptions): P
           }
         })
         .filter((d): d is PythonDict => d !== null);
-      await live.until(() => decodedOutputLines(live.stdout).length >= expected.length, Math.round(OUTPUT_SETTLE_MS * scale));
-      const actual = decodedOutputLines(live.stdout);
+      await live.until(() => decodedOutputLines(live.stdout, options.dictPath).length >= expected.length, Math.round(OUTPUT_SETTLE_MS * scale));
+      const actual = decodedOutputLines(live.stdout, options.dictPath);
       if (actual.length === 0 && expected.length > 0) {
-        collector.nonStrict.push(`the client printed no decoded output (JSON lines) for the ${expected.length} notification(s) it was sent, so decoding was not checked`);
+        const where = options.dictPath === undefined ? 'JSON lines that are the dict' : `JSON lines with the dict at ${options.dictPath}`;
+        collector.notJudged.push(`the client printed no decoded output (${where}) for the ${expected.length} notification(s) it was sent, so its decoding could not be judged`);
       } else if (expected.length > 0) {
         const mismatches = compareDecodedOutput(expected, actual);
         output = { compared: expected.length, mismatches };
@@ -228,7 +238,7 @@ export async function runConformCase(c: ConformCase, options: ConformOptions): P
     title: c.title,
     sections: c.sections,
     verdict: verdictOf(collector),
-    reasons: [...collector.reasons, ...collector.nonStrict],
+    reasons: [...collector.reasons, ...collector.notJudged, ...collector.nonStrict],
     notes: collector.notes,
     durationMs: performance.now() - started,
     journal,
@@ -250,13 +260,14 @@ export async function runConformCase(c: ConformCase, options: ConformOptions): P
 /**
  * Runs the catalogue against a client and returns the report (it never throws for client
  * behaviour; every problem is a case verdict).
- * @throws UsageError `NSOMOCK_USAGE` when no case matches `cases`.
+ * @throws UsageError `NSOMOCK_USAGE` when no case matches `cases`, or `dictPath` is not a JSON pointer.
  * @example
  *   const report = await runConform({ client: 'python3 client.py --port {port} --mask {mask}' });
  *   process.exitCode = report.summary.fail > 0 ? 1 : 0;
  */
 export async function runConform(options: ConformOptions): Promise<ConformReport> {
   const profile = options.profile ?? 'nso57';
+  parseDictPath(options.dictPath); // a bad pointer is bad usage, before any case runs
   const cases = selectCases(profile, options.cases);
   if (cases.length === 0) {
     const { UsageError } = await import('../../codec/index.js');
