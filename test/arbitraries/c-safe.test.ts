@@ -23,7 +23,7 @@ const texts = (n: Notification): string[] => strings(n).filter((s) => !isIpText(
 const typesOf = (profile: Profile): string[] => Object.values(notificationTypes).filter((s) => s.profiles.includes(profile)).map((s) => s.type);
 
 describe('properties', () => {
-  for (const profile of ['nso57', 'nso6x'] as const) {
+  for (const profile of ['nso57', 'nso62', 'nso66'] as const) {
     it(`clientStyle 'c' (${profile}): no text of any type holds a NUL or exceeds ${C_TEXT_MAX_BYTES} UTF-8 bytes`, () => {
       for (const type of typesOf(profile)) {
         fc.assert(
