@@ -59,14 +59,14 @@ def test_a_violation_fails_the_test_with_its_text(pytester: pytest.Pytester) -> 
 
 
 def test_options_from_the_ini_file(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nnso_mock_profile = nso6x\nnso_mock_unix = true\n")
+    pytester.makeini("[pytest]\nnso_mock_profile = nso62\nnso_mock_unix = true\n")
     pytester.makepyfile(
         test_ini="""
         import os
         def test_it(nso_mock):
             assert nso_mock.unix_path and os.path.exists(nso_mock.unix_path)
             assert nso_mock.env["NCS_IPC_PATH"] == nso_mock.unix_path
-            assert "--profile" in nso_mock.process.args and "nso6x" in nso_mock.process.args
+            assert "--profile" in nso_mock.process.args and "nso62" in nso_mock.process.args
         """
     )
     run_pytest(pytester).assert_outcomes(passed=1)
@@ -100,13 +100,13 @@ def test_a_consumer_on_the_unix_socket(nso_mock: NsoMock) -> None:
     consumer.wait_for(lambda n: n.get("commit_diff", {}).get("comment") == "over unix")
 
 
-@pytest.mark.parametrize("nso_mock", [{"access_secret": "s3cret", "profile": "nso6x"}], indirect=True)
+@pytest.mark.parametrize("nso_mock", [{"access_secret": "s3cret", "profile": "nso62"}], indirect=True)
 def test_access_secret_and_profile_as_fixture_parameters(nso_mock: NsoMock) -> None:
     assert nso_mock.access_file is not None and nso_mock.access_file.read_bytes() == b"s3cret"
     assert nso_mock.env["NCS_IPC_ACCESS_FILE"] == str(nso_mock.access_file)
-    nso_mock.spawn(CONSUMER + ["--binding", "nso6x"])
+    nso_mock.spawn(CONSUMER + ["--binding", "nso62"])
     [sub] = nso_mock.wait_for_subscribers(mask=["commit-diff"])
-    assert sub["profile"] == "nso6x"
+    assert sub["profile"] == "nso62"
     assert nso_mock.emit({"type": "commit-diff", "th": 9})["acked"]["expected"] == "{9,done}"
 
 

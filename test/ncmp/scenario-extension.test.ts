@@ -160,8 +160,8 @@ describe('playing NCMP steps', () => {
       steps: [
         { wait: '10ms' },
         { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'register' } },
-        { parallel: [{ sequence: [{ wait: 30 }, { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'module-sync-succeeded' } }] }, { wait: 50 }] },
-        { repeat: { times: 2, steps: [{ wait: 7 }, { 'ncmp-async-response': { format: 'legacy', topic: 'client', data: {} } }] } },
+        { parallel: [{ sequence: [{ wait: '30ms' }, { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'module-sync-succeeded' } }] }, { wait: '50ms' }] },
+        { repeat: { times: 2, steps: [{ wait: '7ms' }, { 'ncmp-async-response': { format: 'legacy', topic: 'client', data: {} } }] } },
         // A fixed duration besides waits: expect-no-ack's `for`.
         { 'expect-no-ack': { for: '100ms' } },
         { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'deregister-begin' } },

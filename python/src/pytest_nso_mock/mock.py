@@ -123,7 +123,7 @@ class NsoMock(ControlClient):
 
     Usually made by the ``nso_mock`` fixture; as a context manager on its own::
 
-        with NsoMock.start(profile="nso6x") as mock:
+        with NsoMock.start(profile="nso62") as mock:
             mock.wait_for_subscribers(mask=["commit-diff"])
     """
 

@@ -6,8 +6,8 @@ still pending (after ``nso_mock_ack_grace`` seconds), FAILS the test with the mo
 table. At teardown the consumers it spawned and the mock are stopped.
 
 Options, strongest first: fixture parameters (``@pytest.mark.parametrize("nso_mock", [{...}],
-indirect=True)``), the marker (``@pytest.mark.nso_mock(profile="nso6x")``), the ini file
-(``nso_mock_profile = nso6x``). Keys: ``profile``, ``access_secret``, ``unix``, ``tcp``,
+indirect=True)``), the marker (``@pytest.mark.nso_mock(profile="nso62")``), the ini file
+(``nso_mock_profile = nso62``). Keys: ``profile``, ``access_secret``, ``unix``, ``tcp``,
 ``scenario``, ``args`` (more ``serve`` options), ``check`` (False: do not fail on violations or
 pending acks), ``ack_grace`` (seconds).
 """
@@ -30,7 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("nso-mock")
     group.addoption("--nso-mock-cli", default=None, help=f"the nso-mock command (default: ${CLI_ENV}, node_modules/.bin/nso-mock, PATH)")
     parser.addini("nso_mock_cli", f"the nso-mock command (default: ${CLI_ENV}, node_modules/.bin/nso-mock, PATH)", default="")
-    parser.addini("nso_mock_profile", "layout profile of the mock (nso57, nso6x, ...); default: the mock's", default="")
+    parser.addini("nso_mock_profile", "layout profile of the mock (nso57, nso62, ...); default: the mock's", default="")
     parser.addini("nso_mock_access_secret", "require the IPC access check with this secret", default="")
     parser.addini("nso_mock_unix", "also listen on a Unix socket (NCS_IPC_PATH)", type="bool", default=False)
     parser.addini("nso_mock_scenario", "scenario file the mock plays (default: none, the tests drive it)", default="")
