@@ -410,7 +410,9 @@ class Run {
   }
 
   async #awaitSubscribers(count: number, mask: number, withinMs: number): Promise<void> {
-    const matching = (): number => this.#target.subscribers().filter((s) => (s.subscription.mask & mask) === mask).length;
+    // Re-checked on every server event: the server's incremental count, not a rebuilt list per event.
+    const target = this.#target;
+    const matching = (): number => target.subscriberCount?.(mask) ?? target.subscribers().filter((s) => (s.subscription.mask & mask) === mask).length;
     const result = await waitUntil(this.#clock, this.#signal, withinMs, () => matching() >= count, this.#subscribe);
     if (result === 'timeout') {
       const noun = count === 1 ? 'subscriber' : 'subscribers';
