@@ -6,11 +6,14 @@
 //                 emits per tick, then `await drained()` (the mock writes a tick's frames as one buffer)
 //   commit N      N commit-diff handshakes: `await mock.emit({ type: 'commit-diff', th })` (resolves on {Th, done})
 //   play FILE     mock.play(FILE), prints "played STATUS"
-//   stream V K    K stream events with V values through mock.emit, each awaited to the socket; prints "us T"
+//   stream V K    K events with V values published on stream `events` (history + live subscribers),
+//                 each awaited to the socket; prints "us T"
 import { createInterface } from 'node:readline';
 import { startNsoMock } from '../../dist/index.js';
 
 const mock = await startNsoMock({});
+// The stream of the `stream` command (a subscriber asks for it by name, live only).
+mock.server.streams.define('events', {});
 process.stdout.write(`port ${mock.addresses.tcp.port}\n`);
 
 function streamInputs(v, k) {
@@ -18,7 +21,7 @@ function streamInputs(v, k) {
   for (let j = 0; j < k; j++) {
     const values = [];
     for (let i = 1; i <= v; i++) values.push({ ns: 1928374655, tag: 102, v: `eth${i + j}` });
-    out.push({ type: 'stream-event', values });
+    out.push({ values });
   }
   return out;
 }
@@ -52,7 +55,7 @@ const commands = {
     const inputs = streamInputs(Number(vText), Number(kText));
     const t0 = performance.now();
     for (const input of inputs) {
-      mock.emit(input);
+      mock.server.streams.publish('events', input);
       await mock.server.drained();
     }
     return `us ${Math.round((performance.now() - t0) * 1000)}`;
