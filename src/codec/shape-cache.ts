@@ -15,9 +15,9 @@ const MAX_SHAPE_COMPILES = 256;
 /**
  * General operations of a slot before code is generated for it, by default: never. On the
  * benchmark a real stream resembles, every notification shape in rotation (bench/codec.bench.ts,
- * bench/RESULTS.md), the generated code did not pay: shaped ÷ general was 0.57× for encode,
- * 0.82× for decode, 1.18× for decode + reading the binaries (medians, interleaved rounds), with
- * one shape repeated it is 1.0-1.6×. So it is off unless a test turns it on
+ * bench/RESULTS.md), the generated code did not pay: generated ÷ general was 0.57-0.74× for
+ * encode, 0.71-0.82× for decode, 0.99-1.18× for decode + reading the binaries (medians of two runs,
+ * interleaved rounds); only one shape repeated gains (commit_diff decode 1.6-2.5×). So it is off unless a test turns it on
  * (setShapedDecodeWarmup/setShapedEncodeWarmup); ADR 003 "Session 3" has the numbers.
  */
 const DEFAULT_WARMUP = Number.POSITIVE_INFINITY;
