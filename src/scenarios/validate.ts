@@ -16,6 +16,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
 import { DURATION_PATTERN, durationStringInRange, MAX_DURATION_TEXT, parseDuration } from './duration.js';
 import { scenarioJsonSchema } from './shipped-schema.js';
@@ -139,7 +140,7 @@ const validators = new WeakMap<JsonObject, ValidateFunction>();
 function generatedValidators(): Readonly<Record<string, ValidateFunction>> | null {
   if (generated === undefined) {
     const file = new URL(`./${GENERATED_VALIDATORS}`, import.meta.url);
-    generated = existsSync(file) ? (requireCjs(file.pathname) as Record<string, ValidateFunction>) : null;
+    generated = existsSync(file) ? (requireCjs(fileURLToPath(file)) as Record<string, ValidateFunction>) : null;
   }
   return generated;
 }

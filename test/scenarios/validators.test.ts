@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ import { createScenarioAjv, GENERATED_VALIDATORS, preparedSchemas, ROOT_VALIDATO
 import { fcRuns } from '../support/fc-config.js';
 
 const require = createRequire(import.meta.url);
-const generated = require(new URL(`../../dist/scenarios/${GENERATED_VALIDATORS}`, import.meta.url).pathname) as Record<string, ValidateFunction>;
+const generated = require(fileURLToPath(new URL(`../../dist/scenarios/${GENERATED_VALIDATORS}`, import.meta.url))) as Record<string, ValidateFunction>;
 const ajv = createScenarioAjv();
 const { root, definitions } = preparedSchemas();
 const schemas = new Map<string, object>([[ROOT_VALIDATOR, root], ...Object.entries(definitions)]);
