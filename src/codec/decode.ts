@@ -766,7 +766,7 @@ const SHAPE_SLOTS = 64;
 const shapeCache = new ShapeCache<ShapedDecoder>(SHAPE_SLOTS);
 
 /**
- * Sets how many general decodes of a slot come before code is generated for it (default 10,000) and
+ * Sets how many general decodes of a slot come before code is generated for it (default: never, see shape-cache.ts) and
  * returns the previous value. Internal (not exported by the codec's index), for
  * test/codec/decode-speed.test.ts, which needs shapes compiled after a few decodes.
  * @example

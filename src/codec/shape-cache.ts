@@ -12,8 +12,15 @@
 const MAX_SLOT_COMPILES = 8;
 /** Generations of code per cache (per process, for the decoder's and the encoder's) at most. */
 const MAX_SHAPE_COMPILES = 256;
-/** General operations of a slot before code is generated for it, by default. */
-const DEFAULT_WARMUP = 10_000;
+/**
+ * General operations of a slot before code is generated for it, by default: never. On the
+ * benchmark a real stream resembles, every notification shape in rotation (bench/codec.bench.ts,
+ * bench/RESULTS.md), the generated code did not pay: generated ÷ general was 0.57-0.74× for
+ * encode, 0.71-0.82× for decode, 0.99-1.18× for decode + reading the binaries (medians of two runs,
+ * interleaved rounds); only one shape repeated gains (commit_diff decode 1.6-2.5×). So it is off unless a test turns it on
+ * (setShapedDecodeWarmup/setShapedEncodeWarmup); ADR 003 "Session 3" has the numbers.
+ */
+const DEFAULT_WARMUP = Number.POSITIVE_INFINITY;
 
 interface ShapeSlot<F> {
   fn: F | undefined;

@@ -382,6 +382,8 @@ export class MockHarness {
     const mask = options.mask ?? 0;
     return this.waitFor(
       () => {
+        // Re-checked on every server event: count first (O(distinct masks)), build the list once.
+        if (this.server.subscriberCount(mask) < count) return undefined;
         const subs = this.subscribers.filter((s) => (s.subscription.mask & mask) === mask);
         return subs.length >= count ? subs : undefined;
       },

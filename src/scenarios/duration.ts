@@ -55,6 +55,25 @@ export function parseDuration(value: unknown): number | undefined {
 }
 
 /**
+ * Whether a string is a duration {@link parseDuration} accepts (`parseDuration(text) !== undefined`
+ * for strings). Self-contained on purpose: the schema validators generated at build time
+ * (scripts/build-validators.mjs) copy its source text, so it may refer to nothing outside itself
+ * (test/scenarios/validators.test.ts checks it against parseDuration).
+ * @example
+ *   durationStringInRange('1m30s') // true
+ *   durationStringInRange('1000h') // false (over 576h)
+ */
+export function durationStringInRange(text: string): boolean {
+  if (!/^(?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h))+$/.test(text)) return false;
+  const part = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g;
+  let total = 0;
+  for (let m = part.exec(text); m !== null; m = part.exec(text)) {
+    total += Number(m[1]) * (m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : m[2] === 's' ? 1_000 : 1);
+  }
+  return total >= 0 && total <= 2_073_600_000;
+}
+
+/**
  * Prints milliseconds the way a scenario would write them: `250ms`, `2s`, `1.5s`, `1m30s`, `2h`.
  * `parseDuration(formatDuration(ms)) === ms` for every non-negative integer `ms`.
  * @example

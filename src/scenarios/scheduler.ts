@@ -98,6 +98,13 @@ export function deriveSeed(seed: number, path: string): number {
   return h & 0x7fffffff;
 }
 
+/**
+ * Plain emits a `repeat` runs before it lets I/O run (setImmediate). Within a batch the frames for
+ * a connection are written as one buffer, as the mock server does for a burst of `emit()` calls;
+ * 1,000 keeps the event loop blocked for a few ms at most.
+ */
+const SYNC_EMITS_PER_YIELD = 1000;
+
 /** mulberry32: a tiny seeded PRNG for garbage bytes (not for anything security related). */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -145,6 +152,16 @@ class Run {
 
   readonly #emissions: Emission[] = [];
   readonly #byDeliveryId = new Map<number, Emission>();
+  /** The last emission of each ack scope (expect-ack, expect-no-ack): a lookup, not a scan of every emission. */
+  readonly #lastByScope = new Map<string, Emission>();
+  /**
+   * Emissions of each ack scope in emission order, from the oldest that may still take an ack
+   * (`head`): an ack is matched against these instead of every emission of the run (which made
+   * N commit-diff handshakes cost N² / 2 checks).
+   */
+  readonly #openByScope = new Map<string, { list: Emission[]; head: number }>();
+  /** Emits run without yielding since the player last let I/O run (see {@link SYNC_EMITS_PER_YIELD}). */
+  #syncEmits = 0;
   readonly #acks: ReceivedAck[] = [];
   readonly #violations: { readonly v: Violation; wanted: boolean }[] = [];
   readonly #connections = new Map<number, ConnectionState>();
@@ -250,9 +267,7 @@ class Run {
     const scope = ackScope(e.ack);
     let latencyMs: number | undefined;
     if (e.result === 'matched') {
-      const emission = this.#emissions.find(
-        (m) => m.scope === scope && m.owed.has(e.connectionId) && !m.ackedAt.has(e.connectionId) && !m.closedBeforeAck.has(e.connectionId),
-      );
+      const emission = this.#oldestOwing(scope, e.connectionId);
       if (emission !== undefined) {
         emission.ackedAt.set(e.connectionId, e.time);
         const delivered = emission.deliveredAt.get(e.connectionId);
@@ -280,6 +295,27 @@ class Run {
     }
     if (e.reason === 'unencodable') this.#failures.push(e.message);
     this.#emit(e.reason === 'unencodable' ? 'error' : 'info', e.message);
+  }
+
+  /**
+   * The oldest emission of `scope` that `id` still owes an ack (what a scan of every emission in
+   * order finds). Emissions written to every recipient whose owed acks all arrived (or whose
+   * debtors closed) can take no more and are passed over for good.
+   */
+  #oldestOwing(scope: string, id: number): Emission | undefined {
+    const open = this.#openByScope.get(scope);
+    if (open === undefined) return undefined;
+    const settled = (m: Emission): boolean => m.sent && [...m.owed].every((c) => m.ackedAt.has(c) || m.closedBeforeAck.has(c));
+    while (open.head < open.list.length && settled(open.list[open.head]!)) open.head += 1;
+    if (open.head > 1024 && open.head * 2 > open.list.length) {
+      open.list = open.list.slice(open.head);
+      open.head = 0;
+    }
+    for (let i = open.head; i < open.list.length; i += 1) {
+      const m = open.list[i]!;
+      if (m.owed.has(id) && !m.ackedAt.has(id) && !m.closedBeforeAck.has(id)) return m;
+    }
+    return undefined;
   }
 
   #onViolation(v: Violation): void {
@@ -340,7 +376,6 @@ class Run {
   async #runStep(step: Step, lane: Lane): Promise<StepReport> {
     const startedAt = this.#now();
     const header = this.#stepHeader(step);
-    const label = step.name === undefined ? `${header.kind} (${header.path})` : `${step.name} (${header.path})`;
     const extra: { iterations?: number; children?: StepReport[] } = {};
     try {
       await this.#execute(step, extra, lane);
@@ -352,15 +387,50 @@ class Run {
       }
       return { ...header, status: 'passed', startedAt, durationMs: this.#now() - startedAt, ...extra };
     } catch (error) {
-      const aborted = this.#signal.aborted;
-      const message = error instanceof Error ? error.message : String(error);
-      if (!aborted) {
-        const where = step.at.line > 0 ? `${step.at.file}:${step.at.line}:${step.at.column}` : step.at.file;
-        this.#failures.push(`${where}: ${label}: ${message}`);
-        this.#emit('error', `${label} failed: ${message}`, header.path);
-      }
-      return { ...header, status: aborted ? 'aborted' : 'failed', startedAt, durationMs: this.#now() - startedAt, error: aborted ? 'aborted' : message, ...extra };
+      return this.#failedReport(step, header, startedAt, error, extra);
     }
+  }
+
+  #failedReport(step: Step, header: Pick<StepReport, 'path' | 'kind' | 'name' | 'file' | 'line' | 'column'>, startedAt: number, error: unknown, extra: { iterations?: number; children?: StepReport[] }): StepReport {
+    const label = step.name === undefined ? `${header.kind} (${header.path})` : `${step.name} (${header.path})`;
+    const aborted = this.#signal.aborted;
+    const message = error instanceof Error ? error.message : String(error);
+    if (!aborted) {
+      const where = step.at.line > 0 ? `${step.at.file}:${step.at.line}:${step.at.column}` : step.at.file;
+      this.#failures.push(`${where}: ${label}: ${message}`);
+      this.#emit('error', `${label} failed: ${message}`, header.path);
+    }
+    return { ...header, status: aborted ? 'aborted' : 'failed', startedAt, durationMs: this.#now() - startedAt, error: aborted ? 'aborted' : message, ...extra };
+  }
+
+  /**
+   * A list of plain emits (no wait-ack) run without yielding: the same reports as {@link #runList},
+   * but the frames of consecutive emits reach the connection in one tick, so it writes them as one
+   * buffer (an `await` per step let it flush, and pay a write, per notification).
+   */
+  #runEmitsSync(steps: readonly Step[]): StepReport[] {
+    const reports: StepReport[] = [];
+    let stop = false;
+    for (const step of steps) {
+      if (stop || this.#signal.aborted) {
+        reports.push(this.#skipped(step, this.#signal.aborted ? 'aborted' : 'skipped'));
+        continue;
+      }
+      const startedAt = this.#now();
+      const header = this.#stepHeader(step);
+      let report: StepReport;
+      try {
+        if (step.kind !== 'emit') throw new TypeError(`not an emit: ${step.kind}`);
+        this.#emitNotification(step.notification, step.at.path);
+        this.#syncEmits += 1;
+        report = { ...header, status: 'passed', startedAt, durationMs: this.#now() - startedAt };
+      } catch (error) {
+        report = this.#failedReport(step, header, startedAt, error, {});
+      }
+      reports.push(report);
+      if (report.status === 'aborted' || (report.status === 'failed' && this.#scenario.options.failFast)) stop = true;
+    }
+    return reports;
   }
 
   async #execute(step: Step, extra: { iterations?: number; children?: StepReport[] }, lane: Lane): Promise<void> {
@@ -381,7 +451,7 @@ class Run {
       case 'expect-ack': {
         if (step.ack === undefined) throw new StepFailure('no handshake named (th, usid or ha)');
         const scope = ackScope(step.ack);
-        const emission = [...this.#emissions].reverse().find((m) => m.scope === scope);
+        const emission = this.#lastByScope.get(scope);
         if (emission === undefined) throw new StepFailure(`nothing was emitted that waits for ${formatAck(step.ack)}`);
         return this.#awaitAcks(emission, step.withinMs ?? this.#scenario.options.ackTimeoutMs, step.from, true);
       }
@@ -395,8 +465,14 @@ class Run {
         return;
       case 'repeat': {
         let last: StepReport[] = [];
+        const plainEmits = step.steps.every((c) => c.kind === 'emit' && c.waitAck === undefined);
         for (let i = 0; i < step.times; i += 1) {
-          last = await this.#runList(step.steps, lane);
+          if (plainEmits && this.#syncEmits >= SYNC_EMITS_PER_YIELD) {
+            // Let I/O (writes, acks, Ctrl-C) run between batches.
+            this.#syncEmits = 0;
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+          last = plainEmits ? this.#runEmitsSync(step.steps) : await this.#runList(step.steps, lane);
           extra.iterations = i + 1;
           extra.children = last;
           if (last.some((r) => r.status === 'failed' || r.status === 'aborted')) {
@@ -454,7 +530,9 @@ class Run {
   }
 
   async #awaitSubscribers(count: number, mask: number, withinMs: number): Promise<void> {
-    const matching = (): number => this.#target.subscribers().filter((s) => (s.subscription.mask & mask) === mask).length;
+    // Re-checked on every server event: the server's incremental count, not a rebuilt list per event.
+    const target = this.#target;
+    const matching = (): number => target.subscriberCount?.(mask) ?? target.subscribers().filter((s) => (s.subscription.mask & mask) === mask).length;
     const result = await waitUntil(this.#clock, this.#signal, withinMs, () => matching() >= count, this.#subscribe);
     if (result === 'timeout') {
       const noun = count === 1 ? 'subscriber' : 'subscribers';
@@ -505,6 +583,12 @@ class Run {
     }
     this.#byDeliveryId.set(delivery.id, emission);
     this.#emissions.push(emission);
+    if (emission.scope !== undefined) {
+      this.#lastByScope.set(emission.scope, emission);
+      let open = this.#openByScope.get(emission.scope);
+      if (open === undefined) this.#openByScope.set(emission.scope, (open = { list: [], head: 0 }));
+      open.list.push(emission);
+    }
     void delivery.sent.then(() => {
       emission.sent = true;
       this.#wake();
@@ -574,7 +658,7 @@ class Run {
 
   async #expectNoAck(ack: AckMatcher | undefined, forMs: number, from: CompiledSelector): Promise<void> {
     const scope = ack === undefined ? undefined : ackScope(ack);
-    const last = scope === undefined ? undefined : [...this.#emissions].reverse().find((m) => m.scope === scope);
+    const last = scope === undefined ? undefined : this.#lastByScope.get(scope);
     // Keyed: any matching ack since the handshake's emit counts. Unkeyed: acks from now on.
     const since = last?.emittedAt;
     const firstIndex = this.#acks.length;

@@ -48,6 +48,11 @@ export interface ScenarioTarget {
   emit(notification: Notification, options?: EmitOptions): TargetDelivery;
   /** Subscribed connections, in subscription order. */
   subscribers(): readonly TargetSubscriber[];
+  /**
+   * How many subscribers have every bit of `mask`, without building the list (the mock server's is
+   * incremental). Optional: without it `await-subscribers` counts {@link subscribers}.
+   */
+  subscriberCount?(mask: number): number;
   /** Fault injection on one connection. */
   connection(id: number): ConnectionFaults;
   /** Pauses or resumes heartbeats and health checks of every subscriber (PROTOCOL.md §13). */

@@ -9,12 +9,16 @@
  * resolved by shape: when exactly one branch fits the value's shape and it is a mapping or list,
  * its own errors are reported; otherwise one problem describes the whole union.
  *
- * Ajv is loaded on first use (synchronously, through `createRequire`), so importing the
- * scenarios layer costs nothing on the CLI's `serve` path.
+ * The validators of the top level and of every definition are generated at build time (Ajv
+ * standalone code, scripts/build-validators.mjs, dist/scenarios/scenario-validators.cjs), so a
+ * run loads no Ajv and compiles nothing; Ajv is loaded on first use (synchronously, through
+ * `createRequire`) only for what was not generated (see validatorOf).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
-import { DURATION_PATTERN, MAX_DURATION_TEXT, parseDuration } from './duration.js';
+import { DURATION_PATTERN, durationStringInRange, MAX_DURATION_TEXT, parseDuration } from './duration.js';
 import { scenarioJsonSchema } from './shipped-schema.js';
 import { FAULT_KINDS, SCENARIO_SCHEMA_ID, STEP_KINDS } from './scenario.js';
 import type { DocPath } from './source.js';
@@ -44,17 +48,21 @@ const notificationTypes: readonly string[] = Object.keys((scenarioJsonSchema() a
   .map((k) => k.slice('emit-'.length));
 
 // ---------------------------------------------------------------------------------------------
-// Ajv, compiled once per definition
+// The schemas, and their validators: generated at build time, else compiled by Ajv on first use
 // ---------------------------------------------------------------------------------------------
 
-interface Compiled {
+/** The schemas validated against (plain JSON, no Ajv): the top level and every definition. */
+export interface PreparedSchemas {
   /** The top level, with `steps` checked only for being a list (steps are dispatched one by one). */
   readonly root: JsonObject;
   readonly definitions: Readonly<Record<string, JsonObject>>;
-  readonly validatorOf: (schema: JsonObject) => ValidateFunction;
+  /** The whole schema with these definitions, as Ajv registers it (refs resolve against it). */
+  readonly registered: JsonObject;
+  /** The validator name of each schema above (`#root`, or the definition's name). */
+  readonly names: ReadonlyMap<JsonObject, string>;
 }
 
-let compiled: Compiled | undefined;
+let prepared: PreparedSchemas | undefined;
 
 /** Rewrites `#/definitions/x` into absolute refs so any sub-schema compiles on its own. */
 function absolutize(value: unknown): unknown {
@@ -67,44 +75,96 @@ function absolutize(value: unknown): unknown {
   return out;
 }
 
-function compile(): Compiled {
-  if (compiled !== undefined) return compiled;
-  const { Ajv } = requireCjs('ajv') as typeof import('ajv');
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+/**
+ * The schemas the validator uses, prepared once. Internal (not exported by the layer's index):
+ * scripts/build-validators.mjs generates a validator for each from the same preparation.
+ * @example
+ *   Object.keys(preparedSchemas().definitions) // ['duration', 'step', 'emit-audit', …]
+ */
+export function preparedSchemas(): PreparedSchemas {
+  if (prepared !== undefined) return prepared;
+  const root = absolutize(scenarioJsonSchema()) as JsonObject & { definitions: Record<string, JsonObject> };
+  // Nested steps are validated by the dispatcher, one at a time (see the header comment).
+  const definitions: Record<string, JsonObject> = { ...root.definitions, duration: boundDuration(root.definitions['duration']), step: { title: 'step' } };
+  const { definitions: _all, ...top } = root;
+  void _all;
+  const rootProperties = { ...(top['properties'] as JsonObject), steps: { type: 'array' } };
+  const rootSchema: JsonObject = { ...top, properties: rootProperties };
+  const names = new Map<JsonObject, string>([[rootSchema, ROOT_VALIDATOR]]);
+  for (const [name, schema] of Object.entries(definitions)) names.set(schema, name);
+  prepared = { root: rootSchema, definitions, registered: { ...root, definitions }, names };
+  return prepared;
+}
+
+/** The name of the top-level validator among the generated ones. */
+export const ROOT_VALIDATOR = '#root';
+
+/**
+ * An Ajv instance set up as the validator needs it (options, the duration-bound keyword, the whole
+ * schema registered). Internal: also used by scripts/build-validators.mjs, with `source: true`.
+ */
+export function createScenarioAjv(options: { readonly source?: boolean } = {}): import('ajv').default {
+  const ajvModule = requireCjs('ajv') as typeof import('ajv');
+  const ajv = new ajvModule.Ajv({ allErrors: true, verbose: true, strict: false, ...(options.source === true ? { code: { source: true } } : {}) });
   // The shipped schema bounds only numeric durations (a pattern cannot bound `1h30m…`); this
   // validator also bounds the strings, through a keyword of its own kept out of the shipped file
-  // (Ajv in strict mode, as users run it, refuses unknown keywords).
+  // (Ajv in strict mode, as users run it, refuses unknown keywords). A code keyword, so the
+  // generated validators carry it: the function's own source text goes into the generated code.
   ajv.addKeyword({
     keyword: DURATION_BOUND_KEYWORD,
     type: 'string',
     schemaType: 'boolean',
-    errors: false,
-    validate: (_enabled: boolean, data: string): boolean => parseDuration(data) !== undefined,
-  });
-  const root = absolutize(scenarioJsonSchema()) as JsonObject & { definitions: Record<string, JsonObject> };
-  // Nested steps are validated by the dispatcher, one at a time (see the header comment).
-  const definitions = { ...root.definitions, duration: boundDuration(root.definitions['duration']), step: { title: 'step' } };
-  ajv.addSchema({ ...root, definitions } as AnySchema);
-  const cache = new WeakMap<JsonObject, ValidateFunction>();
-  const { definitions: _all, ...top } = root;
-  void _all;
-  const rootProperties = { ...(top['properties'] as JsonObject), steps: { type: 'array' } };
-  compiled = {
-    root: { ...top, properties: rootProperties },
-    definitions,
-    validatorOf(schema: JsonObject): ValidateFunction {
-      let fn = cache.get(schema);
-      if (fn === undefined) {
-        const { $id: _id, $schema: _schema, ...rest } = schema as Record<string, unknown>;
-        void _id;
-        void _schema;
-        fn = ajv.compile(rest);
-        cache.set(schema, fn);
-      }
-      return fn;
+    code(cxt) {
+      const { _Code } = requireCjs('ajv/dist/compile/codegen/code.js') as { _Code: new (code: string) => import('ajv').Code };
+      const fn = cxt.gen.scopeValue('func', { ref: durationStringInRange, code: new _Code(`(${durationStringInRange.toString()})`) });
+      cxt.fail(ajvModule._`!${fn}(${cxt.data})`);
     },
-  };
-  return compiled;
+  });
+  ajv.addSchema(preparedSchemas().registered as AnySchema);
+  return ajv;
+}
+
+/** Strips what makes a sub-schema a document of its own (its `$id` and `$schema`). */
+export function validatorSchema(schema: JsonObject): JsonObject {
+  const { $id: _id, $schema: _schema, ...rest } = schema as Record<string, unknown>;
+  void _id;
+  void _schema;
+  return rest;
+}
+
+/** The generated validators next to this module (dist/ after `npm run build`), or null. */
+let generated: Readonly<Record<string, ValidateFunction>> | null | undefined;
+let runtimeAjv: import('ajv').default | undefined;
+const validators = new WeakMap<JsonObject, ValidateFunction>();
+
+function generatedValidators(): Readonly<Record<string, ValidateFunction>> | null {
+  if (generated === undefined) {
+    const file = new URL(`./${GENERATED_VALIDATORS}`, import.meta.url);
+    generated = existsSync(file) ? (requireCjs(fileURLToPath(file)) as Record<string, ValidateFunction>) : null;
+  }
+  return generated;
+}
+
+/** The file scripts/build-validators.mjs writes next to the built module. */
+export const GENERATED_VALIDATORS = 'scenario-validators.cjs';
+
+/**
+ * The validator of one schema: the generated one for the top level and the definitions (no Ajv
+ * loaded, nothing compiled: `nso-mock validate` of a small file costs little more than Node's
+ * start), Ajv compiled on first use for the rest (the branches of a union an error is reported in)
+ * and where no generated file exists (running from src/).
+ */
+function validatorOf(schema: JsonObject): ValidateFunction {
+  let fn = validators.get(schema);
+  if (fn !== undefined) return fn;
+  const name = preparedSchemas().names.get(schema);
+  fn = name === undefined ? undefined : generatedValidators()?.[name];
+  if (fn === undefined) {
+    runtimeAjv ??= createScenarioAjv();
+    fn = runtimeAjv.compile(validatorSchema(schema));
+  }
+  validators.set(schema, fn);
+  return fn;
 }
 
 const DURATION_BOUND_KEYWORD = 'x-nso-mock-duration-bound';
@@ -129,7 +189,7 @@ function outOfRangeDuration(value: unknown): boolean {
 }
 
 function definition(name: string): JsonObject {
-  const found = compile().definitions[name];
+  const found = preparedSchemas().definitions[name];
   if (found === undefined) throw new Error(`scenario schema has no definition ${name}`);
   return found;
 }
@@ -156,7 +216,7 @@ function deref(schema: unknown): JsonObject {
  *   // [{ path: ['steps', 0, 'wait'], anchor: 'value', expected: 'a duration …', found: '"2 sec"' }]
  */
 export function checkScenarioDocument(value: unknown): SchemaProblem[] {
-  const problems = checkAgainst(compile().root, value, []);
+  const problems = checkAgainst(preparedSchemas().root, value, []);
   if (isObject(value) && Array.isArray(value['steps'])) {
     value['steps'].forEach((step, i) => problems.push(...checkStep(step, ['steps', i])));
   }
@@ -251,7 +311,7 @@ function checkDiscriminated(
 // ---------------------------------------------------------------------------------------------
 
 function checkAgainst(schema: JsonObject, value: unknown, base: DocPath): SchemaProblem[] {
-  const validate = compile().validatorOf(schema);
+  const validate = validatorOf(schema);
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
   const problems: SchemaProblem[] = [];

@@ -345,6 +345,13 @@ export interface MockServer {
   emitAndWait(input: NotificationInput | Notification, options?: EmitOptions): Promise<AckOutcome>;
   /** Subscribed connections, in subscription order. */
   subscribers(): SubscriberInfo[];
+  /**
+   * How many connections are subscribed with every bit of `mask` (default 0: all), without building
+   * {@link subscribers}' list: O(distinct masks), for waits re-checked on every server event.
+   * @example
+   *   server.subscriberCount(NOTIF.COMMIT_DIFF) // 2
+   */
+  subscriberCount(mask?: number): number;
   /** Every open connection. */
   connections(): ConnectionInfo[];
   /** Fault injection and introspection of one connection. @throws UsageError `NSOMOCK_USAGE` for an unknown id. */
@@ -1092,6 +1099,10 @@ class MockServerImpl implements MockServer, ConnectionHost {
       }
     }
     return out;
+  }
+
+  subscriberCount(mask = 0): number {
+    return this.#index.countWith(mask);
   }
 
   connections(): ConnectionInfo[] {

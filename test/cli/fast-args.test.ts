@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
 import { checkServerArgs, SERVER_OPTIONS, withServerOptions, type ServerArgs } from '../../src/cli/commands/options.js';
-import { fastServerArgs } from '../../src/cli/fast-args.js';
+import { validateCommand } from '../../src/cli/commands/validate.js';
+import { fastServerArgs, fastValidateArgs } from '../../src/cli/fast-args.js';
 import { fcRuns } from '../support/fc-config.js';
 
 /** What yargs makes of a `serve`/`run` command line, restricted to the declared keys (undefined = rejected). */
@@ -131,5 +132,49 @@ describe('the fast path of serve/run', () => {
         { numRuns: fcRuns(0.5) },
       );
     });
+  });
+});
+
+/** What yargs makes of a `validate` line with the real command's builder (undefined = rejected or not validate). */
+async function validateViaYargs(argv: readonly string[]): Promise<Record<string, unknown> | undefined> {
+  let result: Record<string, unknown> | undefined;
+  let failed = false;
+  const program = yargs([...argv])
+    .command({ ...validateCommand, handler: (a: Record<string, unknown>) => void (result = a) } as never)
+    .strict()
+    .exitProcess(false)
+    .fail(() => {
+      failed = true;
+      throw new Error('usage');
+    });
+  try {
+    await program.parseAsync();
+  } catch {
+    failed = true;
+  }
+  if (failed || result === undefined) return undefined;
+  return { files: result['files'], format: result['format'], ...(result['profile'] === undefined ? {} : { profile: result['profile'] }) };
+}
+
+describe('the fast path of validate', () => {
+  it('takes plain file lists, as yargs reads them, and leaves everything else to yargs', async () => {
+    for (const line of [['validate', 'a.yaml'], ['validate', 'a.yaml', 'examples/b.yaml', '1']]) {
+      expect(fastValidateArgs(line)).toEqual(await validateViaYargs(line));
+    }
+    for (const line of [['validate'], ['validate', '--format', 'json', 'a.yaml'], ['validate', 'a.yaml', '--profile', 'nso6x'], ['validate', '--', 'a.yaml'], ['validate', '--help'], ['run', 'a.yaml'], ['validate', '']]) {
+      expect(fastValidateArgs(line)).toBeUndefined();
+    }
+  });
+
+  it('agrees with yargs on every file list it takes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.stringMatching(/^[a-z0-9._/-]{1,12}$/), { minLength: 1, maxLength: 4 }), async (files) => {
+        const line = ['validate', ...files];
+        const fast = fastValidateArgs(line);
+        if (fast !== undefined) expect(fast).toEqual(await validateViaYargs(line));
+        else expect(files.some((f) => f.startsWith('-'))).toBe(true);
+      }),
+      { numRuns: fcRuns() },
+    );
   });
 });

@@ -243,6 +243,28 @@ describe('startNsoMock', () => {
     await mock.waitFor(() => mock.subscribers.length === 0, { within: scaled(2000) });
   });
 
+  it('waitForSubscribers counts on every server event and builds the subscriber list only when the count is reached', async () => {
+    // 1,000 subscribers took seconds when every event rebuilt the list (quadratic): count the
+    // rebuilds instead of timing them.
+    const mock = await started();
+    const real = mock.server.subscribers.bind(mock.server);
+    let built = 0;
+    mock.server.subscribers = () => {
+      built += 1;
+      return real();
+    };
+    const k = 12;
+    const pending = mock.waitForSubscribers(k, { within: 10_000, mask: NOTIF.AUDIT });
+    for (let i = 0; i < k; i += 1) await client(mock, i % 2 === 0 ? NOTIF.AUDIT : NOTIF.AUDIT | NOTIF.COMMIT_DIFF);
+    const subs = await pending;
+    expect(subs).toHaveLength(k);
+    expect(built).toBeLessThanOrEqual(2);
+    expect(mock.server.subscriberCount()).toBe(k);
+    expect(mock.server.subscriberCount(NOTIF.AUDIT)).toBe(k);
+    expect(mock.server.subscriberCount(NOTIF.COMMIT_DIFF)).toBe(k / 2);
+    expect(mock.server.subscriberCount(NOTIF.COMMIT_DIFF)).toBe(real().filter((s) => (s.subscription.mask & NOTIF.COMMIT_DIFF) !== 0).length);
+  });
+
   it('close() is idempotent and rejects waits in flight', async () => {
     const mock = await started();
     const waiting = mock.waitForSubscribers(1, { within: scaled(5000) });

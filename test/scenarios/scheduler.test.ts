@@ -110,6 +110,56 @@ describe('playScenario', () => {
     expect(report.totals.notifications).toBe(3);
   });
 
+  it('a repeat of plain emits runs them in batches of 1,000 without yielding (a connection writes a batch as one buffer)', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [{ repeat: { times: 2500, steps: [{ emit: { type: 'reopen-logs' } }, { emit: { type: 'heartbeat' } }] } }],
+    });
+    target.subscribe(NOTIF.REOPEN_LOGS | NOTIF.HEARTBEAT);
+    // A microtask queued at a batch's first emit runs only when the player yields: it sees how
+    // many emits ran in that batch. Counting, not timing.
+    const batches: number[] = [];
+    let open = false;
+    target.on('delivered', () => {
+      if (open) return;
+      open = true;
+      const before = target.emitted.length; // the target records an emission after its deliveries
+      queueMicrotask(() => {
+        open = false;
+        batches.push(target.emitted.length - before);
+      });
+    });
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(report.steps[0]).toMatchObject({ status: 'passed', iterations: 2500 });
+    expect(report.steps[0]?.children?.map((c) => [c.kind, c.status])).toEqual([
+      ['emit', 'passed'],
+      ['emit', 'passed'],
+    ]);
+    expect(target.emitted).toHaveLength(5000);
+    // 1,000 emits, then a yield (checked before an iteration: iterations of 2 emits), ...
+    expect(batches).toEqual([1000, 1000, 1000, 1000, 1000]);
+  });
+
+  it('matches each ack to the oldest emission of its handshake that still owes it', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [
+        { repeat: { times: 3, steps: [{ emit: { type: 'commit-diff', th: 5 } }, { wait: '100ms' }] } },
+        { 'expect-ack': { th: 5, within: '2s' } },
+      ],
+    });
+    const c = target.subscribe(NOTIF.COMMIT_DIFF);
+    const report = await drive(clock, playScenario(scenario, target, { clock }), {
+      at: {
+        250: () => target.ack(c, { kind: 'diff-done', th: 5 }),
+        260: () => target.ack(c, { kind: 'diff-done', th: 5 }),
+        270: () => target.ack(c, { kind: 'diff-done', th: 5 }),
+      },
+    });
+    expect(report.status).toBe('passed');
+    // Emitted at 0, 100, 200: the acks answer them in that order.
+    expect(report.acks.map((a) => a.latencyMs)).toEqual([250, 160, 70]);
+    expect(report.pendingAcks).toEqual([]);
+  });
+
   it('runs parallel branches at the same time', async () => {
     const { clock, target, scenario } = await setup({
       steps: [{ parallel: [{ wait: '1s' }, { sequence: [{ wait: '300ms' }, { emit: { type: 'reopen-logs' } }] }] }],

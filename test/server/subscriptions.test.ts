@@ -44,7 +44,50 @@ describe('SubscriptionIndex', () => {
     expect([...index.recipients(BIT.HEARTBEAT)]).toEqual([]);
   });
 
+  it('counts connections with every bit of a mask, incrementally', () => {
+    const index = new SubscriptionIndex();
+    index.add(1, BIT.AUDIT | BIT.COMMIT_DIFF);
+    index.add(2, BIT.AUDIT);
+    index.add(3, BIT.COMMIT_DIFF);
+    expect(index.countWith(0)).toBe(3);
+    expect(index.countWith(BIT.AUDIT)).toBe(2);
+    expect(index.countWith(BIT.AUDIT | BIT.COMMIT_DIFF)).toBe(1);
+    index.add(2, BIT.COMMIT_DIFF); // re-registration replaces the mask
+    expect(index.countWith(BIT.AUDIT)).toBe(1);
+    expect(index.countWith(BIT.COMMIT_DIFF)).toBe(3);
+    index.remove(1);
+    index.remove(1);
+    expect(index.countWith(BIT.COMMIT_DIFF)).toBe(2);
+    expect(index.countWith(BIT.HEARTBEAT)).toBe(0);
+  });
+
   describe('properties', () => {
+    it('countWith equals a count over the registered masks', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.nat(15), fc.integer({ min: 0, max: 0x7fffffff })), { maxLength: 30 }),
+          fc.array(fc.nat(15), { maxLength: 8 }),
+          fc.array(fc.integer({ min: 0, max: 0x7fffffff }), { minLength: 1, maxLength: 6 }),
+          (adds, removed, queries) => {
+            const index = new SubscriptionIndex();
+            const model = new Map<number, number>();
+            for (const [id, mask] of adds) {
+              index.add(id, mask);
+              model.set(id, mask);
+            }
+            for (const id of removed) {
+              index.remove(id);
+              model.delete(id);
+            }
+            for (const q of [0, ...queries, ...[...model.values()]]) {
+              expect(index.countWith(q)).toBe([...model.values()].filter((m) => (m & q) === q).length);
+            }
+          },
+        ),
+        { numRuns: fcRuns() },
+      );
+    });
+
     it('agrees with deliversTo for every bit', () => {
       fc.assert(
         fc.property(fc.array(fc.integer({ min: 0, max: 0x7fffffff }), { maxLength: 12 }), fc.array(fc.nat(11), { maxLength: 5 }), (masks, removed) => {
