@@ -26,6 +26,7 @@ export const SCENARIO_SCHEMA_ID = 'https://nso-mock.dev/schemas/scenario.schema.
 export const STEP_KINDS = [
   'await-subscribers',
   'emit',
+  'emit-raw',
   'expect-ack',
   'expect-no-ack',
   'wait',
@@ -96,6 +97,18 @@ export interface EmitStepOptions {
 
 /** `emit`: a notification in its friendly form plus step options. */
 export type EmitBody = NotificationInput & EmitStepOptions;
+
+/**
+ * `emit-raw`: bytes written to subscribers exactly as given (a frame's 4-byte length prefix
+ * included), for frames the codec cannot express: what `nso-mock record` writes for an upstream
+ * frame it could not decode or re-encode byte for byte.
+ */
+export interface EmitRawBody {
+  /** The bytes, as hex digits in pairs. */
+  hex: string;
+  /** Which subscribers get them (default all). */
+  to?: SubscriberSelector;
+}
 
 /** The handshake an ack expectation is about; no key = any ack. */
 export interface AckKeyFields {
@@ -199,6 +212,7 @@ interface Named {
 export type StepDocument =
   | (Named & { 'await-subscribers': AwaitSubscribersBody })
   | (Named & { emit: EmitBody })
+  | (Named & { 'emit-raw': EmitRawBody })
   | (Named & { 'expect-ack': ExpectAckBody })
   | (Named & { 'expect-no-ack': ExpectNoAckBody })
   | (Named & { wait: DurationInput })
@@ -307,6 +321,7 @@ export type Step =
       /** Wait for the acks: a limit in ms, or `true` for `options.ackTimeoutMs`. */
       readonly waitAck?: number | true;
     })
+  | (StepBase & { readonly kind: 'emit-raw'; readonly bytes: Uint8Array; readonly target: CompiledSelector })
   | (StepBase & {
       readonly kind: 'expect-ack';
       readonly ack?: AckMatcher;
