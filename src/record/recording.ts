@@ -478,8 +478,15 @@ export class Recording {
         case 'subscribed': {
           open.add(e.conn);
           const mask = knownBits(c.subscription?.mask ?? 0);
-          const count = [...open].filter((id) => ((this.#conn(id).subscription?.mask ?? 0) & mask) === mask).length;
+          const masks = [...open].map((id) => knownBits(this.#conn(id).subscription?.mask ?? 0));
+          const count = masks.filter((m) => (m & mask) === mask).length;
+          // Every subscriber so far, whatever order they subscribe in on replay: the bits they
+          // share, counted, and then this one's own mask.
+          const shared = masks.reduce((a, m) => a & m, mask);
           last = e.at;
+          if (count < masks.length) {
+            steps.push({ 'await-subscribers': shared === 0 ? { count: masks.length } : { count: masks.length, mask: maskNames(shared) as never } });
+          }
           steps.push({ 'await-subscribers': { count, mask: maskNames(mask) as never } });
           const s = c.subscription;
           const extra = s === undefined ? [] : [

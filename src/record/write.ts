@@ -107,11 +107,13 @@ async function rawEventsFor(recording: Recording, options: RenderOptions, profil
  */
 export async function renderRecording(recording: Recording, options: RenderOptions): Promise<RenderedRecording> {
   const candidates: readonly Profile[] = options.profile === undefined ? ['nso57', 'nso6x'] : [options.profile];
-  let best: { profile: Profile; forceRaw: Set<number> } | undefined;
+  let best: { profile: Profile; forceRaw: Set<number>; raw: number } | undefined;
   for (const profile of candidates) {
     const forceRaw = await rawEventsFor(recording, options, profile);
-    if (best === undefined || forceRaw.size < best.forceRaw.size) best = { profile, forceRaw };
-    if (forceRaw.size === 0) break;
+    // Raw frames under this profile: those the checks forced, and those it cannot send at all.
+    const raw = recording.build({ ...options, redact: [], profile, forceRaw }).totals.raw;
+    if (best === undefined || raw < best.raw) best = { profile, forceRaw, raw };
+    if (raw === 0) break;
   }
   const { profile, forceRaw } = best as { profile: Profile; forceRaw: Set<number> };
   const built = recording.build({ ...options, profile, forceRaw });

@@ -192,6 +192,61 @@ describe('nso-mock record → nso-mock run', () => {
     expect(await validate(file)).toBe(0);
   });
 
+  it('access check relayed: with no secret of its own the recorder passes a C client\'s v1 challenge through to the upstream', async () => {
+    const secret = join(dir, 'shared.secret');
+    await writeFile(secret, 'shared\n');
+    const r = await recordIncident(
+      'relay',
+      { tcp: { host: '127.0.0.1', port: 0 }, accessSecretFile: secret },
+      (u) => ['--upstream', `127.0.0.1:${u.addresses.tcp?.port}`, '--port', '0'],
+      (rec) => ({ NCS_IPC_PORT: String(rec.port), NCS_IPC_ACCESS_FILE: secret }),
+      ['--access', 'v1'],
+    );
+    expect(r.upstream.status).toBe('passed');
+    expect(r.code).toBe(0);
+    expect(r.client.lines).toHaveLength(7);
+    expect(await validate(r.file)).toBe(0);
+    const again = await replay(r.file, '--mask {mask} --expect 4 --access v1', ['--port', '0', '--access-secret-file', secret]);
+    expect(again.code).toBe(0);
+    expect(again.lines).toEqual(r.client.lines);
+  });
+
+  it('two clients with different masks: one broadcast is one emit, and each client gets the same frames again', async () => {
+    const file = join(dir, 'two.yaml');
+    await using upstream = await startNsoMock({ tcp: { host: '127.0.0.1', port: 0 } });
+    const rec = await startRecord(['--upstream', `127.0.0.1:${upstream.addresses.tcp?.port}`, '--port', '0', '--out', file]);
+    const played = upstream.play({
+      name: 'two subscribers',
+      steps: [
+        { 'await-subscribers': { count: 2, mask: ['commit-diff'] } },
+        { emit: { type: 'commit-diff', th: 5 } },
+        { 'expect-ack': { th: 5 } },
+        { emit: { type: 'audit', msg: 'only the audit subscriber' } },
+        { emit: { type: 'commit-diff', th: 6 } },
+        { 'expect-ack': { th: 6 } },
+      ],
+    });
+    const env = { NCS_IPC_PORT: String(rec.port) };
+    const [a, b] = await Promise.all([
+      runClient(join(dir, 'two-a.txt'), ['--mask', '16', '--expect', '2'], env),
+      runClient(join(dir, 'two-b.txt'), ['--mask', '17', '--expect', '3'], env),
+    ]);
+    expect((await played).status).toBe('passed');
+    const { code, yaml } = await stopRecord(rec.cli, file);
+    expect(code).toBe(0);
+    expect(yaml.match(/- emit:/g)).toHaveLength(3);
+    expect(yaml).toMatch(/# \{5,done\} upstream: connection \d acked after \d+m?s; connection \d acked after/);
+    expect(await validate(file)).toBe(0);
+    const client = `node ${CLIENT}`;
+    const cli = startCli([
+      'run', file, '--port', '0',
+      '--client', `${client} --out ${file}.a.txt --mask 16 --expect 2 & ${client} --out ${file}.b.txt --mask 17 --expect 3; wait`,
+    ]);
+    expect(await cli.exited).toBe(0);
+    expect(readFileSync(`${file}.a.txt`, 'utf8').split('\n').filter((l) => l !== '')).toEqual(a.lines);
+    expect(readFileSync(`${file}.b.txt`, 'utf8').split('\n').filter((l) => l !== '')).toEqual(b.lines);
+  });
+
   it('a Unix-socket upstream, recorded on a Unix socket and replayed on one', async () => {
     const upstreamPath = join(dir, 'upstream.sock');
     const recordPath = join(dir, 'record.sock');
