@@ -66,6 +66,8 @@ interface ConnectionRecord {
   raw: number;
   periodic: number;
   streamMarkers: number;
+  /** Between a stream subscription with a start time and the replay-complete or replay-failed marker. */
+  replaying?: boolean;
   bytesUp: number;
   bytesDown: number;
   closedAt?: number;
@@ -77,6 +79,8 @@ interface ConnectionRecord {
 type TimelineEvent =
   | { readonly kind: 'subscribed'; readonly at: number; readonly conn: number }
   | { readonly kind: 'frame'; readonly at: number; readonly conn: number; readonly bytes: Uint8Array; readonly notification: Notification }
+  /** A stream event the upstream replayed (before its replay-complete marker, PROTOCOL.md §14). */
+  | { readonly kind: 'history'; readonly at: number; readonly conn: number; readonly stream: string; readonly bytes: Uint8Array; readonly notification: Notification }
   | { readonly kind: 'raw'; readonly at: number; readonly conn: number; readonly bytes: Uint8Array; readonly why: string }
   | { readonly kind: 'ack'; readonly at: number; readonly conn: number; readonly ack: Ack }
   | { readonly kind: 'upstream-closed'; readonly at: number; readonly conn: number; readonly reason: string }
@@ -119,6 +123,8 @@ export interface BuiltRecording {
   readonly stepComments: ReadonlyMap<number, string>;
   /** Per step index of an `emit`: the recorded event number and the exact frame bytes the mock must send. */
   readonly emitted: ReadonlyMap<number, { readonly event: number; readonly bytes: Uint8Array }>;
+  /** Per step index of a `stream` step: its `history` events, as recorded event numbers and bytes, in order. */
+  readonly streamHistory: ReadonlyMap<number, readonly { readonly event: number; readonly bytes: Uint8Array }[]>;
   /** Counts for the summary line. */
   readonly totals: { readonly emits: number; readonly raw: number; readonly acks: number; readonly missingAcks: number; readonly connections: number };
 }
@@ -318,9 +324,12 @@ export class Recording {
       c.subscribeReply = formatTerm(term);
       const reply = subscribeReplyFromTerm(term);
       if (reply.ok && c.subscription !== undefined) {
+        if (c.subscription.stream?.startTime !== undefined) c.replaying = true;
         c.index = this.#subscribed;
         this.#subscribed += 1;
-        this.#events.push({ kind: 'subscribed', at, conn: id });
+        // Dated when the client sent it: the upstream emits nothing for it before that, whereas the
+        // replies on several sockets can reach the recorder after notifications on another one.
+        this.#events.push({ kind: 'subscribed', at: c.subscribedAt ?? at, conn: id });
       } else if (!reply.ok) {
         c.notes.push(`the upstream refused the subscription: error ${reply.code} ${JSON.stringify(reply.reason)}`);
       }
@@ -340,6 +349,13 @@ export class Recording {
     if (n.type === 'stream-event' && n.event !== 1) {
       // replay-complete, notification-complete, replay-failed: the mock sends its own (§14).
       c.streamMarkers += 1;
+      if (n.event === 3 || n.event === 4) c.replaying = false;
+      return;
+    }
+    const stream = c.subscription?.stream?.name;
+    if (n.type === 'stream-event' && c.replaying === true && stream !== undefined) {
+      c.notifications += 1;
+      this.#events.push({ kind: 'history', at, conn: id, stream, bytes, notification: n });
       return;
     }
     c.notifications += 1;
@@ -400,10 +416,18 @@ export class Recording {
       comments.set(i, before === undefined ? text : `${before}\n${text}`);
     };
     let last = this.startedAt;
+    /** The recorded ms of the last step when it is a wait (consecutive waits are written as one). */
+    let waitMs: number | undefined;
     const gap = (at: number): void => {
-      const ms = Math.round(at - last);
+      let ms = Math.round(at - last);
       if (ms < 1) return;
       last = at;
+      if (waitMs !== undefined && steps.length > 0 && 'wait' in (steps[steps.length - 1] as object)) {
+        ms += waitMs;
+        steps.pop();
+        comments.delete(steps.length);
+      }
+      waitMs = ms;
       if (options.maxGapMs !== undefined && ms > options.maxGapMs) {
         steps.push({ wait: formatDuration(options.maxGapMs) });
         comment(`${formatDuration(ms)} upstream, shortened by --max-gap`);
@@ -418,6 +442,8 @@ export class Recording {
       readonly bytes: Uint8Array;
       readonly bit: number;
       readonly receivers: Set<number>;
+      /** Subscribers that should get it too (an NSO broadcast reaches every mask with its bit); its expect-ack waits for them. */
+      readonly expected: Set<number>;
       /** Per connection that owes an ack: when it received the notification. */
       readonly owed: Map<number, number>;
       /** Per connection: the ack latency, or why there was none. */
@@ -440,8 +466,9 @@ export class Recording {
           return { ha: true };
       }
     };
-    const settle = (m: Emission, at: number): void => {
-      if (m.done || m.ack === undefined || [...m.owed.keys()].some((id) => !m.settled.has(id))) return;
+    const settle = (m: Emission, at: number, force = false): void => {
+      if (m.done || m.ack === undefined || m.owed.size === 0 || [...m.owed.keys()].some((id) => !m.settled.has(id))) return;
+      if (!force && [...m.expected].some((id) => !m.receivers.has(id))) return;
       m.done = true;
       gap(at);
       steps.push({ 'expect-ack': ackFields(m.ack) as never });
@@ -453,6 +480,8 @@ export class Recording {
     };
     const giveUp = (conn: number, at: number, why: string): void => {
       for (const m of emissions) {
+        m.expected.delete(conn);
+        settle(m, at);
         const since = m.owed.get(conn);
         if (since !== undefined && !m.settled.has(conn)) {
           m.settled.set(conn, `never sent it: ${why} ${formatDuration(at - since)} after the notification`);
@@ -467,12 +496,33 @@ export class Recording {
       const st = c.subscription?.stream;
       if (st !== undefined && c.index !== undefined && !streams.has(st.name)) streams.set(st.name, st);
     }
+    const streamHistory = new Map<number, { event: number; bytes: Uint8Array }[]>();
     for (const [name, st] of streams) {
-      steps.push({ stream: { name, ...(st?.startTime === undefined ? {} : { 'replay-from': st.startTime as never }) } });
-      comment(`a subscriber asked for stream ${name}${st?.startTime === undefined ? '' : ' with replay'}: its events follow as emit-raw, the mock sends its own replay markers`);
+      // The events the upstream replayed become the stream's history (the mock replays them and
+      // sends its own markers); one replayed to several subscribers is one event.
+      const history: { event: number; bytes: Uint8Array; n: Notification }[] = [];
+      this.#events.forEach((e, event) => {
+        if (e.kind !== 'history' || e.stream !== name || options.forceRaw?.has(event) === true) return;
+        if (!history.some((h) => equalBytes(h.bytes, e.bytes))) history.push({ event, bytes: e.bytes, n: e.notification });
+      });
+      const historyDocs = history.map(({ n }) => (n.type === 'stream-event' && n.event === 1 ? { time: plain(n.event_time), values: plain(n.values) } : {}));
+      steps.push({
+        stream: {
+          name,
+          ...(st?.startTime === undefined ? {} : { 'replay-from': st.startTime as never }),
+          ...(historyDocs.length === 0 ? {} : { history: redactValue(historyDocs, rules) as never }),
+        },
+      });
+      streamHistory.set(steps.length - 1, history.map(({ event, bytes }) => ({ event, bytes })));
+      comment(
+        `a subscriber asked for stream ${name}${st?.startTime === undefined ? '' : ' with replay'}: ${history.length} replayed events are its history; ` +
+          'live events follow as emit-raw to their subscriber; the mock sends its own replay markers',
+      );
     }
 
-    for (const [event, e] of this.#events.entries()) {
+    // In time order (stable: a subscription is dated back to when it was sent, see onServerFrame).
+    const timeline = [...this.#events.entries()].sort(([, a], [, b]) => a.at - b.at);
+    for (const [event, e] of timeline) {
       const c = this.#conn(e.conn);
       switch (e.kind) {
         case 'subscribed': {
@@ -529,11 +579,21 @@ export class Recording {
               totals.raw += 1;
             }
             const ack = ackRequiredBy(n, 0x7fffffff);
-            m = { step: steps.length - 1, at: e.at, bytes: e.bytes, bit, receivers: new Set(), owed: new Map(), settled: new Map(), ...(ack === undefined ? {} : { ack }), done: false };
+            const expected = new Set([...open].filter((id) => ((this.#conn(id).subscription?.mask ?? 0) & bit) !== 0));
+            m = { step: steps.length - 1, at: e.at, bytes: e.bytes, bit, receivers: new Set(), expected, owed: new Map(), settled: new Map(), ...(ack === undefined ? {} : { ack }), done: false };
             emissions.push(m);
           }
           m.receivers.add(e.conn);
           if (ackRequiredBy(n, mask) !== undefined) m.owed.set(e.conn, e.at);
+          settle(m, e.at);
+          break;
+        }
+        case 'history': {
+          if (options.forceRaw?.has(event) !== true) break;
+          gap(e.at);
+          steps.push({ 'emit-raw': { hex: hex(e.bytes), to: { index: c.index ?? 0 } } });
+          comment(`a replayed event of stream ${e.stream} to connection ${c.id} that the stream's history could not reproduce byte for byte: written as it was (after the mock's own replay-complete)`);
+          totals.raw += 1;
           break;
         }
         case 'raw': {
@@ -563,12 +623,16 @@ export class Recording {
           break;
         }
         case 'client-closed':
+          // The replay should not end before the moment the recorded client left.
           open.delete(e.conn);
+          gap(e.at);
           giveUp(e.conn, e.at, 'the client closed the connection');
           break;
       }
     }
     for (const id of open) giveUp(id, options.endedAt, 'the recording ended');
+    // Whatever still waits for a subscriber that never got it (the upstream skipped it).
+    for (const m of emissions) settle(m, options.endedAt, true);
 
     return {
       document: {
@@ -579,6 +643,7 @@ export class Recording {
       header: this.#header(options, rules),
       stepComments: new Map([...comments].map(([i, text]) => [i, redactValue(text, rules) as string])),
       emitted,
+      streamHistory,
       totals: { ...totals, connections: this.#connections.size },
     };
   }
@@ -629,10 +694,24 @@ export class Recording {
  */
 export function checkEmits(
   built: BuiltRecording,
-  compiled: readonly { readonly kind: string; readonly notification?: unknown }[],
+  compiled: readonly { readonly kind: string; readonly notification?: unknown; readonly history?: readonly { readonly time?: unknown; readonly values: unknown }[] }[],
   profile: Profile,
 ): Set<number> {
   const differ = new Set<number>();
+  for (const [index, events] of built.streamHistory) {
+    const history = compiled[index]?.history ?? [];
+    events.forEach(({ event, bytes }, i) => {
+      const h = history[i];
+      try {
+        if (h === undefined) throw new Error('missing');
+        // As the server replays it: the friendly event with its time (steps/stream, streams.ts).
+        const n = normalizeNotification({ type: 'stream-event', event_time: h.time, values: h.values } as never, { now: () => 0 });
+        if (!equalBytes(encodeFrame(notificationToTerm(n, profile), { atomEncoding: 'latin1' }), bytes)) differ.add(event);
+      } catch {
+        differ.add(event);
+      }
+    });
+  }
   for (const [index, { event, bytes }] of built.emitted) {
     const step = compiled[index];
     try {

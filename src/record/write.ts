@@ -87,7 +87,7 @@ async function rawEventsFor(recording: Recording, options: RenderOptions, profil
       const named = stepsNamedBy(error);
       const events = named.flatMap((i) => {
         const e = built.emitted.get(i);
-        return e === undefined ? [] : [e.event];
+        return e !== undefined ? [e.event] : (built.streamHistory.get(i) ?? []).map((h) => h.event);
       });
       if (events.length === 0) throw error;
       for (const e of events) forceRaw.add(e);

@@ -73,7 +73,7 @@ describe('Recording.build', () => {
     // only the second has audit too.
     expect(built.document.steps?.[1]).toEqual({ 'await-subscribers': { count: 2, mask: ['commit-diff'] } });
     expect(built.document.steps?.[2]).toEqual({ 'await-subscribers': { count: 1, mask: ['audit', 'commit-diff'] } });
-    expect(built.document.steps?.[3]).toEqual({ wait: '79ms' });
+    expect(built.document.steps?.[3]).toEqual({ wait: '80ms' });
     expect(built.document.steps?.[5]).toEqual({ wait: '60ms' });
     expect(built.document.steps?.[6]).toEqual({ 'expect-ack': { th: 7 } });
     expect(built.stepComments.get(6)).toBe('{7,done} upstream: connection 2 acked after 29ms; connection 1 acked after 60ms');
@@ -116,7 +116,7 @@ describe('Recording.build', () => {
     const built = rec.build({ name: 'r', profile: 'nso57', endedAt: T0 + 61_000, maxGapMs: 2_000, redact: rules });
     const steps = built.document.steps ?? [];
     expect(steps[1]).toEqual({ wait: '2s' });
-    expect(built.stepComments.get(1)).toBe('1m upstream, shortened by --max-gap');
+    expect(built.stepComments.get(1)).toBe('1m1ms upstream, shortened by --max-gap');
     expect((steps[2] as { emit: { msg: string } }).emit.msg).toBe('commit by user from 192.0.2.1');
     expect(built.header).toContain('waits longer than 2s are shortened to it (--max-gap)');
     const raw = rec.build({ name: 'r', profile: 'nso57', endedAt: T0 + 61_000, forceRaw: new Set(rec.frames().map((f) => f.event)) });
