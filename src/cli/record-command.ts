@@ -79,10 +79,11 @@ async function record(args: RecordArgs, io: RecordIo, logger: CliLogger, stopped
   try {
     rules = (args.redact ?? []).map(parseRedactRule);
     if (args['max-gap'] !== undefined) {
-      try {
-        maxGapMs = parseDuration(args['max-gap']);
-      } catch (error) {
-        throw new UsageError('NSOMOCK_USAGE', `Failed to read --max-gap: ${(error as Error).message}`, { cause: error, details: { option: 'max-gap', value: args['max-gap'] } });
+      maxGapMs = parseDuration(args['max-gap']);
+      if (maxGapMs === undefined || maxGapMs < 1) {
+        throw new UsageError('NSOMOCK_USAGE', `Failed to read --max-gap: expected a duration of at least 1ms such as 500ms or 2s, got ${JSON.stringify(args['max-gap'])}`, {
+          details: { option: 'max-gap', value: args['max-gap'] },
+        });
       }
     }
     await checkReportPath(args.out, 'out');

@@ -439,7 +439,7 @@ describe('nso-mock record: bad input', () => {
     expect(waits.length).toBeGreaterThan(0);
     expect(Math.max(...waits)).toBeLessThanOrEqual(20);
     // The upstream's 120ms wait (longer on a loaded machine, never shorter) became 20ms.
-    const shortened = [...r.yaml.matchAll(/# (\S+) upstream, shortened by --max-gap\n\s+- wait: 20ms/g)].map((m) => parseDuration(m[1] ?? '0'));
+    const shortened = [...r.yaml.matchAll(/# (\S+) upstream, shortened by --max-gap\n\s+- wait: 20ms/g)].map((m) => parseDuration(m[1] ?? '0') ?? 0);
     expect(shortened.every((ms) => ms > 20)).toBe(true);
     expect(Math.max(...shortened)).toBeGreaterThanOrEqual(120);
     expect(await validate(r.file)).toBe(0);
@@ -460,6 +460,9 @@ describe('nso-mock record: bad input', () => {
     const redact = startCli(['record', '--upstream', '127.0.0.1:4569', '--port', '0', '--out', join(dir, 'x.yaml'), '--redact', 'no arrow']);
     expect(await redact.exited).toBe(2);
     expect(redact.stderr()).toContain('Failed to read --redact: expected PATTERN=>REPLACEMENT, got "no arrow"');
+    const gap = startCli(['record', '--upstream', '127.0.0.1:4569', '--port', '0', '--out', join(dir, 'x.yaml'), '--max-gap', '2 sec']);
+    expect(await gap.exited).toBe(2);
+    expect(gap.stderr()).toContain('Failed to read --max-gap: expected a duration of at least 1ms such as 500ms or 2s, got "2 sec"');
     const secret = startCli(['record', '--upstream', '127.0.0.1:4569', '--port', '0', '--out', join(dir, 'x.yaml'), '--upstream-secret-file', join(dir, 'missing')]);
     expect(await secret.exited).toBe(2);
     expect(secret.stderr()).toContain('Failed to read the --upstream-secret-file: ENOENT');
