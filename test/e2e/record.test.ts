@@ -184,9 +184,13 @@ describe('nso-mock record → nso-mock run', () => {
     const refused = await runClient(join(dir, 'refused-b.txt'), ['--mask', '16'], { NCS_IPC_PORT: String(rec.port), NCS_IPC_ACCESS_FILE: clientSecret });
     expect(refused.code).toBe(3);
     expect(refused.lines).toEqual(['access-denied 01']);
+    // No secret at all: the recorder requires the check, so it closes without a reply, as NSO does.
+    const none = await runClient(join(dir, 'refused-c.txt'), ['--mask', '16'], { NCS_IPC_PORT: String(rec.port) });
+    expect(none.lines).toEqual(['closed']);
     const { code, yaml } = await stopRecord(rec.cli, file);
     expect(code).toBe(0);
     const stderr = rec.cli.stderr();
+    expect(stderr).toMatch(/connection 3: the client did not ask for the access check this recorder requires \(--access-secret-file\): closed without a reply, as NSO does/);
     expect(stderr).toMatch(/connection 1: the client failed the access check \(v2\): wrong secret/);
     expect(stderr).toMatch(/connection 2: the upstream refused the access check with result byte 1 \(is --upstream-secret-file the upstream's secret\?\)/);
     expect(yaml).toMatch(/the upstream refused the access check/);
@@ -294,6 +298,21 @@ describe('nso-mock record → nso-mock run', () => {
     const again = await replay(r.file, '--mask {mask} --expect 5 --stream {stream} --start 2026-01-01T00:00:00Z', ['--port', '0']);
     expect(again.code).toBe(0);
     expect(again.lines).toEqual(r.client.lines);
+  });
+
+  it('an upstream that requires the access check the recorder was not told about: the client is closed, the log says what to give', async () => {
+    const secret = join(dir, 'unknown.secret');
+    await writeFile(secret, 'only the upstream knows\n');
+    await using upstream = await startNsoMock({ tcp: { host: '127.0.0.1', port: 0 }, accessSecretFile: secret });
+    const file = join(dir, 'unasked.yaml');
+    const rec = await startRecord(['--upstream', `127.0.0.1:${upstream.addresses.tcp?.port}`, '--port', '0', '--out', file]);
+    const client = await runClient(join(dir, 'unasked.txt'), ['--mask', '16'], { NCS_IPC_PORT: String(rec.port) });
+    expect(client.lines).toEqual(['closed']);
+    const { code, yaml } = await stopRecord(rec.cli, file);
+    expect(code).toBe(0);
+    expect(rec.cli.stderr()).toContain('connection 1: the upstream closed before its version reply (does it require the access check? give --upstream-secret-file)');
+    expect(yaml).toContain('the upstream closed before its version reply');
+    expect(await validate(file)).toBe(0);
   });
 
   it('a Unix-socket upstream, recorded on a Unix socket and replayed on one', async () => {

@@ -239,6 +239,13 @@ describe('playScenario', () => {
     expect(third.target.faults[0]?.args[0]).toEqual(garbage);
   });
 
+  it('emit-raw: odd or non-hex digits and unknown fields are load errors with their position', async () => {
+    const { parseScenario } = await import('../../src/scenarios/load.js');
+    await expect(
+      parseScenario('name: raw\nsteps:\n  - emit-raw: { hex: "abc" }\n  - emit-raw: { hex: "00", too: all }\n', { file: 'raw.yaml' }),
+    ).rejects.toThrow(/raw\.yaml:3:22: steps\[0\]\.emit-raw\.hex: expected hex digits in pairs, such as 00ff83, found "abc"[\s\S]*raw\.yaml:4:28: steps\[1\]\.emit-raw\.too: expected a field of emit-raw \(hex, to\), found unknown field "too" \(did you mean to\?\)/);
+  });
+
   it('emit-raw writes its bytes exactly as given to the selected subscribers, and fails when nobody matches', async () => {
     const { clock, target, scenario } = await setup({
       steps: [{ 'emit-raw': { hex: '0000000383610a' } }, { 'emit-raw': { hex: 'ff00', to: { index: 1 } } }],
