@@ -190,8 +190,15 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       const message = `connection ${id}: the upstream ${context.upstream} is unreachable (${(error as Error).message}): closing the client as NSO being down would`;
       log('error', message, { connection: id });
       recording.noteConnection(id, `the upstream was unreachable: ${(error as Error).message}`);
+      // Read the connect header first: closing with unread bytes would reset the connection
+      // (ECONNRESET) instead of closing it; a client that sends nothing is closed after a second.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([fromClient.read(CONNECT_HEADER_BYTES), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+      clearTimeout(timer);
       fromClient.detach();
-      client.destroy();
+      client.on('data', () => undefined);
+      client.end();
+      setTimeout(() => client.destroy(), 5000).unref();
       recording.onClosed(id, 'proxy', 'upstream unreachable', now());
       options.onConnectionClosed?.();
       return;
