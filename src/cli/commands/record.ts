@@ -75,7 +75,7 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
       .option('redact', { type: 'string', array: true, describe: 'PATTERN=>REPLACEMENT: replace every match of the regular expression in the recorded text (user names, addresses, messages); repeatable' })
       .option('max-gap', { type: 'string', describe: 'Longest wait to write (e.g. 2s); longer pauses are shortened to it' })
       .option('log-format', { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'Format of the logs on stderr' })
-      .option('verbose', { type: 'boolean', default: false, describe: 'Also log every connection event' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'Also log debug lines (checkpoint writes, socket errors)' })
       .check((argv) => {
         const problem = checkRecordArgs(argv);
         if (problem !== undefined) throw new Error(problem);
