@@ -19,14 +19,16 @@ const allowed: Record<string, readonly string[]> = {
   maapi: ['codec', 'schema'],
   scenarios: ['codec', 'arbitraries', 'server', 'ncmp', 'schema'],
   harness: ['server', 'scenarios', 'codec', 'arbitraries', 'client', 'ncmp', 'schema', 'maapi'],
-  cli: ['harness', 'scenarios', 'codec', 'server', 'ncmp', 'arbitraries', 'client', 'schema', 'maapi'],
+  // The recording proxy (nso-mock record): its own sockets, the codec, and the scenario loader to check what it writes.
+  record: ['codec', 'scenarios'],
+  cli: ['harness', 'scenarios', 'codec', 'server', 'ncmp', 'arbitraries', 'client', 'schema', 'maapi', 'record'],
   // ncmp is the independent second event family: only the shared error registry is allowed.
   ncmp: ['codec/errors'],
   '.': ['harness', 'codec', 'scenarios', 'server', 'client', 'arbitraries', 'ncmp', 'schema', 'maapi'],
 };
 
 /** Node built-ins each layer may use; only the server (and the tools above it) touch sockets. */
-const netAllowed = new Set(['server', 'client', 'harness', 'cli', 'ncmp']);
+const netAllowed = new Set(['server', 'client', 'harness', 'cli', 'ncmp', 'record']);
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];

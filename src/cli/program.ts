@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { conformCommand } from './commands/conform.js';
 import { decodeCommand } from './commands/decode.js';
 import { fuzzCommand } from './commands/fuzz.js';
+import { recordCommand } from './commands/record.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { serveCommand } from './commands/serve.js';
@@ -93,7 +94,8 @@ async function program(argv: readonly string[]): Promise<void> {
     .command(schemaCommand)
     .command(conformCommand)
     .command(fuzzCommand)
-    .demandCommand(1, 'Name a command: serve, run, validate, decode, schema, conform or fuzz.')
+    .command(recordCommand)
+    .demandCommand(1, 'Name a command: serve, run, validate, decode, schema, conform, fuzz or record.')
     .strict()
     .exitProcess(false)
     .fail((message, error, y) => {

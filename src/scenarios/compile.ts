@@ -201,6 +201,10 @@ export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContex
     return { ...named, kind: 'await-subscribers', count: b.count ?? 1, mask: maskOf(b.mask ?? []), withinMs: dur(b.within, DEFAULT_AWAIT_SUBSCRIBERS_MS, ['await-subscribers', 'within']) };
   }
   if ('emit' in doc) return { ...named, ...compileEmit(doc.emit, [...path, 'emit'], ctx) };
+  if ('emit-raw' in doc) {
+    const b = doc['emit-raw'];
+    return { ...named, kind: 'emit-raw', bytes: Uint8Array.from(Buffer.from(b.hex, 'hex')), target: selector(b.to) };
+  }
   if ('expect-ack' in doc) {
     const b = doc['expect-ack'];
     const ack = ackMatcher(b, [...path, 'expect-ack'], ctx, true);

@@ -20,6 +20,7 @@ export {
   type AwaitSubscribersBody,
   type EmitStepOptions,
   type EmitBody,
+  type EmitRawBody,
   type AckKeyFields,
   type ExpectAckBody,
   type ExpectNoAckBody,

@@ -30,6 +30,7 @@ export const SCENARIO_SCHEMA_ID = 'https://nso-mock.dev/schemas/scenario.schema.
 export const STEP_KINDS = [
   'await-subscribers',
   'emit',
+  'emit-raw',
   'expect-ack',
   'expect-no-ack',
   'wait',
@@ -128,6 +129,18 @@ export interface StepTransaction {
 
 /** `emit`: a notification in its friendly form plus step options. */
 export type EmitBody = NotificationInput & EmitStepOptions;
+
+/**
+ * `emit-raw`: bytes written to subscribers exactly as given (a frame's 4-byte length prefix
+ * included), for frames the codec cannot express: what `nso-mock record` writes for an upstream
+ * frame it could not decode or re-encode byte for byte.
+ */
+export interface EmitRawBody {
+  /** The bytes, as hex digits in pairs. */
+  hex: string;
+  /** Which subscribers get them (default all). */
+  to?: SubscriberSelector;
+}
 
 /** The handshake an ack expectation is about; no key = any ack. */
 export interface AckKeyFields {
@@ -231,6 +244,7 @@ interface Named {
 export type StepDocument =
   | (Named & { 'await-subscribers': AwaitSubscribersBody })
   | (Named & { emit: EmitBody })
+  | (Named & { 'emit-raw': EmitRawBody })
   | (Named & { 'expect-ack': ExpectAckBody })
   | (Named & { 'expect-no-ack': ExpectNoAckBody })
   | (Named & { wait: DurationInput })
@@ -342,6 +356,7 @@ export type Step =
       /** A commit-diff's declared transaction, handed to the MAAPI server before the emit. */
       readonly transaction?: StepTransaction;
     })
+  | (StepBase & { readonly kind: 'emit-raw'; readonly bytes: Uint8Array; readonly target: CompiledSelector })
   | (StepBase & {
       readonly kind: 'expect-ack';
       readonly ack?: AckMatcher;

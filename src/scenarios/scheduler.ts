@@ -448,6 +448,8 @@ class Run {
         }
         return;
       }
+      case 'emit-raw':
+        return this.#emitRaw(step.bytes, step.target, step.at.path);
       case 'expect-ack': {
         if (step.ack === undefined) throw new StepFailure('no handshake named (th, usid or ha)');
         const scope = ackScope(step.ack);
@@ -733,6 +735,14 @@ class Run {
       if (this.#signal.aborted) throw abortError(this.#signal);
       this.#send(n as Notification, path);
     }
+  }
+
+  /** `emit-raw`: the bytes as given, in order with queued frames, to each selected subscriber. */
+  #emitRaw(bytes: Uint8Array, target: CompiledSelector, path: string): void {
+    const ids = this.#select(target, this.#target.subscribers().map((s) => s.id));
+    if (ids.length === 0) throw new StepFailure(`no subscriber matches the emit-raw target (${bytes.length} bytes not written)`);
+    for (const id of ids) this.#target.connection(id).inject(bytes);
+    this.#emit('debug', `${bytes.length} raw bytes written to connection${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`, path);
   }
 
   #fault(fault: FaultSpec, target: CompiledSelector, path: string): void {

@@ -55,6 +55,7 @@ import {
   type AwaitSubscribersBody,
   type DateTimeDocument,
   type EmitStepOptions,
+  type EmitRawBody,
   type ExpectAckBody,
   type ExpectNoAckBody,
   type ExpectViolationBody,
@@ -548,6 +549,20 @@ const bodies = {
     NOTIFICATION_TYPES.map((t) => ref(`emit-${t}`)),
     { title: 'notification', description: 'Send a notification to every subscriber of its type: type plus its fields (PROTOCOL.md §11).' },
   ) as never as TUnsafe<Static<(typeof emitSchemas)[NotificationType]>>,
+  'emit-raw': Type.Object(
+    {
+      hex: Type.String({
+        pattern: '^(?:[0-9a-fA-F]{2})+$',
+        title: 'hex-bytes',
+        description: "The bytes to write, as hex digits in pairs (a frame's 4-byte length prefix included).",
+      }),
+      to: Type.Optional(Selector),
+    },
+    {
+      additionalProperties: false,
+      description: 'Write bytes to subscribers exactly as given (default: every subscriber), for frames a notification cannot express; what nso-mock record writes for a frame it could not decode.',
+    },
+  ),
   'expect-ack': Type.Object(
     { ...ackKey, within: Type.Optional(Duration), from: Type.Optional(Selector) },
     { additionalProperties: false, description: 'Every recipient of the matching notification acks within the limit (measured from the emit).' },
@@ -732,6 +747,7 @@ type EmitStatic = Static<(typeof emitSchemas)[NotificationType]>;
 typeCheck<EmitStatic, NotificationInput & EmitStepOptions>(true);
 typeCheck<Static<typeof TagValue>, TagValueInput>(true);
 sameType<Static<(typeof bodies)['await-subscribers']>, AwaitSubscribersBody>(true);
+sameType<Static<(typeof bodies)['emit-raw']>, EmitRawBody>(true);
 sameType<Static<(typeof bodies)['expect-ack']>, ExpectAckBody>(true);
 sameType<Static<(typeof bodies)['expect-no-ack']>, ExpectNoAckBody>(true);
 sameType<Static<(typeof bodies)['repeat']>, RepeatBody>(true);

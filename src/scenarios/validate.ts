@@ -42,10 +42,16 @@ const DEFINITIONS_PREFIX = '#/definitions/';
 /** Every step key the validator knows, built-in and extension. */
 const allStepKinds: readonly string[] = [...STEP_KINDS, ...extensionStepKinds.map((e) => e.kind)];
 
-/** The notification types, from the schema (one `emit-<type>` definition each). */
-const notificationTypes: readonly string[] = Object.keys((scenarioJsonSchema() as { definitions: JsonObject }).definitions)
-  .filter((k) => k.startsWith('emit-'))
-  .map((k) => k.slice('emit-'.length));
+/**
+ * The notification types, from the schema: the `emit-<type>` definitions the `emit` body's union
+ * refers to (the `emit-raw` step's body is also named `emit-…`, but is no notification type).
+ */
+const notificationTypes: readonly string[] = (
+  ((scenarioJsonSchema() as { definitions: JsonObject }).definitions['emit'] as { anyOf?: { $ref?: string }[] } | undefined)?.anyOf ?? []
+)
+  .map((r) => r.$ref ?? '')
+  .filter((ref) => ref.startsWith('#/definitions/emit-'))
+  .map((ref) => ref.slice('#/definitions/emit-'.length));
 
 // ---------------------------------------------------------------------------------------------
 // The schemas, and their validators: generated at build time, else compiled by Ajv on first use

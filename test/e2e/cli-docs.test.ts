@@ -36,13 +36,13 @@ describe('docs/cli.md against --help', () => {
   it('lists every command, and the commands found are the ones documented', async () => {
     const top = await help([]);
     const commands = [...top.matchAll(/^\s+nso-mock ([a-z]+)/gm)].map((m) => m[1] ?? '');
-    expect(commands).toEqual(['serve', 'run', 'validate', 'decode', 'schema', 'conform', 'fuzz']);
+    expect(commands).toEqual(['serve', 'run', 'validate', 'decode', 'schema', 'conform', 'fuzz', 'record']);
     for (const option of optionsOf(top)) expect(GLOBAL).toContain(option);
     const everywhere = section('Options every command takes');
     for (const option of GLOBAL) expect(everywhere, option).toContain(`\`${option}\``);
   });
 
-  it.each(['serve', 'run', 'validate', 'decode', 'schema', 'conform', 'fuzz'])('%s: every option of --help is documented in its section, with an example', async (command) => {
+  it.each(['serve', 'run', 'validate', 'decode', 'schema', 'conform', 'fuzz', 'record'])('%s: every option of --help is documented in its section, with an example', async (command) => {
     const options = optionsOf(await help([command]));
     // Not vacuous: every command prints at least --help and --version.
     expect(options).toEqual(expect.arrayContaining(GLOBAL));

@@ -102,10 +102,10 @@ steps:
 `),
     ).toMatchInlineSnapshot(`
       "Failed to load scenario: 4 problems (bad.yaml)
-      bad.yaml:3:5: steps[0].emitt: expected a step kind (await-subscribers, emit, expect-ack, expect-no-ack, wait, repeat, sequence, parallel, stream, fuzz, fault, heartbeat, health-check, expect-violation, log, ncmp-cm-handle, ncmp-async-response, expect-maapi), found "emitt" (did you mean emit?)
+      bad.yaml:3:5: steps[0].emitt: expected a step kind (await-subscribers, emit, emit-raw, expect-ack, expect-no-ack, wait, repeat, sequence, parallel, stream, fuzz, fault, heartbeat, health-check, expect-violation, log, ncmp-cm-handle, ncmp-async-response, expect-maapi), found "emitt" (did you mean emit?)
       bad.yaml:5:5: steps[1].log: expected one step kind per list item (start another "- " item), found wait and log in one item
       bad.yaml:7:5: steps[2].when: expected only the step kind and name in a step, found unknown field "when"
-      bad.yaml:8:5: steps[3]: expected a step: a mapping with one step kind (await-subscribers, emit, expect-ack, expect-no-ack, wait, repeat, sequence, parallel, stream, fuzz, fault, heartbeat, health-check, expect-violation, log, ncmp-cm-handle, ncmp-async-response, expect-maapi), found "just text""
+      bad.yaml:8:5: steps[3]: expected a step: a mapping with one step kind (await-subscribers, emit, emit-raw, expect-ack, expect-no-ack, wait, repeat, sequence, parallel, stream, fuzz, fault, heartbeat, health-check, expect-violation, log, ncmp-cm-handle, ncmp-async-response, expect-maapi), found "just text""
     `);
   });
 

@@ -308,6 +308,31 @@ describe('playScenario', () => {
     expect(third.target.faults[0]?.args[0]).toEqual(garbage);
   });
 
+  it('emit-raw: odd or non-hex digits and unknown fields are load errors with their position', async () => {
+    const { parseScenario } = await import('../../src/scenarios/load.js');
+    await expect(
+      parseScenario('name: raw\nsteps:\n  - emit-raw: { hex: "abc" }\n  - emit-raw: { hex: "00", too: all }\n', { file: 'raw.yaml' }),
+    ).rejects.toThrow(/raw\.yaml:3:22: steps\[0\]\.emit-raw\.hex: expected hex digits in pairs, such as 00ff83, found "abc"[\s\S]*raw\.yaml:4:28: steps\[1\]\.emit-raw\.too: expected a field of emit-raw \(hex, to\), found unknown field "too" \(did you mean to\?\)/);
+  });
+
+  it('emit-raw writes its bytes exactly as given to the selected subscribers, and fails when nobody matches', async () => {
+    const { clock, target, scenario } = await setup({
+      steps: [{ 'emit-raw': { hex: '0000000383610a' } }, { 'emit-raw': { hex: 'ff00', to: { index: 1 } } }],
+    });
+    const a = target.subscribe(NOTIF.COMMIT_DIFF);
+    const b = target.subscribe(NOTIF.AUDIT);
+    const report = await drive(clock, playScenario(scenario, target, { clock }));
+    expect(report.status).toBe('passed');
+    expect(target.faults.map((f) => [f.connectionId, f.call, Buffer.from(f.args[0] as Uint8Array).toString('hex')])).toEqual([
+      [a, 'inject', '0000000383610a'],
+      [b, 'inject', '0000000383610a'],
+      [b, 'inject', 'ff00'],
+    ]);
+    const nobody = await setup({ steps: [{ 'emit-raw': { hex: '00', to: 'first' } }] });
+    const failed = await drive(nobody.clock, playScenario(nobody.scenario, nobody.target, { clock: nobody.clock }));
+    expect(failed.steps[0]?.error).toBe('no subscriber matches the emit-raw target (1 bytes not written)');
+  });
+
   it('fails a fault step when no subscriber matches', async () => {
     const { clock, target, scenario } = await setup({ steps: [{ fault: { kind: 'close', target: 'first' } }] });
     const report = await drive(clock, playScenario(scenario, target, { clock }));

@@ -1,0 +1,146 @@
+/**
+ * Turns a {@link Recording} into scenario YAML that validates and replays byte for byte, and
+ * writes it atomically.
+ *
+ * Every `emit` is checked through the real scenario loader (the YAML text is parsed and compiled
+ * as `nso-mock run` would) and then normalised and encoded as the server does: an emit whose
+ * frame would differ from what the upstream sent, or that the loader refuses, becomes `emit-raw`
+ * with the exact bytes. The profile is the one asked for, else whichever of nso57, nso62 and nso66
+ * leaves fewer raw frames (the first of them on a tie).
+ */
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
+import type { Profile } from '../codec/index.js';
+import { formatProblem, parseScenario, ScenarioError, type Scenario } from '../scenarios/index.js';
+import { checkEmits, type BuildOptions, type BuiltRecording, type Recording } from './recording.js';
+
+/** Options of {@link renderRecording}. */
+export interface RenderOptions extends Omit<BuildOptions, 'profile' | 'forceRaw'> {
+  /** The profile to write; default: the one that leaves fewer raw frames. */
+  readonly profile?: Profile;
+  /** Where the file will be (for the loader's messages and relative paths). */
+  readonly file: string;
+}
+
+/** A rendered recording. */
+export interface RenderedRecording {
+  readonly text: string;
+  readonly built: BuiltRecording;
+  readonly profile: Profile;
+  /** Problems the loader found in the final text (only possible through `--redact` making a value invalid). */
+  readonly problems: readonly string[];
+}
+
+/** Steps that may be written in flow style (one line each). */
+const FLOW_BODIES = new Set(['await-subscribers', 'expect-ack', 'emit-raw', 'fault', 'stream']);
+
+/**
+ * The YAML text of a built recording: the header as the file's first comment, each step's
+ * comment above it, short bodies on one line.
+ * @example toYaml(recording.build({ name: 'x', profile: 'nso57', endedAt: Date.now() }))
+ */
+export function toYaml(built: BuiltRecording): string {
+  const doc = new Document(built.document);
+  doc.commentBefore = built.header.map((l) => ` ${l}`).join('\n');
+  const steps = doc.get('steps', true);
+  if (isSeq(steps)) {
+    steps.items.forEach((item, i) => {
+      if (!isMap(item)) return;
+      const text = built.stepComments.get(i);
+      if (text !== undefined) item.commentBefore = text.split('\n').map((l) => ` ${l}`).join('\n');
+      for (const pair of (item as YAMLMap).items) {
+        const key = String((pair.key as { value?: unknown } | null)?.value ?? pair.key);
+        if (FLOW_BODIES.has(key) && (isMap(pair.value) || isSeq(pair.value))) pair.value.flow = true;
+      }
+    });
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** The step indexes a loader error names (`steps[4].emit.x` → 4). */
+function stepsNamedBy(error: unknown): number[] {
+  if (!(error instanceof ScenarioError)) return [];
+  return error.details.problems.flatMap((p) => {
+    const m = /^steps\[(\d+)\]/.exec(p.path);
+    return m === null ? [] : [Number(m[1])];
+  });
+}
+
+async function load(text: string, file: string): Promise<{ scenario?: Scenario; error?: unknown }> {
+  try {
+    return { scenario: await parseScenario(text, { file }) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** The events that must be raw under `profile` (the loader refuses their emit, or the mock would send other bytes). */
+async function rawEventsFor(recording: Recording, options: RenderOptions, profile: Profile): Promise<Set<number>> {
+  const forceRaw = new Set<number>();
+  // Each round can only add events; two rounds settle it (the second confirms), a third is a guard.
+  for (let round = 0; round < 3; round += 1) {
+    const built = recording.build({ ...options, redact: [], profile, forceRaw });
+    const { scenario, error } = await load(toYaml(built), options.file);
+    const before = forceRaw.size;
+    if (scenario === undefined) {
+      const named = stepsNamedBy(error);
+      const events = named.flatMap((i) => {
+        const e = built.emitted.get(i);
+        return e !== undefined ? [e.event] : (built.streamHistory.get(i) ?? []).map((h) => h.event);
+      });
+      if (events.length === 0) throw error;
+      for (const e of events) forceRaw.add(e);
+    } else {
+      for (const e of checkEmits(built, scenario.steps as never, profile)) forceRaw.add(e);
+    }
+    if (forceRaw.size === before) return forceRaw;
+  }
+  return forceRaw;
+}
+
+/**
+ * Builds, checks and renders a recording.
+ * @throws the loader's ScenarioError only if the recorder itself wrote something the loader refuses outside any emit (a bug).
+ * @example
+ *   const { text } = await renderRecording(recorder.recording, { name: 'incident', file: 'out.yaml', endedAt: Date.now() });
+ */
+export async function renderRecording(recording: Recording, options: RenderOptions): Promise<RenderedRecording> {
+  const candidates: readonly Profile[] = options.profile === undefined ? ['nso57', 'nso62', 'nso66'] : [options.profile];
+  let best: { profile: Profile; forceRaw: Set<number>; raw: number } | undefined;
+  for (const profile of candidates) {
+    const forceRaw = await rawEventsFor(recording, options, profile);
+    // Raw frames under this profile: those the checks forced, and those it cannot send at all.
+    const raw = recording.build({ ...options, redact: [], profile, forceRaw }).totals.raw;
+    if (best === undefined || raw < best.raw) best = { profile, forceRaw, raw };
+    if (raw === 0) break;
+  }
+  const { profile, forceRaw } = best as { profile: Profile; forceRaw: Set<number> };
+  const built = recording.build({ ...options, profile, forceRaw });
+  const text = toYaml(built);
+  const { error } = await load(text, options.file);
+  const problems =
+    error === undefined
+      ? []
+      : error instanceof ScenarioError
+        ? error.details.problems.map((p) => formatProblem(p))
+        : [(error as Error).message];
+  return { text, built, profile, problems };
+}
+
+/**
+ * Writes `text` to `file` atomically: a temporary file in the same directory, then a rename, so
+ * a reader (or a crash) never sees half a scenario. (A local helper: the shared one of the
+ * atomic-write work can replace it.)
+ * @example await writeFileAtomic('incident.yaml', text);
+ */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, text, { encoding: 'utf8', flag: 'wx' });
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
