@@ -19,6 +19,8 @@ export {
   type AckMatch,
   type RecordedAck,
 } from './mock-harness.js';
+export { Toxics, type ToxicSpec, type ToxicScope, type ToxicInfo } from './toxics.js';
+export { TrafficCounter, type CountFilter, type TrafficCounts } from './traffic-counts.js';
 export { HarnessError, type HarnessErrorCode, type HarnessErrorDetails } from './errors.js';
 export { formatPendingAcks, type PendingAckRow } from './pending-table.js';
 // The codec's: the harness API has always offered it next to the pending-ack table.

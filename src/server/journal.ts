@@ -81,6 +81,7 @@ export class Journal {
   #next = 0;
   #held = 0;
   #total = 0;
+  #clearedAt = 0;
 
   /** @throws RangeError when `limit` is not a non-negative integer (0 disables recording). */
   constructor(limit: number) {
@@ -100,6 +101,16 @@ export class Journal {
   /** Entries ever recorded, including evicted ones. */
   get total(): number {
     return this.#total;
+  }
+
+  /** The `seq` of the oldest entry held (`total` when none is). */
+  get firstHeld(): number {
+    return this.#total - this.#held;
+  }
+
+  /** The `seq` of the first entry recorded after the last `clear()` (0 before any). */
+  get clearedAt(): number {
+    return this.#clearedAt;
   }
 
   /** Entries currently held (at most `limit`). */
@@ -206,5 +217,6 @@ export class Journal {
     this.#note = new Array<string | undefined>(this.limit).fill(undefined);
     this.#next = 0;
     this.#held = 0;
+    this.#clearedAt = this.#total;
   }
 }

@@ -128,7 +128,7 @@ export type SessionInput =
   /** The incomplete input held by all connections would pass maxBufferedInputBytes with this one's. */
   | { readonly kind: 'input-overflow'; readonly detail: string }
   /** The server decided to close (shutdown, ack timeout, fault injection, strict-mode ack violation). */
-  | { readonly kind: 'close'; readonly reason: CloseReason }
+  | { readonly kind: 'close'; readonly reason: CloseReason; readonly detail?: string }
   /** The socket is gone (the peer closed, reset, or our own close completed). */
   | { readonly kind: 'socket-closed' };
 
