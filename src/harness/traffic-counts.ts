@@ -38,7 +38,7 @@ export interface TrafficCounts {
   readonly acked: Readonly<Partial<Record<NotificationType, number>>>;
   /** Acks that settled nothing (wrong, unknown, duplicate, late: each also a violation). */
   readonly unmatchedAcks: number;
-  /** Frames written that are not notifications (e.g. an error reply, §8.4). */
+  /** Frames written that are not notifications: the subscription reply `ok` and error replies (§8.4). */
   readonly otherFrames: number;
 }
 

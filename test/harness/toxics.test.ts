@@ -123,6 +123,20 @@ describe('toxics', () => {
     expect((await probe.take(2)).length).toBe(2);
   });
 
+  it('a cut toxic of 0 bytes closes a subscribed connection at once, and a later subscriber on its subscription', async () => {
+    const { mock } = await start();
+    const now = await subscriber(mock, NOTIF.AUDIT);
+    const closedNow = closedEvent(mock, 1);
+    const t = mock.toxics.add({ kind: 'cut', bytes: 0 });
+    expect(await closedNow).toMatchObject({ reason: 'fault-injection', detail: `toxic ${t.id}: cut after 0 bytes` });
+    await now.closed;
+    const closedLater = closedEvent(mock, 2);
+    const later = await subscriber(mock, NOTIF.AUDIT); // the subscription reply (§8.4) went out before the cut
+    expect(await closedLater).toMatchObject({ reason: 'fault-injection' });
+    await later.closed;
+    expect(mock.toxics.get(t.id)?.cut).toEqual([1, 2]);
+  });
+
   it('a garbage toxic writes its bytes to each connection in scope, now and on later subscriptions', async () => {
     const { mock } = await start();
     const before = await subscriber(mock, NOTIF.AUDIT);
