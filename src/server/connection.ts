@@ -531,6 +531,13 @@ export class Connection implements ConnectionFaults {
       else {
         this.#delayed.push({ due: this.#host.clock.now() + this.#delayMs, bytes });
         this.#delayedBytes += bytes.length;
+        // Held output counts against the same bound as queued output: a latency toxic under a
+        // heavy emitter must not grow the server without limit.
+        const held = this.#pendingBytes + this.#delayedBytes + this.#socket.writableLength;
+        if (held > this.#host.highWaterMarkBytes && !this.#ended) {
+          this.#dispatch({ kind: 'output-blocked', code: 'output-overflow', detail: `${held} bytes queued (${this.#delayedBytes} held by latency), limit ${this.#host.highWaterMarkBytes}` });
+          return false;
+        }
         this.#armDelay();
         return true;
       }

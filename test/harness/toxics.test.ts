@@ -178,6 +178,21 @@ describe('toxics', () => {
     expect((await c78.next()).notification).toMatchObject({ msg: 'x' });
   });
 
+  it('writes held by latency count against highWaterMarkBytes: past it the connection closes with output-overflow, the held ones noted in the journal', async () => {
+    const clock = new ManualClock({ now: T0 });
+    const mock = await startNsoMock({ clock, onUnexpectedFrame: 'ignore', highWaterMarkBytes: 2000 });
+    cleanup.push(() => mock.close());
+    const c = await subscriber(mock, NOTIF.AUDIT);
+    mock.toxics.add({ kind: 'latency', ms: 1000 });
+    const closed = closedEvent(mock, 1);
+    for (let i = 0; i < 40; i += 1) mock.emit({ type: 'audit', msg: 'x'.repeat(100) });
+    expect(await closed).toMatchObject({ reason: 'output-overflow' });
+    await c.closed;
+    expect(c.received).toBe(0);
+    expect(mock.violations).toEqual([expect.objectContaining({ code: 'output-overflow', actual: expect.stringMatching(/held by latency\), limit 2000$/) })]);
+    expect(mock.journal.filter((e) => e.kind === 'injected').map((e) => e.note)).toEqual([expect.stringMatching(/^latency: \d+ held write\(s\), \d+ bytes, not written: the connection closed \(output-overflow\)$/)]);
+  });
+
   it('refuses bad toxics with NSOMOCK_USAGE, and reset() removes every toxic', async () => {
     const { mock } = await start();
     expect(() => mock.toxics.add({ kind: 'latency', ms: -1 })).toThrow(expect.objectContaining({ code: 'NSOMOCK_USAGE', message: 'Failed to add the toxic: ms must be a non-negative integer, got -1' }));
