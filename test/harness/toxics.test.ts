@@ -5,9 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type NotifClient, type ReceivedNotification } from '../../src/client/index.js';
-import { NOTIF } from '../../src/codec/index.js';
+import { atom, NOTIF, subscriptionToTerm } from '../../src/codec/index.js';
 import { startNsoMock, type RunningNsoMock } from '../../src/harness/index.js';
 import { ManualClock, type ClosedEvent } from '../../src/server/index.js';
+import { cHeader, frameOf, rawConnect } from '../server/raw-socket.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const cleanup: (() => Promise<void>)[] = [];
@@ -191,6 +192,23 @@ describe('toxics', () => {
     expect(c.received).toBe(0);
     expect(mock.violations).toEqual([expect.objectContaining({ code: 'output-overflow', actual: expect.stringMatching(/held by latency\), limit 2000$/) })]);
     expect(mock.journal.filter((e) => e.kind === 'injected').map((e) => e.note)).toEqual([expect.stringMatching(/^latency: \d+ held write\(s\), \d+ bytes, not written: the connection closed \(output-overflow\)$/)]);
+  });
+
+  it('a toxic for an open connection that has not subscribed acts from its subscription on, after the ok reply; existing never reaches it', async () => {
+    const { mock } = await start();
+    const raw = await rawConnect(mock.addresses.tcp!);
+    cleanup.push(async () => raw.destroy());
+    await raw.write(cHeader());
+    await raw.waitBytes(9); // the version reply (§4)
+    const mine = mock.toxics.add({ kind: 'garbage', bytes: Uint8Array.of(0x0b, 0xad, 0xf0, 0x0d), scope: { connection: 1 } });
+    const existing = mock.toxics.add({ kind: 'garbage', bytes: Uint8Array.of(0xee), scope: 'existing' });
+    expect([mine.applied, existing.applied]).toEqual([[], []]);
+    await raw.write(frameOf(subscriptionToTerm({ mask: NOTIF.AUDIT, heartbeatInterval: 0, healthCheckInterval: 0, verbosity: 0 })));
+    const ok = frameOf(atom('ok')).length;
+    const got = await raw.waitBytes(9 + ok + 4);
+    // Version reply, the `ok` frame (§8.4), then exactly the toxic's bytes.
+    expect(Buffer.from(got.subarray(9 + ok)).toString('hex')).toBe('0badf00d');
+    expect([mock.toxics.get(mine.id)?.applied, mock.toxics.get(existing.id)?.applied]).toEqual([[1], []]);
   });
 
   it('refuses bad toxics with NSOMOCK_USAGE, and reset() removes every toxic', async () => {
