@@ -229,9 +229,16 @@ export function wrapMockServer(
   });
   const toxics = new Toxics(server);
   const counter = new TrafficCounter(server);
+  // Whoever detaches the harness from a server that stays up (the control API around serve's
+  // server) detaches the toxics and the counter with it: nothing of this wrapper stays listening.
+  const detachHarness = harness.detach.bind(harness);
+  harness.detach = (): void => {
+    detachHarness();
+    toxics.detach();
+    counter.detach();
+  };
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (harness.detach(), toxics.detach(), counter.detach(), Promise.all([server.close(), ncmp?.close()]).then(() => undefined)));
+  const close = (): Promise<void> => (closing ??= (harness.detach(), Promise.all([server.close(), ncmp?.close()]).then(() => undefined)));
   return {
     server,
     addresses,

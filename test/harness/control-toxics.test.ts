@@ -8,7 +8,7 @@ import { connect, type NotifClient } from '../../src/client/index.js';
 import { NOTIF } from '../../src/codec/index.js';
 import { startControlServer } from '../../src/harness/control-server.js';
 import { startNsoMock, type RunningNsoMock } from '../../src/harness/index.js';
-import { ManualClock, type ClosedEvent } from '../../src/server/index.js';
+import { createMockServer, ManualClock, type ClosedEvent } from '../../src/server/index.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const cleanup: (() => Promise<void>)[] = [];
@@ -113,6 +113,24 @@ describe('control API: toxics', () => {
     expect((await call('POST', '/toxics', { kind: 'stall', ms: 1, scope: { protocolVersion: 77 } })).status).toBe(201);
     expect(await call('POST', '/reset', {})).toMatchObject({ status: 204 });
     expect((await call('GET', '/toxics')).json).toEqual([]);
+  });
+});
+
+describe('control API around a bare server', () => {
+  it('serves toxics and counts, and leaves no listener on the server when it closes', async () => {
+    const server = createMockServer({ tcp: { host: '127.0.0.1', port: 0 } });
+    await server.listen();
+    cleanup.push(() => server.close());
+    const events = ['ack', 'subscribed', 'closed', 'violation', 'delivered', 'connection'] as const;
+    const listeners = (): number[] => events.map((e) => server.listenerCount(e));
+    const before = listeners();
+    const control = await startControlServer(server);
+    expect(listeners()).not.toEqual(before);
+    const res = await fetch(`${control.url}/toxics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'stall', ms: 5 }) });
+    expect(res.status).toBe(201);
+    expect((await (await fetch(`${control.url}/counts`)).json()) as unknown).toMatchObject({ sent: {}, acked: {} });
+    await control.close();
+    expect(listeners()).toEqual(before);
   });
 });
 
