@@ -281,6 +281,8 @@ export function wrapMockServer(
       harness.reset(resetOptions);
     },
     async play(what, playOptions = {}) {
+      // Read before the first await: a dispose right after this call must count as mid-run.
+      const openAtStart = closing === undefined;
       // The player (and the YAML/schema machinery) loads on first use: a server that only serves
       // starts faster (the CLI's ready line, bench/startup.bench.ts).
       const { loadScenario, playScenario, scenarioFromDocument } = await import('../scenarios/index.js');
@@ -305,13 +307,27 @@ export function wrapMockServer(
       }
       engine?.warmUp();
       const before = new Map(engine?.store.topics().map((t) => [t.topic, t.records]));
-      const report = await playScenario(loaded, server, {
+      const played = await playScenario(loaded, server, {
         clock: server.clock,
         ...(playOptions.signal === undefined ? {} : { signal: playOptions.signal }),
         ...(seed === undefined ? {} : { seed }),
         ...(playOptions.onLog === undefined ? {} : { onLog: playOptions.onLog }),
         ...(extensions === undefined ? {} : { extensions }),
       });
+      // Closed mid-run (typically `return mock.play(…)` inside an `await using mock` scope, which
+      // disposes of the mock before the play settles): the steps after that fail with "the server
+      // is closed", or pass if they never touch it. Said once, with the cause, and never passed.
+      const report: RunReport =
+        openAtStart && closing !== undefined && played.status !== 'aborted'
+          ? {
+              ...played,
+              status: 'failed',
+              failures: [
+                ...played.failures,
+                'the mock was closed while the scenario was playing: close it after play() settles (inside an `await using mock` scope, `return await mock.play(…)`, not `return mock.play(…)`)',
+              ],
+            }
+          : played;
       if (engine === undefined) return report;
       return { ...report, ncmp: ncmpModule.ncmpRunReport(engine, before) };
     },
