@@ -14,7 +14,6 @@ const CLOSED = 'the mock was closed while the scenario was playing: close it aft
 async function playThenDispose(clock: ManualClock, document: ScenarioDocument): Promise<RunReport> {
   await using mock = await startNsoMock({ clock });
   // The mistake: no `await`, so the mock is disposed of as this returns, before the play settles.
-  // eslint-disable-next-line @typescript-eslint/return-await
   return mock.play(document);
 }
 
