@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   NSOMOCK_HARNESS_TIMEOUT: 'A harness wait did not complete within its deadline.',
   NSOMOCK_HARNESS_PENDING_ACKS: 'assertNoPendingAcks() found acks still outstanding.',
   NSOMOCK_HARNESS_UNEXPECTED_FRAME: 'A client sent a frame the harness policy treats as an error.',
+  NSOMOCK_HARNESS_COUNT_INCOMPLETE: 'count() could not count all the traffic asked for: the journal no longer holds every entry since the offset (it was evicted past `journalLimit`, or the journal is off).',
   NSOMOCK_HARNESS_CLIENT_FAILED: 'A client under test exited, crashed or misbehaved during a conformance or fuzz run, or exited before the scenario ended in `run --client`.',
   // client
   NSOMOCK_CLIENT_CONNECT_FAILED: 'The client could not connect, pass the access check or subscribe.',

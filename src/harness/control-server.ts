@@ -19,6 +19,7 @@ import { checkScenarioBody } from './scenario-body-limits.js';
 import { formatPendingAcks } from './pending-table.js';
 import type { MockServer } from '../server/index.js';
 import { wrapMockServer, type RunningNsoMock } from './start-nso-mock.js';
+import { registerToxicRoutes } from './control-toxics.js';
 
 /** Options of {@link startControlServer}. */
 export interface ControlServerOptions {
@@ -497,7 +498,8 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     '/reset',
     { schema: { body: { type: 'object', properties: { disconnect: { type: 'boolean' } }, additionalProperties: false } } },
     async (req, reply) => {
-      harness.reset({ disconnect: req.body.disconnect === true });
+      // The mock's reset: the harness's, and the toxics removed.
+      mock.reset({ disconnect: req.body.disconnect === true });
       return reply.code(204).send();
     },
   );
@@ -520,6 +522,9 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
       return reply.code(204).send();
     },
   );
+
+  // Toxics and verification counts (control-toxics.ts).
+  registerToxicRoutes(app, mock, json);
 
   await app.listen({ host, port });
   const detach = mock === target ? undefined : (): void => mock.harness.detach();

@@ -29,6 +29,9 @@ export interface HarnessErrorDetails {
   /** The client under test's exit code or signal (`NSOMOCK_HARNESS_CLIENT_FAILED`). */
   readonly exitCode?: number | null;
   readonly signal?: string | null;
+  /** The offset asked for and the oldest one the journal still holds (`NSOMOCK_HARNESS_COUNT_INCOMPLETE`). */
+  readonly since?: number;
+  readonly firstHeld?: number;
 }
 
 /**

@@ -19,6 +19,8 @@ export {
   type AckMatch,
   type RecordedAck,
 } from './mock-harness.js';
+export { Toxics, type ToxicSpec, type ToxicScope, type ToxicInfo } from './toxics.js';
+export { TrafficCounter, type CountFilter, type TrafficCounts } from './traffic-counts.js';
 export { HarnessError, type HarnessErrorCode, type HarnessErrorDetails } from './errors.js';
 export { writeFileAtomic, type WriteFileAtomicOptions } from './atomic-file.js';
 export { formatPendingAcks, type PendingAckRow } from './pending-table.js';

@@ -29,6 +29,8 @@ import {
   type UnexpectedFramePolicy,
   type WaitOptions,
 } from './mock-harness.js';
+import { Toxics } from './toxics.js';
+import { TrafficCounter, type CountFilter, type TrafficCounts } from './traffic-counts.js';
 
 /** Options of {@link startNsoMock}: server options, plus a scenario whose options configure the server. */
 export interface StartNsoMockOptions extends MockServerOptions {
@@ -114,7 +116,29 @@ export interface RunningNsoMock extends AsyncDisposable {
   readonly acks: readonly RecordedAck[];
   /** @throws HarnessError `NSOMOCK_HARNESS_PENDING_ACKS` with a table of the acks still owed. */
   assertNoPendingAcks(): void;
-  /** Forgets journal, violations and acks; resumes heartbeats; `disconnect` also closes every connection. */
+  /**
+   * Faults added and removed at run time, for connections subscribed now or later (Toxiproxy's
+   * toxics): latency per write, a stall, a cut after N bytes, garbage bytes. See {@link Toxics}.
+   * @example
+   *   const slow = mock.toxics.add({ kind: 'latency', ms: 200, scope: 'future' });
+   *   mock.toxics.add({ kind: 'cut', bytes: 64, scope: { connection: 1 } });
+   *   mock.toxics.remove(slow.id);
+   */
+  readonly toxics: Toxics;
+  /**
+   * How many notifications were sent and acked, per type (WireMock's `verify`), from the journal:
+   * optionally of one `type`, one `connection`, and `since` a journal offset (the `next` of an
+   * earlier count). Counts start at the last `reset()`.
+   * @throws HarnessError `NSOMOCK_HARNESS_COUNT_INCOMPLETE` when the journal no longer holds all
+   *   the traffic asked for (more than `journalLimit` entries since then).
+   * @example
+   *   expect(mock.count({ type: 'commit-diff' })).toMatchObject({ sent: { 'commit-diff': 2 }, acked: { 'commit-diff': 2 } });
+   */
+  count(filter?: CountFilter): TrafficCounts;
+  /**
+   * Forgets journal, violations and acks; removes every toxic; resumes heartbeats; `disconnect`
+   * also closes every connection.
+   */
   reset(options?: { readonly disconnect?: boolean }): void;
   /**
    * Plays a scenario (a loaded one, a document, or a file path) against this server. A run with
@@ -234,6 +258,16 @@ export function wrapMockServer(
     ...(ackTimeoutMs === undefined ? {} : { ackTimeoutMs }),
     ...(logger === undefined ? {} : { logger }),
   });
+  const toxics = new Toxics(server);
+  const counter = new TrafficCounter(server);
+  // Whoever detaches the harness from a server that stays up (the control API around serve's
+  // server) detaches the toxics and the counter with it: nothing of this wrapper stays listening.
+  const detachHarness = harness.detach.bind(harness);
+  harness.detach = (): void => {
+    detachHarness();
+    toxics.detach();
+    counter.detach();
+  };
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= (harness.detach(), Promise.all([server.close(), ncmp?.close()]).then(() => undefined)));
   return {
@@ -274,8 +308,15 @@ export function wrapMockServer(
       return harness.acks;
     },
     assertNoPendingAcks: () => harness.assertNoPendingAcks(),
-    reset: (resetOptions) => harness.reset(resetOptions),
+    toxics,
+    count: (filter) => counter.count(filter),
+    reset: (resetOptions) => {
+      toxics.clear();
+      harness.reset(resetOptions);
+    },
     async play(what, playOptions = {}) {
+      // Read before the first await: a dispose right after this call must count as mid-run.
+      const openAtStart = closing === undefined;
       // The player (and the YAML/schema machinery) loads on first use: a server that only serves
       // starts faster (the CLI's ready line, bench/startup.bench.ts).
       const { loadScenario, playScenario, scenarioFromDocument } = await import('../scenarios/index.js');
@@ -301,13 +342,27 @@ export function wrapMockServer(
       }
       engine?.warmUp();
       const before = new Map(engine?.store.topics().map((t) => [t.topic, t.records]));
-      const report = await playScenario(loaded, server, {
+      const played = await playScenario(loaded, server, {
         clock: server.clock,
         ...(playOptions.signal === undefined ? {} : { signal: playOptions.signal }),
         ...(seed === undefined ? {} : { seed }),
         ...(playOptions.onLog === undefined ? {} : { onLog: playOptions.onLog }),
         ...(extensions === undefined ? {} : { extensions }),
       });
+      // Closed mid-run (typically `return mock.play(…)` inside an `await using mock` scope, which
+      // disposes of the mock before the play settles): the steps after that fail with "the server
+      // is closed", or pass if they never touch it. Said once, with the cause, and never passed.
+      const report: RunReport =
+        openAtStart && closing !== undefined && played.status !== 'aborted'
+          ? {
+              ...played,
+              status: 'failed',
+              failures: [
+                ...played.failures,
+                'the mock was closed while the scenario was playing: close it after play() settles (inside an `await using mock` scope, `return await mock.play(…)`, not `return mock.play(…)`)',
+              ],
+            }
+          : played;
       if (engine === undefined) return report;
       return { ...report, ncmp: ncmpModule.ncmpRunReport(engine, before) };
     },

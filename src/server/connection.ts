@@ -128,6 +128,17 @@ export interface ConnectionFaults {
   slowWrite(bytesPerTick: number, tickMs?: number): void;
   /** Pauses (true) or resumes (false) heartbeats and health checks (§13). */
   hang(hung: boolean): void;
+  /**
+   * Holds every write `ms` (clock time) before it is queued, order kept (a latency toxic); 0 turns
+   * it off and releases what is held at once.
+   */
+  delay(ms: number): void;
+  /**
+   * Ends the connection once `bytes` more bytes were written: the write that crosses the limit is
+   * cut there, journaled (`injected`, with `detail`), and the connection closes with reason
+   * `fault-injection` and `detail` (a cut toxic). 0 closes at once; `undefined` cancels.
+   */
+  cutAfter(bytes: number | undefined, detail?: string): void;
 }
 
 /**
@@ -171,6 +182,14 @@ export class Connection implements ConnectionFaults {
   #slowTickMs = 1;
   #slowTimer: ClockTimer | undefined;
   #truncateNext = false;
+  // Latency (delay()): writes held until their due time, oldest first; one timer for the head.
+  #delayMs = 0;
+  #delayed: { readonly due: number; readonly bytes: Uint8Array }[] = [];
+  #delayedBytes = 0;
+  #delayTimer: ClockTimer | undefined;
+  // cutAfter(): bytes still allowed before the connection is ended.
+  #cutRemaining: number | undefined;
+  #cutDetail = '';
   #lingerTimer: ClockTimer | undefined;
   /** Clock time of the last byte received (progress of an incomplete header or frame). */
   #inputProgressAt = 0;
@@ -223,7 +242,7 @@ export class Connection implements ConnectionFaults {
 
   /** Bytes queued and not yet accepted by the kernel. */
   get bufferedBytes(): number {
-    return this.#pendingBytes + this.#socket.writableLength;
+    return this.#pendingBytes + this.#delayedBytes + this.#socket.writableLength;
   }
 
   /** Bytes received and not yet read: an incomplete header or frame. */
@@ -327,6 +346,22 @@ export class Connection implements ConnectionFaults {
 
   hang(hung: boolean): void {
     this.dispatch({ kind: 'hang', hung });
+  }
+
+  delay(ms: number): void {
+    this.#delayMs = Math.max(0, ms);
+    if (this.#delayMs === 0) this.#guard(() => this.#releaseDelayed(true));
+  }
+
+  cutAfter(bytes: number | undefined, detail = `cut after ${bytes ?? 0} bytes`): void {
+    if (bytes === undefined) {
+      this.#cutRemaining = undefined;
+      return;
+    }
+    if (this.#ended || this.#state.phase === 'closed') return;
+    this.#cutRemaining = Math.max(0, Math.floor(bytes));
+    this.#cutDetail = detail;
+    if (this.#cutRemaining === 0) this.#guard(() => this.#cut(new Uint8Array(0)));
   }
 
   // ---- input ------------------------------------------------------------------------------------
@@ -559,6 +594,7 @@ export class Connection implements ConnectionFaults {
   }
 
   #close(reason: CloseReason, mode: 'end' | 'destroy'): void {
+    this.#dropDelayed(reason);
     if (!this.#ended) {
       this.#ended = true;
       this.#host.onClosing(this, reason);
@@ -624,10 +660,11 @@ export class Connection implements ConnectionFaults {
   }
 
   #release(): void {
-    for (const timer of [this.#stallTimer, this.#stallResume, this.#slowTimer, this.#lingerTimer, this.#inputStallTimer]) {
+    this.#dropDelayed(this.#state.closeReason ?? 'peer-closed');
+    for (const timer of [this.#stallTimer, this.#stallResume, this.#slowTimer, this.#lingerTimer, this.#inputStallTimer, this.#delayTimer]) {
       if (timer !== undefined) this.#host.clock.clearTimeout(timer);
     }
-    this.#stallTimer = this.#stallResume = this.#slowTimer = this.#lingerTimer = this.#inputStallTimer = undefined;
+    this.#stallTimer = this.#stallResume = this.#slowTimer = this.#lingerTimer = this.#inputStallTimer = this.#delayTimer = undefined;
     for (const timer of this.#timers.values()) this.#host.clock.clearTimeout(timer);
     this.#timers.clear();
     this.#dropPending();
@@ -660,6 +697,90 @@ export class Connection implements ConnectionFaults {
 
   #enqueue(bytes: Uint8Array): boolean {
     if (this.#socket.destroyed) return false;
+    if (this.#delayMs > 0 || this.#delayed.length > 0) {
+      // Latency: held until due (behind anything already held, so the order stays). A write made
+      // after the delay was turned off still waits for the held ones (#releaseDelayed empties them).
+      if (this.#delayMs === 0) this.#releaseDelayed(true);
+      else {
+        this.#delayed.push({ due: this.#host.clock.now() + this.#delayMs, bytes });
+        this.#delayedBytes += bytes.length;
+        // Held output counts against the same bound as queued output: a latency toxic under a
+        // heavy emitter must not grow the server without limit.
+        const held = this.#pendingBytes + this.#delayedBytes + this.#socket.writableLength;
+        if (held > this.#host.highWaterMarkBytes && !this.#ended) {
+          this.#dispatch({ kind: 'output-blocked', code: 'output-overflow', detail: `${held} bytes queued (${this.#delayedBytes} held by latency), limit ${this.#host.highWaterMarkBytes}` });
+          return false;
+        }
+        this.#armDelay();
+        return true;
+      }
+    }
+    return this.#enqueueNow(bytes);
+  }
+
+  #armDelay(): void {
+    const head = this.#delayed[0];
+    if (head === undefined || this.#delayTimer !== undefined) return;
+    const clock = this.#host.clock;
+    this.#delayTimer = clock.setTimeout(() => {
+      this.#delayTimer = undefined;
+      // The timer firing is the head's due time, whatever now() reads (see stall()).
+      this.#guard(() => this.#releaseDelayed(false, head.due));
+    }, Math.max(0, head.due - clock.now()));
+  }
+
+  /** Writes held by a latency toxic are not written once the connection closes: said in the journal. */
+  #dropDelayed(reason: CloseReason): void {
+    if (this.#delayed.length === 0) return;
+    const [count, bytes] = [this.#delayed.length, this.#delayedBytes];
+    this.#delayed = [];
+    this.#delayedBytes = 0;
+    if (this.#delayTimer !== undefined) this.#host.clock.clearTimeout(this.#delayTimer);
+    this.#delayTimer = undefined;
+    this.#journal('out', 'injected', undefined, undefined, `latency: ${count} held write(s), ${bytes} bytes, not written: the connection closed (${String(reason)})`);
+  }
+
+  /** Queues the held writes that are due (all of them when `all`), oldest first. */
+  #releaseDelayed(all: boolean, dueBy: number = this.#host.clock.now()): void {
+    while (this.#delayed.length > 0) {
+      const head = this.#delayed[0]!;
+      if (!all && head.due > dueBy) break;
+      this.#delayed.shift();
+      this.#delayedBytes -= head.bytes.length;
+      if (!this.#enqueueNow(head.bytes)) {
+        // Closed (a cut, an overflow): what is still held will not be written.
+        this.#delayed = [];
+        this.#delayedBytes = 0;
+        break;
+      }
+    }
+    if (this.#delayTimer !== undefined && this.#delayed.length === 0) {
+      this.#host.clock.clearTimeout(this.#delayTimer);
+      this.#delayTimer = undefined;
+    }
+    this.#armDelay();
+    if (this.bufferedBytes === 0) this.#resolveDrainWaiters();
+  }
+
+  /** Writes the part of `bytes` the cut still allows, then ends the connection (fault injection). */
+  #cut(bytes: Uint8Array): void {
+    const allowed = bytes.subarray(0, this.#cutRemaining ?? 0);
+    this.#cutRemaining = undefined;
+    this.#journal('out', 'injected', undefined, allowed, `${this.#cutDetail}: ${allowed.length} of a ${bytes.length}-byte write sent, then the connection ended`);
+    if (allowed.length > 0) this.#queue(allowed);
+    this.#dispatch({ kind: 'close', reason: 'fault-injection', detail: this.#cutDetail });
+  }
+
+  #enqueueNow(bytes: Uint8Array): boolean {
+    if (this.#socket.destroyed) return false;
+    if (this.#cutRemaining !== undefined) {
+      // The write that reaches the limit is the last one: its allowed part goes out, then the end.
+      if (bytes.length >= this.#cutRemaining) {
+        this.#cut(bytes);
+        return false;
+      }
+      this.#cutRemaining -= bytes.length;
+    }
     if (this.#truncateNext && bytes.length > 1) {
       // Fault injection: half a frame, then the end of the stream (a server crashing mid-write).
       this.#truncateNext = false;

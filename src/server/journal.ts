@@ -183,6 +183,7 @@ export class Journal {
   #bytes = 0;
   /** The byte cap (see {@link JournalOptions.maxBytes}). */
   readonly maxBytes: number;
+  #clearedAt = 0;
 
   /** @throws RangeError when `limit` is not a non-negative integer (0 disables recording) or `maxBytes` is negative. */
   constructor(limit: number, options?: JournalOptions) {
@@ -208,6 +209,16 @@ export class Journal {
   /** Entries ever recorded, including evicted ones. */
   get total(): number {
     return this.#total;
+  }
+
+  /** The `seq` of the oldest entry held (`total` when none is). */
+  get firstHeld(): number {
+    return this.#total - this.#held;
+  }
+
+  /** The `seq` of the first entry recorded after the last `clear()` (0 before any). */
+  get clearedAt(): number {
+    return this.#clearedAt;
   }
 
   /** Entries currently held (at most `limit`). */
@@ -399,5 +410,6 @@ export class Journal {
     this.#note = new Array<string | undefined>(this.limit).fill(undefined);
     this.#next = 0;
     this.#held = 0;
+    this.#clearedAt = this.#total;
   }
 }

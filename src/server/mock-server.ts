@@ -1124,6 +1124,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
       truncateNextFrame: () => conn.truncateNextFrame(),
       slowWrite: (bytesPerTick, tickMs) => conn.slowWrite(bytesPerTick, tickMs),
       hang: (hung) => conn.hang(hung),
+      delay: (ms) => conn.delay(ms),
+      cutAfter: (bytes, detail) => conn.cutAfter(bytes, detail),
     };
   }
 

@@ -149,7 +149,7 @@ export type SessionInput =
   /** An incomplete header or frame received no byte for longer than the input-stall limit (the shell measures it on the clock). */
   | { readonly kind: 'input-stall'; readonly detail: string }
   /** The server decided to close (shutdown, ack timeout, fault injection, strict-mode ack violation). */
-  | { readonly kind: 'close'; readonly reason: CloseReason }
+  | { readonly kind: 'close'; readonly reason: CloseReason; readonly detail?: string }
   /** The socket is gone (the peer closed, reset, or our own close completed). */
   | { readonly kind: 'socket-closed' };
 

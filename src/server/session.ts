@@ -125,7 +125,7 @@ export function step(state: SessionState, input: SessionInput, config: SessionCo
       ]);
     case 'close':
       if (state.phase === 'closing') return { state, effects: [] };
-      return closeWith(state, input.reason, 'end', []);
+      return closeWith(state, input.reason, 'end', [], input.detail);
     case 'socket-closed': {
       const closeReason: CloseReason = state.closeReason ?? 'peer-closed';
       return {

@@ -78,6 +78,22 @@ describe('example: one mock for a whole suite', () => {
   });
 });
 
+describe('example: toxics and counts', () => {
+  it('runs', async () => {
+    // doc: toxics-and-counts
+    await using mock = await startNsoMock();
+    const subscriber = await startSubscriber(mock.addresses.tcp!); // the code under test
+    await mock.waitForSubscribers(1, { within: 5000 });
+    const slow = mock.toxics.add({ kind: 'latency', ms: 50 }); // every write to every subscriber held 50 ms
+    await mock.emit({ type: 'commit-diff', th: 1 }); // still acked, 50 ms later
+    mock.toxics.remove(slow.id);
+    await mock.emit({ type: 'commit-diff', th: 2 });
+    expect(mock.count({ type: 'commit-diff' })).toMatchObject({ sent: { 'commit-diff': 2 }, acked: { 'commit-diff': 2 } });
+    await subscriber.close();
+    // end doc
+  });
+});
+
 describe('example: failures are HarnessErrors with a code', () => {
   it('runs', async () => {
     await using quiet = await startNsoMock();

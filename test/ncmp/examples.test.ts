@@ -29,7 +29,7 @@ const EXPECTED_RECORDS: Record<string, Record<string, number>> = {
 async function play(file: string): Promise<RunReport> {
   const clock = new ManualClock({ now: T0 });
   await using mock = await startNsoMock({ clock });
-  return driveClock(clock, mock.play(join(dir, file)));
+  return await driveClock(clock, mock.play(join(dir, file))); // awaited before `mock` is disposed of
 }
 
 describe('examples/ncmp', () => {

@@ -39,7 +39,9 @@ async function loadError(text: string): Promise<string> {
 async function playDocument(document: ScenarioDocument, seed?: number): Promise<RunReport> {
   const clock = new ManualClock({ now: T0 });
   await using mock = await startNsoMock({ clock });
-  return driveClock(clock, mock.play(document, seed === undefined ? {} : { seed }));
+  // `return await`: a bare `return` of the promise would dispose of the mock (close the server)
+  // before the play settles, and a step that emits after that fails with "the server is closed".
+  return await driveClock(clock, mock.play(document, seed === undefined ? {} : { seed }));
 }
 
 describe('loading NCMP scenarios', () => {
@@ -164,6 +166,8 @@ describe('playing NCMP steps', () => {
         { repeat: { times: 2, steps: [{ wait: '7ms' }, { 'ncmp-async-response': { format: 'legacy', topic: 'client', data: {} } }] } },
         // A fixed duration besides waits: expect-no-ack's `for`.
         { 'expect-no-ack': { for: '100ms' } },
+        // fuzz's pacing: 3 notifications 5 ms apart are 10 ms of scenario time.
+        { fuzz: { types: ['audit', 'commit-simple'], count: 3, every: '5ms' } },
         { 'ncmp-cm-handle': { cmHandleId: 'ch-1', trigger: 'deregister-begin' } },
       ],
     });
@@ -175,13 +179,17 @@ describe('playing NCMP steps', () => {
       const played = mock.play(scenario).finally(() => {
         settled = true;
       });
-      for (let i = 0; !settled && i < 10_000; i += 1) {
+      // Driven until the play settles (fuzz loads fast-check on first use, which takes real time);
+      // the real-time bound is a guard, as driveClock's, not a deadline of the test.
+      const guard = Date.now() + 20_000;
+      for (let i = 0; !settled && Date.now() < guard; i += 1) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         await new Promise<void>((resolve) => setImmediate(resolve));
         const due = clock.nextDue();
         if (!settled && due !== undefined) clock.advanceTo(due + (lags[i % lags.length] ?? 0));
       }
-      return played;
+      // Awaited inside the scope of `mock`, which a bare `return played` would close mid-run.
+      return await played;
     };
     const exact = await playDocument(scenario);
     expect(exact.failures).toEqual([]);
@@ -190,11 +198,11 @@ describe('playing NCMP steps', () => {
     expect(late.ncmp).toEqual(exact.ncmp);
     const times = (late.ncmp?.topics ?? []).flatMap((t) => t.records.map((r) => [t.topic, r.timestamp - Date.UTC(2024, 4, 1, 12)]));
     // register after 10 ms; the sync 30 ms into the parallel; the parallel ends with its 50 ms branch;
-    // then 7 + 7; then 100 ms without acks.
+    // then 7 + 7; then 100 ms without acks; then the fuzz's 2 × 5 ms.
     expect(times).toEqual([
       ['ncmp-events', 10],
       ['ncmp-events', 40],
-      ['ncmp-events', 74 + 100],
+      ['ncmp-events', 74 + 100 + 10],
       ['ncmp-async-m2m', 67],
       ['ncmp-async-m2m', 74],
       ['client', 67],

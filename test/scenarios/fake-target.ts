@@ -101,6 +101,8 @@ export class FakeTarget implements ScenarioTarget {
       truncateNextFrame: record('truncateNextFrame'),
       slowWrite: record('slowWrite'),
       hang: record('hang'),
+      delay: record('delay'),
+      cutAfter: record('cutAfter'),
     };
   }
 
