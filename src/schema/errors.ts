@@ -12,6 +12,8 @@ export interface SchemaErrorDetails {
   readonly column?: number;
   /** The keypath at fault (for `NSOMOCK_SCHEMA_PATH`), or the value's path (for `NSOMOCK_SCHEMA_VALUE`). */
   readonly path?: string;
+  /** Which part of a declared change or data entry is at fault (`typeChange`, `typeDataEntry`). */
+  readonly field?: 'op' | 'path' | 'value';
 }
 
 /** The schema layer's codes (rows in docs/errors.md). */

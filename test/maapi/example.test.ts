@@ -1,8 +1,9 @@
 /**
  * examples/maapi/commit-diff-consumer.yaml validates and runs green with a consumer that walks
- * the transaction over MAAPI before it acks (the model given by hand until YANG loading lands).
+ * the transaction over MAAPI before it acks; the model is the scenario's own schema: (mk.yang, loaded by the schema layer).
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { connect, connectMaapi } from '../../src/client/index.js';
 import { formatTerm, NOTIF } from '../../src/codec/index.js';
 import { startNsoMock } from '../../src/harness/index.js';
 import { loadScenario, scenarioFromDocument, type ScenarioDocument } from '../../src/scenarios/index.js';
-import { mkSchema } from '../support/maapi-schema.js';
+import { MK_YANG } from '../support/maapi-schema.js';
 
 const FILE = fileURLToPath(new URL('../../examples/maapi/commit-diff-consumer.yaml', import.meta.url));
 
@@ -18,7 +19,9 @@ describe('docs/maapi.md', () => {
   it("its scenario validates (schema, changes, data, expect-maapi)", async () => {
     const text = readFileSync(new URL('../../docs/maapi.md', import.meta.url), 'utf8');
     const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(text)?.[1] ?? '';
-    const scenario = await scenarioFromDocument(parse(yamlBlock) as ScenarioDocument);
+    // Its schema: [../models/mk.yang] is relative to examples/maapi/, where the example file lives.
+    const scenario = await scenarioFromDocument(parse(yamlBlock) as ScenarioDocument, { displayRoot: dirname(FILE) });
+    expect(scenario.schemaFiles).toEqual([MK_YANG]);
     expect(scenario.steps.map((s) => (s.kind === 'extension' ? s.extension : s.kind))).toEqual(['await-subscribers', 'emit', 'expect-maapi', 'expect-ack']);
   });
 });
@@ -33,7 +36,7 @@ describe('examples/maapi/commit-diff-consumer.yaml', () => {
 
   it('runs green with a consumer that attaches, iterates, reads, detaches and then acks', async () => {
     const scenario = await loadScenario(FILE);
-    await using mock = await startNsoMock({ scenario, maapi: { schema: mkSchema() } });
+    await using mock = await startNsoMock({ scenario });
     const playing = mock.play(scenario);
     const events = await connect(mock.addresses.tcp!, { mask: NOTIF.COMMIT_DIFF });
     const n = await events.next();
@@ -49,7 +52,7 @@ describe('examples/maapi/commit-diff-consumer.yaml', () => {
     m.close();
     events.close();
     expect(th).toBe(17);
-    expect(seen).toEqual(['modified undefined', 'created undefined', 'value-set <<"10.0.0.1">>', 'value-set {11,22}', 'modified undefined', 'value-set {11,8022}', 'deleted undefined']);
+    expect(seen).toEqual(['modified undefined', 'created undefined', 'value-set {10,0,0,1}', 'value-set {11,22}', 'modified undefined', 'value-set {11,8022}', 'deleted undefined']);
     expect(port).toBe('{11,8022}');
     expect(report.failures).toEqual([]);
     expect(report.status).toBe('passed');
