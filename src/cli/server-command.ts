@@ -370,7 +370,10 @@ function reportStartupError(error: unknown, logger: CliLogger): ExitCode {
     logger.log('error', error.message, { code: error.code, problems: (error.details as { problems?: unknown }).problems });
     return EXIT_CODES.usage;
   }
-  if (error instanceof NsoMockError && (error.code === 'NSOMOCK_USAGE' || error.code === 'NSOMOCK_SERVER_LISTEN_FAILED' || error.code === 'NSOMOCK_NCMP_KAFKA')) {
+  if (
+    error instanceof NsoMockError &&
+    (error.code === 'NSOMOCK_USAGE' || error.code === 'NSOMOCK_SERVER_LISTEN_FAILED' || error.code === 'NSOMOCK_NCMP_KAFKA' || error.code === 'NSOMOCK_SCHEMA_INVALID')
+  ) {
     logger.log('error', error.message, { code: error.code });
     const hint = addressInUseHint(error);
     if (hint !== undefined) logger.log('info', hint);
