@@ -141,7 +141,7 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
   if (args['control-port'] !== undefined) {
     try {
       const { startControlFromArgs } = await import('./commands/control.js');
-      control = await startControlFromArgs(server, args);
+      control = await startControlFromArgs(server, args, process.env, maapi);
     } catch (error) {
       clientLog?.end();
       await server.close();
