@@ -4,6 +4,7 @@
  */
 import { NsoMockError } from '../codec/index.js';
 
+/** Where a `SchemaError` points: the model file and position, or the keypath / declared field at fault. */
 export interface SchemaErrorDetails {
   /** The model file (as given in `loadSchema`'s sources). */
   readonly file?: string;
