@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenarios/index.js';
+import { FILE as FXS_FILE } from '../support/fxs-sample.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -143,6 +144,16 @@ steps:
     expect(broken[0]).toMatch(/^models\/broken\.yang:4:\d+: schema\[0\]: expected a model that loads \(docs\/schemas\.md\), found .*nosuchtype/);
     expect(await problems('name: bad\nschema: [models/none.yang]\nsteps:\n  - wait: 1ms\n')).toEqual([
       'bad.yaml:2:10: schema[0]: expected a readable model file (.yang or .fxs), found no such file',
+    ]);
+  });
+
+  it('a compiled .fxs model in schema: (its own hashes), checked the same way', async () => {
+    await writeFile(join(dir, 'models', 'fx.fxs'), FXS_FILE);
+    const yaml = (value: string): string =>
+      `name: fxs\nschema: [models/fx.fxs]\nsteps:\n  - emit:\n      type: commit-diff\n      th: 6\n      changes:\n        - { path: "/fx:sys/host{h1}/port", op: value-set, value: ${value} }\n`;
+    expect(await problems(yaml('22'))).toEqual([]);
+    expect(await problems(yaml('x'))).toEqual([
+      "bad.yaml:8:66: steps[0].emit.changes[0].value: expected a value of the leaf's type in the scenario's models (schema:), found 'x' is no uint16: not an integer",
     ]);
   });
 });
