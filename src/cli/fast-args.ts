@@ -50,6 +50,8 @@ export function fastServerArgs(argv: readonly string[]): ServerCommandArgs | und
       if ('default' in spec && spec.default !== undefined) out[name] = spec.default;
       continue;
     }
+    // A list option (`--schema a.yang b.yang`) takes the values after it: yargs reads those.
+    if ('array' in spec && spec.array === true) return undefined;
     if (spec.type === 'number') {
       if (typeof raw !== 'string' || !INTEGER.test(raw)) return undefined;
       out[name] = Number(raw);

@@ -13,7 +13,7 @@ import { DEFAULT_CLIENT_GRACE_MS, type RunClientArgs } from './commands/run.js';
 import type { ServerArgs } from './commands/options.js';
 import { DEFAULT_PORT, ncmpOptionsGiven } from './commands/options.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
-import { createMaapiWiring, loadSchemaFiles, type MaapiWiring } from '../maapi/index.js';
+import { createMaapiWiring, type MaapiWiring } from '../maapi/index.js';
 import { createLogger, type CliLogger } from './logger.js';
 import { checkReportPath, formatSummary, writeJsonReport, writeJUnitReport } from './reports.js';
 
@@ -116,8 +116,9 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
   let maapi: MaapiWiring;
   try {
     // MAAPI (docs/maapi.md) on the same listeners: attach, diff_iterate, reads, schema loading.
-    const files = scenario === undefined ? [] : (await import('../scenarios/index.js')).scenarioSchemaFiles(scenario);
-    const schema = files.length === 0 ? undefined : await loadSchemaFiles(files);
+    // --schema wins over the scenario's `schema:` (its files resolved when it loaded).
+    const files = args.schema !== undefined && args.schema.length > 0 ? args.schema : (scenario?.schemaFiles ?? []);
+    const schema = files.length === 0 ? undefined : (await import('../schema/index.js')).loadSchema(files);
     maapi = createMaapiWiring(schema === undefined ? {} : { schema });
     maapi.onCall((call) => {
       const what = `maapi: connection ${call.connectionId}: ${call.name}${call.th === undefined ? '' : ` th ${call.th}`}`;
@@ -154,7 +155,7 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
   if (args['control-port'] !== undefined) {
     try {
       const { startControlFromArgs } = await import('./commands/control.js');
-      control = await startControlFromArgs(server, args);
+      control = await startControlFromArgs(server, args, process.env, maapi);
     } catch (error) {
       clientLog?.end();
       await server.close();
@@ -395,7 +396,10 @@ function reportStartupError(error: unknown, logger: CliLogger): ExitCode {
     logger.log('error', error.message, { code: error.code, problems: (error.details as { problems?: unknown }).problems });
     return EXIT_CODES.usage;
   }
-  if (error instanceof NsoMockError && (error.code === 'NSOMOCK_USAGE' || error.code === 'NSOMOCK_SERVER_LISTEN_FAILED' || error.code === 'NSOMOCK_NCMP_KAFKA')) {
+  if (
+    error instanceof NsoMockError &&
+    (error.code === 'NSOMOCK_USAGE' || error.code === 'NSOMOCK_SERVER_LISTEN_FAILED' || error.code === 'NSOMOCK_NCMP_KAFKA' || error.code === 'NSOMOCK_SCHEMA_INVALID')
+  ) {
     logger.log('error', error.message, { code: error.code });
     const hint = addressInUseHint(error);
     if (hint !== undefined) logger.log('info', hint);

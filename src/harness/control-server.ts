@@ -19,6 +19,8 @@ import { checkScenarioBody } from './scenario-body-limits.js';
 import { formatPendingAcks } from './pending-table.js';
 import type { MockServer } from '../server/index.js';
 import { wrapMockServer, type RunningNsoMock } from './start-nso-mock.js';
+import type { MaapiWiring } from '../maapi/index.js';
+import { registerMaapiRoutes } from './control-maapi.js';
 import { registerToxicRoutes } from './control-toxics.js';
 
 /** Options of {@link startControlServer}. */
@@ -37,6 +39,11 @@ export interface ControlServerOptions {
    * read, and quote in an error, any file the server can read.
    */
   readonly root?: string;
+  /**
+   * The MAAPI server of a bare `MockServer` target (the CLI's serve): `GET /maapi/calls` lists its
+   * calls and posted scenarios declare their transactions to it. A `RunningNsoMock` brings its own.
+   */
+  readonly maapi?: MaapiWiring;
 }
 
 /** A running control server. */
@@ -266,7 +273,7 @@ const ackMatch = {
  */
 export async function startControlServer(target: RunningNsoMock | MockServer, options: ControlServerOptions = {}): Promise<ControlServer> {
   // A bare server (the CLI's serve) gets the harness with the 'ignore' policy: serve logs violations itself.
-  const mock = 'harness' in target ? target : wrapMockServer(target, { onUnexpectedFrame: 'ignore' });
+  const mock = 'harness' in target ? target : wrapMockServer(target, { onUnexpectedFrame: 'ignore', ...(options.maapi === undefined ? {} : { maapi: options.maapi }) });
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) {
     throw new UsageError('NSOMOCK_USAGE', `Failed to start the control API: ${host} is not a loopback address (use 127.0.0.1, ::1 or localhost)`, {
@@ -360,6 +367,8 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
   };
 
   app.get('/ready', async () => ({ ready: true, tcp: mock.addresses.tcp ?? null, unix: mock.addresses.unix ?? null, subscribers: harness.subscribers.length }));
+
+  registerMaapiRoutes(app, () => mock.maapi);
 
   app.get('/subscribers', async (_req, reply) => reply.type('application/json').send(json(harness.subscribers.map(subscriberView))));
 

@@ -16,7 +16,8 @@ import {
   type SubscriberInfo,
   type Violation,
 } from '../server/index.js';
-import { createMaapiWiring, loadSchemaFiles, type MaapiServer, type MaapiWiring } from '../maapi/index.js';
+import { createMaapiWiring, type MaapiServer, type MaapiWiring } from '../maapi/index.js';
+import { loadSchema } from '../schema/index.js';
 import type { NcmpEngine, NcmpEngineOptions, NcmpScenarioSettings } from '../ncmp/index.js';
 import type { Schema } from '../schema/index.js';
 import type { LoadScenarioOptions, RunLogEvent, RunReport, Scenario, ScenarioDocument } from '../scenarios/index.js';
@@ -53,10 +54,12 @@ export interface StartNsoMockOptions extends MockServerOptions {
   readonly ncmp?: NcmpEngineOptions | true;
   /**
    * MAAPI on the same listeners (docs/maapi.md): on by default, with the scenario's `schema:` or
-   * this `schema`; `false` closes client-type-7 connections at once, as before. A `clientHandlers[7]`
-   * of your own wins.
+   * this `schema` — a loaded `Schema`, or model files (`.yang`, `.fxs`; relative paths from the
+   * working directory); `false` closes client-type-7 connections at once, as before. A
+   * `clientHandlers[7]` of your own wins.
+   * @example startNsoMock({ maapi: { schema: ['examples/models/mk.yang'] } })
    */
-  readonly maapi?: false | { readonly schema?: Schema };
+  readonly maapi?: false | { readonly schema?: Schema | readonly string[] };
 }
 
 /**
@@ -167,11 +170,19 @@ export interface RunningNsoMock extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** The models a scenario names (`schema:`), undefined when it names none. */
-async function scenarioSchema(scenario: Scenario): Promise<Schema | undefined> {
-  const { scenarioSchemaFiles } = await import('../scenarios/index.js');
-  const files = scenarioSchemaFiles(scenario);
-  return files.length === 0 ? undefined : loadSchemaFiles(files);
+/**
+ * The models MAAPI serves: the option's (a Schema, or files to load), else the scenario's `schema:`
+ * (its files, resolved when the scenario loaded); undefined when neither names any.
+ * @throws SchemaError `NSOMOCK_SCHEMA_INVALID` for a model file that does not load
+ */
+function maapiSchema(option: Schema | readonly string[] | undefined, scenario: Scenario | undefined): Schema | undefined {
+  if (option !== undefined && !isFileList(option)) return option;
+  const files = option ?? scenario?.schemaFiles ?? [];
+  return files.length === 0 ? undefined : loadSchema(files);
+}
+
+function isFileList(value: Schema | readonly string[]): value is readonly string[] {
+  return Array.isArray(value);
 }
 
 function isScenario(value: Scenario | ScenarioDocument): value is Scenario {
@@ -212,7 +223,7 @@ export async function startNsoMock(options: StartNsoMockOptions = {}): Promise<R
   // MAAPI (docs/maapi.md): client type 7 on the same listeners, unless turned off or handled by the caller.
   let maapi: MaapiWiring | undefined;
   if (maapiOptions !== false && plainServerOptions.clientHandlers?.[7] === undefined) {
-    const schema = maapiOptions?.schema ?? (scenario === undefined ? undefined : await scenarioSchema(scenario));
+    const schema = maapiSchema(maapiOptions?.schema, scenario);
     maapi = createMaapiWiring(schema === undefined ? {} : { schema });
   }
   const server = createMockServer(maapi === undefined ? plainServerOptions : { ...plainServerOptions, clientHandlers: { ...maapi.clientHandlers, ...plainServerOptions.clientHandlers } });

@@ -3,12 +3,14 @@
  * list entries (in insertion order, as `moved-after` leaves them) and leaf values in wire form.
  */
 import { list, type Term } from '../codec/index.js';
-import type { SchemaNode } from '../schema/index.js';
-import { keyTerms, type PathStep, type ResolvedPath } from './keypath.js';
+import type { KeyValue, KeypathStep, SchemaNode } from '../schema/index.js';
+
+/** A path as the tree walks it: a resolved keypath's steps, top first. */
+type Steps = readonly KeypathStep[];
 
 type Instance = Map<string, Child>;
 interface Entry {
-  readonly keys: readonly string[];
+  readonly keys: readonly KeyValue[];
   readonly instance: Instance;
 }
 type Child =
@@ -22,8 +24,13 @@ function slot(node: SchemaNode): string {
   return `${node.ns.hash}:${node.name}`;
 }
 
-function entryKey(keys: readonly string[]): string {
-  return keys.join('\u0000');
+/** Entries are told apart by their keys' canonical texts (the schema layer types both declared and requested keys). */
+function entryKey(keys: readonly KeyValue[]): string {
+  return keys.map((k) => k.text).join('\u0000');
+}
+
+function isTermList(value: Term | readonly Term[]): value is readonly Term[] {
+  return Array.isArray(value);
 }
 
 /** A list entry found by a cursor: its keys as text and as typed values. */
@@ -36,22 +43,22 @@ export class DataTree {
   readonly #root: Instance = new Map();
 
   /** Creates the containers and list entries along `path` (entry key leaves included). */
-  create(path: ResolvedPath): void {
+  create(path: Steps): void {
     this.#walk(path, true);
   }
 
   /** Sets a leaf (or a leaf-list's values), creating what lies above it. */
-  set(path: ResolvedPath, value: Term | Term[]): void {
+  set(path: Steps, value: Term | readonly Term[]): void {
     const last = path[path.length - 1];
     if (last === undefined) return;
     const parent = this.#walk(path.slice(0, -1), true);
     if (parent === undefined) return;
-    if (Array.isArray(value)) parent.set(slot(last.node), { kind: 'leaf-list', values: value });
+    if (isTermList(value)) parent.set(slot(last.node), { kind: 'leaf-list', values: [...value] });
     else parent.set(slot(last.node), { kind: 'leaf', value });
   }
 
   /** Removes the node at `path` (an entry, a container, a leaf) and everything below it. */
-  delete(path: ResolvedPath): void {
+  delete(path: Steps): void {
     const last = path[path.length - 1];
     if (last === undefined) return;
     const parent = this.#walk(path.slice(0, -1), false);
@@ -63,7 +70,7 @@ export class DataTree {
   }
 
   /** Moves a list entry to follow `after` (or to the front when undefined), as MOP_MOVED_AFTER says. */
-  move(path: ResolvedPath, after: readonly string[] | undefined): void {
+  move(path: Steps, after: readonly KeyValue[] | undefined): void {
     const last = path[path.length - 1];
     if (last?.keys === undefined) return;
     const parent = this.#walk(path.slice(0, -1), true);
@@ -79,7 +86,7 @@ export class DataTree {
   }
 
   /** Whether the node at `path` exists (a leaf with a value, an entry, a container with data). */
-  exists(path: ResolvedPath): boolean {
+  exists(path: Steps): boolean {
     const last = path[path.length - 1];
     if (last === undefined) return false;
     const parent = this.#walk(path.slice(0, -1), false);
@@ -90,7 +97,7 @@ export class DataTree {
   }
 
   /** A leaf's value (a leaf-list's as a list), or undefined. Key leaves of an existing entry come from its keys. */
-  get(path: ResolvedPath): Term | undefined {
+  get(path: Steps): Term | undefined {
     const last = path[path.length - 1];
     if (last === undefined) return undefined;
     const parent = this.#walk(path.slice(0, -1), false);
@@ -100,27 +107,27 @@ export class DataTree {
     if (child === undefined && this.#isKeyLeaf(path)) {
       const entry = path[path.length - 2]!;
       const i = (entry.node.keys ?? []).indexOf(last.node.name);
-      return keyTerms(entry)[i];
+      return entry.keys?.[i]?.term;
     }
     return undefined;
   }
 
   /** The entries of the list at `path` (its last step without keys), in order. */
-  entries(path: ResolvedPath): EntryKeys[] {
+  entries(path: Steps): EntryKeys[] {
     const last = path[path.length - 1];
     if (last === undefined) return [];
     const parent = this.#walk(path.slice(0, -1), false);
     const child = parent?.get(slot(last.node));
     if (child?.kind !== 'list') return [];
-    return [...child.entries.values()].map((e) => ({ keys: e.keys, typed: keyTerms({ node: last.node, keys: e.keys }) }));
+    return [...child.entries.values()].map((e) => ({ keys: e.keys.map((k) => k.text), typed: e.keys.map((k) => k.term) }));
   }
 
   /** Whether an entry or container at `path` exists as an instance (for get_object). */
-  instance(path: ResolvedPath): boolean {
+  instance(path: Steps): boolean {
     return path.length > 0 && this.#walk(path, false) !== undefined;
   }
 
-  #isKeyLeaf(path: ResolvedPath): boolean {
+  #isKeyLeaf(path: Steps): boolean {
     const last = path[path.length - 1];
     const entry = path[path.length - 2];
     if (last === undefined || entry?.keys === undefined) return false;
@@ -128,7 +135,7 @@ export class DataTree {
   }
 
   /** The instance at the end of `path` (a container or an entry); undefined when absent and not creating. */
-  #walk(path: readonly PathStep[], create: boolean): Instance | undefined {
+  #walk(path: Steps, create: boolean): Instance | undefined {
     let here: Instance = this.#root;
     for (const step of path) {
       const key = slot(step.node);

@@ -2,6 +2,7 @@
  * MAAPI op codes and error codes (MAAPI.md §M7, §M1.3). The codes are those of
  * `econfd_maapi_proto.hrl` / `confd_lib.h`; the names are the C macros without `MAAPI_`.
  */
+import type { ChangeOp } from '../schema/index.js';
 
 /** An op of the subset the mock serves, with whether its request carries a transaction handle (§M1.2). */
 export interface OpSpec {
@@ -82,18 +83,12 @@ export const ERROR_FLAG = 0x80000000;
 /** Iterator answers inside diff_iterate (§M4.2, `confd_lib.h` `ITER_*`). */
 export const ITER = { STOP: 1, RECURSE: 2, CONTINUE: 3, SUSPEND: 4, UP: 5 } as const;
 
-/** `MOP_*` of diff items (§M4.3), by the scenario's names. */
-export const MOP = {
+/** `MOP_*` of diff items (§M4.3), by the scenario's names (the schema layer's `CHANGE_OPS`). */
+export const MOP: Readonly<Record<ChangeOp, number>> = {
   created: 1,
   deleted: 2,
   modified: 3,
   'value-set': 4,
   'moved-after': 5,
   'attr-set': 6,
-} as const;
-
-/** A change op as scenarios write it. */
-export type ChangeOp = keyof typeof MOP;
-
-/** Every change op, in MOP order. */
-export const CHANGE_OPS: readonly ChangeOp[] = Object.keys(MOP) as ChangeOp[];
+};

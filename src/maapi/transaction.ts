@@ -1,29 +1,16 @@
 /**
  * A transaction MAAPI clients attach to (MAAPI.md §M3): the ordered changes `diff_iterate` streams
  * (§M4) and the data reads see (§M5), compiled once against the schema from what a scenario's
- * commit-diff step (or a test) declares.
+ * commit-diff step (or a test) declares. Paths and values are the schema layer's (`typeChange`,
+ * `typeDataEntry`), so a scenario is checked by the same rules when it loads.
  */
 import { atom, int, NsoMockError, tuple, type Term } from '../codec/index.js';
-import type { Schema } from '../schema/index.js';
+import { keypathToTerm, SchemaError, typeChange, typeDataEntry, type ChangeOp, type DeclaredChange, type ResolvedKeypath, type Schema } from '../schema/index.js';
 import { DataTree } from './data-tree.js';
-import { formatResolved, hashedKeypath, keyTerms, parseTextPath, PathProblem, resolveTextPath, segments, type ResolvedPath } from './keypath.js';
-import { CHANGE_OPS, MOP, type ChangeOp } from './op-codes.js';
-import { inputText, typeValue, ValueProblem } from './values.js';
+import { MOP } from './op-codes.js';
 
-/** One declared change, as a scenario writes it. */
-export interface MaapiChangeInput {
-  /** `/mk:sys/host{h1}/address`. */
-  readonly path: string;
-  readonly op: ChangeOp;
-  /**
-   * `value-set`: the new value (typed by the leaf). `moved-after`: the keys of the entry it now
-   * follows (`h1`, or a list for several keys); absent = moved first. `attr-set`:
-   * `{ attr: <attribute hash>, value: <text> }` (value absent = the attribute was deleted).
-   */
-  readonly value?: unknown;
-  /** Accepted and kept for the report; never sent (§M4.3: OldValue is always `undefined`). */
-  readonly 'old-value'?: unknown;
-}
+/** One declared change, as a scenario writes it (the schema layer's `DeclaredChange`). */
+export type MaapiChangeInput = DeclaredChange;
 
 /** What a transaction declares. */
 export interface MaapiTransactionInput {
@@ -55,65 +42,48 @@ export interface MaapiTransaction {
 
 const UNDEFINED = atom('undefined');
 
+/** Segment texts (`host{h1}`) of a keypath, for the iteration order of diff items (§M4.2). */
+function segments(kp: ResolvedKeypath): string[] {
+  return kp.steps.map((s) => `${s.node.ns.hash}:${s.node.name}${s.keys === undefined ? '' : `{${s.keys.map((k) => k.text).join('\u0000')}}`}`);
+}
+
 /**
  * Compiles a declared transaction against the schema.
  * @example compileTransaction(schema, { th: 17, changes: [{ path: '/mk:sys/host{h1}/address', op: 'value-set', value: '10.0.0.1' }] })
  * @throws NsoMockError `NSOMOCK_MAAPI_TRANSACTION` naming the field (`changes[2].path`, `data["/mk:sys/x"]`) and the reason
  */
 export function compileTransaction(schema: Schema, input: MaapiTransactionInput): MaapiTransaction {
-  const changes = input.changes ?? [];
   const items: DiffItem[] = [];
   const implied = new DataTree();
-  changes.forEach((change, i) => {
-    const at = (field: string): string => `changes[${i}]${field}`;
-    if (!CHANGE_OPS.includes(change.op)) fail(input.th, at('.op'), `op is one of ${CHANGE_OPS.join(', ')}, got ${JSON.stringify(change.op)}`);
-    const path = resolve(schema, input.th, at('.path'), change.path);
-    const last = path[path.length - 1]!;
-    let newValue: Term = UNDEFINED;
-    guard(input.th, at('.value'), () => {
-      switch (change.op) {
-        case 'value-set':
-          if (last.node.kind !== 'leaf' && last.node.kind !== 'leaf-list') throw new ValueProblem(`value-set is for a leaf; ${last.node.name} is a ${last.node.kind}`);
-          if (change.value === undefined) throw new ValueProblem('value-set needs a value');
-          newValue = typeValue(last.node.type, inputText(change.value));
-          implied.set(path, newValue);
-          return;
-        case 'created':
-          implied.create(path);
-          return;
-        case 'deleted':
-          implied.delete(path);
-          return;
-        case 'modified':
-          return;
-        case 'moved-after': {
-          if (last.keys === undefined) throw new ValueProblem('moved-after is for a list entry (a path ending in {keys})');
-          if (change.value === undefined || change.value === null) {
-            implied.move(path, undefined);
-            return;
-          }
-          const keys = (Array.isArray(change.value) ? change.value : String(change.value).split(' ')).map(inputText);
-          newValue = tuple(...keyTerms({ node: last.node, keys }));
-          implied.move(path, keys);
-          return;
-        }
-        case 'attr-set': {
-          const v = change.value as { attr?: unknown; value?: unknown } | undefined;
-          if (typeof v !== 'object' || v === null || typeof v.attr !== 'number') throw new ValueProblem('attr-set needs value: { attr: <attribute hash>, value: <text> }');
-          newValue = tuple(int(v.attr), v.value === undefined || v.value === null ? atom('not_found') : typeValue(undefined, inputText(v.value)));
-          return;
-        }
-        default: {
-          const never: never = change.op;
-          throw new ValueProblem(`unknown op ${String(never)}`);
-        }
+  (input.changes ?? []).forEach((change, i) => {
+    const typed = guard(input.th, (field) => `changes[${i}].${field}`, () => typeChange(schema, change));
+    const steps = typed.keypath.steps;
+    switch (typed.op) {
+      case 'value-set':
+        implied.set(steps, typed.newValue!);
+        break;
+      case 'created':
+        implied.create(steps);
+        break;
+      case 'deleted':
+        implied.delete(steps);
+        break;
+      case 'moved-after':
+        implied.move(steps, typed.after);
+        break;
+      case 'modified':
+      case 'attr-set':
+        break;
+      default: {
+        const never: never = typed.op;
+        throw new TypeError(`unknown op ${String(never)}`);
       }
-    });
+    }
     items.push({
-      op: change.op,
-      path: formatResolved(path),
-      segments: segments(path),
-      term: tuple(hashedKeypath(path), int(MOP[change.op]), UNDEFINED, newValue),
+      op: typed.op,
+      path: typed.keypath.text,
+      segments: segments(typed.keypath),
+      term: tuple(keypathToTerm(typed.keypath), int(MOP[typed.op]), UNDEFINED, typed.newValue ?? UNDEFINED),
     });
   });
   return { th: input.th, items, data: input.data === undefined ? implied : compileData(schema, input.th, input.data) };
@@ -122,47 +92,19 @@ export function compileTransaction(schema: Schema, input: MaapiTransactionInput)
 function compileData(schema: Schema, th: number, data: Readonly<Record<string, unknown>>): DataTree {
   const tree = new DataTree();
   for (const [key, value] of Object.entries(data)) {
-    const at = `data[${JSON.stringify(key)}]`;
-    const path = resolve(schema, th, at, key);
-    const node = path[path.length - 1]!.node;
-    guard(th, at, () => {
-      if (node.kind === 'leaf') {
-        tree.set(path, typeValue(node.type, inputText(value)));
-      } else if (node.kind === 'leaf-list') {
-        const values = Array.isArray(value) ? value : [value];
-        tree.set(path, values.map((v) => typeValue(node.type, inputText(v))));
-      } else {
-        if (value !== null && value !== undefined && !(typeof value === 'object' && Object.keys(value).length === 0)) {
-          throw new ValueProblem(`${node.name} is a ${node.kind}: give its leaves as paths of their own, and null or {} for the ${node.kind === 'list' ? 'entry' : 'container'} itself`);
-        }
-        if (node.kind === 'list' && path[path.length - 1]!.keys === undefined) throw new ValueProblem(`a list entry needs its keys: ${key}{...}`);
-        tree.create(path);
-      }
-    });
+    const entry = guard(th, () => `data[${JSON.stringify(key)}]`, () => typeDataEntry(schema, key, value));
+    if (entry.value === undefined) tree.create(entry.keypath.steps);
+    else tree.set(entry.keypath.steps, entry.value);
   }
   return tree;
 }
 
-function resolve(schema: Schema, th: number, field: string, path: unknown): ResolvedPath {
-  if (typeof path !== 'string') fail(th, field, `a path is text like /mk:sys/host{h1}/address, got ${typeof path}`);
+function guard<T>(th: number, at: (field: string) => string, fn: () => T): T {
   try {
-    parseTextPath(path);
-    return resolveTextPath(schema, path);
+    return fn();
   } catch (e) {
-    if (e instanceof PathProblem) fail(th, field, e.message);
-    throw e;
+    if (!(e instanceof SchemaError)) throw e;
+    const field = at(e.details.field ?? 'path');
+    throw new NsoMockError('NSOMOCK_MAAPI_TRANSACTION', `Failed to compile transaction ${th}: ${e.reason} (${field})`, { details: { th, field, reason: e.reason }, cause: e });
   }
-}
-
-function guard(th: number, field: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ValueProblem || e instanceof PathProblem) fail(th, field, e.message);
-    throw e;
-  }
-}
-
-function fail(th: number, field: string, reason: string): never {
-  throw new NsoMockError('NSOMOCK_MAAPI_TRANSACTION', `Failed to compile transaction ${th}: ${reason} (${field})`, { details: { th, field, reason } });
 }

@@ -20,6 +20,7 @@ import {
   type Profile,
 } from '../codec/index.js';
 import { dateTimeToMillis } from '../server/index.js';
+import { SchemaError, typeChange, typeDataEntry, type Schema } from '../schema/index.js';
 import { MAX_DURATION_TEXT, parseDuration } from './duration.js';
 import type { SchemaProblem } from './validate.js';
 import { render } from './validate.js';
@@ -123,6 +124,8 @@ export interface CompileContext {
   readonly history: EmitHistory;
   /** Problems found, in the same form as schema problems of this file. */
   readonly problems: SchemaProblem[];
+  /** The scenario's models (`schema:`), when it names any: commit-diff changes/data are checked against them. */
+  readonly schema?: Schema;
 }
 
 /** What a duration must be, in problem messages. */
@@ -264,6 +267,19 @@ export function compileStep(doc: StepDocument, path: DocPath, ctx: CompileContex
   return { ...named, kind: 'extension', extension: kind, body: record[kind] };
 }
 
+/** A declared change or data entry that does not fit the models, as a problem (the field at fault, the reason). */
+function modelProblem(check: () => unknown): { field: 'op' | 'path' | 'value'; expected: string; found: string } | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    const field = error.details.field ?? 'path';
+    const expected = field === 'path' ? "a keypath of the scenario's models (schema:)" : field === 'op' ? 'a change op' : "a value of the leaf's type in the scenario's models (schema:)";
+    return { field, expected, found: error.reason };
+  }
+}
+
 /** `/prefix:name{keys}/name…`: the shape of a keypath (MAAPI.md §M4.3 notation), checked without a schema. */
 const KEYPATH_SHAPE = /^\/[^/{}:\s]+:[^/{}\s]+(?:\{[^}]*\})?(?:\/(?:[^/{}:\s]+:)?[^/{}\s]+(?:\{[^}]*\})?)*$/;
 
@@ -326,18 +342,29 @@ function compileEmit(
     } else {
       transaction = { th, ...(changes === undefined ? {} : { changes }), ...(data === undefined ? {} : { data }) };
     }
-    // What needs no schema is checked now, with positions; paths against the models when the step plays (docs/maapi.md).
+    // The shape is checked with or without models; with the scenario's models (`schema:`) each path
+    // and value is checked against them too, so `validate` reports it at its position (docs/maapi.md).
     (changes ?? []).forEach((change, i) => {
       const at = (field: string): DocPath => ['changes', i, field];
+      const before = ctx.problems.length;
       if (!KEYPATH_SHAPE.test(change.path)) problem(at('path'), 'a keypath like /mk:sys/host{h1}/address (the first step with its module prefix)', render(change.path));
       if (change.op === 'value-set' && change.value === undefined) problem(at('op'), 'a value for value-set', 'no value');
       if (change.op === 'moved-after' && !/\}$/.test(change.path)) problem(at('path'), 'a list entry (a path ending in {keys}) for moved-after', render(change.path));
       if (change.op === 'attr-set' && (typeof change.value !== 'object' || change.value === null || typeof (change.value as { attr?: unknown }).attr !== 'number')) {
         problem(at('value'), 'value: { attr: <attribute hash>, value: <text> } for attr-set', render(change.value));
       }
+      if (ctx.schema === undefined || ctx.problems.length > before) return;
+      const bad = modelProblem(() => typeChange(ctx.schema!, change));
+      if (bad !== undefined) problem(at(bad.field === 'value' && change.value === undefined ? 'op' : bad.field), bad.expected, bad.found);
     });
-    for (const key of Object.keys(data ?? {})) {
-      if (!KEYPATH_SHAPE.test(key)) problem(['data', key], 'a keypath like /mk:sys/host{h1}/address (the first step with its module prefix)', render(key), 'key');
+    for (const [key, value] of Object.entries(data ?? {})) {
+      if (!KEYPATH_SHAPE.test(key)) {
+        problem(['data', key], 'a keypath like /mk:sys/host{h1}/address (the first step with its module prefix)', render(key), 'key');
+        continue;
+      }
+      if (ctx.schema === undefined) continue;
+      const bad = modelProblem(() => typeDataEntry(ctx.schema!, key, value));
+      if (bad !== undefined) problem(['data', key], bad.expected, bad.found, bad.field === 'path' ? 'key' : 'value');
     }
   }
   const base = { kind: 'emit' as const, notification: input, ...(transaction === undefined ? {} : { transaction }) };

@@ -8,7 +8,7 @@
  * Any problem anywhere -> one ScenarioError listing all of them as `file:line:col: path: expected
  * X, found Y`.
  */
-import { readFile as fsReadFile } from 'node:fs/promises';
+import { readFile as fsReadFile, readFile as fsReadBytes } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { resolveProfile, type ProfileSetting } from '../codec/index.js';
 import { compileStep, DURATION_EXPECTED, emptyHistory, mayStartHandshake, ms, type CompileContext } from './compile.js';
@@ -27,6 +27,7 @@ import {
 import { formatPath, YamlSource, type DocPath, type Position } from './source.js';
 import { scenarioExtensions } from './steps/extensions.js';
 import { checkScenarioDocument, type SchemaProblem } from './validate.js';
+import { loadSchema, SchemaError, type Schema, type SchemaBytesSource, type SchemaSource } from '../schema/index.js';
 
 /** Options of {@link loadScenario}, {@link parseScenario} and {@link scenarioFromDocument}. */
 export interface LoadScenarioOptions {
@@ -93,7 +94,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
       'NSOMOCK_SCENARIO_INVALID',
     );
   }
-  return finish(await readTree(path, text, [path], { ...options, displayRoot: root, readFile: read }), options);
+  return finish(await readTree(path, text, [path], { ...options, displayRoot: root, readFile: read }), { ...options, displayRoot: root, readFile: read });
 }
 
 /**
@@ -105,7 +106,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
 export async function parseScenario(text: string, options: LoadScenarioOptions & { readonly file?: string } = {}): Promise<Scenario> {
   const root = options.displayRoot ?? process.cwd();
   const path = resolve(root, options.file ?? 'scenario.yaml');
-  return finish(await readTree(path, text, [path], { ...options, displayRoot: root, readFile: options.readFile ?? defaultReadFile }), options);
+  return finish(await readTree(path, text, [path], { ...options, displayRoot: root, readFile: options.readFile ?? defaultReadFile }), { ...options, displayRoot: root, readFile: options.readFile ?? defaultReadFile });
 }
 
 /**
@@ -122,7 +123,7 @@ export async function scenarioFromDocument(document: ScenarioDocument, options: 
     displayRoot: root,
     readFile: options.readFile ?? defaultReadFile,
   });
-  return finish(node, options);
+  return finish(node, { ...options, displayRoot: root, readFile: options.readFile ?? defaultReadFile });
 }
 
 type ResolvedOptions = LoadScenarioOptions & { readonly displayRoot: string; readonly readFile: (path: string) => Promise<string> };
@@ -213,7 +214,55 @@ function executionOrder(node: FileNode): FileNode[] {
   return [...node.includes.flatMap(executionOrder), node];
 }
 
-function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
+/** The scenario's models: `schema:` of the last file (in execution order) that names them, relative to that file. */
+interface ScenarioModels {
+  readonly node: FileNode;
+  readonly files: readonly string[];
+}
+
+function scenarioModels(files: readonly FileNode[]): ScenarioModels | undefined {
+  let found: ScenarioModels | undefined;
+  for (const node of files) {
+    const list = isRecord(node.value) ? node.value['schema'] : undefined;
+    if (!Array.isArray(list) || !fieldValid(node, 'schema')) continue;
+    found = { node, files: list.filter((f): f is string => typeof f === 'string').map((f) => resolve(dirname(node.path), f)) };
+  }
+  return found;
+}
+
+/**
+ * Loads the models `schema:` names (docs/maapi.md), read through the scenario's reader so the same
+ * rules apply as to includes (the control API's --control-root). A model that does not load is a
+ * problem at the model's file:line:col (or at the `schema:` entry when it cannot be read).
+ */
+async function loadModels(models: ScenarioModels, options: ResolvedOptions, problems: ScenarioProblem[]): Promise<Schema | undefined> {
+  const sources: (SchemaSource | SchemaBytesSource)[] = [];
+  for (const [i, file] of models.files.entries()) {
+    try {
+      const text = await options.readFile(file);
+      sources.push(file.endsWith('.fxs') ? { path: file, bytes: new Uint8Array(await fsReadBytes(file)) } : { path: file, text });
+    } catch (error) {
+      const pos = models.node.locate(['schema', i]) ?? START;
+      problems.push({ file: models.node.display, ...pos, path: formatPath(['schema', i]), expected: 'a readable model file (.yang or .fxs)', found: readFailure(error) });
+    }
+  }
+  if (sources.length < models.files.length) return undefined;
+  try {
+    return loadSchema(sources);
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    const d = error.details;
+    const i = d.file === undefined ? -1 : models.files.indexOf(d.file);
+    const at =
+      d.file !== undefined && d.line !== undefined
+        ? { file: displayName(d.file, options.displayRoot), line: d.line, column: d.column ?? 1 }
+        : { file: models.node.display, ...(models.node.locate(i < 0 ? ['schema'] : ['schema', i]) ?? START) };
+    problems.push({ ...at, path: formatPath(i < 0 ? ['schema'] : ['schema', i]), expected: 'a model that loads (docs/schemas.md)', found: error.reason });
+    return undefined;
+  }
+}
+
+async function finish(top: FileNode, options: ResolvedOptions): Promise<Scenario> {
   const files = executionOrder(top);
   const doc = (node: FileNode): Partial<ScenarioDocument> => (isRecord(node.value) ? (node.value as Partial<ScenarioDocument>) : {});
 
@@ -241,11 +290,14 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
   }
   const setting = options.profile ?? profile ?? 'auto';
   const effectiveProfile: ScenarioProfile = setting === 'auto' ? 'auto' : resolveProfile(setting);
+  const problems: ScenarioProblem[] = files.flatMap((f) => f.problems);
+  // The models, so commit-diff changes/data are checked against them now, each at its position.
+  const models = scenarioModels(files);
+  const schema = models === undefined || models.files.length === 0 ? undefined : await loadModels(models, options, problems);
 
   // Pass 3: compile every schema-valid step, in execution order.
   const history = emptyHistory();
   const steps: Step[] = [];
-  const problems: ScenarioProblem[] = files.flatMap((f) => f.problems);
   const includeOnly = new Set(files.flatMap((f) => [...f.includeProblems]));
   for (const node of files) {
     const list = doc(node).steps;
@@ -255,7 +307,7 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
       const pos = node.locate(path, anchor) ?? { line: 0, column: 0 };
       return { file: node.display, line: pos.line, column: pos.column, path: formatPath(path) };
     };
-    const ctx: CompileContext = { profile: effectiveProfile === 'auto' ? undefined : effectiveProfile, defaults, locate: (p) => location(p), history, problems: semantic };
+    const ctx: CompileContext = { profile: effectiveProfile === 'auto' ? undefined : effectiveProfile, defaults, locate: (p) => location(p), history, problems: semantic, ...(schema === undefined ? {} : { schema }) };
     list.forEach((step, i) => {
       const invalid = node.schemaProblemPaths.some((p) => p[0] === 'steps' && p[1] === i);
       if (invalid) {
@@ -300,6 +352,7 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
     options: resolvedOptions,
     steps,
     extensions: extensionSettings,
+    ...(models === undefined || models.files.length === 0 ? {} : { schemaFiles: models.files }),
   };
 }
 

@@ -14,6 +14,7 @@ import type {
   TagValueInput,
   UserInfoInput,
 } from '../codec/index.js';
+import type { DeclaredChange } from '../schema/index.js';
 import type { ViolationCode } from '../server/index.js';
 
 /** A compiled scenario's profile: `auto` (per connection, from its client's protocol version) or one forced on every connection. */
@@ -106,19 +107,11 @@ export interface EmitStepOptions {
   data?: Record<string, unknown>;
 }
 
-/** Change ops of a transaction (MAAPI.md §M4.3 `MOP_*`). */
-export const CHANGE_OPS = ['created', 'deleted', 'modified', 'value-set', 'moved-after', 'attr-set'] as const;
+/** Change ops of a transaction (MAAPI.md §M4.3 `MOP_*`): the schema layer's list. */
+export { CHANGE_OPS } from '../schema/index.js';
 
-/** One change of a commit-diff's transaction, in diff_iterate order (docs/maapi.md). */
-export interface TransactionChangeDocument {
-  /** `/mk:sys/host{h1}/address`. */
-  path: string;
-  op: (typeof CHANGE_OPS)[number];
-  /** value-set: the new value; moved-after: the keys it now follows (none = first); attr-set: `{ attr, value }`. */
-  value?: unknown;
-  /** Kept for the report; MAAPI sends no old values (§M4.3). */
-  'old-value'?: unknown;
-}
+/** One change of a commit-diff's transaction, in diff_iterate order (docs/maapi.md): the schema layer's `DeclaredChange`. */
+export type TransactionChangeDocument = DeclaredChange;
 
 /** The transaction a commit-diff step declares for MAAPI clients. */
 export interface StepTransaction {
@@ -424,6 +417,11 @@ export interface Scenario {
   readonly steps: readonly Step[];
   /** Settings of extensions (steps/extensions.ts), by their top-level key (`ncmp`). */
   readonly extensions: Readonly<Record<string, unknown>>;
+  /**
+   * The model files `schema:` names (docs/maapi.md), absolute (written relative to the file that
+   * names them); they loaded, and the commit-diff changes/data were checked against them.
+   */
+  readonly schemaFiles?: readonly string[];
 }
 
 /** The default of `options.ack-timeout`. */

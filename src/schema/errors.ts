@@ -4,6 +4,7 @@
  */
 import { NsoMockError } from '../codec/index.js';
 
+/** Where a `SchemaError` points: the model file and position, or the keypath / declared field at fault. */
 export interface SchemaErrorDetails {
   /** The model file (as given in `loadSchema`'s sources). */
   readonly file?: string;
@@ -12,6 +13,8 @@ export interface SchemaErrorDetails {
   readonly column?: number;
   /** The keypath at fault (for `NSOMOCK_SCHEMA_PATH`), or the value's path (for `NSOMOCK_SCHEMA_VALUE`). */
   readonly path?: string;
+  /** Which part of a declared change or data entry is at fault (`typeChange`, `typeDataEntry`). */
+  readonly field?: 'op' | 'path' | 'value';
 }
 
 /** The schema layer's codes (rows in docs/errors.md). */

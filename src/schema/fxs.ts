@@ -25,7 +25,17 @@
 import { C_TYPE, decodeTerm, formatTerm, NsoMockError, type Term } from '../codec/index.js';
 import { SchemaError } from './errors.js';
 import type { Schema, SchemaLeafType, SchemaNamespace, SchemaNode, SchemaNodeKind } from './model.js';
+import { BUILTIN_CONFD_TYPES } from './types.js';
 import { termToValue } from './values.js';
+
+/**
+ * The YANG built-in type a value type comes from, for messages (`'x' is no uint16`): the .fxs chunks
+ * read here carry the PrimType only, not the typedef (§M6.7); `C_* n` when no built-in maps to it.
+ */
+function builtinOf(confdType: number): string {
+  for (const [name, code] of BUILTIN_CONFD_TYPES) if (code === confdType && name !== 'union' && name !== 'leafref') return name;
+  return `C_* ${confdType}`;
+}
 
 /** The 4 bytes every `.fxs` starts with (§M6.7). */
 export const FXS_MAGIC: Uint8Array = Uint8Array.of(0x04, 0x07, 0x06, 0x08);
@@ -186,7 +196,8 @@ export function readFxs(bytes: Uint8Array, file = 'schema.fxs'): Schema {
     else kind = prim !== undefined && prim !== 0 ? 'leaf' : 'container';
     const node: MNode = { kind, name, tagHash, ns: frozenNs, children: [], choices: [], config: true, source: `${file}:cs ${top.join('/')}` };
     if (kind === 'leaf' || kind === 'leaf-list') {
-      const type: SchemaLeafType = { base: 'unknown', confdType: prim === C_TYPE.LIST || prim === undefined ? C_TYPE.BUF : prim };
+      const confdType = prim === C_TYPE.LIST || prim === undefined ? C_TYPE.BUF : prim;
+      const type: SchemaLeafType = { base: builtinOf(confdType), confdType };
       node.type = type;
       const def = exs[4];
       if (def !== undefined && !(def.kind === 'atom' && (def.name === 'undefined' || def.name === 'not_found' || def.name === 'false' && type.confdType !== C_TYPE.BOOL))) {

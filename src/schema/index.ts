@@ -25,8 +25,10 @@ export {
   schemaPath,
   type KeyValue,
   type KeypathStep,
+  listKeys,
   type KeypathTermOptions,
   type ResolvedKeypath,
 } from './keypath.js';
 export { CS_NODE_FLAGS, loadAllNsFrames, loadHashDbFrames, namespaceRecords, type LoadNsOptions } from './records.js';
 export { formatSchemaTree } from './tree.js';
+export { CHANGE_OPS, typeChange, typeDataEntry, type ChangeOp, type DeclaredChange, type TypedChange, type TypedDataEntry } from './changes.js';

@@ -85,7 +85,13 @@ function keyLeaf(list: SchemaNode, key: string): SchemaNode {
   return list.children.find((c) => c.name === key)!;
 }
 
-function typedKeys(list: SchemaNode, texts: readonly string[], path: string): KeyValue[] {
+/**
+ * A list entry's keys from their texts, typed by the key leaves (in the list's `keys` order).
+ * @example
+ *   listKeys(hostList, ['h1'], '/mk:sys/host{h1}') // [{ text: 'h1', term: <<"h1">> }]
+ * @throws SchemaError `NSOMOCK_SCHEMA_PATH` (no keys, wrong count) or `NSOMOCK_SCHEMA_VALUE`
+ */
+export function listKeys(list: SchemaNode, texts: readonly string[], path: string): KeyValue[] {
   const keys = list.keys ?? [];
   if (keys.length === 0) pathError(path, `list '${list.name}' has no keys to give`);
   if (texts.length !== keys.length) pathError(path, `list '${list.name}' has ${keys.length} key(s) (${keys.join(' ')}), ${texts.length} given`);
@@ -157,7 +163,7 @@ export function parseKeypath(text: string, schema: Schema): ResolvedKeypath {
         k++;
       }
       if (k >= text.length) pathError(text, `'{' after '${node.name}' is not closed`);
-      keys = typedKeys(node, splitKeys(text.slice(j + 1, k), text), text);
+      keys = listKeys(node, splitKeys(text.slice(j + 1, k), text), text);
       j = k + 1;
       if (j < text.length && text[j] !== '/') pathError(text, `'/' expected after the keys of '${node.name}'`);
     }

@@ -59,6 +59,7 @@ export interface SchemaIdentity {
   readonly idHash: number;
 }
 
+/** A `choice` (not a data node: its cases' nodes are the parent's children too), for LOAD_ALL_NS choice/case records. */
 export interface SchemaChoice {
   readonly name: string;
   readonly tagHash: number;
@@ -83,6 +84,7 @@ export interface SchemaCase {
   readonly ns?: SchemaNamespace;
 }
 
+/** A data node (container, list, leaf, leaf-list) with its tag hash, namespace, children and type. */
 export interface SchemaNode {
   readonly kind: SchemaNodeKind;
   /** The YANG identifier. */

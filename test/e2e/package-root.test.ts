@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -105,5 +106,16 @@ describe('the package root', () => {
   it('the probe sees Ajv (a CommonJS require) once the root validates a scenario', async () => {
     const root = await importFresh(distIndex, 'validated', `await mod.scenarioFromDocument({ name: 'x', steps: [{ wait: '1ms' }] });`);
     expect(heavyIn(root.cjs)).toEqual(['ajv']);
+  });
+
+  it('nso-mock/schema resolves through the exports map to dist/schema, loads no heavy package, and hashes like NSO (phash2)', async () => {
+    const entry = createRequire(fileURLToPath(new URL('../../package.json', import.meta.url))).resolve('nso-mock/schema');
+    expect(entry).toBe(fileURLToPath(new URL('../../dist/schema/index.js', import.meta.url)));
+    const schema = await importFresh(entry, 'schema', `if (mod.phash2('sys') !== 1280841638) throw new Error('phash2 of sys');`);
+    expect(heavyIn(schema.esm)).toEqual([]);
+    expect(heavyIn(schema.cjs)).toEqual([]);
+    expect(schema.exports).toEqual(
+      expect.arrayContaining(['loadSchema', 'phash2', 'parseKeypath', 'keypathToTerm', 'keypathFromTerm', 'valueToTerm', 'typeChange', 'typeDataEntry', 'loadAllNsFrames', 'SchemaError']),
+    );
   });
 });

@@ -154,6 +154,6 @@ describe('commit-diff → MAAPI attach → diff_iterate → get_elem → detach 
     } as unknown as ScenarioDocument;
     const report = await mock.play(await scenarioFromDocument(doc));
     expect(report.status).toBe('failed');
-    expect(report.failures.join('\n')).toContain('Failed to compile transaction 5: no node hots under sys (known: host) in /mk:sys/hots{h1} (changes[0].path)');
+    expect(report.failures.join('\n')).toContain("Failed to compile transaction 5: no node 'hots' under 'sys' (there: host) in '/mk:sys/hots{h1}' (changes[0].path)");
   });
 });

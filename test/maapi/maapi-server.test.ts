@@ -6,10 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, connectMaapi, type DiffItemReceived, type IterAnswer, type MaapiClient } from '../../src/client/index.js';
 import { atom, binary, decodeTerm, encodeTerm, formatTerm, improper, int, list, NOTIF, tuple, type Term } from '../../src/codec/index.js';
-import { createMaapiServer, loadAllNsItems, type MaapiServer, type MaapiTransactionInput } from '../../src/maapi/index.js';
+import { createMaapiServer, type MaapiServer, type MaapiTransactionInput } from '../../src/maapi/index.js';
+import { loadAllNsFrames } from '../../src/schema/index.js';
 import type { MockServerOptions } from '../../src/server/index.js';
 import { startServer, until, type Started } from '../server/helpers.js';
-import { BOOLEAN, buildSchema, captureSchema, STRING, UINT16 } from '../support/maapi-schema.js';
+import { captureSchema, schemaFromYang } from '../support/maapi-schema.js';
 import { rawMaapi } from './raw-maapi.js';
 
 const NS = 1912237357;
@@ -279,28 +280,38 @@ describe('schema loading in the Java order (MAAPI.md §M6.1: 231 → 253/232 →
     raw.close();
   });
 
-  it('leaf-lists, nested containers and config false in LOAD_ALL_NS records (§M6.2)', () => {
-    const schema = buildSchema([
-      {
-        ns: { uri: 'urn:t', prefix: 't', module: 't', hash: 9 },
-        roots: [
-          { kind: 'container', name: 'a', hash: 1, children: [{ kind: 'leaf-list', name: 'tag', hash: 2, type: STRING }, { kind: 'container', name: 'st', hash: 3, config: false, children: [{ kind: 'leaf', name: 'up', hash: 4, type: BOOLEAN, config: false }] }] },
-          { kind: 'leaf', name: 'top', hash: 5, type: UINT16, default: '7' },
-        ],
-      },
-    ]);
-    const [records, end] = loadAllNsItems(schema).map((t) => formatTerm(t));
-    expect(end).toBe('eof');
-    // Numbered in document order (a=1, tag=2, st=3, up=4, top=5), sent last first; siblings linked by Next.
-    expect(records).toBe(
-      "[{ns,'urn:t',t,9,<<>>,<<\"t\">>}," +
-        "{node,5,5,9,0,0,1,11,0,'',{11,7},6,0,0,0,0,[],[]}," +
-        "{node,4,4,9,0,0,1,17,0,'',not_found,0,0,0,0,0,[],[]}," +
-        "{node,3,3,9,0,0,1,0,0,'',not_found,256,4,0,0,0,[],[]}," +
-        "{node,2,2,9,0,0,-1,5,0,'',not_found,8198,0,3,0,0,[],[]}," +
-        "{node,1,1,9,0,0,1,0,0,'',not_found,262,2,5,0,0,[],[]}," +
-        '{root,1},{parent,[{2,1},{3,1},{4,3}]}]',
-    );
+  it("LOAD_ALL_NS over the socket is the schema layer's stream: leaf-lists, nested containers, config false, defaults (§M6.2)", async () => {
+    const schema = schemaFromYang(`module t {
+  namespace "urn:t";
+  prefix t;
+  container a {
+    leaf-list tag { type string; }
+    container st { config false; leaf up { type boolean; } }
+  }
+  leaf top { type uint16; default 7; }
+}
+`);
+    const maapi = createMaapiServer({ schema });
+    started = await startServer({ clientHandlers: { 7: maapi.handle } });
+    const raw = await rawMaapi({ path: started.unix });
+    raw.write(Uint8Array.from([0x07, 0x00, 0x52, 0x08, 0x02, 0x05, 0x00, 0x00, 0x00]));
+    await raw.readRaw(9);
+    raw.write(Buffer.from('00000004000000e8', 'hex'));
+    const records = formatTerm(decodeTerm((await raw.readFrame()).subarray(4)));
+    expect(formatTerm(decodeTerm((await raw.readFrame()).subarray(4)))).toBe('eof');
+    raw.close();
+    const [expected] = loadAllNsFrames(schema).map((t) => formatTerm(t));
+    expect(records).toBe(expected);
+    // Numbered in document order (a=1, tag=2, st=3, up=4, top=5), sent last first (§M6.2).
+    const nodes = [...records.matchAll(/\{node,(\d+),\d+,\d+,\d+,-?\d+,-?\d+,(\d+),\d+,'',(\{[^}]*\}|[^,]+),(\d+),/g)].map((m) => `${m[1]} prim ${m[2]} def ${m[3]} flags ${m[4]}`);
+    expect(nodes).toHaveLength(5);
+    expect(nodes[0]).toBe('5 prim 11 def {11,7} flags 6');
+    expect(nodes[1]).toBe('4 prim 17 def not_found flags 0');
+    expect(nodes[2]).toBe('3 prim 0 def not_found flags 256');
+    // A leaf-list's values are C_LIST (31, PROTOCOL.md §9.4), the schema layer's choice (docs/schemas.md).
+    expect(nodes[3]).toBe('2 prim 31 def not_found flags 8198');
+    expect(nodes[4]).toBe('1 prim 0 def not_found flags 262');
+    expect(records).toMatch(/\{root,1\},\{parent,\[\{2,1\},\{3,1\},\{4,3\}\]\}\]$/);
   });
 });
 

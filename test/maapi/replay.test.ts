@@ -14,7 +14,7 @@ import { sendableTermArbitrary } from '../../src/arbitraries/index.js';
 import { createMaapiServer, type MaapiServer } from '../../src/maapi/index.js';
 import type { Schema } from '../../src/schema/index.js';
 import { startServer, type Started } from '../server/helpers.js';
-import { buildSchema, CAPTURE_NS, CAPTURE_ROOTS } from '../support/maapi-schema.js';
+import { captureSchema, captureSchemaWithOther } from '../support/maapi-schema.js';
 import { fromHex, toHex, VECTORS_DIR } from '../support/vectors.js';
 import { rawMaapi, type RawMaapi } from './raw-maapi.js';
 
@@ -65,8 +65,6 @@ const ITER_7 = {
   ],
 } as const;
 
-const OTHER_NS = { uri: 'http://example.com/other', prefix: 'other', module: 'other', hash: 77 };
-
 /** Well-formed request terms, so the fuzz reaches the handlers' own checks. */
 const TERM_PATH: Term = list([improper([atom('mk')], atom('sys')), atom('host'), tuple(binary('h1'))]);
 const TERM_GET_NEXT: Term = tuple(atom('first'), list([improper([atom('mk')], atom('sys')), atom('host')]), int(1), int(0), atom(''));
@@ -92,10 +90,9 @@ const SHAPE_ONLY: Readonly<Record<string, string>> = {
 /** Steps before which the transaction is finished (its ack arrived), as the capture's fake had it. */
 const FINISH_BEFORE: ReadonlySet<string> = new Set(['iter:23']);
 
+/** The capture's model by the schema layer from YANG (`tailf:id-value` gives the capture's hashes); iter adds `/other:box`. */
 function schemaFor(scenario: string): Schema {
-  const modules = [{ ns: CAPTURE_NS, roots: CAPTURE_ROOTS }];
-  if (scenario === 'iter') modules.push({ ns: OTHER_NS, roots: [{ kind: 'container', name: 'box', hash: 2001, children: [] }] });
-  return buildSchema(modules);
+  return scenario === 'iter' ? captureSchemaWithOther() : captureSchema();
 }
 
 function payloadTerm(frame: Uint8Array, skip: number): Term {

@@ -1,18 +1,19 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { connect, type ConnectOptions, type NotifClient, type ReceivedNotification } from '../../src/client/index.js';
-import { NOTIF, notificationTypes, type NotificationType } from '../../src/codec/index.js';
+import { connect, connectMaapi, type ConnectOptions, type NotifClient, type ReceivedNotification } from '../../src/client/index.js';
+import { formatTerm, NOTIF, notificationTypes, type NotificationType } from '../../src/codec/index.js';
 import { startNsoMock, type RunningNsoMock } from '../../src/harness/index.js';
 import { loadScenario, type Scenario, type Step } from '../../src/scenarios/index.js';
 
 const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Every scenario example (examples/ncmp/ belongs to the NCMP family and has its own test). */
+/** Every scenario example (examples/ncmp/ belongs to the NCMP family and has its own test; examples/maapi/ runs here with a MAAPI consumer). */
 const exampleFiles: readonly string[] = [
   ...readdirSync(examplesDir).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`),
   ...readdirSync(`${examplesDir}shared`).filter((f) => f.endsWith('.yaml')).map((f) => `examples/shared/${f}`),
+  ...readdirSync(`${examplesDir}maapi`).filter((f) => f.endsWith('.yaml')).map((f) => `examples/maapi/${f}`),
 ].sort();
 
 function allSteps(steps: readonly Step[]): Step[] {
@@ -73,6 +74,23 @@ const special: Readonly<Record<string, (mock: RunningNsoMock, scenario: Scenario
     await expect.poll(() => mock.server.streams.list().length, { timeout: 10_000, interval: 5 }).toBe(1);
     const logStart = mock.server.streams.list()[0]?.logStart ?? 0;
     return [await subscribe(mock, { ...optionsFor(NOTIF.STREAM_EVENT, scenario), stream: { name: 'events', startTime: new Date(Math.floor(logStart)) } })];
+  },
+  'examples/maapi/commit-diff-consumer.yaml': async (mock, scenario) => {
+    // A MAAPI consumer: attach to the commit's th, walk the diff, read a value, detach, then ack.
+    const sub = await subscribe(mock, { ...optionsFor(NOTIF.COMMIT_DIFF, scenario), autoAck: false });
+    await expect.poll(() => sub.received.length, { timeout: 10_000, interval: 5 }).toBeGreaterThan(0);
+    const n = sub.received[0]!.notification;
+    const th = n.type === 'commit-diff' ? n.th : -1;
+    const m = await connectMaapi(mock.addresses.tcp!);
+    await m.attach(th);
+    let items = 0;
+    for await (const _item of m.diffIterate(th)) items += 1;
+    expect(items).toBe(7);
+    expect(formatTerm(await m.getElem(th, '/mk:sys/host{h1}/address'))).toBe('{10,0,0,1}');
+    await m.detach(th);
+    m.close();
+    await sub.client.diffDone(th);
+    return [sub];
   },
   'examples/violations.yaml': async (mock, scenario) => {
     const sub = await subscribe(mock, optionsFor(NOTIF.COMMIT_DIFF, scenario));

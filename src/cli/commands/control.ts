@@ -4,6 +4,7 @@
  */
 import { NsoMockError } from '../../codec/index.js';
 import type { ControlServer, RunningNsoMock } from '../../harness/index.js';
+import type { MaapiWiring } from '../../maapi/index.js';
 import type { MockServer } from '../../server/index.js';
 
 /** The control options of `serve` and `run`. */
@@ -30,6 +31,7 @@ export async function startControlFromArgs(
   mock: RunningNsoMock | MockServer,
   args: ControlArgs,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  maapi?: MaapiWiring,
 ): Promise<ControlServer | undefined> {
   const port = args['control-port'];
   if (port === undefined) return undefined;
@@ -37,7 +39,12 @@ export async function startControlFromArgs(
   const root = args['control-root'];
   const { startControlServer } = await import('../../harness/index.js');
   try {
-    return await startControlServer(mock, { port, ...(token === undefined || token === '' ? {} : { token }), ...(root === undefined ? {} : { root }) });
+    return await startControlServer(mock, {
+      port,
+      ...(token === undefined || token === '' ? {} : { token }),
+      ...(root === undefined ? {} : { root }),
+      ...(maapi === undefined ? {} : { maapi }),
+    });
   } catch (error) {
     if (error instanceof NsoMockError) throw error;
     // fastify's listen error (EADDRINUSE, EACCES): the same code and message shape as the mock's own ports.

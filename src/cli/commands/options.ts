@@ -30,6 +30,8 @@ export interface ServerArgs {
   readonly 'ncmp-tee'?: string;
   /** Publish the NCMP records to these Kafka brokers (`host:port,host:port`). */
   readonly 'kafka-brokers'?: string;
+  /** MAAPI's data models (docs/maapi.md): `.yang` / `.fxs` files; wins over the scenario's `schema:`. */
+  readonly schema?: readonly string[];
 }
 
 /** The NSO default IPC port (PROTOCOL.md §1.1): real clients connect here without configuration. */
@@ -41,6 +43,8 @@ export interface OptionSpec {
   readonly describe: string;
   readonly choices?: readonly string[];
   readonly default?: string | boolean;
+  /** Takes one or more values (`--schema a.yang b.yang`, or the option repeated). */
+  readonly array?: boolean;
 }
 
 /** Every option of `serve` and `run` (the names are the `ServerArgs` keys). */
@@ -66,6 +70,7 @@ export const SERVER_OPTIONS: Readonly<Record<keyof ServerArgs, OptionSpec>> = {
   'ncmp-port': { type: 'number', describe: 'Serve the NCMP event feed (NDJSON and SSE per topic) on this loopback port (0 = a free one; docs/ncmp.md)' },
   'ncmp-tee': { type: 'string', describe: 'Also write every NCMP record as NDJSON to this file' },
   'kafka-brokers': { type: 'string', describe: 'Publish the NCMP records to these Kafka brokers (host:port,host:port)' },
+  schema: { type: 'string', array: true, describe: "Data models MAAPI clients load and transactions use (.yang or .fxs files; default: the scenario's schema:, docs/maapi.md)" },
 };
 
 /** `host:port`, the form kafkajs takes (an IPv6 host in brackets). */
@@ -117,7 +122,13 @@ export function checkServerArgs(args: Readonly<Record<string, unknown>>): string
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) return `--seed must be an integer, got ${shown(seed)}`;
   for (const [name, spec] of Object.entries(SERVER_OPTIONS)) {
     const value = args[name];
-    if (value !== undefined && typeof value !== spec.type) return `--${name} takes one ${spec.type} value, got ${JSON.stringify(value)}`;
+    if (value === undefined) continue;
+    if (spec.array === true) {
+      const list: unknown[] = Array.isArray(value) ? value : [value];
+      if (list.length === 0 || list.some((v) => typeof v !== spec.type || v === '')) return `--${name} takes one or more ${spec.type} values, got ${JSON.stringify(value)}`;
+    } else if (typeof value !== spec.type) {
+      return `--${name} takes one ${spec.type} value, got ${JSON.stringify(value)}`;
+    }
   }
   return undefined;
 }
@@ -130,6 +141,7 @@ export function withServerOptions<T>(y: Argv<T>): Argv<T & ServerArgs> {
       type: spec.type,
       describe: spec.describe,
       ...(spec.choices === undefined ? {} : { choices: [...spec.choices] }),
+      ...(spec.array === true ? { array: true } : {}),
       ...(spec.default === undefined ? {} : { default: spec.default }),
     }) as Argv<T>;
   }

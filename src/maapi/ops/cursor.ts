@@ -1,7 +1,6 @@
 /** Cursors (MAAPI.md §M5): GET_NEXT 169, DESTROY_CURSOR 269. */
-import { atom, int, integerValue, tuple } from '../../codec/index.js';
+import { atom, int, integerValue, isAtom, tuple, type Term } from '../../codec/index.js';
 import type { OpHandler } from '../context.js';
-import { formatResolved, isFirst } from '../keypath.js';
 import { MAAPI_ERR } from '../op-codes.js';
 import { readTarget } from './read.js';
 
@@ -22,7 +21,7 @@ export const getNext: OpHandler = (ctx) => {
   let position: number;
   if (isFirst(prev)) {
     position = 0;
-    ctx.conn.cursors.set(cursorId, formatResolved(target.path));
+    ctx.conn.cursors.set(cursorId, target.path.text);
   } else {
     const n = prev.kind === 'tuple' ? integerValue(prev.elements[0] ?? atom('x')) : undefined;
     if (n === undefined) {
@@ -31,7 +30,7 @@ export const getNext: OpHandler = (ctx) => {
     }
     position = Number(n);
   }
-  const entries = target.transaction.data.entries(target.path);
+  const entries = target.transaction.data.entries(target.path.steps);
   const entry = entries[position];
   if (entry === undefined) {
     ctx.ok(atom('false'), `cursor ${cursorId}: end`);
@@ -46,3 +45,8 @@ export const destroyCursor: OpHandler = (ctx) => {
   const known = id !== undefined && ctx.conn.cursors.delete(Number(id));
   ctx.ok(undefined, known ? `cursor ${id}` : `cursor ${String(id)} was not open`);
 };
+
+/** Whether `term` is the atom `first` or `{first, Filter}` (GET_NEXT's opening Prev, §M5). */
+function isFirst(term: Term): boolean {
+  return isAtom(term, 'first') || (term.kind === 'tuple' && term.elements.length === 2 && isAtom(term.elements[0]!, 'first'));
+}

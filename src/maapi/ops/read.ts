@@ -4,16 +4,15 @@
  * mock serves any pending transaction (the capture's library read without attaching).
  */
 import { atom, int, isAtom, list, tuple, type Term } from '../../codec/index.js';
-import type { SchemaNode } from '../../schema/index.js';
+import { keypathFromTerm, SchemaError, type KeypathStep, type ResolvedKeypath, type SchemaNode } from '../../schema/index.js';
 import type { OpContext, OpHandler } from '../context.js';
-import { formatResolved, PathProblem, resolveRequestPath, type ResolvedPath } from '../keypath.js';
 import { MAAPI_ERR } from '../op-codes.js';
 import type { MaapiTransaction } from '../transaction.js';
 
 const NOT_FOUND = atom('not_found');
 
 /** The pending transaction of the request's th and the resolved request path; on failure the error reply is sent. */
-export function readTarget(ctx: OpContext, pathTerm: Term | undefined): { transaction: MaapiTransaction; path: ResolvedPath } | undefined {
+export function readTarget(ctx: OpContext, pathTerm: Term | undefined): { transaction: MaapiTransaction; path: ResolvedKeypath } | undefined {
   const th = ctx.request.th ?? 0;
   const found = ctx.transaction(th);
   if (found.state !== 'pending') {
@@ -26,10 +25,11 @@ export function readTarget(ctx: OpContext, pathTerm: Term | undefined): { transa
     return undefined;
   }
   try {
-    return { transaction: found.transaction, path: resolveRequestPath(ctx.schema, pathTerm) };
+    return { transaction: found.transaction, path: keypathFromTerm(pathTerm, ctx.schema) };
   } catch (e) {
-    if (!(e instanceof PathProblem)) throw e;
-    ctx.error(MAAPI_ERR.BADPATH, `bad path: ${e.message}`);
+    // §M1.3 suggestion: an unknown path (or a key that does not fit its type) → BADPATH (8).
+    if (!(e instanceof SchemaError)) throw e;
+    ctx.error(MAAPI_ERR.BADPATH, `bad path: ${e.reason}`);
     return undefined;
   }
 }
@@ -38,33 +38,33 @@ export function readTarget(ctx: OpContext, pathTerm: Term | undefined): { transa
 export const getElem: OpHandler = (ctx) => {
   const target = readTarget(ctx, ctx.request.term);
   if (target === undefined) return;
-  const value = target.transaction.data.get(target.path);
+  const value = target.transaction.data.get(target.path.steps);
   if (value === undefined) {
-    ctx.error(MAAPI_ERR.NOEXISTS, `${formatResolved(target.path)} not found`, '');
+    ctx.error(MAAPI_ERR.NOEXISTS, `${target.path.text} not found`, '');
     return;
   }
-  ctx.ok(value, formatResolved(target.path));
+  ctx.ok(value, target.path.text);
 };
 
 /** §M5: `1` / `0` (integers, not booleans). */
 export const exists: OpHandler = (ctx) => {
   const target = readTarget(ctx, ctx.request.term);
   if (target === undefined) return;
-  const yes = target.transaction.data.exists(target.path);
-  ctx.ok(int(yes ? 1 : 0), `${formatResolved(target.path)}: ${yes}`);
+  const yes = target.transaction.data.exists(target.path.steps);
+  ctx.ok(int(yes ? 1 : 0), `${target.path.text}: ${yes}`);
 };
 
 /** §M5: the number of entries of the list at the path. */
 export const numInstances: OpHandler = (ctx) => {
   const target = readTarget(ctx, ctx.request.term);
   if (target === undefined) return;
-  const last = target.path[target.path.length - 1]!;
+  const last = target.path.steps[target.path.steps.length - 1]!;
   if (last.node.kind !== 'list' || last.keys !== undefined) {
-    ctx.error(MAAPI_ERR.BADPATH, `bad path: ${formatResolved(target.path)} is not a list`);
+    ctx.error(MAAPI_ERR.BADPATH, `bad path: ${target.path.text} is not a list`);
     return;
   }
-  const n = target.transaction.data.entries(target.path).length;
-  ctx.ok(int(n), `${formatResolved(target.path)}: ${n}`);
+  const n = target.transaction.data.entries(target.path.steps).length;
+  ctx.ok(int(n), `${target.path.text}: ${n}`);
 };
 
 /**
@@ -75,16 +75,16 @@ export const getObject: OpHandler = (ctx) => {
   const target = readTarget(ctx, ctx.request.term);
   if (target === undefined) return;
   const { path, transaction } = target;
-  const last = path[path.length - 1]!;
-  if (!(last.node.kind === 'container' || (last.node.kind === 'list' && last.keys !== undefined)) || !transaction.data.instance(path)) {
-    ctx.error(MAAPI_ERR.NOEXISTS, `${formatResolved(path)} not found`, '');
+  const last = path.steps[path.steps.length - 1]!;
+  if (!(last.node.kind === 'container' || (last.node.kind === 'list' && last.keys !== undefined)) || !transaction.data.instance(path.steps)) {
+    ctx.error(MAAPI_ERR.NOEXISTS, `${path.text} not found`, '');
     return;
   }
-  const values = last.node.children.map((child) => childValue(transaction, path, child));
-  ctx.ok(list(values), formatResolved(path));
+  const values = last.node.children.map((child) => childValue(transaction, path.steps, child));
+  ctx.ok(list(values), path.text);
 };
 
-function childValue(transaction: MaapiTransaction, path: ResolvedPath, child: SchemaNode): Term {
+function childValue(transaction: MaapiTransaction, path: readonly KeypathStep[], child: SchemaNode): Term {
   if (child.kind !== 'leaf' && child.kind !== 'leaf-list') return NOT_FOUND;
   return transaction.data.get([...path, { node: child }]) ?? NOT_FOUND;
 }
@@ -103,7 +103,7 @@ export const getValues: OpHandler = (ctx) => {
   if (target === undefined) return;
   const tagVals = term.elements[0]!;
   const pairs = tagVals.kind === 'list' ? tagVals.elements : [];
-  const stack: ResolvedPath[] = [target.path];
+  const stack: (readonly KeypathStep[])[] = [target.path.steps];
   const out: Term[] = [];
   for (const pair of pairs) {
     if (pair.kind !== 'tuple' || pair.elements.length !== 2) {
@@ -130,7 +130,7 @@ export const getValues: OpHandler = (ctx) => {
     }
     out.push(tuple(tag, childValue(target.transaction, here, child)));
   }
-  ctx.ok(list(out), formatResolved(target.path));
+  ctx.ok(list(out), target.path.text);
 };
 
 function tagMatches(node: SchemaNode, tag: Term): boolean {

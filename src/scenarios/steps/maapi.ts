@@ -5,7 +5,6 @@
  * before its ack). A commit-diff emit's `changes:` / `data:` reach the MAAPI server through the
  * same service (`maapi`, see {@link ScenarioMaapi}); the harness provides it.
  */
-import { dirname, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import type { Scenario } from '../scenario.js';
 import type { StepTransaction } from '../scenario.js';
@@ -69,11 +68,9 @@ const OP_NAMES = [
   'destroy-cursor',
 ];
 
-/** The scenario's `schema:` files as absolute paths (relative to the scenario file). */
+/** The scenario's `schema:` files as absolute paths (resolved, relative to the file naming them, when it loaded). */
 export function scenarioSchemaFiles(scenario: Scenario): string[] {
-  const files = scenario.extensions[MAAPI_SCHEMA_KEY] as readonly string[] | undefined;
-  const base = scenario.file === undefined ? process.cwd() : dirname(scenario.file);
-  return (files ?? []).map((f) => resolve(base, f));
+  return [...(scenario.schemaFiles ?? [])];
 }
 
 /** The run's MAAPI service. @throws Error when the player has none */
@@ -134,7 +131,7 @@ export const maapiScenarioExtension: ScenarioExtension = {
   name: 'MAAPI',
   key: MAAPI_SCHEMA_KEY,
   config: asSchema({ type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }),
-  configDescription: 'YANG files (paths relative to the scenario) of the models the commit-diff transactions touch; MAAPI clients load them (docs/maapi.md).',
+  configDescription: 'Model files (.yang or .fxs; paths relative to this scenario file) the commit-diff transactions touch: their changes/data are checked against them when the scenario loads, and MAAPI clients load them (docs/maapi.md).',
   steps: [
     {
       kind: 'expect-maapi',
