@@ -1,5 +1,5 @@
 /**
- * Hostile soak (issue 12, docs/decisions/004-decode-budget.md): a good subscriber receives a steady
+ * Hostile soak (issue 12, docs/decisions/005-decode-budget.md): a good subscriber receives a steady
  * stream of notifications while hostile clients send 10 expansion bombs and 10 frames of ~15 MB to
  * the same server. Prints the server's peak RSS (goal < 512 MiB), the longest event-loop stall of
  * the server during each bomb and each large frame (goal < 50 ms per bomb) and the notifications

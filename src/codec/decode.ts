@@ -64,7 +64,7 @@ export interface DecodeLimits {
   readonly maxDecodedBytes?: number;
   /**
    * Accept COMPRESSED terms (tag 80, default true, as `binary_to_term/1`). The server refuses them
-   * from clients (NSO clients never send them, docs/decisions/004-decode-budget.md):
+   * from clients (NSO clients never send them, docs/decisions/005-decode-budget.md):
    * false gives `NSOMOCK_CODEC_COMPRESSED_REFUSED` at the tag, before anything is inflated.
    */
   readonly allowCompressed?: boolean;

@@ -495,7 +495,7 @@ export class Connection implements ConnectionFaults {
       }
       if (phase !== 'await-subscription' && phase !== 'subscribed' && phase !== 'closing') return;
       // Until it has subscribed, a connection gets only what a subscription needs (frame size and
-      // decode budget); then what an honest client never reaches (docs/decisions/004-decode-budget.md).
+      // decode budget); then what an honest client never reaches (docs/decisions/005-decode-budget.md).
       const presubscribe = phase === 'await-subscription';
       this.#decoder.maxFrameBytes = presubscribe ? this.#host.maxSubscribeFrameBytes : this.#host.maxFrameBytes;
       let payload: Uint8Array | undefined;

@@ -610,7 +610,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.atomEncoding = options.atomEncoding ?? 'latin1';
     const strict = options.strict ?? false;
     // §17: trailing bytes after a term are accepted by Erlang (lenient) and refused in strict mode.
-    // Clients never send compressed terms (docs/decisions/004-decode-budget.md): refused at the tag.
+    // Clients never send compressed terms (docs/decisions/005-decode-budget.md): refused at the tag.
     this.decodeLimits = { allowTrailingBytes: !strict, allowCompressed: false, maxDecodedBytes: nonNegative(options, 'maxDecodedBytes') };
     this.subscribeDecodeLimits = { ...this.decodeLimits, maxDecodedBytes: nonNegative(options, 'maxSubscribeDecodedBytes') };
     const userSessions = options.userSessions === undefined ? undefined : new Set(options.userSessions);

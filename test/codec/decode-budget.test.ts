@@ -2,7 +2,7 @@
  * The decode budget (DecodeLimits.maxDecodedBytes): a term that is small on the wire but large in
  * memory stops with NSOMOCK_CODEC_BUDGET_EXCEEDED as soon as the budget is spent, whether it
  * expands by nesting or by compression (tag 80); tag 80 can be refused outright
- * (allowCompressed: false, docs/decisions/004-decode-budget.md); the shaped decoders never decode
+ * (allowCompressed: false, docs/decisions/005-decode-budget.md); the shaped decoders never decode
  * past a budget either.
  */
 import { execFileSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * Frames that are small on the wire but large in memory, compressed terms, and frames past the
- * limits of a connection that has not subscribed (docs/decisions/004-decode-budget.md), sent over
+ * limits of a connection that has not subscribed (docs/decisions/005-decode-budget.md), sent over
  * real sockets while a good subscriber receives a steady stream that must lose nothing.
  */
 import { deflateSync } from 'node:zlib';

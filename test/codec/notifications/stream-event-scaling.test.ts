@@ -1,6 +1,6 @@
 /**
  * A stream event's cost is linear in its number of values (issue: 8,000 → 16,000 values looked
- * worse than linear). The profile (docs/decisions/004-performance-targets.md) found no quadratic
+ * worse than linear). The profile (docs/decisions/009-performance-targets.md) found no quadratic
  * step, only allocation; this pins the work that scales with the values by counting, not timing:
  * the term built from the input has the same number of nodes per value, and its encoding the same
  * number of bytes per value, at every size.
