@@ -11,6 +11,7 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { resolveProfile, type ProfileSetting } from '../codec/index.js';
+import { checkScenarioBody } from './body-limits.js';
 import { compileStep, DURATION_EXPECTED, emptyHistory, mayStartHandshake, ms, type CompileContext } from './compile.js';
 import { scenarioError, type ScenarioProblem } from './errors.js';
 import {
@@ -117,6 +118,9 @@ export async function parseScenario(text: string, options: LoadScenarioOptions &
  */
 export async function scenarioFromDocument(document: ScenarioDocument, options: LoadScenarioOptions = {}): Promise<Scenario> {
   const root = options.displayRoot ?? process.cwd();
+  // Before the clone and the schema check, which both recurse (as readTree does for text).
+  const tooMuch = checkScenarioBody(document, '(document)');
+  if (tooMuch !== undefined) throw scenarioError('(document)', [tooMuch], 'NSOMOCK_SCENARIO_INVALID');
   const node = await buildNode(resolve(root, '(document)'), '(document)', structuredClone(document), () => undefined, [], {
     ...options,
     displayRoot: root,
@@ -129,6 +133,12 @@ type ResolvedOptions = LoadScenarioOptions & { readonly displayRoot: string; rea
 
 async function readTree(path: string, text: string, stack: readonly string[], options: ResolvedOptions): Promise<FileNode> {
   const display = displayName(path, options.displayRoot);
+  // Depth and size before the YAML parser, which recurses: a file nested thousands deep (a posted
+  // scenario or any include) overflowed its stack into "Maximum call stack size exceeded".
+  const tooMuch = checkScenarioBody(text, display);
+  if (tooMuch !== undefined) {
+    return { path, display, value: undefined, locate: () => undefined, problems: [tooMuch], includeProblems: new Set(), schemaProblemPaths: [], includes: [] };
+  }
   const source = await YamlSource.parse(display, text);
   const syntax: ScenarioProblem[] = source.syntaxProblems.map((p) => ({
     file: display,
