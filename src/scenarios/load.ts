@@ -282,7 +282,7 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
   problems.push(...checkExtensions(steps, extensionSettings));
   // Only a trusted document can reach here with a bad duration (the schema refuses them): report
   // it at the including file's options rather than run with a default.
-  const optionMs = (key: 'event-reply-timeout' | 'write-stall-timeout' | 'ack-timeout', fallback: number): number =>
+  const optionMs = (key: 'event-reply-timeout' | 'write-stall-timeout' | 'input-stall-timeout' | 'ack-timeout', fallback: number): number =>
     ms(optionsDoc[key], fallback, (found) => {
       const pos = top.locate(['options', key]) ?? START;
       problems.push({ file: top.display, line: pos.line, column: pos.column, path: formatPath(['options', key]), expected: DURATION_EXPECTED, found });
@@ -291,6 +291,12 @@ function finish(top: FileNode, options: LoadScenarioOptions): Scenario {
     ...(optionsDoc.strict === undefined ? {} : { strict: optionsDoc.strict }),
     ...(optionsDoc['event-reply-timeout'] === undefined ? {} : { eventReplyTimeoutMs: optionMs('event-reply-timeout', 0) }),
     ...(optionsDoc['write-stall-timeout'] === undefined ? {} : { writeStallTimeoutMs: optionMs('write-stall-timeout', 0) }),
+    ...(optionsDoc['input-stall-timeout'] === undefined ? {} : { inputStallTimeoutMs: optionMs('input-stall-timeout', 0) }),
+    ...(optionsDoc['max-frame-bytes'] === undefined ? {} : { maxFrameBytes: optionsDoc['max-frame-bytes'] }),
+    ...(optionsDoc['max-subscribe-frame-bytes'] === undefined ? {} : { maxSubscribeFrameBytes: optionsDoc['max-subscribe-frame-bytes'] }),
+    ...(optionsDoc['max-decoded-bytes'] === undefined ? {} : { maxDecodedBytes: optionsDoc['max-decoded-bytes'] }),
+    ...(optionsDoc['max-subscribe-decoded-bytes'] === undefined ? {} : { maxSubscribeDecodedBytes: optionsDoc['max-subscribe-decoded-bytes'] }),
+    ...(optionsDoc['journal-max-bytes'] === undefined ? {} : { journalMaxBytes: optionsDoc['journal-max-bytes'] }),
     ackTimeoutMs: optionMs('ack-timeout', DEFAULT_ACK_TIMEOUT_MS),
     failFast: optionsDoc['fail-fast'] ?? true,
     requireAcks: optionsDoc['require-acks'] ?? true,
