@@ -4,14 +4,14 @@
  * until SIGINT/SIGTERM.
  */
 import { NsoMockError } from '../codec/index.js';
-import { createMockServer, describeClosed, type MockServer, type MockServerOptions } from '../server/index.js';
+import { createMockServer, describeClosed, type MockServer } from '../server/index.js';
 import type { RunLogEvent, RunReport, Scenario } from '../scenarios/index.js';
 import type { WriteStream } from 'node:fs';
 import type { ClientRunReport, ClientUnderTest } from './client-under-test.js';
 import type { CliNcmp } from './commands/ncmp.js';
 import { DEFAULT_CLIENT_GRACE_MS, type RunClientArgs } from './commands/run.js';
 import type { ServerArgs } from './commands/options.js';
-import { DEFAULT_PORT, ncmpOptionsGiven } from './commands/options.js';
+import { DEFAULT_PORT, ncmpOptionsGiven, serverLimitsOf } from './commands/options.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { createMaapiWiring, type MaapiWiring } from '../maapi/index.js';
 import { createLogger, type CliLogger } from './logger.js';
@@ -126,7 +126,8 @@ async function serveAndPlay(args: ServerCommandArgs, io: ServerCommandIo, logger
       else logger.log('warn', `${what} error ${call.code ?? '?'}: ${call.detail ?? ''}`, { connection: call.connectionId, op: call.name, code: call.code });
     });
     server = createMockServer({
-      ...serverOptionsOf(scenario),
+      ...(scenario === undefined ? {} : (await import('../scenarios/index.js')).scenarioServerOptions(scenario)),
+      ...serverLimitsOf(args),
       clientHandlers: maapi.clientHandlers,
       tcp,
       ...(args.unix === undefined ? {} : { unix: args.unix }),
@@ -320,18 +321,6 @@ async function loadDemo(): Promise<Scenario> {
 
 function logRun(logger: CliLogger, event: RunLogEvent): void {
   logger.log(event.level, event.message, { at: event.at, ...(event.step === undefined ? {} : { step: event.step }) });
-}
-
-/** Server options a scenario asks for (the command line's win). */
-function serverOptionsOf(scenario: Scenario | undefined): MockServerOptions {
-  if (scenario === undefined) return {};
-  const o = scenario.options;
-  return {
-    profile: scenario.profile,
-    ...(o.strict === undefined ? {} : { strict: o.strict }),
-    ...(o.eventReplyTimeoutMs === undefined ? {} : { eventReplyTimeoutMs: o.eventReplyTimeoutMs }),
-    ...(o.writeStallTimeoutMs === undefined ? {} : { writeStallTimeoutMs: o.writeStallTimeoutMs }),
-  };
 }
 
 function logServerEvents(server: MockServer, logger: CliLogger): void {

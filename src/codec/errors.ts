@@ -17,7 +17,7 @@ export const ERROR_CODES = {
   NSOMOCK_CODEC_INTEGER_TOO_LARGE: 'An integer (SMALL_BIG_EXT/LARGE_BIG_EXT) has a magnitude larger than maxBigIntBytes (default 1024 bytes).',
   NSOMOCK_CODEC_TRAILING_BYTES: 'Bytes followed a complete term where none were allowed.',
   NSOMOCK_CODEC_INVALID: 'The bytes are well-formed but do not denote a valid term (bad UTF-8 atom, bad float text, bad header field).',
-  NSOMOCK_CODEC_UNENCODABLE: 'A value given to an encoder cannot be represented (atom too long, integer out of range, wrong field type).',
+  NSOMOCK_CODEC_UNENCODABLE: 'A value given to an encoder cannot be represented (atom too long, integer out of range, wrong field type), or int() got a number that is not an integer.',
   NSOMOCK_CODEC_FRAME_TOO_LARGE: 'A frame length prefix is larger than maxFrameBytes (or is zero).',
   NSOMOCK_CODEC_BAD_NOTIFICATION: 'A term does not have the layout of the notification, subscription or ack it should be.',
   // server
@@ -48,7 +48,7 @@ export const ERROR_CODES = {
   NSOMOCK_CLIENT_CLOSED: 'The client connection is closed.',
   NSOMOCK_CLIENT_MAAPI: 'A MAAPI request of the TypeScript client got an error reply (details: op, error code, reason).',
   // usage
-  NSOMOCK_USAGE: 'An API or CLI option was invalid.',
+  NSOMOCK_USAGE: 'An API argument or option, or a CLI option, was invalid.',
   // ncmp
   NSOMOCK_NCMP_INVALID_TRANSITION: 'A cm-handle state transition is not allowed by the CPS state machine.',
   NSOMOCK_NCMP_SCHEMA: 'A produced NCMP event does not validate against its schema.',

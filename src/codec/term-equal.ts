@@ -1,3 +1,4 @@
+import { UsageError } from './errors.js';
 import type { Term } from './term.js';
 
 /**
@@ -99,5 +100,7 @@ function flatten(l: Extract<Term, { kind: 'list' }>): [Term[], Term] {
 }
 
 function assertNever(x: never): never {
-  throw new TypeError(`termEqual: unknown term kind ${JSON.stringify((x as { kind?: unknown }).kind)}`);
+  // Reached only for a value that is no Term (a cast, or JSON given as a term): misuse, not input.
+  const kind = (x as { kind?: unknown }).kind;
+  throw new UsageError('NSOMOCK_USAGE', `Failed to compare terms: unknown term kind ${JSON.stringify(kind)} (termEqual)`, { details: { option: 'kind', value: kind } });
 }

@@ -11,6 +11,7 @@
  * - binaries are `Uint8Array` views; the decoder returns views on its input (copy them if the
  *   input buffer is reused).
  */
+import { CodecError, UsageError } from './errors.js';
 
 export interface AtomTerm {
   readonly kind: 'atom';
@@ -118,11 +119,17 @@ export function atom(name: string): AtomTerm {
   return cached;
 }
 
-/** An integer; throws `RangeError` for non-integers (a programming error, not input). */
+/**
+ * An integer.
+ * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` for a number that is not an integer (1.5, NaN, Infinity): no Erlang integer holds it.
+ * @example int(42)
+ */
 export function int(value: number | bigint): IntegerTerm {
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {
-      if (!Number.isInteger(value)) throw new RangeError(`int() needs an integer, got ${value}`);
+      if (!Number.isInteger(value)) {
+        throw new CodecError('NSOMOCK_CODEC_UNENCODABLE', `Failed to make an integer term: int() needs an integer, got ${value}`, { details: { offset: -1 } });
+      }
       return { kind: 'integer', value: BigInt(value) };
     }
     return { kind: 'integer', value };
@@ -210,14 +217,17 @@ export function binary(content: Uint8Array | string): BinaryTerm {
 /**
  * A binary over `length` bytes of `source` from `start`, without creating the view yet: `bytes`
  * is `source`'s buffer viewed from there, made on first access (the decoder's binaries). The range
- * must lie inside `source`; throws `RangeError` otherwise (a programming error, not input).
+ * must lie inside `source`.
+ * @throws UsageError `NSOMOCK_USAGE` when it does not (a programming error, not input).
  * @example
  *   binaryView(frame, 7, 5).bytes // the same memory as frame.subarray(7, 12)
  */
 export function binaryView(source: Uint8Array, start: number, length: number): BinaryTerm {
   // Checked here rather than at the first read, where a bad range would throw far from its cause.
   if (!(start >= 0 && length >= 0 && start + length <= source.length) || (start | 0) !== start || (length | 0) !== length) {
-    throw new RangeError(`binaryView(): ${start}+${length} is not a range of a ${source.length}-byte array`);
+    throw new UsageError('NSOMOCK_USAGE', `Failed to make a binary view: ${start}+${length} is not a range of a ${source.length}-byte array (binaryView)`, {
+      details: { option: 'start, length', value: [start, length] },
+    });
   }
   return new Binary(source, start, length);
 }

@@ -15,7 +15,6 @@ import type { ErrorObject } from 'ajv';
 import { formatAck, formatTerm, NOTIF, notificationTypes, NsoMockError, PROFILE_NAMES, UsageError, type NotificationInput, type ProfileSetting } from '../codec/index.js';
 import { formatViolation, type JournalEntry, type SubscriberInfo } from '../server/index.js';
 import { HarnessError } from './errors.js';
-import { checkScenarioBody } from './scenario-body-limits.js';
 import { formatPendingAcks } from './pending-table.js';
 import type { MockServer } from '../server/index.js';
 import { wrapMockServer, type RunningNsoMock } from './start-nso-mock.js';
@@ -453,11 +452,10 @@ export async function startControlServer(target: RunningNsoMock | MockServer, op
     async (req, reply) => {
       let scenario = req.body.scenario;
       // Depth and size first: the loader recurses, and a 5,000-deep body overflowed its stack.
+      // (The loader checks every file and document too; this names the body `control-api`.)
+      const { checkScenarioBody, scenarioError } = await import('../scenarios/index.js');
       const tooMuch = checkScenarioBody(scenario, 'control-api');
-      if (tooMuch !== undefined) {
-        const { scenarioError } = await import('../scenarios/index.js');
-        throw scenarioError('control-api', [tooMuch], 'NSOMOCK_SCENARIO_INVALID');
-      }
+      if (tooMuch !== undefined) throw scenarioError('control-api', [tooMuch], 'NSOMOCK_SCENARIO_INVALID');
       // Includes resolve against, and must stay inside, the control root.
       const load = { readFile: readInclude, displayRoot: root };
       if (typeof scenario === 'string') {

@@ -3,7 +3,7 @@
  * typed lifecycle. `await using mock = await startNsoMock()` closes it at the end of the scope
  * (`Symbol.asyncDispose`, as testcontainers' started containers do).
  */
-import type { Notification, NotificationInput, ProfileSetting } from '../codec/index.js';
+import type { Notification, NotificationInput } from '../codec/index.js';
 import {
   createMockServer,
   type BoundAddresses,
@@ -36,8 +36,10 @@ import { TrafficCounter, type CountFilter, type TrafficCounts } from './traffic-
 /** Options of {@link startNsoMock}: server options, plus a scenario whose options configure the server. */
 export interface StartNsoMockOptions extends MockServerOptions {
   /**
-   * A loaded scenario whose `profile`, `options.strict`, `options.event-reply-timeout` and
-   * `options.write-stall-timeout` apply to the server (explicit options here win).
+   * A loaded scenario whose `profile` and server options (`options.strict`, the timeouts
+   * `event-reply-timeout`, `write-stall-timeout`, `input-stall-timeout`, and the limits
+   * `max-frame-bytes`, `max-subscribe-frame-bytes`, `max-decoded-bytes`,
+   * `max-subscribe-decoded-bytes`, `journal-max-bytes`) apply to the server (explicit options here win).
    */
   readonly scenario?: Scenario;
   /** What to do with client frames nobody expected (wrong acks, garbage): default `'error'` (see {@link UnexpectedFramePolicy}). */
@@ -190,16 +192,10 @@ function isScenario(value: Scenario | ScenarioDocument): value is Scenario {
 }
 
 /** Server options a scenario asks for (explicit options win). */
-function serverOptionsOf(scenario: Scenario | undefined): MockServerOptions {
+async function serverOptionsOf(scenario: Scenario | undefined): Promise<MockServerOptions> {
   if (scenario === undefined) return {};
-  const o = scenario.options;
-  const profile: ProfileSetting = scenario.profile;
-  return {
-    profile,
-    ...(o.strict === undefined ? {} : { strict: o.strict }),
-    ...(o.eventReplyTimeoutMs === undefined ? {} : { eventReplyTimeoutMs: o.eventReplyTimeoutMs }),
-    ...(o.writeStallTimeoutMs === undefined ? {} : { writeStallTimeoutMs: o.writeStallTimeoutMs }),
-  };
+  const { scenarioServerOptions } = await import('../scenarios/index.js');
+  return scenarioServerOptions(scenario);
 }
 
 /**
@@ -215,7 +211,7 @@ function serverOptionsOf(scenario: Scenario | undefined): MockServerOptions {
 export async function startNsoMock(options: StartNsoMockOptions = {}): Promise<RunningNsoMock> {
   const { scenario, ...rest } = options;
   const serverOptions: MockServerOptions = {
-    ...serverOptionsOf(scenario),
+    ...(await serverOptionsOf(scenario)),
     ...(rest.tcp === undefined && rest.unix === undefined ? { tcp: { host: '127.0.0.1', port: 0 } } : {}),
     ...rest,
   };

@@ -48,6 +48,8 @@ export { loadScenario, parseScenario, scenarioFromDocument, type LoadScenarioOpt
 export { ScenarioError, scenarioError, formatProblem, type ScenarioProblem, type ScenarioErrorDetails } from './errors.js';
 export { checkScenarioDocument, closest, type SchemaProblem } from './validate.js';
 export { scenarioJsonSchema } from './shipped-schema.js';
+export { checkScenarioBody, MAX_SCENARIO_DEPTH, MAX_SCENARIO_BYTES, type ScenarioBodyProblem } from './body-limits.js';
+export { scenarioServerOptions } from './server-options.js';
 export { parseDuration, formatDuration, DURATION_PATTERN, MAX_DURATION_MS } from './duration.js';
 export { sleep, waitUntil, type Clock, type ClockTimer, type WaitResult } from './clock.js';
 export { playScenario, assertRunPassed, deriveSeed, describeSubscribed, type PlayScenarioOptions, type RunLogEvent } from './scheduler.js';

@@ -11,6 +11,7 @@
 import { readFile as fsReadFile, readFile as fsReadBytes } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { resolveProfile, type ProfileSetting } from '../codec/index.js';
+import { checkScenarioBody } from './body-limits.js';
 import { compileStep, DURATION_EXPECTED, emptyHistory, mayStartHandshake, ms, type CompileContext } from './compile.js';
 import { scenarioError, type ScenarioProblem } from './errors.js';
 import {
@@ -118,6 +119,9 @@ export async function parseScenario(text: string, options: LoadScenarioOptions &
  */
 export async function scenarioFromDocument(document: ScenarioDocument, options: LoadScenarioOptions = {}): Promise<Scenario> {
   const root = options.displayRoot ?? process.cwd();
+  // Before the clone and the schema check, which both recurse (as readTree does for text).
+  const tooMuch = checkScenarioBody(document, '(document)');
+  if (tooMuch !== undefined) throw scenarioError('(document)', [tooMuch], 'NSOMOCK_SCENARIO_INVALID');
   const node = await buildNode(resolve(root, '(document)'), '(document)', structuredClone(document), () => undefined, [], {
     ...options,
     displayRoot: root,
@@ -130,6 +134,12 @@ type ResolvedOptions = LoadScenarioOptions & { readonly displayRoot: string; rea
 
 async function readTree(path: string, text: string, stack: readonly string[], options: ResolvedOptions): Promise<FileNode> {
   const display = displayName(path, options.displayRoot);
+  // Depth and size before the YAML parser, which recurses: a file nested thousands deep (a posted
+  // scenario or any include) overflowed its stack into "Maximum call stack size exceeded".
+  const tooMuch = checkScenarioBody(text, display);
+  if (tooMuch !== undefined) {
+    return { path, display, value: undefined, locate: () => undefined, problems: [tooMuch], includeProblems: new Set(), schemaProblemPaths: [], includes: [] };
+  }
   const source = await YamlSource.parse(display, text);
   const syntax: ScenarioProblem[] = source.syntaxProblems.map((p) => ({
     file: display,
@@ -324,7 +334,7 @@ async function finish(top: FileNode, options: ResolvedOptions): Promise<Scenario
   problems.push(...checkExtensions(steps, extensionSettings));
   // Only a trusted document can reach here with a bad duration (the schema refuses them): report
   // it at the including file's options rather than run with a default.
-  const optionMs = (key: 'event-reply-timeout' | 'write-stall-timeout' | 'ack-timeout', fallback: number): number =>
+  const optionMs = (key: 'event-reply-timeout' | 'write-stall-timeout' | 'input-stall-timeout' | 'ack-timeout', fallback: number): number =>
     ms(optionsDoc[key], fallback, (found) => {
       const pos = top.locate(['options', key]) ?? START;
       problems.push({ file: top.display, line: pos.line, column: pos.column, path: formatPath(['options', key]), expected: DURATION_EXPECTED, found });
@@ -333,6 +343,12 @@ async function finish(top: FileNode, options: ResolvedOptions): Promise<Scenario
     ...(optionsDoc.strict === undefined ? {} : { strict: optionsDoc.strict }),
     ...(optionsDoc['event-reply-timeout'] === undefined ? {} : { eventReplyTimeoutMs: optionMs('event-reply-timeout', 0) }),
     ...(optionsDoc['write-stall-timeout'] === undefined ? {} : { writeStallTimeoutMs: optionMs('write-stall-timeout', 0) }),
+    ...(optionsDoc['input-stall-timeout'] === undefined ? {} : { inputStallTimeoutMs: optionMs('input-stall-timeout', 0) }),
+    ...(optionsDoc['max-frame-bytes'] === undefined ? {} : { maxFrameBytes: optionsDoc['max-frame-bytes'] }),
+    ...(optionsDoc['max-subscribe-frame-bytes'] === undefined ? {} : { maxSubscribeFrameBytes: optionsDoc['max-subscribe-frame-bytes'] }),
+    ...(optionsDoc['max-decoded-bytes'] === undefined ? {} : { maxDecodedBytes: optionsDoc['max-decoded-bytes'] }),
+    ...(optionsDoc['max-subscribe-decoded-bytes'] === undefined ? {} : { maxSubscribeDecodedBytes: optionsDoc['max-subscribe-decoded-bytes'] }),
+    ...(optionsDoc['journal-max-bytes'] === undefined ? {} : { journalMaxBytes: optionsDoc['journal-max-bytes'] }),
     ackTimeoutMs: optionMs('ack-timeout', DEFAULT_ACK_TIMEOUT_MS),
     failFast: optionsDoc['fail-fast'] ?? true,
     requireAcks: optionsDoc['require-acks'] ?? true,

@@ -266,6 +266,18 @@ export interface ScenarioOptionsDocument {
   'event-reply-timeout'?: DurationInput;
   /** Close a subscriber whose socket stays unwritable this long (PROTOCOL.md §1.2; 0 = never). */
   'write-stall-timeout'?: DurationInput;
+  /** Close a connection whose incomplete header or frame gets no further byte this long (violation `input-stall`; 0 = never; default 5s). */
+  'input-stall-timeout'?: DurationInput;
+  /** Largest client frame once a connection has subscribed (PROTOCOL.md §5, §17; default 16 MiB). */
+  'max-frame-bytes'?: number;
+  /** Largest client frame before the subscription (default 32 KiB; at most max-frame-bytes). */
+  'max-subscribe-frame-bytes'?: number;
+  /** Decode budget of one client frame after the subscription, in estimated bytes of the decoded term (default 1 MiB; docs/decisions/004). */
+  'max-decoded-bytes'?: number;
+  /** Decode budget of one client frame before the subscription (default 256 KiB). */
+  'max-subscribe-decoded-bytes'?: number;
+  /** Estimated bytes the journal may hold; the oldest entries beyond it are dropped and counted (default 64 MiB). */
+  'journal-max-bytes'?: number;
   /** Default limit of `wait-ack: true`, `expect-ack` and the end-of-run ack check (default 5s). */
   'ack-timeout'?: DurationInput;
   /** Stop at the first failed step (default true); the rest are reported as skipped. */
@@ -393,6 +405,12 @@ export interface ScenarioOptions {
   readonly strict?: boolean;
   readonly eventReplyTimeoutMs?: number;
   readonly writeStallTimeoutMs?: number;
+  readonly inputStallTimeoutMs?: number;
+  readonly maxFrameBytes?: number;
+  readonly maxSubscribeFrameBytes?: number;
+  readonly maxDecodedBytes?: number;
+  readonly maxSubscribeDecodedBytes?: number;
+  readonly journalMaxBytes?: number;
   readonly ackTimeoutMs: number;
   readonly failFast: boolean;
   readonly requireAcks: boolean;

@@ -929,12 +929,15 @@ export function assertRunPassed(report: RunReport): void {
   );
 }
 
-/** Progress fields only one layout has (the 5.7 19-tuple's): dropped so the event reaches 5.7 and 6.2 clients alike. */
-const NSO57_ONLY_PROGRESS = ['phase', 'service', 'service_phase', 'commit_queue_id', 'node', 'device', 'device_phase', 'package'];
-
+/**
+ * Without the progress fields only one layout has (the 5.7 19-tuple's: phase, service,
+ * service_phase, commit_queue_id, node, device, device_phase, package), so the event reaches 5.7
+ * and 6.2 clients alike. The rest of a ProgressNotification is still one, typed as such.
+ */
 function withoutLayoutOnlyFields(n: Notification): Notification {
   if (n.type !== 'progress' && n.type !== 'commit-progress') return n;
-  return Object.fromEntries(Object.entries(n).filter(([k]) => !NSO57_ONLY_PROGRESS.includes(k))) as unknown as Notification;
+  const { phase: _phase, service: _service, service_phase: _servicePhase, commit_queue_id: _cqId, node: _node, device: _device, device_phase: _devicePhase, package: _package, ...rest } = n;
+  return rest;
 }
 
 /**

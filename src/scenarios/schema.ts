@@ -658,6 +658,11 @@ const Defaults = define(
   ),
 );
 
+/** A size in bytes (a whole number; the option's name says the unit). */
+function byteLimit(minimum: 0 | 1, description: string): ReturnType<typeof Type.Integer> {
+  return Type.Integer({ minimum, maximum: Number.MAX_SAFE_INTEGER, description });
+}
+
 const Options = define(
   'options',
   Type.Object(
@@ -665,6 +670,16 @@ const Options = define(
       strict: Type.Optional(Type.Boolean({ description: 'Strict server (PROTOCOL.md §17): close on questionable input.' })),
       'event-reply-timeout': Type.Optional(Duration),
       'write-stall-timeout': Type.Optional(Duration),
+      'input-stall-timeout': Type.Optional(Duration),
+      'max-frame-bytes': Type.Optional(byteLimit(1, 'Largest client frame once a connection has subscribed (PROTOCOL.md §5, §17). Default 16 MiB (16777216).')),
+      'max-subscribe-frame-bytes': Type.Optional(
+        byteLimit(1, 'Largest client frame before the connection has subscribed; at most max-frame-bytes. Default 32 KiB (32768).'),
+      ),
+      'max-decoded-bytes': Type.Optional(
+        byteLimit(1, 'Decode budget of one client frame after the subscription, in estimated bytes of the decoded term. Default 1 MiB (1048576).'),
+      ),
+      'max-subscribe-decoded-bytes': Type.Optional(byteLimit(1, 'Decode budget of one client frame before the subscription. Default 256 KiB (262144).')),
+      'journal-max-bytes': Type.Optional(byteLimit(0, 'Estimated bytes the journal may hold; the oldest entries beyond it are dropped and counted. Default 64 MiB (67108864).')),
       'ack-timeout': Type.Optional(Duration),
       'fail-fast': Type.Optional(Type.Boolean({ description: 'Stop at the first failed step (default true).' })),
       'require-acks': Type.Optional(Type.Boolean({ description: 'At the end, every ack still owed must arrive within ack-timeout (default true).' })),

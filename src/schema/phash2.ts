@@ -17,6 +17,8 @@
  * fresh Uint8Array), 0.1–0.2 µs per Uint8Array.
  */
 
+import { UsageError } from '../codec/index.js';
+
 /** `HCONST` = 0x9e3779b9, the golden ratio (lookup2's arbitrary value). */
 const HCONST = 0x9e3779b9 | 0;
 /** `HCONST_13` = 14 · HCONST mod 2^32: make_hash2's constant for a binary. */
@@ -44,10 +46,12 @@ function toScratch(s: string): number {
  * @param range 1..2^32 (Erlang's own bounds); the default 2^31−1 is the one NSO uses.
  * @example
  *   phash2('http://tail-f.com/ns/ncs') // 469622343, NSO's ncs namespace hash
- * @throws RangeError for a range outside 1..2^32
+ * @throws UsageError `NSOMOCK_USAGE` for a range outside 1..2^32
  */
 export function phash2(data: Uint8Array | string, range = 2147483647): number {
-  if (!Number.isInteger(range) || range < 1 || range > 2 ** 32) throw new RangeError(`phash2: range ${range} is outside 1..2^32`);
+  if (!Number.isInteger(range) || range < 1 || range > 2 ** 32) {
+    throw new UsageError('NSOMOCK_USAGE', `Failed to hash: range ${range} is outside 1..2^32 (phash2)`, { details: { option: 'range', value: range } });
+  }
   let bytes = data as Uint8Array;
   let length: number;
   if (typeof data === 'string') {

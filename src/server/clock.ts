@@ -4,6 +4,8 @@
  * tests drive time with a {@link ManualClock} and never sleep (STYLE.md §5).
  */
 
+import { UsageError } from '../codec/index.js';
+
 /** An opaque handle returned by {@link Clock.setTimeout}. */
 export type ClockTimer = object;
 
@@ -52,7 +54,7 @@ const nodeTimers: TimerHost = {
  * A wall clock (`Date.now()`) whose timers honour any delay: one longer than the host allows is
  * armed in chunks of at most `maxChunkMs`, re-armed as each chunk ends, and `clearTimeout` cancels
  * whichever chunk is armed. An infinite delay never fires; a negative or NaN one counts as 0.
- * @throws RangeError when `maxChunkMs` is not an integer from 1 to {@link MAX_TIMER_CHUNK_MS}
+ * @throws UsageError `NSOMOCK_USAGE` when `maxChunkMs` is not an integer from 1 to {@link MAX_TIMER_CHUNK_MS}
  * @example
  *   const clock = createRealClock();
  *   clock.setTimeout(() => console.log('a month later'), 30 * 24 * 3_600_000);
@@ -61,7 +63,9 @@ export function createRealClock(options: RealClockOptions = {}): Clock {
   const host = options.host ?? nodeTimers;
   const maxChunk = options.maxChunkMs ?? MAX_TIMER_CHUNK_MS;
   if (!Number.isInteger(maxChunk) || maxChunk < 1 || maxChunk > MAX_TIMER_CHUNK_MS) {
-    throw new RangeError(`createRealClock() needs maxChunkMs from 1 to ${MAX_TIMER_CHUNK_MS}, got ${maxChunk}`);
+    throw new UsageError('NSOMOCK_USAGE', `Failed to create a clock: maxChunkMs must be an integer from 1 to ${MAX_TIMER_CHUNK_MS}, got ${maxChunk} (createRealClock)`, {
+      details: { option: 'maxChunkMs', value: maxChunk },
+    });
   }
   const arm = (timer: RealTimer, callback: () => void, remainingMs: number): void => {
     // Count the remaining time down chunk by chunk rather than re-reading Date.now(): the host's
@@ -168,9 +172,14 @@ export class ManualClock implements Clock {
     return this.#heap[0]?.due;
   }
 
-  /** Moves time forward by `ms`, firing every timer that falls due. Returns the number fired. */
+  /**
+   * Moves time forward by `ms`, firing every timer that falls due. Returns the number fired.
+   * @throws UsageError `NSOMOCK_USAGE` for a negative or NaN `ms`.
+   */
   advance(ms: number): number {
-    if (!(ms >= 0)) throw new RangeError(`ManualClock.advance() needs a non-negative duration, got ${ms}`);
+    if (!(ms >= 0)) {
+      throw new UsageError('NSOMOCK_USAGE', `Failed to advance the clock: the duration must be non-negative, got ${ms} (ManualClock.advance)`, { details: { option: 'ms', value: ms } });
+    }
     return this.advanceTo(this.#now + ms);
   }
 

@@ -1,4 +1,4 @@
-import { DECODE_COST, decodeTerm, formatTerm, type Term } from '../codec/index.js';
+import { DECODE_COST, decodeTerm, formatTerm, UsageError, type Term } from '../codec/index.js';
 
 /** What a journal entry records. */
 export type JournalEntryKind =
@@ -185,11 +185,15 @@ export class Journal {
   readonly maxBytes: number;
   #clearedAt = 0;
 
-  /** @throws RangeError when `limit` is not a non-negative integer (0 disables recording) or `maxBytes` is negative. */
+  /** @throws UsageError `NSOMOCK_USAGE` when `limit` is not a non-negative integer (0 disables recording) or `maxBytes` is negative. */
   constructor(limit: number, options?: JournalOptions) {
-    if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`journal limit must be a non-negative integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 0) {
+      throw new UsageError('NSOMOCK_USAGE', `Failed to create the journal: limit must be a non-negative integer, got ${limit} (Journal)`, { details: { option: 'limit', value: limit } });
+    }
     const maxBytes = options?.maxBytes ?? DEFAULT_JOURNAL_MAX_BYTES;
-    if (!(maxBytes >= 0)) throw new RangeError(`journal maxBytes must be a non-negative number, got ${maxBytes}`);
+    if (!(maxBytes >= 0)) {
+      throw new UsageError('NSOMOCK_USAGE', `Failed to create the journal: maxBytes must be a non-negative number, got ${maxBytes} (Journal)`, { details: { option: 'maxBytes', value: maxBytes } });
+    }
     this.maxBytes = maxBytes;
     this.limit = limit;
     this.#preview = new Array<string | undefined>(limit).fill(undefined);

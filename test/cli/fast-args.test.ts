@@ -52,6 +52,10 @@ const optionArb: fc.Arbitrary<string[]> = fc.oneof(
   fc.constantFrom('text', 'json').map((f) => ['--log-format', f]),
   fc.constant(['--verbose']).map((o) => [...o]),
   fc.constantFrom('s.key').map((f) => ['--access-secret-file', f]),
+  fc.constantFrom('--max-frame-bytes', '--max-subscribe-frame-bytes', '--max-decoded-bytes', '--max-subscribe-decoded-bytes', '--journal-max-bytes').chain((o) =>
+    fc.integer({ min: 1, max: 1 << 24 }).map((n) => [o, String(n)]),
+  ),
+  fc.constantFrom('5s', '250ms', '1m30s', '0', '1.5s', '576h').map((d) => ['--input-stall-timeout', d]),
 );
 
 /** Lines the fast path hands to yargs, and why. */
@@ -121,7 +125,7 @@ describe('the fast path of serve/run', () => {
     it('never accepts what yargs rejects', async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.oneof(fc.constantFrom('serve', 'run', '--port', '--seed', '--profile', '--verbose', '-p', '--', 'x.yaml', '1', '-1', '1.5', 'nso6x', '=')), {
+          fc.array(fc.oneof(fc.constantFrom('serve', 'run', '--port', '--seed', '--profile', '--verbose', '-p', '--', 'x.yaml', '1', '-1', '1.5', 'nso6x', '=', '--max-frame-bytes', '--journal-max-bytes', '0', '--input-stall-timeout', '5s', '5', '1000h')), {
             maxLength: 6,
           }),
           async (argv) => {

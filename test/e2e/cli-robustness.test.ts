@@ -4,7 +4,7 @@
  * must give a clear one-line message, no stack trace, and the documented exit code (docs/cli.md).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,20 @@ describe('wrong input: a clear message, no stack trace, the documented exit code
     expect(cli.stderr()).not.toMatch(STACK);
     // Nothing listened: no ready line.
     expect(cli.stdout.filter((l) => l.startsWith('{"event":"ready"'))).toEqual([]);
+  });
+
+  it('an include nested too deep: validate, run and serve give the depth problem at the include, exit 2', async () => {
+    await writeFile(join(dir, 'deep.yaml'), 'name: deep\nsteps:\n  - emit: ' + '['.repeat(5000) + ']'.repeat(5000) + '\n');
+    const top = join(dir, 'top-of-deep.yaml');
+    await writeFile(top, 'name: top\ninclude: [deep.yaml]\nsteps: []\n');
+    for (const args of [['validate', top], ['run', top, '--port', '0'], ['serve', '--scenario', top, '--port', '0']]) {
+      const cli = startCli(args);
+      expect(await cli.exited, args[0]).toBe(2);
+      expect(cli.stderr()).toMatch(/deep\.yaml:3:\d+: \(yaml\): expected nesting at most 128 deep, found flow collections nested deeper/);
+      expect(cli.stderr()).not.toContain('call stack');
+      expect(cli.stderr()).not.toMatch(STACK);
+      expect(cli.stdout.filter((l) => l.startsWith('{"event":"ready"'))).toEqual([]);
+    }
   });
 
   it.each([

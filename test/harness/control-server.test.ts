@@ -244,6 +244,20 @@ describe('control API', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('refuses an include (inside the control root) nested too deep with the same 400 as a deep body', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nso-mock-control-root-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'deep.yaml'), 'name: deep\nsteps:\n  - emit: ' + '['.repeat(5000) + ']'.repeat(5000) + '\n');
+    const { call } = await setup(undefined, dir);
+    for (const scenario of ['name: x\ninclude: [deep.yaml]\nsteps: []\n', { name: 'x', include: ['deep.yaml'], steps: [] }]) {
+      const res = await call('POST', '/play', { scenario });
+      expect(res.status).toBe(400);
+      expect(res.json.error).toBe('NSOMOCK_SCENARIO_INVALID');
+      expect(res.json.message).toMatch(/\ndeep\.yaml:3:\d+: \(yaml\): expected nesting at most 128 deep, found flow collections nested deeper$/);
+      expect(res.json.message).not.toContain('call stack');
+    }
+  });
+
   it('shows the journal and violations, and reset forgets them', async () => {
     const { mock, call } = await setup();
     const c = await subscriber(mock, NOTIF.COMMIT_DIFF);

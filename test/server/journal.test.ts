@@ -57,8 +57,8 @@ describe('Journal', () => {
   });
 
   it('refuses a bad limit', () => {
-    expect(() => new Journal(-1)).toThrow(RangeError);
-    expect(() => new Journal(1.5)).toThrow(RangeError);
+    expect(() => new Journal(-1)).toThrow(expect.objectContaining({ name: 'UsageError', code: 'NSOMOCK_USAGE' }));
+    expect(() => new Journal(1.5)).toThrow(expect.objectContaining({ name: 'UsageError', code: 'NSOMOCK_USAGE' }));
   });
 
   describe('properties', () => {

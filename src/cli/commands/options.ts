@@ -4,6 +4,7 @@
  * {@link checkServerArgs}, so they cannot disagree.
  */
 import type { Argv } from 'yargs';
+import type { MockServerOptions } from '../../server/index.js';
 
 /** The parsed options of `serve` and `run`. */
 export interface ServerArgs {
@@ -32,6 +33,14 @@ export interface ServerArgs {
   readonly 'kafka-brokers'?: string;
   /** MAAPI's data models (docs/maapi.md): `.yang` / `.fxs` files; wins over the scenario's `schema:`. */
   readonly schema?: readonly string[];
+  /** Server limits (docs/decisions/005-decode-budget.md); each wins over the scenario's `options:`. */
+  readonly 'max-frame-bytes'?: number;
+  readonly 'max-subscribe-frame-bytes'?: number;
+  readonly 'max-decoded-bytes'?: number;
+  readonly 'max-subscribe-decoded-bytes'?: number;
+  readonly 'journal-max-bytes'?: number;
+  /** A duration with a unit (`5s`, `500ms`; `0` = off), as in scenarios. */
+  readonly 'input-stall-timeout'?: string;
 }
 
 /** The NSO default IPC port (PROTOCOL.md §1.1): real clients connect here without configuration. */
@@ -71,7 +80,60 @@ export const SERVER_OPTIONS: Readonly<Record<keyof ServerArgs, OptionSpec>> = {
   'ncmp-tee': { type: 'string', describe: 'Also write every NCMP record as NDJSON to this file' },
   'kafka-brokers': { type: 'string', describe: 'Publish the NCMP records to these Kafka brokers (host:port,host:port)' },
   schema: { type: 'string', array: true, describe: "Data models MAAPI clients load and transactions use (.yang or .fxs files; default: the scenario's schema:, docs/maapi.md)" },
+  'max-frame-bytes': { type: 'number', describe: 'Largest client frame once a connection has subscribed, in bytes (default 16777216: 16 MiB)' },
+  'max-subscribe-frame-bytes': { type: 'number', describe: 'Largest client frame before the subscription, in bytes (default 32768: 32 KiB; at most --max-frame-bytes)' },
+  'max-decoded-bytes': { type: 'number', describe: 'Decode budget of one client frame after the subscription, in estimated bytes of the decoded term (default 1048576: 1 MiB)' },
+  'max-subscribe-decoded-bytes': { type: 'number', describe: 'Decode budget of one client frame before the subscription (default 262144: 256 KiB)' },
+  'journal-max-bytes': { type: 'number', describe: 'Estimated bytes the journal may hold; older entries are dropped and counted (default 67108864: 64 MiB)' },
+  'input-stall-timeout': { type: 'string', describe: 'Close a connection whose incomplete frame gets no byte for this long (violation input-stall), with a unit: 5s, 500ms; 0 = never (default 5s)' },
 };
+
+/** The byte-limit options and the server option each sets; the least value each may take. */
+const BYTE_LIMITS = [
+  ['max-frame-bytes', 'maxFrameBytes', 1],
+  ['max-subscribe-frame-bytes', 'maxSubscribeFrameBytes', 1],
+  ['max-decoded-bytes', 'maxDecodedBytes', 1],
+  ['max-subscribe-decoded-bytes', 'maxSubscribeDecodedBytes', 1],
+  ['journal-max-bytes', 'journalMaxBytes', 0],
+] as const satisfies readonly (readonly [keyof ServerArgs, keyof MockServerOptions, number])[];
+
+// The scenario format's durations (src/scenarios/duration.ts: DURATION_PATTERN, MAX_DURATION_MS),
+// restated here because the fast path must not load the scenarios layer before the ready line
+// (bench/startup.bench.ts); test/cli/server-limits.test.ts checks that both read every text alike.
+const DURATION = /^(?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h))+$/;
+const DURATION_PART = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const MAX_DURATION_MS = 2_073_600_000;
+
+/**
+ * A duration option's milliseconds, read as a scenario reads one (`250ms`, `5s`, `1m30s`, a bare
+ * `0`); undefined for anything else, a bare non-zero number included (`--input-stall-timeout 5`
+ * read as 5 ms where 5 s was meant is the mistake units prevent), and past 576h.
+ * @example parseDurationOption('1.5s') // 1500
+ */
+export function parseDurationOption(text: string): number | undefined {
+  if (text === '0') return 0;
+  if (!DURATION.test(text)) return undefined;
+  let total = 0;
+  for (const match of text.matchAll(DURATION_PART)) total += Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1);
+  return total <= MAX_DURATION_MS ? Math.round(total) : undefined;
+}
+
+/**
+ * The server options the limit flags set (checked already by {@link checkServerArgs}).
+ * @example serverLimitsOf({ 'max-frame-bytes': 1024, 'input-stall-timeout': '2s' }) // { maxFrameBytes: 1024, inputStallTimeoutMs: 2000 }
+ */
+export function serverLimitsOf(args: Partial<ServerArgs>): MockServerOptions {
+  const out: Record<string, number> = {};
+  for (const [flag, option] of BYTE_LIMITS) {
+    const value = args[flag];
+    if (value !== undefined) out[option] = value;
+  }
+  const stall = args['input-stall-timeout'];
+  const stallMs = stall === undefined ? undefined : parseDurationOption(stall);
+  if (stallMs !== undefined) out['inputStallTimeoutMs'] = stallMs;
+  return out;
+}
 
 /** `host:port`, the form kafkajs takes (an IPv6 host in brackets). */
 const BROKER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$/;
@@ -117,6 +179,16 @@ export function checkServerArgs(args: Readonly<Record<string, unknown>>): string
   const unixMode = args['unix-mode'];
   if (unixMode !== undefined && (typeof unixMode !== 'string' || !/^0?[0-7]{3}$/.test(unixMode))) {
     return `--unix-mode takes permissions in octal, such as 600 or 660, got ${JSON.stringify(unixMode)}`;
+  }
+  for (const [flag, , least] of BYTE_LIMITS) {
+    const value = args[flag];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least)) {
+      return `--${flag} must be a whole number of bytes${least === 1 ? ' from 1' : ', 0 or more'}, got ${shown(value)}`;
+    }
+  }
+  const stall = args['input-stall-timeout'];
+  if (stall !== undefined && (typeof stall !== 'string' || parseDurationOption(stall) === undefined)) {
+    return `--input-stall-timeout takes a duration with a unit, such as 5s or 500ms (0 = never; at most 576h), got ${JSON.stringify(stall)}`;
   }
   const seed = args['seed'];
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) return `--seed must be an integer, got ${shown(seed)}`;

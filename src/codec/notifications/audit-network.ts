@@ -6,7 +6,7 @@
  * emits it, §16). With AUDIT_NETWORK_SYNC the session waits for `{Usid, audit_network_sync}` (§12).
  */
 import { tuple, type Term } from '../term.js';
-import { intIn, onlyKeys, optText, text, type NormalizeContext } from './input.js';
+import { intIn, onlyKeys, optText, text, type NormalizeContext, record } from './input.js';
 import { at, bitTerm, intTerm, optText as optTextTerm, readInt, readOptText, readText, readTuple, textTerm, type PythonDict } from './layout.js';
 import { NOTIF, type AuditNetworkInput, type AuditNetworkNotification } from './notification.js';
 
@@ -37,7 +37,7 @@ export function auditNetworkFromTerm(e: readonly Term[]): AuditNetworkNotificati
 
 /** Defaults: `usid`/`user` from the default user info, `tid` 0, `device` 'device', `config` '' (sent as `<<>>`). @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeAuditNetwork(input: AuditNetworkInput, ctx: NormalizeContext): AuditNetworkNotification {
-  onlyKeys(input as unknown as Record<string, unknown>, '', ['type', 'usid', 'tid', 'user', 'device', 'trace_id', 'config']);
+  onlyKeys(record(input, ''), '', ['type', 'usid', 'tid', 'user', 'device', 'trace_id', 'config']);
   const traceId = optText(input.trace_id, 'trace_id');
   const config = optText(input.config, 'config');
   return {

@@ -3,7 +3,7 @@
  * mask the client acks `{Usid, synced}` (§12).
  */
 import { tuple, type Term } from '../term.js';
-import { intIn, onlyKeys, text, type NormalizeContext } from './input.js';
+import { intIn, onlyKeys, text, type NormalizeContext, record } from './input.js';
 import { at, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import { NOTIF, type AuditInput, type AuditNotification } from './notification.js';
 
@@ -25,7 +25,7 @@ export function auditFromTerm(e: readonly Term[]): AuditNotification {
 
 /** Defaults: `logno` 0, `user` and `usid` from the default user info, `msg` ''. @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeAudit(input: AuditInput, ctx: NormalizeContext): AuditNotification {
-  onlyKeys(input as unknown as Record<string, unknown>, '', ['type', 'logno', 'user', 'usid', 'msg']);
+  onlyKeys(record(input, ''), '', ['type', 'logno', 'user', 'usid', 'msg']);
   return {
     type: 'audit',
     logno: intIn(input.logno ?? 0, 'logno'),

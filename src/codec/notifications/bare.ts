@@ -4,7 +4,7 @@
  * are tolerated on decode).
  */
 import { tuple, type Term } from '../term.js';
-import { onlyKeys } from './input.js';
+import { onlyKeys, record } from './input.js';
 import { bitTerm, type PythonDict } from './layout.js';
 import { NOTIF, type BareInput, type BareNotification, type BareType } from './notification.js';
 
@@ -28,7 +28,7 @@ export function bareFromTerm(type: BareType): BareNotification {
 
 /** Nothing to default. @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` on unknown fields */
 export function normalizeBare(input: BareInput): BareNotification {
-  onlyKeys(input as unknown as Record<string, unknown>, '', ['type']);
+  onlyKeys(record(input, ''), '', ['type']);
   return { type: input.type };
 }
 

@@ -5,7 +5,7 @@
  * nso66 profile emits it (a 6.2.5 client reads it as type 3 and drops the device, NSO62.md §D).
  */
 import { tuple, type Term } from '../term.js';
-import { enumValue, intIn, onlyKeys, optText, PORT, text } from './input.js';
+import { enumValue, intIn, onlyKeys, optText, PORT, text, record } from './input.js';
 import { ipFromTerm, ipPythonKeys, ipToTerm, normalizeIp } from './ip.js';
 import { at, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import { CALL_HOME_EVENTS, NOTIF, type CallHomeInfoInput, type CallHomeInfoNotification, type Profile } from './notification.js';
@@ -35,7 +35,7 @@ export function callHomeInfoFromTerm(e: readonly Term[]): CallHomeInfoNotificati
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`
  */
 export function normalizeCallHomeInfo(input: CallHomeInfoInput): CallHomeInfoNotification {
-  onlyKeys(input as unknown as Record<string, unknown>, '', ['type', 'event', 'addr', 'port', 'ssh_host_key', 'ssh_key_alg', 'device']);
+  onlyKeys(record(input, ''), '', ['type', 'event', 'addr', 'port', 'ssh_host_key', 'ssh_key_alg', 'device']);
   const device = optText(input.device, 'device');
   return {
     type: 'call-home-info',

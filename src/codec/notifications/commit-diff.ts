@@ -4,7 +4,7 @@
  */
 import { tuple, type Term } from '../term.js';
 import { normalizeCommitFlags } from './commit-flags.js';
-import { enumValue, intIn, onlyKeys, optText, pickAlias, type NormalizeContext } from './input.js';
+import { enumValue, intIn, onlyKeys, optText, pickAlias, type NormalizeContext, record } from './input.js';
 import { at, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import { DATASTORES, NOTIF, type CommitDiffInput, type CommitDiffNotification } from './notification.js';
 import { userInfoFromTerm, userInfoOrDefault, userInfoPython, userInfoToTerm } from './uinfo.js';
@@ -37,7 +37,7 @@ export function commitDiffFromTerm(e: readonly Term[]): CommitDiffNotification {
 
 /** Defaults: running, default uinfo, `th` 1, `flags` 0, no comment/label (either one given: the other is ''). @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeCommitDiff(input: CommitDiffInput, ctx: NormalizeContext): CommitDiffNotification {
-  const r = input as unknown as Record<string, unknown>;
+  const r = record(input, '');
   onlyKeys(r, '', ['type', 'database', 'db', 'uinfo', 'th', 'flags', 'comment', 'label']);
   // canonical: both absent (the 5-tuple) or both present (the 7-tuple, '' = <<>>), so what is
   // normalised is exactly what a decoder reads back

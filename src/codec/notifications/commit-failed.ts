@@ -4,7 +4,7 @@
  * 1/4/5 `{256, P, Db}` (econfd 5.7.1 crashes on those, so a real server probably never sends them [INF]).
  */
 import { tuple, type Term } from '../term.js';
-import { enumMember, enumValue, intIn, onlyKeys, pickAlias, PORT, text } from './input.js';
+import { enumMember, enumValue, intIn, onlyKeys, pickAlias, PORT, text, record } from './input.js';
 import { ipFromTerm, ipPythonKeys, ipToTerm, normalizeIp } from './ip.js';
 import { at, badTerm, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import {
@@ -51,7 +51,7 @@ export function commitFailedFromTerm(e: readonly Term[]): CommitFailedNotificati
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`
  */
 export function normalizeCommitFailed(input: CommitFailedInput): CommitFailedNotification {
-  const r = input as unknown as Record<string, unknown>;
+  const r = record(input, '');
   const event = enumMember(COMMIT_FAILED_PROVIDERS, pickAlias(r, '', 'event', 'provider') ?? 'netconf', 'event', [1, 2, 3, 4, 5] as const);
   const extra = event === 2 ? ['addr', 'port'] : event === 3 ? ['daemon_name'] : [];
   onlyKeys(r, '', ['type', 'event', 'provider', 'dbname', 'db', ...extra]);

@@ -3,7 +3,7 @@
  */
 import { tuple, type Term } from '../term.js';
 import { normalizeCommitFlags } from './commit-flags.js';
-import { enumValue, flag01, onlyKeys, pickAlias, type NormalizeContext } from './input.js';
+import { enumValue, flag01, onlyKeys, pickAlias, type NormalizeContext, record } from './input.js';
 import { at, bitTerm, intTerm, readInt, type PythonDict } from './layout.js';
 import { DATASTORES, NOTIF, type CommitSimpleInput, type CommitSimpleNotification } from './notification.js';
 import { userInfoFromTerm, userInfoOrDefault, userInfoPython, userInfoToTerm } from './uinfo.js';
@@ -26,7 +26,7 @@ export function commitSimpleFromTerm(e: readonly Term[]): CommitSimpleNotificati
 
 /** Defaults: running, default uinfo, `diff_available` 1, `flags` 0. @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeCommitSimple(input: CommitSimpleInput, ctx: NormalizeContext): CommitSimpleNotification {
-  const r = input as unknown as Record<string, unknown>;
+  const r = record(input, '');
   onlyKeys(r, '', ['type', 'database', 'db', 'uinfo', 'diff_available', 'flags']);
   return {
     type: 'commit-simple',

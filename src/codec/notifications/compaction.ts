@@ -5,7 +5,7 @@
  * item 2). NSO 6.x only; the 5.7 profile never emits it (§16).
  */
 import { tuple, type Term } from '../term.js';
-import { enumValue, intIn, NAT32, NAT64, onlyKeys, type NormalizeContext } from './input.js';
+import { enumValue, intIn, NAT32, NAT64, onlyKeys, type NormalizeContext, record } from './input.js';
 import { microsInput } from './progress.js';
 import { at, bitTerm, intTerm, readInt, type PythonDict } from './layout.js';
 import { COMPACTION_DBFILES, COMPACTION_EVENTS, NOTIF, type CompactionInput, type CompactionNotification } from './notification.js';
@@ -39,7 +39,7 @@ export function compactionFromTerm(e: readonly Term[]): CompactionNotification {
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`
  */
 export function normalizeCompaction(input: CompactionInput, ctx: NormalizeContext): CompactionNotification {
-  onlyKeys(input as unknown as Record<string, unknown>, '', ['type', ...FIELDS]);
+  onlyKeys(record(input, ''), '', ['type', ...FIELDS]);
   return {
     type: 'compaction',
     dbfile: enumValue(COMPACTION_DBFILES, input.dbfile ?? 'a-cdb', 'dbfile'),

@@ -2,7 +2,7 @@
  * Confirmed commit — bit 16384 — PROTOCOL.md §11.12 [V57]: `{16384, ConfType, Timeout, UInfo}`.
  */
 import { tuple, type Term } from '../term.js';
-import { enumValue, intIn, onlyKeys, type NormalizeContext } from './input.js';
+import { enumValue, intIn, onlyKeys, type NormalizeContext, record } from './input.js';
 import { at, bitTerm, intTerm, readInt, type PythonDict } from './layout.js';
 import {
   CONFIRMED_COMMIT_EVENTS,
@@ -29,7 +29,7 @@ export function confirmedCommitFromTerm(e: readonly Term[]): ConfirmedCommitNoti
 
 /** Defaults: `event` confirmed-commit, `timeout` 600 for it and 0 otherwise, default uinfo. @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeConfirmedCommit(input: ConfirmedCommitInput, ctx: NormalizeContext): ConfirmedCommitNotification {
-  onlyKeys(input as unknown as Record<string, unknown>, '', ['type', 'event', 'timeout', 'uinfo']);
+  onlyKeys(record(input, ''), '', ['type', 'event', 'timeout', 'uinfo']);
   const event = enumValue(CONFIRMED_COMMIT_EVENTS, input.event ?? 'confirmed-commit', 'event');
   return {
     type: 'confirmed-commit',

@@ -137,7 +137,7 @@ function failedService(v: unknown, path: string): CqFailedService {
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`
  */
 export function normalizeCqProgress(input: CqProgressInput, ctx: NormalizeContext): CqProgressNotification {
-  onlyKeys(input as unknown as Record<string, unknown>, '', [
+  onlyKeys(record(input, ''), '', [
     'type',
     'event',
     'timestamp',

@@ -2,7 +2,7 @@
  * Forward info — bit 1024 — PROTOCOL.md §11.10 [V57 wire]: `{1024, FwdType, Target, UInfo}`.
  */
 import { tuple, type Term } from '../term.js';
-import { enumValue, onlyKeys, text, type NormalizeContext } from './input.js';
+import { enumValue, onlyKeys, text, type NormalizeContext, record } from './input.js';
 import { at, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import { FORWARD_EVENTS, NOTIF, type ForwardInfoInput, type ForwardInfoNotification } from './notification.js';
 import { userInfoFromTerm, userInfoOrDefault, userInfoPython, userInfoToTerm } from './uinfo.js';
@@ -24,7 +24,7 @@ export function forwardInfoFromTerm(e: readonly Term[]): ForwardInfoNotification
 
 /** Defaults: `event` up, `target` 'target', default uinfo. @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeForwardInfo(input: ForwardInfoInput, ctx: NormalizeContext): ForwardInfoNotification {
-  onlyKeys(input as unknown as Record<string, unknown>, '', ['type', 'event', 'target', 'uinfo']);
+  onlyKeys(record(input, ''), '', ['type', 'event', 'target', 'uinfo']);
   return {
     type: 'forward-info',
     event: enumValue(FORWARD_EVENTS, input.event ?? 'up', 'event'),

@@ -95,7 +95,7 @@ function normalizeNode(value: unknown, path: string): HaNode {
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`
  */
 export function normalizeHaInfo(input: HaInfoInput): HaInfoNotification {
-  const r = input as unknown as Record<string, unknown>;
+  const r = record(input, '');
   const dataKeys: Readonly<Record<number, readonly string[]>> = {
     1: ['noprimary', 'nomaster'],
     2: ['node'],

@@ -86,12 +86,19 @@ export function optListOf<T>(value: unknown, path: string, item: (v: unknown, pa
   return value === undefined ? undefined : listOf(value, path, item);
 }
 
-/** A plain object field. */
+/** Whether a value is a plain object whose fields can be read by name (not null, not a list). */
+export function isFieldRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A plain object field, or a whole notification input (path ''), narrowed to its fields by name:
+ * the typed input interfaces have no index signature, and a JavaScript caller may pass anything.
+ * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` when it is not an object
+ */
 export function record(value: unknown, path: string): Readonly<Record<string, unknown>> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw unencodable(path, `expected an object, got ${show(value)}`);
-  }
-  return value as Readonly<Record<string, unknown>>;
+  if (!isFieldRecord(value)) throw unencodable(path === '' ? '(input)' : path, `expected an object, got ${show(value)}`);
+  return value;
 }
 
 /**

@@ -274,7 +274,7 @@ const INPUT_KEYS = [
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`
  */
 export function normalizeProgress(input: ProgressInput, ctx: NormalizeContext): ProgressNotification {
-  const r = input as unknown as Record<string, unknown>;
+  const r = record(input, '');
   onlyKeys(r, '', INPUT_KEYS);
   const s = (key: keyof ProgressInput): string | undefined => optText(r[key], key);
   const timestamp = input.timestamp === undefined ? ctx.nowMs * 1000 : microsInput(input.timestamp, 'timestamp');

@@ -165,7 +165,7 @@ function normalizeVarbind(value: unknown, path: string): SnmpVarbind {
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`
  */
 export function normalizeSnmpa(input: SnmpaInput): SnmpaNotification {
-  const r = input as unknown as Record<string, unknown>;
+  const r = record(input, '');
   const event = enumValue(SNMP_PDU_TYPES, input.event ?? 'v2-trap', 'event');
   const v1 = event === V1_TRAP;
   const v1Keys = ['time_stamp', 'specific_trap', 'generic_trap'];

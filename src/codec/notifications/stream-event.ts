@@ -4,7 +4,7 @@
  */
 import { atom, list, tuple, type Term } from '../term.js';
 import { dateTimeFromMillis, dateTimeFromTerm, dateTimePython, dateTimeToTerm, normalizeDateTime } from './datetime.js';
-import { enumMember, listOf, onlyKeys, text, type NormalizeContext } from './input.js';
+import { enumMember, listOf, onlyKeys, text, type NormalizeContext, record } from './input.js';
 import { at, badTerm, bitTerm, describeTerm, readList, readText, readTuple, textTerm, type PythonDict } from './layout.js';
 import { NOTIF, STREAM_EVENTS, type StreamEventInput, type StreamEventNotification } from './notification.js';
 import { isHashedTag, normalizeTagValue, tagValueFromTerm, tagValuePython, tagValueToTerm } from './tag-value.js';
@@ -54,7 +54,7 @@ export function streamEventFromTerm(e: readonly Term[]): StreamEventNotification
  * @throws CodecError `NSOMOCK_CODEC_UNENCODABLE`
  */
 export function normalizeStreamEvent(input: StreamEventInput, ctx: NormalizeContext): StreamEventNotification {
-  const r = input as unknown as Record<string, unknown>;
+  const r = record(input, '');
   const event = enumMember(STREAM_EVENTS, input.event ?? 'notification', 'event', [1, 2, 3, 4] as const);
   onlyKeys(r, '', ['type', 'event', ...(event === 1 ? ['event_time', 'values'] : event === 4 ? ['error'] : [])]);
   switch (event) {

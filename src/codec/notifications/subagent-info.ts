@@ -2,7 +2,7 @@
  * Subagent info — bit 128 — PROTOCOL.md §11.7 [V57]: `{128, {SubType, Name}}`.
  */
 import { tuple, type Term } from '../term.js';
-import { enumValue, onlyKeys, text } from './input.js';
+import { enumValue, onlyKeys, text, record } from './input.js';
 import { at, bitTerm, intTerm, readInt, readText, readTuple, textTerm, type PythonDict } from './layout.js';
 import { NOTIF, SUBAGENT_EVENTS, type SubagentInfoInput, type SubagentInfoNotification } from './notification.js';
 
@@ -23,7 +23,7 @@ export function subagentInfoFromTerm(e: readonly Term[]): SubagentInfoNotificati
 
 /** Defaults: `event` up, `name` 'subagent'. @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeSubagentInfo(input: SubagentInfoInput): SubagentInfoNotification {
-  onlyKeys(input as unknown as Record<string, unknown>, '', ['type', 'event', 'name']);
+  onlyKeys(record(input, ''), '', ['type', 'event', 'name']);
   return {
     type: 'subagent-info',
     event: enumValue(SUBAGENT_EVENTS, input.event ?? 'up', 'event'),

@@ -3,7 +3,7 @@
  * `{Bit, Logno, Prio, Msg}` for daemon, netconf, devel, jsonrpc and webui.
  */
 import { tuple, type Term } from '../term.js';
-import { enumValue, intIn, onlyKeys, text } from './input.js';
+import { enumValue, intIn, onlyKeys, text, record } from './input.js';
 import { at, bitTerm, intTerm, readInt, readText, textTerm, type PythonDict } from './layout.js';
 import { NOTIF, SYSLOG_PRIOS, type SyslogInput, type SyslogNotification, type SyslogType } from './notification.js';
 
@@ -33,7 +33,7 @@ export function syslogFromTerm(e: readonly Term[], type: SyslogType): SyslogNoti
 
 /** Defaults: `logno` 0, `prio` info (6), `msg` ''. @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeSyslog(input: SyslogInput): SyslogNotification {
-  onlyKeys(input as unknown as Record<string, unknown>, '', ['type', 'logno', 'prio', 'msg']);
+  onlyKeys(record(input, ''), '', ['type', 'logno', 'prio', 'msg']);
   return {
     type: input.type,
     logno: intIn(input.logno ?? 0, 'logno'),

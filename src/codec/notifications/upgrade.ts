@@ -2,7 +2,7 @@
  * Upgrade event — bit 32768 — PROTOCOL.md §11.13 [V57]: `{32768, Event}`.
  */
 import { tuple, type Term } from '../term.js';
-import { enumValue, onlyKeys } from './input.js';
+import { enumValue, onlyKeys, record } from './input.js';
 import { at, bitTerm, intTerm, readInt, unencodable, type PythonDict } from './layout.js';
 import { NOTIF, UPGRADE_EVENTS, type UpgradeInput, type UpgradeNotification } from './notification.js';
 
@@ -18,7 +18,7 @@ export function upgradeFromTerm(e: readonly Term[]): UpgradeNotification {
 
 /** `event` is required (init-started, init-succeeded, performed, commited, aborted). @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeUpgrade(input: UpgradeInput): UpgradeNotification {
-  onlyKeys(input as unknown as Record<string, unknown>, '', ['type', 'event']);
+  onlyKeys(record(input, ''), '', ['type', 'event']);
   if (input.event === undefined) throw unencodable('event', 'upgrade needs an event (e.g. init-started)');
   return { type: 'upgrade', event: enumValue(UPGRADE_EVENTS, input.event, 'event') };
 }

@@ -2,7 +2,7 @@
  * User session — bit 32 — PROTOCOL.md §11.5 [V57]: `{32, SessType, UInfo, Db}`.
  */
 import { tuple, type Term } from '../term.js';
-import { enumValue, onlyKeys, pickAlias, type NormalizeContext } from './input.js';
+import { enumValue, onlyKeys, pickAlias, type NormalizeContext, record } from './input.js';
 import { at, bitTerm, intTerm, readInt, type PythonDict } from './layout.js';
 import {
   DATASTORES,
@@ -30,7 +30,7 @@ export function userSessionFromTerm(e: readonly Term[]): UserSessionNotification
 
 /** Defaults: `event` start, default uinfo, `database` no-db (0). @throws CodecError `NSOMOCK_CODEC_UNENCODABLE` */
 export function normalizeUserSession(input: UserSessionInput, ctx: NormalizeContext): UserSessionNotification {
-  const r = input as unknown as Record<string, unknown>;
+  const r = record(input, '');
   onlyKeys(r, '', ['type', 'event', 'uinfo', 'database', 'db']);
   return {
     type: 'user-session',

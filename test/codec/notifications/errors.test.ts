@@ -3,6 +3,7 @@ import { atom, binary, improper, int, list, NIL, tuple, type Term } from '../../
 import {
   normalizeNotification,
   notificationFromTerm,
+  notificationTypes,
   notificationToTerm,
   type Notification,
   type NotificationInput,
@@ -58,6 +59,24 @@ describe('normalizeNotification rejects bad input with NSOMOCK_CODEC_UNENCODABLE
     expect(e.details.path).toBe(path);
     expect(e.message).toMatch(message);
     expect(e.message).toMatch(/^Failed to encode notification: .* \(.*\)$/);
+  });
+});
+
+describe('every type reads its input through the same field check (no casts at the input boundary)', () => {
+  // The smallest input each type accepts; an unknown field next to it is named by its path.
+  const minimal = (type: string): { type: string; [field: string]: unknown } =>
+    type === 'ha-info' ? { type, event: 'secondary-died' } : type === 'upgrade' ? { type, event: 'init-started' } : { type };
+  it.each(Object.keys(notificationTypes))('%s: an unknown field is NSOMOCK_CODEC_UNENCODABLE at its path', (type) => {
+    expect(() => normalizeNotification(minimal(type) as NotificationInput)).not.toThrow();
+    const e = codecErrorOf(() => normalizeNotification({ ...minimal(type), zz_typo: 1 } as NotificationInput));
+    expect(e.code).toBe('NSOMOCK_CODEC_UNENCODABLE');
+    expect(e.details.path).toBe('zz_typo');
+    expect(e.message).toMatch(/unknown field 'zz_typo'/);
+  });
+
+  it('an input without a prototype (Object.create(null), as some parsers make) is read like any object', () => {
+    const input = Object.assign(Object.create(null) as Record<string, unknown>, { type: 'audit', logno: 7, msg: 'x' });
+    expect(normalizeNotification(input as unknown as NotificationInput)).toMatchObject({ type: 'audit', logno: 7, msg: 'x' });
   });
 });
 

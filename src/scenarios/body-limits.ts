@@ -1,18 +1,20 @@
 /**
- * Limits of a scenario posted to the control API's `/play` (docs/control-api.md): nesting depth and
- * size, checked before the loader sees the document. Without them a 5,000-deep JSON body overflowed
- * the stack in the loader (a 500 "Maximum call stack size exceeded"); now it is a 400 with a
- * problem in the loader's own form (`file:line:col: path: expected X, found Y`).
+ * Limits of a scenario's nesting depth and size, checked before the YAML parser, the schema check
+ * and the compiler see it: each of them recurses. The loader applies them to every file it reads
+ * (the top file and each include: `run`, `validate`, `POST /play` alike) and to an in-memory
+ * document; the control API also checks a posted body first. Without them a 5,000-deep body or
+ * include overflowed the stack (a 500, or "Maximum call stack size exceeded" as a YAML problem);
+ * now it is a problem in the loader's own form (`file:line:col: path: expected X, found Y`).
  *
  * The checks are iterative (an explicit stack), so they cannot overflow themselves.
  */
 
-/** Deepest nesting of objects and arrays (or YAML flow collections) a posted scenario may have. */
+/** Deepest nesting of objects and arrays (or YAML flow and block collections) a scenario may have. */
 export const MAX_SCENARIO_DEPTH = 128;
-/** Largest posted scenario: YAML text in UTF-16 code units, or a document's estimated JSON size. */
+/** Largest scenario file or document: YAML text in UTF-16 code units, or a document's estimated JSON size. */
 export const MAX_SCENARIO_BYTES: number = 4 * 1024 * 1024;
 
-/** A problem in the shape of the scenario loader's (`ScenarioProblem`), without importing the scenarios layer eagerly. */
+/** A problem in the shape of the scenario loader's (`ScenarioProblem`). */
 export interface ScenarioBodyProblem {
   readonly file: string;
   readonly line: number;
@@ -31,7 +33,7 @@ function pathText(segments: readonly (string | number)[]): string {
 }
 
 /**
- * The first limit a posted scenario (a document or YAML text) breaks, or `undefined`.
+ * The first limit a scenario (a document or YAML text) breaks, or `undefined`.
  * @example
  *   checkScenarioBody({ name: 'x', steps: [] }, 'control-api') // undefined
  */
