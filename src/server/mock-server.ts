@@ -38,17 +38,17 @@ import {
   type Term,
 } from '../codec/index.js';
 import { AckTracker, ackScope, type AckOutcome, type AckReceipt, type Handshake, type PendingAck } from './ack-tracker.js';
-import { realClock, type Clock, type ClockTimer } from './clock.js';
+import { realClock, type Clock } from './clock.js';
 import { Connection, type ClientChannel, type ConnectionFaults, type ConnectionHost, type Transport } from './connection.js';
-import { eventTree } from './event-tree.js';
 import { Journal } from './journal.js';
 import { DEFAULT_UNIX_MODE, listenTcp, listenUnix, type Listener } from './listener.js';
 import type { SessionConfig, StreamCheck } from './session.js';
 import type { CloseReason, SessionPhase } from './session-state.js';
-import { notificationComplete, StreamRegistry, type StreamEvent, type StreamInfo, type StreamOptions } from './streams.js';
+import { StreamHub } from './stream-hub.js';
+import type { StreamEvent, StreamInfo, StreamOptions } from './streams.js';
 import { BIT, outerBitFor, SubscriptionIndex } from './subscriptions.js';
 import { violation, type Violation, type ViolationCode } from './violations.js';
-import { compileXPathFilter, type FilterElement, type XPathFilter } from './xpath-filter.js';
+import type { FilterElement } from './xpath-filter.js';
 
 /** A subscriber is identified by its connection id (unique per server, starting at 1). */
 export type SubscriberId = number;
@@ -493,14 +493,6 @@ class Emission implements Delivery {
 /** Encodings of one notification per (profile, outer bit), kept for notifications that are emitted again. */
 type FrameCache = Map<number, Uint8Array | string>;
 
-interface StreamSubscription {
-  readonly name: string;
-  /** The compiled XPath filter (§8.1 element 4), applied to replayed and live events (§14). */
-  readonly filter: XPathFilter | undefined;
-  phase: 'live' | 'done';
-  stopTimer: ClockTimer | undefined;
-}
-
 const DEFAULTS = {
   eventReplyTimeoutMs: 120_000,
   writeStallTimeoutMs: 15_000,
@@ -565,10 +557,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly #connections = new Map<SubscriberId, Connection>();
   readonly #index = new SubscriptionIndex();
   readonly #tracker: AckTracker;
-  readonly #registry = new StreamRegistry();
-  readonly #streamSubs = new Map<SubscriberId, StreamSubscription>();
-  /** Filters compiled when a subscription was checked, picked up when it starts (same request object). */
-  readonly #compiledFilters = new WeakMap<StreamRequest, XPathFilter>();
+  readonly #hub: StreamHub;
   readonly #queues = new Map<string, Emission[]>();
   readonly #owed = new Map<SubscriberId, PendingAck[]>();
   readonly #recent: (Notification | undefined)[] = new Array<Notification | undefined>(RECENT_NORMALIZED).fill(undefined);
@@ -613,7 +602,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     // Clients never send compressed terms (docs/decisions/004-decode-budget.md): refused at the tag.
     this.decodeLimits = { allowTrailingBytes: !strict, allowCompressed: false, maxDecodedBytes: nonNegative(options, 'maxDecodedBytes') };
     this.subscribeDecodeLimits = { ...this.decodeLimits, maxDecodedBytes: nonNegative(options, 'maxSubscribeDecodedBytes') };
-    const userSessions = options.userSessions === undefined ? undefined : new Set(options.userSessions);
+    this.#hub = new StreamHub(this.clock, options.userSessions === undefined ? undefined : new Set(options.userSessions));
     const handlers = options.clientHandlers ?? {};
     this.#clientHandlers = new Map(Object.entries(handlers).map(([type, handler]) => [Number(type), handler]));
     this.session = {
@@ -625,23 +614,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
       profileForProtocolVersion: options.profileForProtocolVersion,
       allowedProtocolVersions: options.allowedProtocolVersions,
       handedOffClientTypes: new Set(this.#clientHandlers.keys()),
-      checkStream: (request: StreamRequest): StreamCheck => {
-        // §14 / §8.4: unknown stream → CONFD_ERR_NOEXISTS (1); unknown usid → CONFD_ERR_NOSESSION (22).
-        if (!this.#registry.has(request.name)) return { ok: false, code: 1, reason: `no such stream: ${request.name}` };
-        // §8.4: a filter that does not compile → CONFD_ERR_XPATH (50), so no event goes out unfiltered.
-        if (hasFilter(request)) {
-          try {
-            this.#compiledFilters.set(request, compileXPathFilter(request.xpathFilter));
-          } catch (e) {
-            if (!(e instanceof NsoMockError) || e.code !== 'NSOMOCK_SERVER_XPATH') throw e;
-            return { ok: false, code: 50, reason: e.message };
-          }
-        }
-        if (userSessions !== undefined && request.usid !== 0 && !userSessions.has(request.usid)) {
-          return { ok: false, code: 22, reason: `no such user session: ${request.usid}` };
-        }
-        return { ok: true };
-      },
+      checkStream: (request: StreamRequest): StreamCheck => this.#hub.check(request),
     };
     this.#defaults = { now: () => this.clock.now(), ...options.notificationDefaults };
     this.#periodic = {
@@ -712,8 +685,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     const stopping = listeners.map((l) => l.close());
     await Promise.all([...this.#connections.values()].map((c) => c.shutdown(this.#shutdownGraceMs)));
     await Promise.all(stopping);
-    for (const sub of this.#streamSubs.values()) if (sub.stopTimer !== undefined) this.clock.clearTimeout(sub.stopTimer);
-    this.#streamSubs.clear();
+    this.#hub.close();
     // Emissions still held behind a handshake will never go out.
     for (const queue of this.#queues.values()) {
       for (const e of queue) e.cancel(this.clock.now());
@@ -732,12 +704,12 @@ class MockServerImpl implements MockServer, ConnectionHost {
           details: { option: 'stream', value: options.stream },
         });
       }
-      if (!this.#registry.has(options.stream)) {
+      if (!this.#hub.has(options.stream)) {
         throw new NsoMockError('NSOMOCK_SERVER_STREAM', `Failed to publish: unknown stream (stream ${JSON.stringify(options.stream)})`, {
           details: { stream: options.stream },
         });
       }
-      if (notification.event === 1) this.#registry.record(options.stream, notification);
+      if (notification.event === 1) this.#hub.record(options.stream, notification);
     }
     return this.#submit(notification, options, notification === input);
   }
@@ -821,8 +793,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
       const subscription = conn?.subscription;
       const profile = conn?.profile;
       if (conn === undefined || subscription === undefined || profile === undefined) continue;
-      if (isStream && !this.#streamAccepts(id, e.options.stream)) continue;
-      if (isStream && n.event === 1 && !this.#filterSelects(id, n, (trees ??= new Map()))) {
+      if (isStream && !this.#hub.accepts(id, e.options.stream)) continue;
+      if (isStream && n.event === 1 && !this.#hub.selects(id, n, (trees ??= new Map()))) {
         e.skip(id, 'filter');
         continue;
       }
@@ -895,24 +867,6 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.#events.emit('not-sent', { connectionId: conn.id, emissionId: e.id, type: e.notification.type, reason, message, time: now });
   }
 
-  /** Whether the subscriber's XPath filter, if any, selects the event (§14). */
-  #filterSelects(id: SubscriberId, n: StreamEvent, trees: Map<string, FilterElement[]>): boolean {
-    const sub = this.#streamSubs.get(id);
-    if (sub?.filter === undefined) return true;
-    let tree = trees.get(sub.name);
-    if (tree === undefined) {
-      tree = eventTree(n.values, this.#registry.tagNames(sub.name));
-      trees.set(sub.name, tree);
-    }
-    return sub.filter.test(tree);
-  }
-
-  #streamAccepts(id: SubscriberId, stream: string | undefined): boolean {
-    const sub = this.#streamSubs.get(id);
-    if (stream === undefined) return sub === undefined || sub.phase === 'live';
-    return sub !== undefined && sub.name === stream && sub.phase === 'live';
-  }
-
   /** A handshake settled: deliver what its scope held, until one of them blocks the scope again (§12.2). */
   #release(handshake: Handshake): void {
     const scope = handshake.scope;
@@ -952,7 +906,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     if (this.#hung) connection.hang(true);
     this.#index.add(connection.id, subscription.mask);
     const request = subscription.stream;
-    if ((subscription.mask & BIT.STREAM_EVENT) !== 0 && request !== undefined) this.#startStream(connection, request);
+    if ((subscription.mask & BIT.STREAM_EVENT) !== 0 && request !== undefined) this.#hub.start(connection.id, request, (n) => this.#sendDirect(connection, n));
     this.#events.emit('subscribed', this.#subscriberInfo(connection, subscription, profile));
   }
 
@@ -985,9 +939,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
 
   onClosing(connection: Connection, reason: CloseReason): void {
     this.#index.remove(connection.id);
-    const sub = this.#streamSubs.get(connection.id);
-    if (sub?.stopTimer !== undefined) this.clock.clearTimeout(sub.stopTimer);
-    this.#streamSubs.delete(connection.id);
+    this.#hub.drop(connection.id);
     // §12.3: a closing subscriber releases what it was blocking; report what it owed.
     const owed = this.#tracker.drop(connection.id, 'disconnect');
     this.#owed.set(connection.id, owed);
@@ -1045,29 +997,6 @@ class MockServerImpl implements MockServer, ConnectionHost {
 
   // ---- streams (§14) -------------------------------------------------------------------------------
 
-  #startStream(connection: Connection, request: StreamRequest): void {
-    const plan = this.#registry.plan(request, this.clock.now());
-    if (plan === undefined) return; // checked by the session before `ok` (§8.4)
-    const filter = hasFilter(request) ? (this.#compiledFilters.get(request) ?? compileXPathFilter(request.xpathFilter)) : undefined;
-    const sub: StreamSubscription = { name: request.name, filter, phase: plan.phase, stopTimer: undefined };
-    this.#streamSubs.set(connection.id, sub);
-    const tagNames = this.#registry.tagNames(request.name);
-    for (const n of plan.send) {
-      // §14: replayed events pass the filter too; the markers always go out.
-      if (filter !== undefined && n.event === 1 && !filter.test(eventTree(n.values, tagNames))) continue;
-      this.#sendDirect(connection, n);
-    }
-    if (plan.stopAt !== undefined) {
-      sub.stopTimer = this.clock.setTimeout(() => {
-        sub.stopTimer = undefined;
-        if (sub.phase !== 'live' || this.#streamSubs.get(connection.id) !== sub) return;
-        // §14: at the stop time, notification_complete; no stream events afterwards.
-        sub.phase = 'done';
-        this.#sendDirect(connection, notificationComplete());
-      }, plan.stopAt - this.clock.now());
-    }
-  }
-
   #sendDirect(connection: Connection, n: Notification): void {
     const profile = connection.profile ?? this.session.profile ?? 'nso57';
     const term = notificationToTerm(n, profile);
@@ -1079,12 +1008,12 @@ class MockServerImpl implements MockServer, ConnectionHost {
       define: (name, options = {}) => {
         // History events get the same defaults and checks as published ones (event_time: now).
         const history = (options.history ?? []).map((event) => normalizeNotification({ ...event, type: 'stream-event', event: 1 }, this.#defaults) as StreamEvent);
-        return this.#registry.define(name, options, this.clock.now(), history);
+        return this.#hub.define(name, options, history);
       },
       publish: (name, event) => this.emit({ ...event, type: 'stream-event', event: 1 }, { stream: name }),
-      has: (name) => this.#registry.has(name),
-      list: () => this.#registry.list(),
-      history: (name) => this.#registry.history(name),
+      has: (name) => this.#hub.has(name),
+      list: () => this.#hub.list(),
+      history: (name) => this.#hub.history(name),
     };
   }
 
@@ -1157,7 +1086,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   }
 
   #subscriberInfo(conn: Connection, subscription: Subscription, profile: Profile): SubscriberInfo {
-    const stream = this.#streamSubs.get(conn.id);
+    const stream = this.#hub.info(conn.id);
     const info: SubscriberInfo = {
       ...connectionInfo(conn),
       subscription,
@@ -1167,7 +1096,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
       delivered: conn.delivered,
     };
     if (stream === undefined) return info;
-    return { ...info, stream: { name: stream.name, phase: stream.phase, ...(stream.filter === undefined ? {} : { xpathFilter: stream.filter.source }) } };
+    return { ...info, stream };
   }
 
   #assertOpen(action: string): void {
@@ -1252,13 +1181,4 @@ function describeExpectation(result: Exclude<AckReceipt['result'], 'matched'>): 
       return String(never);
     }
   }
-}
-
-/**
- * Whether a stream request carries a filter to apply. An empty filter counts as none: the Python
- * binding and the example client send `undefined` for it, and a C client that sets `""` means
- * "no filter" (how NSO treats `<<>>` is not known, PROTOCOL.md §8.1).
- */
-function hasFilter(request: StreamRequest): request is StreamRequest & { readonly xpathFilter: string } {
-  return request.xpathFilter !== undefined && request.xpathFilter.trim() !== '';
 }
