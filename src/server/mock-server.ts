@@ -9,19 +9,14 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
-  ackRequiredBy,
   encodeFrame,
-  describeProfile,
   formatAck,
   int,
   normalizeNotification,
   notificationToTerm,
-  notificationTypes,
   NsoMockError,
-  PROFILES,
   resolveProfileSetting,
   tuple,
-  unavailableReason,
   UsageError,
   type Ack,
   type ConnectHeader,
@@ -29,7 +24,6 @@ import {
   type Notification,
   type NotificationDefaults,
   type NotificationInput,
-  type NotificationType,
   type Profile,
   type ProfileSetting,
   type StreamEventInput,
@@ -37,7 +31,8 @@ import {
   type Subscription,
   type Term,
 } from '../codec/index.js';
-import { AckTracker, ackScope, type AckOutcome, type AckReceipt, type Handshake, type PendingAck } from './ack-tracker.js';
+import { ackScope, type AckOutcome, type AckReceipt, type PendingAck } from './ack-tracker.js';
+import { Dispatcher, type Delivery, type DeliveredEvent, type EmitOptions, type NotSentEvent, type SubscriberId } from './dispatcher.js';
 import { realClock, type Clock } from './clock.js';
 import { Connection, type ClientChannel, type ConnectionFaults, type ConnectionHost, type Transport } from './connection.js';
 import { Journal } from './journal.js';
@@ -46,12 +41,10 @@ import type { SessionConfig, StreamCheck } from './session.js';
 import type { CloseReason, SessionPhase } from './session-state.js';
 import { StreamHub } from './stream-hub.js';
 import type { StreamEvent, StreamInfo, StreamOptions } from './streams.js';
-import { BIT, outerBitFor, SubscriptionIndex } from './subscriptions.js';
+import { BIT } from './subscriptions.js';
 import { violation, type Violation, type ViolationCode } from './violations.js';
-import type { FilterElement } from './xpath-filter.js';
 
-/** A subscriber is identified by its connection id (unique per server, starting at 1). */
-export type SubscriberId = number;
+export type { Delivery, DeliveredEvent, EmitOptions, NotSentEvent, SkippedRecipient, SubscriberId } from './dispatcher.js';
 
 /** Options of {@link createMockServer}. Every limit has a safe default. */
 export interface MockServerOptions {
@@ -224,16 +217,6 @@ export interface ClosedEvent {
   readonly time: number;
 }
 
-/** One notification written to one subscriber. */
-export interface DeliveredEvent {
-  readonly connectionId: SubscriberId;
-  readonly emissionId: number;
-  readonly type: NotificationType;
-  /** The type bit the outer tuple carried (§10.1). */
-  readonly bit: number;
-  readonly time: number;
-}
-
 /** The events of a {@link MockServer}. */
 export interface MockServerEvents {
   listening: [addresses: BoundAddresses];
@@ -245,54 +228,6 @@ export interface MockServerEvents {
   delivered: [event: DeliveredEvent];
   /** A subscriber of the type was not sent a notification its profile lacks, or that could not be encoded. */
   'not-sent': [event: NotSentEvent];
-}
-
-/** A notification a subscriber of its type was not sent, and why (never silent: also in the journal). */
-export interface NotSentEvent {
-  readonly connectionId: SubscriberId;
-  readonly emissionId: number;
-  readonly type: NotificationType;
-  /** `profile`: the connection's profile has no such type or variant; `unencodable`: encoding failed (an error). */
-  readonly reason: 'profile' | 'unencodable';
-  /** One line: `audit-network not sent to connection 3: its client speaks NSO 5.7, protocol 77 (profile nso57)`. */
-  readonly message: string;
-  readonly time: number;
-}
-
-/** Options of one emission. */
-export interface EmitOptions {
-  /** Deliver a stream event through this named stream (§14): recorded in its history, sent to its live subscribers. */
-  readonly stream?: string;
-  /** Verbosity of a progress event (§8.1, §11.14): only subscribers with at least this verbosity get it. Default 0. */
-  readonly verbosity?: 0 | 1 | 2 | 3;
-}
-
-/** Why a subscriber of the type was not sent a notification. */
-export interface SkippedRecipient {
-  readonly connectionId: SubscriberId;
-  /**
-   * `profile`: its layout profile has no such type or variant (§16.5, NSO62.md); `unencodable`:
-   * encoding it for that connection failed (an error, reported); `verbosity`: below the event's
-   * verbosity; `filter`: a stream event its subscription's XPath filter did not select (§14).
-   */
-  readonly reason: 'profile' | 'unencodable' | 'verbosity' | 'filter';
-  /** For `profile` and `unencodable`: why, in one line (also the `not-sent` event and the journal note). */
-  readonly message?: string;
-}
-
-/** The handle of one emitted notification. */
-export interface Delivery {
-  readonly id: number;
-  readonly notification: Notification;
-  /** Whether it was held at emit time behind an open handshake of its scope (§12.2). */
-  readonly queued: boolean;
-  /** The subscribers it was written to (empty while queued). */
-  readonly recipients: readonly SubscriberId[];
-  readonly skipped: readonly SkippedRecipient[];
-  /** Resolves with the recipients once it is written (at once unless queued; `[]` if the server closed first). */
-  readonly sent: Promise<readonly SubscriberId[]>;
-  /** Settles when every required ack arrived or was given up (timeout, disconnect); never rejects. */
-  readonly acked: Promise<AckOutcome>;
 }
 
 /** The connection-level controls (fault injection and introspection) of one connection. */
@@ -407,92 +342,6 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   return new MockServerImpl(options);
 }
 
-const NO_SKIPS: readonly SkippedRecipient[] = Object.freeze([]);
-
-/**
- * One emitted notification and its {@link Delivery} handle. The promises are created only when
- * read: emitting a million notifications a second must not allocate two promises, two resolvers
- * and an outcome object per notification that nobody awaits.
- */
-class Emission implements Delivery {
-  readonly id: number;
-  readonly notification: Notification;
-  readonly options: EmitOptions;
-  /** The §12.2 scope its handshake would block, when it can need acks. */
-  readonly scope: string | undefined;
-  readonly expected: Ack | undefined;
-  readonly queued: boolean;
-  readonly recipients: SubscriberId[] = [];
-  #skipped: SkippedRecipient[] | undefined;
-  #sentAt: number | undefined;
-  #sent: Promise<readonly SubscriberId[]> | undefined;
-  #resolveSent: ((r: readonly SubscriberId[]) => void) | undefined;
-  #handshake: Handshake | undefined;
-  #outcome: AckOutcome | undefined;
-  #acked: Promise<AckOutcome> | undefined;
-  #resolveAcked: ((o: AckOutcome) => void) | undefined;
-
-  constructor(id: number, notification: Notification, options: EmitOptions, expected: Ack | undefined, scope: string | undefined, queued: boolean) {
-    this.id = id;
-    this.notification = notification;
-    this.options = options;
-    this.expected = expected;
-    this.scope = scope;
-    this.queued = queued;
-  }
-
-  get skipped(): readonly SkippedRecipient[] {
-    return this.#skipped ?? NO_SKIPS;
-  }
-
-  skip(connectionId: SubscriberId, reason: SkippedRecipient['reason'], message?: string): void {
-    (this.#skipped ??= []).push(message === undefined ? { connectionId, reason } : { connectionId, reason, message });
-  }
-
-  get sent(): Promise<readonly SubscriberId[]> {
-    if (this.#sent === undefined) {
-      this.#sent = this.#sentAt !== undefined ? Promise.resolve(this.recipients) : new Promise((r) => (this.#resolveSent = r));
-    }
-    return this.#sent;
-  }
-
-  get acked(): Promise<AckOutcome> {
-    if (this.#acked === undefined) {
-      if (this.#handshake !== undefined) this.#acked = this.#handshake.outcome;
-      else if (this.#outcome !== undefined || this.#sentAt !== undefined) this.#acked = Promise.resolve(this.#finalOutcome());
-      else this.#acked = new Promise((r) => (this.#resolveAcked = r));
-    }
-    return this.#acked;
-  }
-
-  /** Written to its recipients at `time`; `handshake` when some of them must ack. */
-  markSent(time: number, handshake: Handshake | undefined): void {
-    this.#sentAt = time;
-    this.#handshake = handshake;
-    this.#resolveSent?.(this.recipients);
-    if (this.#resolveAcked !== undefined) {
-      const resolve = this.#resolveAcked;
-      if (handshake !== undefined) void handshake.outcome.then(resolve);
-      else resolve(this.#finalOutcome());
-    }
-  }
-
-  /** Never sent (the server closed while it was queued). */
-  cancel(time: number): void {
-    this.#outcome = { ok: false, expected: this.expected, required: [], acked: [], missing: [], openedAt: time, settledAt: time };
-    this.#resolveSent?.([]);
-    this.#resolveAcked?.(this.#outcome);
-  }
-
-  #finalOutcome(): AckOutcome {
-    const t = this.#sentAt ?? 0;
-    return (this.#outcome ??= { ok: true, expected: undefined, required: [], acked: [], missing: [], openedAt: t, settledAt: t });
-  }
-}
-
-/** Encodings of one notification per (profile, outer bit), kept for notifications that are emitted again. */
-type FrameCache = Map<number, Uint8Array | string>;
-
 const DEFAULTS = {
   eventReplyTimeoutMs: 120_000,
   writeStallTimeoutMs: 15_000,
@@ -527,9 +376,6 @@ const NO_OPTIONS: EmitOptions = Object.freeze({});
 /** How many recently normalized notifications `emit()` recognises when they are emitted again. */
 const RECENT_NORMALIZED = 32;
 
-/** Every type and flag bit: `ackRequiredBy` with it gives the ack a notification's handshake is about (its scope). */
-const ALL_BITS_MASK = 0x7fffffff;
-
 const HEARTBEAT_TERM: Term = tuple(int(BIT.HEARTBEAT));
 const HEALTH_CHECK_TERM: Term = tuple(int(BIT.HEALTH_CHECK));
 
@@ -555,14 +401,11 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly #options: MockServerOptions;
   readonly #events = new EventEmitter<MockServerEvents>();
   readonly #connections = new Map<SubscriberId, Connection>();
-  readonly #index = new SubscriptionIndex();
-  readonly #tracker: AckTracker;
+  readonly #dispatcher: Dispatcher;
   readonly #hub: StreamHub;
-  readonly #queues = new Map<string, Emission[]>();
   readonly #owed = new Map<SubscriberId, PendingAck[]>();
   readonly #recent: (Notification | undefined)[] = new Array<Notification | undefined>(RECENT_NORMALIZED).fill(undefined);
   #recentNext = 0;
-  readonly #frameCaches = new WeakMap<Notification, FrameCache>();
   readonly #periodic: Record<'heartbeat' | 'health-check', { frame: Uint8Array; term: Term }>;
   readonly #defaults: NotificationDefaults;
   readonly #shutdownGraceMs: number;
@@ -572,7 +415,6 @@ class MockServerImpl implements MockServer, ConnectionHost {
   #listeners: Listener[] = [];
   #addresses: BoundAddresses = {};
   #nextConnection = 1;
-  #nextEmission = 1;
   #closed = false;
   #hung = false;
 
@@ -621,12 +463,20 @@ class MockServerImpl implements MockServer, ConnectionHost {
       heartbeat: { frame: encodeFrame(HEARTBEAT_TERM, { atomEncoding: this.atomEncoding }), term: HEARTBEAT_TERM },
       'health-check': { frame: encodeFrame(HEALTH_CHECK_TERM, { atomEncoding: this.atomEncoding }), term: HEALTH_CHECK_TERM },
     };
-    this.#tracker = new AckTracker({
-      clock: this.clock,
-      replyTimeoutMs: replyTimeout,
-      onTimeout: (connectionId, pending) => this.#onAckTimeout(connectionId, pending),
-      onSettled: (handshake) => this.#release(handshake),
-    });
+    this.#dispatcher = new Dispatcher(
+      {
+        streams: this.#hub,
+        recipient: (id) => this.#connections.get(id),
+        wantDelivered: () => this.#events.listenerCount('delivered') > 0,
+        delivered: (event) => this.#events.emit('delivered', event),
+        notSent: (event) => {
+          if (this.journal.enabled) this.journal.record({ time: event.time, connectionId: event.connectionId, direction: 'out', kind: 'not-sent', note: event.message });
+          this.#events.emit('not-sent', event);
+        },
+        onAckTimeout: (connectionId, pending) => this.#onAckTimeout(connectionId, pending),
+      },
+      { clock: this.clock, atomEncoding: this.atomEncoding, replyTimeoutMs: replyTimeout },
+    );
     this.streams = this.#makeStreams();
   }
 
@@ -680,6 +530,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#dispatcher.stop();
     const listeners = this.#listeners;
     this.#listeners = [];
     const stopping = listeners.map((l) => l.close());
@@ -687,10 +538,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     await Promise.all(stopping);
     this.#hub.close();
     // Emissions still held behind a handshake will never go out.
-    for (const queue of this.#queues.values()) {
-      for (const e of queue) e.cancel(this.clock.now());
-    }
-    this.#queues.clear();
+    this.#dispatcher.close();
   }
 
   // ---- emission -------------------------------------------------------------------------------
@@ -711,7 +559,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
       }
       if (notification.event === 1) this.#hub.record(options.stream, notification);
     }
-    return this.#submit(notification, options, notification === input);
+    return this.#dispatcher.submit(notification, options, notification === input);
   }
 
   /**
@@ -741,143 +589,6 @@ class MockServerImpl implements MockServer, ConnectionHost {
     return outcome;
   }
 
-  #submit(notification: Notification, options: EmitOptions, again = false): Delivery {
-    const expected = ackRequiredBy(notification, ALL_BITS_MASK);
-    if (expected === undefined) {
-      // The common case: a type no handshake can hold (§12.2), delivered at once.
-      const e = new Emission(this.#nextEmission++, notification, options, undefined, undefined, false);
-      this.#deliver(e, again);
-      return e;
-    }
-    const scope = ackScope(expected);
-    const queue = this.#queues.get(scope);
-    const held = this.#tracker.isBlocked(scope) || (queue !== undefined && queue.length > 0);
-    const e = new Emission(this.#nextEmission++, notification, options, expected, scope, held);
-    if (held) {
-      // §12.2: later events of a blocked scope wait (the user session / HA subsystem is blocked).
-      if (queue === undefined) this.#queues.set(scope, [e]);
-      else queue.push(e);
-    } else {
-      this.#deliver(e, again);
-    }
-    return e;
-  }
-
-  /** `again`: the notification object was emitted before (its encodings are worth keeping). */
-  #deliver(e: Emission, again = false): void {
-    const n = e.notification;
-    const bit = notificationTypes[n.type].bit;
-    const now = this.clock.now();
-    let required: SubscriberId[] | undefined;
-    // Encodings per (profile, outer bit) are shared by every recipient (fan-out without
-    // re-encoding) and kept with the notification when it is emitted again (a pre-encoded frame).
-    let cache = this.#frameCaches.get(n);
-    const reused = cache !== undefined;
-    // A fresh notification's first encoding lives in these locals; a Map is made only for a second
-    // (profile, outer bit) pair or to keep them, so the common case (one kind of subscriber)
-    // allocates no Map per emission.
-    let firstKey = -1;
-    let firstFrame: Uint8Array | string | undefined;
-    const minVerbosity = e.options.verbosity ?? 0;
-    const isProgress = n.type === 'progress' || n.type === 'commit-progress';
-    const isStream = n.type === 'stream-event';
-    // The event's XML tree per stream (tag names are per stream), built once for all its filters.
-    let trees: Map<string, FilterElement[]> | undefined;
-    const wantDelivered = this.#events.listenerCount('delivered') > 0;
-    let checkedProfile: Profile | undefined;
-    let lacking: string | undefined;
-    // The live set: a connection closed during delivery (output overflow) is deleted from it,
-    // which Set iteration tolerates.
-    for (const id of this.#index.recipients(bit)) {
-      const conn = this.#connections.get(id);
-      const subscription = conn?.subscription;
-      const profile = conn?.profile;
-      if (conn === undefined || subscription === undefined || profile === undefined) continue;
-      if (isStream && !this.#hub.accepts(id, e.options.stream)) continue;
-      if (isStream && n.event === 1 && !this.#hub.selects(id, n, (trees ??= new Map()))) {
-        e.skip(id, 'filter');
-        continue;
-      }
-      // One answer per profile: recipients mostly share one, so ask once, not per recipient.
-      if (profile !== checkedProfile) {
-        checkedProfile = profile;
-        lacking = unavailableReason(n, profile);
-      }
-      if (lacking !== undefined) {
-        // §16.5, NSO62.md §D: never send a type or variant the profile's clients cannot decode —
-        // and never silently: the reason goes to the delivery, the journal and a 'not-sent' event.
-        this.#notSent(e, conn, now, 'profile', `${n.type} not sent to connection ${id}: ${this.#profileReason(conn, profile)}; ${lacking}`);
-        continue;
-      }
-      if (isProgress && subscription.verbosity < minVerbosity) {
-        e.skip(id, 'verbosity');
-        continue;
-      }
-      const outer = outerBitFor(subscription.mask, bit);
-      const key = outer * 4 + PROFILES.indexOf(profile);
-      let encoded: Uint8Array | string | undefined = key === firstKey ? firstFrame : cache?.get(key);
-      if (encoded === undefined) {
-        try {
-          const term = notificationToTerm(outer === bit ? n : ({ ...n, type: 'progress' } as Notification), profile);
-          encoded = encodeFrame(term, { atomEncoding: this.atomEncoding });
-        } catch (error) {
-          // unavailableReason() above covers what a profile lacks; what still fails is an error
-          // (reported as one, never a silent skip).
-          encoded = error instanceof Error ? error.message : String(error);
-        }
-        if (firstKey === -1 && cache === undefined) {
-          firstKey = key;
-          firstFrame = encoded;
-        } else {
-          (cache ??= new Map()).set(key, encoded);
-        }
-      }
-      if (typeof encoded === 'string') {
-        this.#notSent(e, conn, now, 'unencodable', `${n.type} not sent to connection ${id}: ${encoded}`);
-        continue;
-      }
-      if (!conn.sendFrame(encoded, now)) continue;
-      e.recipients.push(id);
-      if (e.expected !== undefined && ackRequiredBy(n, subscription.mask) !== undefined) (required ??= []).push(id);
-      if (wantDelivered) this.#events.emit('delivered', { connectionId: id, emissionId: e.id, type: n.type, bit: outer, time: now });
-    }
-    // Keep the encodings only for a notification emitted again: a stream of fresh notifications
-    // should not pay a WeakMap insertion each.
-    if (!reused && again && firstKey !== -1 && firstFrame !== undefined) {
-      cache ??= new Map();
-      cache.set(firstKey, firstFrame);
-      this.#frameCaches.set(n, cache);
-    }
-    const handshake = e.expected !== undefined && required !== undefined ? this.#tracker.open(e.expected, required) : undefined;
-    e.markSent(now, handshake);
-  }
-
-  /** How a connection came to have its profile, for a not-sent line: `its client speaks NSO 5.7, protocol 77 (profile nso57)`. */
-  #profileReason(conn: Connection, profile: Profile): string {
-    const basis = conn.profileChoice?.basis;
-    if (basis === 'forced') return `profile ${profile} is forced on every connection (${describeProfile(profile)})`;
-    const version = conn.header?.protocolVersion;
-    return `its client speaks ${describeProfile(profile)}${version === undefined ? '' : `, protocol ${version}`} (profile ${profile})`;
-  }
-
-  /** Records a recipient that was not sent the notification: delivery, journal note, 'not-sent' event. */
-  #notSent(e: Emission, conn: Connection, now: number, reason: 'profile' | 'unencodable', message: string): void {
-    e.skip(conn.id, reason, message);
-    if (this.journal.enabled) this.journal.record({ time: now, connectionId: conn.id, direction: 'out', kind: 'not-sent', note: message });
-    this.#events.emit('not-sent', { connectionId: conn.id, emissionId: e.id, type: e.notification.type, reason, message, time: now });
-  }
-
-  /** A handshake settled: deliver what its scope held, until one of them blocks the scope again (§12.2). */
-  #release(handshake: Handshake): void {
-    const scope = handshake.scope;
-    const queue = this.#queues.get(scope);
-    while (queue !== undefined && queue.length > 0 && !this.#tracker.isBlocked(scope) && !this.#closed) {
-      const next = queue.shift();
-      if (next !== undefined) this.#deliver(next);
-    }
-    if (queue !== undefined && queue.length === 0) this.#queues.delete(scope);
-  }
-
   // ---- connections (ConnectionHost) ---------------------------------------------------------------
 
   #accept(stream: Duplex, transport: Transport, remoteAddress: string | undefined): Connection {
@@ -904,14 +615,14 @@ class MockServerImpl implements MockServer, ConnectionHost {
 
   onSubscribed(connection: Connection, subscription: Subscription, profile: Profile): void {
     if (this.#hung) connection.hang(true);
-    this.#index.add(connection.id, subscription.mask);
+    this.#dispatcher.subscribe(connection.id, subscription.mask);
     const request = subscription.stream;
     if ((subscription.mask & BIT.STREAM_EVENT) !== 0 && request !== undefined) this.#hub.start(connection.id, request, (n) => this.#sendDirect(connection, n));
     this.#events.emit('subscribed', this.#subscriberInfo(connection, subscription, profile));
   }
 
   onAck(connection: Connection, ack: Ack): void {
-    const receipt = this.#tracker.receive(connection.id, ack);
+    const receipt = this.#dispatcher.acks.receive(connection.id, ack);
     const time = this.clock.now();
     this.#events.emit('ack', {
       connectionId: connection.id,
@@ -934,14 +645,14 @@ class MockServerImpl implements MockServer, ConnectionHost {
   }
 
   transactionPending(th: number): boolean {
-    return this.#tracker.isBlocked(ackScope({ kind: 'diff-done', th }));
+    return this.#dispatcher.acks.isBlocked(ackScope({ kind: 'diff-done', th }));
   }
 
   onClosing(connection: Connection, reason: CloseReason): void {
-    this.#index.remove(connection.id);
+    this.#dispatcher.unsubscribe(connection.id);
     this.#hub.drop(connection.id);
     // §12.3: a closing subscriber releases what it was blocking; report what it owed.
-    const owed = this.#tracker.drop(connection.id, 'disconnect');
+    const owed = this.#dispatcher.acks.drop(connection.id, 'disconnect');
     this.#owed.set(connection.id, owed);
     if (owed.length > 0 && reason !== 'server-closed') {
       this.#recordViolation(
@@ -958,7 +669,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   }
 
   onClosed(connection: Connection, reason: CloseReason): void {
-    this.#tracker.forget(connection.id);
+    this.#dispatcher.acks.forget(connection.id);
     this.#connections.delete(connection.id);
     const owed = this.#owed.get(connection.id) ?? [];
     this.#owed.delete(connection.id);
@@ -1031,7 +742,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   }
 
   subscriberCount(mask = 0): number {
-    return this.#index.countWith(mask);
+    return this.#dispatcher.subscriberCount(mask);
   }
 
   connections(): ConnectionInfo[] {
@@ -1061,7 +772,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   pendingAcks(): { readonly connectionId: SubscriberId; readonly pending: readonly PendingAck[] }[] {
     const out: { connectionId: SubscriberId; pending: PendingAck[] }[] = [];
     for (const id of this.#connections.keys()) {
-      const pending = this.#tracker.pendingOf(id);
+      const pending = this.#dispatcher.acks.pendingOf(id);
       if (pending.length > 0) out.push({ connectionId: id, pending });
     }
     return out;
@@ -1092,7 +803,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
       subscription,
       profile,
       profileChoice: conn.profileChoice ?? { basis: 'forced' },
-      pendingAcks: this.#tracker.pendingOf(conn.id),
+      pendingAcks: this.#dispatcher.acks.pendingOf(conn.id),
       delivered: conn.delivered,
     };
     if (stream === undefined) return info;
