@@ -35,6 +35,7 @@ import { ackScope, type AckOutcome, type AckReceipt, type PendingAck } from './a
 import { Dispatcher, type Delivery, type DeliveredEvent, type EmitOptions, type NotSentEvent, type SubscriberId } from './dispatcher.js';
 import { realClock, type Clock } from './clock.js';
 import { Connection, type ClientChannel, type ConnectionFaults, type ConnectionHost, type Transport } from './connection.js';
+import { InputBudget } from './input-budget.js';
 import { Journal } from './journal.js';
 import { DEFAULT_UNIX_MODE, listenTcp, listenUnix, type Listener } from './listener.js';
 import type { SessionConfig, StreamCheck } from './session.js';
@@ -392,9 +393,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly atomEncoding: 'latin1' | 'utf8';
   readonly writeStallTimeoutMs: number;
   readonly highWaterMarkBytes: number;
-  readonly maxBufferedInputBytes: number;
-  /** Bytes all connections hold for incomplete input (see `Connection`'s accounting). */
-  bufferedInputBytes = 0;
+  /** The input bytes all connections may hold for incomplete headers and frames (see `Connection`'s accounting). */
+  readonly inputBudget: InputBudget;
   readonly lingerMs: number;
   readonly inputStallTimeoutMs: number;
 
@@ -426,7 +426,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.highWaterMarkBytes = nonNegative(options, 'highWaterMarkBytes');
     this.maxFrameBytes = nonNegative(options, 'maxFrameBytes');
     this.maxSubscribeFrameBytes = Math.min(this.maxFrameBytes, nonNegative(options, 'maxSubscribeFrameBytes'));
-    this.maxBufferedInputBytes = nonNegative(options, 'maxBufferedInputBytes');
+    this.inputBudget = new InputBudget(nonNegative(options, 'maxBufferedInputBytes'));
     this.lingerMs = nonNegative(options, 'lingerMs');
     this.inputStallTimeoutMs = nonNegative(options, 'inputStallTimeoutMs');
     this.#shutdownGraceMs = nonNegative(options, 'shutdownGraceMs');
