@@ -1,8 +1,9 @@
 /**
  * The fake NSO event-notification server: listeners, connections, delivery by mask (§10.1), the
  * blocking handshakes (§12), timers (§13, §20), named streams (§14), a journal and violations.
- * Each connection is a pure session reducer in a thin shell (connection.ts); this file owns what
- * spans connections: who receives a notification, which acks are outstanding, what is blocked.
+ * This file is the public face and wires the parts: who receives a notification and which acks are
+ * outstanding is `dispatcher.ts` (socket-free), the named streams `stream-hub.ts`, each socket a
+ * `Connection` (a pure session reducer in a thin shell) that sees only its `ConnectionHost`.
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -380,7 +381,7 @@ const RECENT_NORMALIZED = 32;
 const HEARTBEAT_TERM: Term = tuple(int(BIT.HEARTBEAT));
 const HEALTH_CHECK_TERM: Term = tuple(int(BIT.HEALTH_CHECK));
 
-class MockServerImpl implements MockServer, ConnectionHost {
+class MockServerImpl implements MockServer {
   readonly clock: Clock;
   readonly journal: Journal;
   readonly violations: Violation[] = [];
@@ -402,6 +403,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly #events = new EventEmitter<MockServerEvents>();
   readonly #connections = new Map<SubscriberId, Connection>();
   readonly #dispatcher: Dispatcher;
+  /** What a connection may touch of this server: limits, clock, journal, the input budget and its callbacks. */
+  readonly #connectionHost: ConnectionHost;
   readonly #hub: StreamHub;
   readonly #owed = new Map<SubscriberId, PendingAck[]>();
   readonly #recent: (Notification | undefined)[] = new Array<Notification | undefined>(RECENT_NORMALIZED).fill(undefined);
@@ -478,6 +481,37 @@ class MockServerImpl implements MockServer, ConnectionHost {
       { clock: this.clock, atomEncoding: this.atomEncoding, replyTimeoutMs: replyTimeout },
     );
     this.streams = this.#makeStreams();
+    this.#connectionHost = this.#makeConnectionHost();
+  }
+
+  #makeConnectionHost(): ConnectionHost {
+    // A getter: setProfile() replaces the session config, and each connection step reads the current one.
+    const session = (): SessionConfig => this.session;
+    return {
+      get session() {
+        return session();
+      },
+      clock: this.clock,
+      journal: this.journal,
+      maxFrameBytes: this.maxFrameBytes,
+      maxSubscribeFrameBytes: this.maxSubscribeFrameBytes,
+      decodeLimits: this.decodeLimits,
+      subscribeDecodeLimits: this.subscribeDecodeLimits,
+      atomEncoding: this.atomEncoding,
+      writeStallTimeoutMs: this.writeStallTimeoutMs,
+      highWaterMarkBytes: this.highWaterMarkBytes,
+      inputBudget: this.inputBudget,
+      lingerMs: this.lingerMs,
+      inputStallTimeoutMs: this.inputStallTimeoutMs,
+      periodicFrame: (type) => this.#periodicFrame(type),
+      onPeriodic: (connection, type) => this.#onPeriodic(connection, type),
+      onViolation: (connection, code, expected, actual, closes) => this.#onViolation(connection, code, expected, actual, closes),
+      onSubscribed: (connection, subscription, profile) => this.#onSubscribed(connection, subscription, profile),
+      onAck: (connection, ack) => this.#onAck(connection, ack),
+      onHandOff: (connection, channel) => this.#onHandOff(connection, channel),
+      onClosing: (connection, reason) => this.#onClosing(connection, reason),
+      onClosed: (connection, reason) => this.#onClosed(connection, reason),
+    };
   }
 
   get addresses(): BoundAddresses {
@@ -592,28 +626,28 @@ class MockServerImpl implements MockServer, ConnectionHost {
   // ---- connections (ConnectionHost) ---------------------------------------------------------------
 
   #accept(stream: Duplex, transport: Transport, remoteAddress: string | undefined): Connection {
-    const conn = new Connection(this, stream, this.#nextConnection++, transport, remoteAddress);
+    const conn = new Connection(this.#connectionHost, stream, this.#nextConnection++, transport, remoteAddress);
     this.#connections.set(conn.id, conn);
     conn.start();
     if (this.#connections.has(conn.id)) this.#events.emit('connection', connectionInfo(conn));
     return conn;
   }
 
-  periodicFrame(type: 'heartbeat' | 'health-check'): { readonly frame: Uint8Array; readonly term: Term } {
+  #periodicFrame(type: 'heartbeat' | 'health-check'): { readonly frame: Uint8Array; readonly term: Term } {
     return this.#periodic[type];
   }
 
-  onPeriodic(connection: Connection, type: 'heartbeat' | 'health-check'): void {
+  #onPeriodic(connection: Connection, type: 'heartbeat' | 'health-check'): void {
     if (this.#events.listenerCount('delivered') === 0) return;
     const bit = type === 'heartbeat' ? BIT.HEARTBEAT : BIT.HEALTH_CHECK;
     this.#events.emit('delivered', { connectionId: connection.id, emissionId: 0, type, bit, time: this.clock.now() });
   }
 
-  onViolation(connection: Connection, code: ViolationCode, expected: string, actual: string, closes: boolean): void {
+  #onViolation(connection: Connection, code: ViolationCode, expected: string, actual: string, closes: boolean): void {
     this.#recordViolation(violation(code, connection.id, expected, actual, this.clock.now(), closes));
   }
 
-  onSubscribed(connection: Connection, subscription: Subscription, profile: Profile): void {
+  #onSubscribed(connection: Connection, subscription: Subscription, profile: Profile): void {
     if (this.#hung) connection.hang(true);
     this.#dispatcher.subscribe(connection.id, subscription.mask);
     const request = subscription.stream;
@@ -621,7 +655,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.#events.emit('subscribed', this.#subscriberInfo(connection, subscription, profile));
   }
 
-  onAck(connection: Connection, ack: Ack): void {
+  #onAck(connection: Connection, ack: Ack): void {
     const receipt = this.#dispatcher.acks.receive(connection.id, ack);
     const time = this.clock.now();
     this.#events.emit('ack', {
@@ -638,7 +672,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     if (strict) connection.dispatch({ kind: 'close', reason: 'violation' });
   }
 
-  onHandOff(_connection: Connection, channel: ClientChannel): void {
+  #onHandOff(_connection: Connection, channel: ClientChannel): void {
     const handler = this.#clientHandlers.get(channel.header.clientType);
     if (handler === undefined) throw new TypeError(`no handler for client type ${channel.header.clientType}`);
     handler(channel);
@@ -648,7 +682,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     return this.#dispatcher.acks.isBlocked(ackScope({ kind: 'diff-done', th }));
   }
 
-  onClosing(connection: Connection, reason: CloseReason): void {
+  #onClosing(connection: Connection, reason: CloseReason): void {
     this.#dispatcher.unsubscribe(connection.id);
     this.#hub.drop(connection.id);
     // §12.3: a closing subscriber releases what it was blocking; report what it owed.
@@ -668,7 +702,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     }
   }
 
-  onClosed(connection: Connection, reason: CloseReason): void {
+  #onClosed(connection: Connection, reason: CloseReason): void {
     this.#dispatcher.acks.forget(connection.id);
     this.#connections.delete(connection.id);
     const owed = this.#owed.get(connection.id) ?? [];
