@@ -169,7 +169,8 @@ describe('the socket-free parts', () => {
     seen.add(file);
     const source = readFileSync(join(serverDir, file), 'utf8');
     const specs = new Set<string>();
-    for (const m of source.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    // `import … from 'x'`, `export … from 'x'`, `import 'x'` and `import('x')`.
+    for (const m of source.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]/g)) {
       const spec = m[1] ?? m[2] ?? '';
       specs.add(spec);
       if (spec.startsWith('./')) for (const s of importsOf(spec.slice(2).replace(/\.js$/, '.ts'), seen)) specs.add(s);
