@@ -7,7 +7,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   encodeFrame,
@@ -38,7 +37,7 @@ import { realClock, type Clock } from './clock.js';
 import { Connection, type ClientChannel, type ConnectionFaults, type ConnectionHost, type Transport } from './connection.js';
 import { InputBudget } from './input-budget.js';
 import { Journal } from './journal.js';
-import { DEFAULT_UNIX_MODE, listenTcp, listenUnix, type Listener } from './listener.js';
+import { startListeners, type Listener } from './listener.js';
 import type { SessionConfig, StreamCheck } from './session.js';
 import type { CloseReason, SessionPhase } from './session-state.js';
 import { StreamHub } from './stream-hub.js';
@@ -523,34 +522,15 @@ class MockServerImpl implements MockServer {
   async listen(): Promise<BoundAddresses> {
     this.#assertOpen('listen');
     if (this.#listeners.length > 0) return this.#addresses;
-    const { tcp, unix } = this.#options;
-    const wantTcp = tcp !== false && (tcp !== undefined || unix === undefined);
-    const onSocket = (transport: Transport) => (socket: Socket) => {
+    const { listeners, addresses } = await startListeners(this.#options, (socket, transport) => {
       if (this.#closed) {
         socket.destroy();
         return;
       }
       socket.setNoDelay(true);
       this.#accept(socket, transport, transport === 'tcp' ? `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` : undefined);
-    };
-    const listeners: Listener[] = [];
-    let addresses: BoundAddresses = {};
-    try {
-      if (wantTcp) {
-        const l = await listenTcp(tcp === undefined ? '127.0.0.1' : (tcp.host ?? '127.0.0.1'), tcp === undefined ? 4569 : (tcp.port ?? 4569), onSocket('tcp'));
-        listeners.push(l);
-        addresses = { ...addresses, tcp: { host: l.host, port: l.port } };
-      }
-      if (unix !== undefined) {
-        const l = await listenUnix(unix, onSocket('unix'), this.#options.unixMode ?? DEFAULT_UNIX_MODE);
-        listeners.push(l);
-        addresses = { ...addresses, unix: l.path };
-      }
-    } catch (error) {
-      await Promise.all(listeners.map((l) => l.close()));
-      throw error;
-    }
-    this.#listeners = listeners;
+    });
+    this.#listeners = [...listeners];
     this.#addresses = addresses;
     this.#events.emit('listening', addresses);
     return addresses;
