@@ -19,6 +19,7 @@ import {
   type Term,
 } from '../codec/index.js';
 import type { Clock, ClockTimer } from './clock.js';
+import type { InputBudget } from './input-budget.js';
 import type { Journal, JournalEntryKind } from './journal.js';
 import { rawBytesWanted, step, type SessionConfig } from './session.js';
 import {
@@ -52,10 +53,8 @@ export interface ConnectionHost {
   /** 0 = no write-stall detection. */
   readonly writeStallTimeoutMs: number;
   readonly highWaterMarkBytes: number;
-  /** The most bytes all connections together may hold for incomplete input. */
-  readonly maxBufferedInputBytes: number;
-  /** Bytes all connections hold for incomplete input; each connection adds and removes its own. */
-  bufferedInputBytes: number;
+  /** The bytes all connections together may hold for incomplete input; each takes and gives back its own share. */
+  readonly inputBudget: InputBudget;
   /** How long a connection we ended may stay half-open before it is destroyed. */
   readonly lingerMs: number;
   /** How long an incomplete header or frame may go without a byte before `input-stall` (clock ms; 0 = off). */
@@ -158,7 +157,7 @@ export class Connection implements ConnectionFaults {
   readonly #host: ConnectionHost;
   readonly #socket: Duplex;
   readonly #decoder: FrameDecoder;
-  /** This connection's part of `host.bufferedInputBytes`. */
+  /** This connection's share of `host.inputBudget`. */
   #inputHeld = 0;
   #state: SessionState;
   #sawFirstByte = false;
@@ -446,25 +445,26 @@ export class Connection implements ConnectionFaults {
    * `input-overflow`, and its share is released at once so the others can go on.
    */
   #accountInput(): void {
-    const host = this.#host;
+    const budget = this.#host.inputBudget;
     const held = this.#socket.destroyed || this.#state.phase === 'closed' ? 0 : this.#decoder.buffered;
     const delta = held - this.#inputHeld;
-    if (delta > 0 && host.bufferedInputBytes + delta > host.maxBufferedInputBytes) {
-      host.bufferedInputBytes -= this.#inputHeld;
+    if (delta <= 0) {
+      budget.release(-delta);
+    } else if (!budget.take(delta)) {
+      budget.release(this.#inputHeld);
       this.#inputHeld = 0;
       this.#dispatch({
         kind: 'input-overflow',
-        detail: `${held} bytes of an incomplete header or frame held, ${host.bufferedInputBytes} by other connections, limit ${host.maxBufferedInputBytes} in all`,
+        detail: `${held} bytes of an incomplete header or frame held, ${budget.held} by other connections, limit ${budget.limit} in all`,
       });
       return;
     }
-    host.bufferedInputBytes += delta;
     this.#inputHeld = held;
   }
 
   /** Gives this connection's share of the buffered-input total back (it will read no more). */
   #releaseInput(): void {
-    this.#host.bufferedInputBytes -= this.#inputHeld;
+    this.#host.inputBudget.release(this.#inputHeld);
     this.#inputHeld = 0;
   }
 

@@ -150,3 +150,44 @@ export async function removeStaleSocket(path: string): Promise<boolean> {
   });
   return true;
 }
+
+/** Where a server listens: TCP unless `tcp` is false (127.0.0.1:4569 when neither is given), and a Unix path if given. */
+export interface ListenSpec {
+  readonly tcp?: { readonly host?: string; readonly port?: number } | false;
+  readonly unix?: string;
+  readonly unixMode?: number;
+}
+
+/** The listeners a server started and where they are bound. */
+export interface Listening {
+  readonly listeners: readonly Listener[];
+  readonly addresses: { readonly tcp?: { readonly host: string; readonly port: number }; readonly unix?: string };
+}
+
+/**
+ * Starts the listeners of a `ListenSpec`; `onSocket` gets each accepted socket and its transport.
+ * If one fails, those already started are closed before the error is thrown.
+ * @throws NsoMockError `NSOMOCK_SERVER_LISTEN_FAILED`
+ */
+export async function startListeners(spec: ListenSpec, onSocket: (socket: Socket, transport: 'tcp' | 'unix') => void): Promise<Listening> {
+  const { tcp, unix } = spec;
+  const wantTcp = tcp !== false && (tcp !== undefined || unix === undefined);
+  const listeners: Listener[] = [];
+  let addresses: Listening['addresses'] = {};
+  try {
+    if (wantTcp) {
+      const l = await listenTcp(tcp === undefined ? '127.0.0.1' : (tcp.host ?? '127.0.0.1'), tcp === undefined ? 4569 : (tcp.port ?? 4569), (s) => onSocket(s, 'tcp'));
+      listeners.push(l);
+      addresses = { ...addresses, tcp: { host: l.host, port: l.port } };
+    }
+    if (unix !== undefined) {
+      const l = await listenUnix(unix, (s) => onSocket(s, 'unix'), spec.unixMode ?? DEFAULT_UNIX_MODE);
+      listeners.push(l);
+      addresses = { ...addresses, unix: l.path };
+    }
+  } catch (error) {
+    await Promise.all(listeners.map((l) => l.close()));
+    throw error;
+  }
+  return { listeners, addresses };
+}

@@ -1,27 +1,22 @@
 /**
  * The fake NSO event-notification server: listeners, connections, delivery by mask (§10.1), the
  * blocking handshakes (§12), timers (§13, §20), named streams (§14), a journal and violations.
- * Each connection is a pure session reducer in a thin shell (connection.ts); this file owns what
- * spans connections: who receives a notification, which acks are outstanding, what is blocked.
+ * This file is the public face and wires the parts: who receives a notification and which acks are
+ * outstanding is `dispatcher.ts` (socket-free), the named streams `stream-hub.ts`, each socket a
+ * `Connection` (a pure session reducer in a thin shell) that sees only its `ConnectionHost`.
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
-  ackRequiredBy,
   encodeFrame,
-  describeProfile,
   formatAck,
   int,
   normalizeNotification,
   notificationToTerm,
-  notificationTypes,
   NsoMockError,
-  PROFILES,
   resolveProfileSetting,
   tuple,
-  unavailableReason,
   UsageError,
   type Ack,
   type ConnectHeader,
@@ -29,7 +24,6 @@ import {
   type Notification,
   type NotificationDefaults,
   type NotificationInput,
-  type NotificationType,
   type Profile,
   type ProfileSetting,
   type StreamEventInput,
@@ -37,21 +31,21 @@ import {
   type Subscription,
   type Term,
 } from '../codec/index.js';
-import { AckTracker, ackScope, type AckOutcome, type AckReceipt, type Handshake, type PendingAck } from './ack-tracker.js';
-import { realClock, type Clock, type ClockTimer } from './clock.js';
+import { ackScope, type AckOutcome, type AckReceipt, type PendingAck } from './ack-tracker.js';
+import { Dispatcher, type Delivery, type DeliveredEvent, type EmitOptions, type NotSentEvent, type SubscriberId } from './dispatcher.js';
+import { realClock, type Clock } from './clock.js';
 import { Connection, type ClientChannel, type ConnectionFaults, type ConnectionHost, type Transport } from './connection.js';
-import { eventTree } from './event-tree.js';
+import { InputBudget } from './input-budget.js';
 import { Journal } from './journal.js';
-import { DEFAULT_UNIX_MODE, listenTcp, listenUnix, type Listener } from './listener.js';
+import { startListeners, type Listener } from './listener.js';
 import type { SessionConfig, StreamCheck } from './session.js';
 import type { CloseReason, SessionPhase } from './session-state.js';
-import { notificationComplete, StreamRegistry, type StreamEvent, type StreamInfo, type StreamOptions } from './streams.js';
-import { BIT, outerBitFor, SubscriptionIndex } from './subscriptions.js';
+import { StreamHub } from './stream-hub.js';
+import type { StreamEvent, StreamInfo, StreamOptions } from './streams.js';
+import { BIT } from './subscriptions.js';
 import { violation, type Violation, type ViolationCode } from './violations.js';
-import { compileXPathFilter, type FilterElement, type XPathFilter } from './xpath-filter.js';
 
-/** A subscriber is identified by its connection id (unique per server, starting at 1). */
-export type SubscriberId = number;
+export type { Delivery, DeliveredEvent, EmitOptions, NotSentEvent, SkippedRecipient, SubscriberId } from './dispatcher.js';
 
 /** Options of {@link createMockServer}. Every limit has a safe default. */
 export interface MockServerOptions {
@@ -224,16 +218,6 @@ export interface ClosedEvent {
   readonly time: number;
 }
 
-/** One notification written to one subscriber. */
-export interface DeliveredEvent {
-  readonly connectionId: SubscriberId;
-  readonly emissionId: number;
-  readonly type: NotificationType;
-  /** The type bit the outer tuple carried (§10.1). */
-  readonly bit: number;
-  readonly time: number;
-}
-
 /** The events of a {@link MockServer}. */
 export interface MockServerEvents {
   listening: [addresses: BoundAddresses];
@@ -245,54 +229,6 @@ export interface MockServerEvents {
   delivered: [event: DeliveredEvent];
   /** A subscriber of the type was not sent a notification its profile lacks, or that could not be encoded. */
   'not-sent': [event: NotSentEvent];
-}
-
-/** A notification a subscriber of its type was not sent, and why (never silent: also in the journal). */
-export interface NotSentEvent {
-  readonly connectionId: SubscriberId;
-  readonly emissionId: number;
-  readonly type: NotificationType;
-  /** `profile`: the connection's profile has no such type or variant; `unencodable`: encoding failed (an error). */
-  readonly reason: 'profile' | 'unencodable';
-  /** One line: `audit-network not sent to connection 3: its client speaks NSO 5.7, protocol 77 (profile nso57)`. */
-  readonly message: string;
-  readonly time: number;
-}
-
-/** Options of one emission. */
-export interface EmitOptions {
-  /** Deliver a stream event through this named stream (§14): recorded in its history, sent to its live subscribers. */
-  readonly stream?: string;
-  /** Verbosity of a progress event (§8.1, §11.14): only subscribers with at least this verbosity get it. Default 0. */
-  readonly verbosity?: 0 | 1 | 2 | 3;
-}
-
-/** Why a subscriber of the type was not sent a notification. */
-export interface SkippedRecipient {
-  readonly connectionId: SubscriberId;
-  /**
-   * `profile`: its layout profile has no such type or variant (§16.5, NSO62.md); `unencodable`:
-   * encoding it for that connection failed (an error, reported); `verbosity`: below the event's
-   * verbosity; `filter`: a stream event its subscription's XPath filter did not select (§14).
-   */
-  readonly reason: 'profile' | 'unencodable' | 'verbosity' | 'filter';
-  /** For `profile` and `unencodable`: why, in one line (also the `not-sent` event and the journal note). */
-  readonly message?: string;
-}
-
-/** The handle of one emitted notification. */
-export interface Delivery {
-  readonly id: number;
-  readonly notification: Notification;
-  /** Whether it was held at emit time behind an open handshake of its scope (§12.2). */
-  readonly queued: boolean;
-  /** The subscribers it was written to (empty while queued). */
-  readonly recipients: readonly SubscriberId[];
-  readonly skipped: readonly SkippedRecipient[];
-  /** Resolves with the recipients once it is written (at once unless queued; `[]` if the server closed first). */
-  readonly sent: Promise<readonly SubscriberId[]>;
-  /** Settles when every required ack arrived or was given up (timeout, disconnect); never rejects. */
-  readonly acked: Promise<AckOutcome>;
 }
 
 /** The connection-level controls (fault injection and introspection) of one connection. */
@@ -407,100 +343,6 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   return new MockServerImpl(options);
 }
 
-const NO_SKIPS: readonly SkippedRecipient[] = Object.freeze([]);
-
-/**
- * One emitted notification and its {@link Delivery} handle. The promises are created only when
- * read: emitting a million notifications a second must not allocate two promises, two resolvers
- * and an outcome object per notification that nobody awaits.
- */
-class Emission implements Delivery {
-  readonly id: number;
-  readonly notification: Notification;
-  readonly options: EmitOptions;
-  /** The §12.2 scope its handshake would block, when it can need acks. */
-  readonly scope: string | undefined;
-  readonly expected: Ack | undefined;
-  readonly queued: boolean;
-  readonly recipients: SubscriberId[] = [];
-  #skipped: SkippedRecipient[] | undefined;
-  #sentAt: number | undefined;
-  #sent: Promise<readonly SubscriberId[]> | undefined;
-  #resolveSent: ((r: readonly SubscriberId[]) => void) | undefined;
-  #handshake: Handshake | undefined;
-  #outcome: AckOutcome | undefined;
-  #acked: Promise<AckOutcome> | undefined;
-  #resolveAcked: ((o: AckOutcome) => void) | undefined;
-
-  constructor(id: number, notification: Notification, options: EmitOptions, expected: Ack | undefined, scope: string | undefined, queued: boolean) {
-    this.id = id;
-    this.notification = notification;
-    this.options = options;
-    this.expected = expected;
-    this.scope = scope;
-    this.queued = queued;
-  }
-
-  get skipped(): readonly SkippedRecipient[] {
-    return this.#skipped ?? NO_SKIPS;
-  }
-
-  skip(connectionId: SubscriberId, reason: SkippedRecipient['reason'], message?: string): void {
-    (this.#skipped ??= []).push(message === undefined ? { connectionId, reason } : { connectionId, reason, message });
-  }
-
-  get sent(): Promise<readonly SubscriberId[]> {
-    if (this.#sent === undefined) {
-      this.#sent = this.#sentAt !== undefined ? Promise.resolve(this.recipients) : new Promise((r) => (this.#resolveSent = r));
-    }
-    return this.#sent;
-  }
-
-  get acked(): Promise<AckOutcome> {
-    if (this.#acked === undefined) {
-      if (this.#handshake !== undefined) this.#acked = this.#handshake.outcome;
-      else if (this.#outcome !== undefined || this.#sentAt !== undefined) this.#acked = Promise.resolve(this.#finalOutcome());
-      else this.#acked = new Promise((r) => (this.#resolveAcked = r));
-    }
-    return this.#acked;
-  }
-
-  /** Written to its recipients at `time`; `handshake` when some of them must ack. */
-  markSent(time: number, handshake: Handshake | undefined): void {
-    this.#sentAt = time;
-    this.#handshake = handshake;
-    this.#resolveSent?.(this.recipients);
-    if (this.#resolveAcked !== undefined) {
-      const resolve = this.#resolveAcked;
-      if (handshake !== undefined) void handshake.outcome.then(resolve);
-      else resolve(this.#finalOutcome());
-    }
-  }
-
-  /** Never sent (the server closed while it was queued). */
-  cancel(time: number): void {
-    this.#outcome = { ok: false, expected: this.expected, required: [], acked: [], missing: [], openedAt: time, settledAt: time };
-    this.#resolveSent?.([]);
-    this.#resolveAcked?.(this.#outcome);
-  }
-
-  #finalOutcome(): AckOutcome {
-    const t = this.#sentAt ?? 0;
-    return (this.#outcome ??= { ok: true, expected: undefined, required: [], acked: [], missing: [], openedAt: t, settledAt: t });
-  }
-}
-
-/** Encodings of one notification per (profile, outer bit), kept for notifications that are emitted again. */
-type FrameCache = Map<number, Uint8Array | string>;
-
-interface StreamSubscription {
-  readonly name: string;
-  /** The compiled XPath filter (§8.1 element 4), applied to replayed and live events (§14). */
-  readonly filter: XPathFilter | undefined;
-  phase: 'live' | 'done';
-  stopTimer: ClockTimer | undefined;
-}
-
 const DEFAULTS = {
   eventReplyTimeoutMs: 120_000,
   writeStallTimeoutMs: 15_000,
@@ -535,13 +377,10 @@ const NO_OPTIONS: EmitOptions = Object.freeze({});
 /** How many recently normalized notifications `emit()` recognises when they are emitted again. */
 const RECENT_NORMALIZED = 32;
 
-/** Every type and flag bit: `ackRequiredBy` with it gives the ack a notification's handshake is about (its scope). */
-const ALL_BITS_MASK = 0x7fffffff;
-
 const HEARTBEAT_TERM: Term = tuple(int(BIT.HEARTBEAT));
 const HEALTH_CHECK_TERM: Term = tuple(int(BIT.HEALTH_CHECK));
 
-class MockServerImpl implements MockServer, ConnectionHost {
+class MockServerImpl implements MockServer {
   readonly clock: Clock;
   readonly journal: Journal;
   readonly violations: Violation[] = [];
@@ -554,26 +393,21 @@ class MockServerImpl implements MockServer, ConnectionHost {
   readonly atomEncoding: 'latin1' | 'utf8';
   readonly writeStallTimeoutMs: number;
   readonly highWaterMarkBytes: number;
-  readonly maxBufferedInputBytes: number;
-  /** Bytes all connections hold for incomplete input (see `Connection`'s accounting). */
-  bufferedInputBytes = 0;
+  /** The input bytes all connections may hold for incomplete headers and frames (see `Connection`'s accounting). */
+  readonly inputBudget: InputBudget;
   readonly lingerMs: number;
   readonly inputStallTimeoutMs: number;
 
   readonly #options: MockServerOptions;
   readonly #events = new EventEmitter<MockServerEvents>();
   readonly #connections = new Map<SubscriberId, Connection>();
-  readonly #index = new SubscriptionIndex();
-  readonly #tracker: AckTracker;
-  readonly #registry = new StreamRegistry();
-  readonly #streamSubs = new Map<SubscriberId, StreamSubscription>();
-  /** Filters compiled when a subscription was checked, picked up when it starts (same request object). */
-  readonly #compiledFilters = new WeakMap<StreamRequest, XPathFilter>();
-  readonly #queues = new Map<string, Emission[]>();
+  readonly #dispatcher: Dispatcher;
+  /** What a connection may touch of this server: limits, clock, journal, the input budget and its callbacks. */
+  readonly #connectionHost: ConnectionHost;
+  readonly #hub: StreamHub;
   readonly #owed = new Map<SubscriberId, PendingAck[]>();
   readonly #recent: (Notification | undefined)[] = new Array<Notification | undefined>(RECENT_NORMALIZED).fill(undefined);
   #recentNext = 0;
-  readonly #frameCaches = new WeakMap<Notification, FrameCache>();
   readonly #periodic: Record<'heartbeat' | 'health-check', { frame: Uint8Array; term: Term }>;
   readonly #defaults: NotificationDefaults;
   readonly #shutdownGraceMs: number;
@@ -583,7 +417,6 @@ class MockServerImpl implements MockServer, ConnectionHost {
   #listeners: Listener[] = [];
   #addresses: BoundAddresses = {};
   #nextConnection = 1;
-  #nextEmission = 1;
   #closed = false;
   #hung = false;
 
@@ -595,7 +428,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     this.highWaterMarkBytes = nonNegative(options, 'highWaterMarkBytes');
     this.maxFrameBytes = nonNegative(options, 'maxFrameBytes');
     this.maxSubscribeFrameBytes = Math.min(this.maxFrameBytes, nonNegative(options, 'maxSubscribeFrameBytes'));
-    this.maxBufferedInputBytes = nonNegative(options, 'maxBufferedInputBytes');
+    this.inputBudget = new InputBudget(nonNegative(options, 'maxBufferedInputBytes'));
     this.lingerMs = nonNegative(options, 'lingerMs');
     this.inputStallTimeoutMs = nonNegative(options, 'inputStallTimeoutMs');
     this.#shutdownGraceMs = nonNegative(options, 'shutdownGraceMs');
@@ -613,7 +446,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
     // Clients never send compressed terms (docs/decisions/005-decode-budget.md): refused at the tag.
     this.decodeLimits = { allowTrailingBytes: !strict, allowCompressed: false, maxDecodedBytes: nonNegative(options, 'maxDecodedBytes') };
     this.subscribeDecodeLimits = { ...this.decodeLimits, maxDecodedBytes: nonNegative(options, 'maxSubscribeDecodedBytes') };
-    const userSessions = options.userSessions === undefined ? undefined : new Set(options.userSessions);
+    this.#hub = new StreamHub(this.clock, options.userSessions === undefined ? undefined : new Set(options.userSessions));
     const handlers = options.clientHandlers ?? {};
     this.#clientHandlers = new Map(Object.entries(handlers).map(([type, handler]) => [Number(type), handler]));
     this.session = {
@@ -625,36 +458,59 @@ class MockServerImpl implements MockServer, ConnectionHost {
       profileForProtocolVersion: options.profileForProtocolVersion,
       allowedProtocolVersions: options.allowedProtocolVersions,
       handedOffClientTypes: new Set(this.#clientHandlers.keys()),
-      checkStream: (request: StreamRequest): StreamCheck => {
-        // §14 / §8.4: unknown stream → CONFD_ERR_NOEXISTS (1); unknown usid → CONFD_ERR_NOSESSION (22).
-        if (!this.#registry.has(request.name)) return { ok: false, code: 1, reason: `no such stream: ${request.name}` };
-        // §8.4: a filter that does not compile → CONFD_ERR_XPATH (50), so no event goes out unfiltered.
-        if (hasFilter(request)) {
-          try {
-            this.#compiledFilters.set(request, compileXPathFilter(request.xpathFilter));
-          } catch (e) {
-            if (!(e instanceof NsoMockError) || e.code !== 'NSOMOCK_SERVER_XPATH') throw e;
-            return { ok: false, code: 50, reason: e.message };
-          }
-        }
-        if (userSessions !== undefined && request.usid !== 0 && !userSessions.has(request.usid)) {
-          return { ok: false, code: 22, reason: `no such user session: ${request.usid}` };
-        }
-        return { ok: true };
-      },
+      checkStream: (request: StreamRequest): StreamCheck => this.#hub.check(request),
     };
     this.#defaults = { now: () => this.clock.now(), ...options.notificationDefaults };
     this.#periodic = {
       heartbeat: { frame: encodeFrame(HEARTBEAT_TERM, { atomEncoding: this.atomEncoding }), term: HEARTBEAT_TERM },
       'health-check': { frame: encodeFrame(HEALTH_CHECK_TERM, { atomEncoding: this.atomEncoding }), term: HEALTH_CHECK_TERM },
     };
-    this.#tracker = new AckTracker({
-      clock: this.clock,
-      replyTimeoutMs: replyTimeout,
-      onTimeout: (connectionId, pending) => this.#onAckTimeout(connectionId, pending),
-      onSettled: (handshake) => this.#release(handshake),
-    });
+    this.#dispatcher = new Dispatcher(
+      {
+        streams: this.#hub,
+        recipient: (id) => this.#connections.get(id),
+        wantDelivered: () => this.#events.listenerCount('delivered') > 0,
+        delivered: (event) => this.#events.emit('delivered', event),
+        notSent: (event) => {
+          if (this.journal.enabled) this.journal.record({ time: event.time, connectionId: event.connectionId, direction: 'out', kind: 'not-sent', note: event.message });
+          this.#events.emit('not-sent', event);
+        },
+        onAckTimeout: (connectionId, pending) => this.#onAckTimeout(connectionId, pending),
+      },
+      { clock: this.clock, atomEncoding: this.atomEncoding, replyTimeoutMs: replyTimeout },
+    );
     this.streams = this.#makeStreams();
+    this.#connectionHost = this.#makeConnectionHost();
+  }
+
+  #makeConnectionHost(): ConnectionHost {
+    // A getter: setProfile() replaces the session config, and each connection step reads the current one.
+    const session = (): SessionConfig => this.session;
+    return {
+      get session() {
+        return session();
+      },
+      clock: this.clock,
+      journal: this.journal,
+      maxFrameBytes: this.maxFrameBytes,
+      maxSubscribeFrameBytes: this.maxSubscribeFrameBytes,
+      decodeLimits: this.decodeLimits,
+      subscribeDecodeLimits: this.subscribeDecodeLimits,
+      atomEncoding: this.atomEncoding,
+      writeStallTimeoutMs: this.writeStallTimeoutMs,
+      highWaterMarkBytes: this.highWaterMarkBytes,
+      inputBudget: this.inputBudget,
+      lingerMs: this.lingerMs,
+      inputStallTimeoutMs: this.inputStallTimeoutMs,
+      periodicFrame: (type) => this.#periodicFrame(type),
+      onPeriodic: (connection, type) => this.#onPeriodic(connection, type),
+      onViolation: (connection, code, expected, actual, closes) => this.#onViolation(connection, code, expected, actual, closes),
+      onSubscribed: (connection, subscription, profile) => this.#onSubscribed(connection, subscription, profile),
+      onAck: (connection, ack) => this.#onAck(connection, ack),
+      onHandOff: (connection, channel) => this.#onHandOff(connection, channel),
+      onClosing: (connection, reason) => this.#onClosing(connection, reason),
+      onClosed: (connection, reason) => this.#onClosed(connection, reason),
+    };
   }
 
   get addresses(): BoundAddresses {
@@ -666,34 +522,15 @@ class MockServerImpl implements MockServer, ConnectionHost {
   async listen(): Promise<BoundAddresses> {
     this.#assertOpen('listen');
     if (this.#listeners.length > 0) return this.#addresses;
-    const { tcp, unix } = this.#options;
-    const wantTcp = tcp !== false && (tcp !== undefined || unix === undefined);
-    const onSocket = (transport: Transport) => (socket: Socket) => {
+    const { listeners, addresses } = await startListeners(this.#options, (socket, transport) => {
       if (this.#closed) {
         socket.destroy();
         return;
       }
       socket.setNoDelay(true);
       this.#accept(socket, transport, transport === 'tcp' ? `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` : undefined);
-    };
-    const listeners: Listener[] = [];
-    let addresses: BoundAddresses = {};
-    try {
-      if (wantTcp) {
-        const l = await listenTcp(tcp === undefined ? '127.0.0.1' : (tcp.host ?? '127.0.0.1'), tcp === undefined ? 4569 : (tcp.port ?? 4569), onSocket('tcp'));
-        listeners.push(l);
-        addresses = { ...addresses, tcp: { host: l.host, port: l.port } };
-      }
-      if (unix !== undefined) {
-        const l = await listenUnix(unix, onSocket('unix'), this.#options.unixMode ?? DEFAULT_UNIX_MODE);
-        listeners.push(l);
-        addresses = { ...addresses, unix: l.path };
-      }
-    } catch (error) {
-      await Promise.all(listeners.map((l) => l.close()));
-      throw error;
-    }
-    this.#listeners = listeners;
+    });
+    this.#listeners = [...listeners];
     this.#addresses = addresses;
     this.#events.emit('listening', addresses);
     return addresses;
@@ -707,18 +544,15 @@ class MockServerImpl implements MockServer, ConnectionHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#dispatcher.stop();
     const listeners = this.#listeners;
     this.#listeners = [];
     const stopping = listeners.map((l) => l.close());
     await Promise.all([...this.#connections.values()].map((c) => c.shutdown(this.#shutdownGraceMs)));
     await Promise.all(stopping);
-    for (const sub of this.#streamSubs.values()) if (sub.stopTimer !== undefined) this.clock.clearTimeout(sub.stopTimer);
-    this.#streamSubs.clear();
+    this.#hub.close();
     // Emissions still held behind a handshake will never go out.
-    for (const queue of this.#queues.values()) {
-      for (const e of queue) e.cancel(this.clock.now());
-    }
-    this.#queues.clear();
+    this.#dispatcher.close();
   }
 
   // ---- emission -------------------------------------------------------------------------------
@@ -732,14 +566,14 @@ class MockServerImpl implements MockServer, ConnectionHost {
           details: { option: 'stream', value: options.stream },
         });
       }
-      if (!this.#registry.has(options.stream)) {
+      if (!this.#hub.has(options.stream)) {
         throw new NsoMockError('NSOMOCK_SERVER_STREAM', `Failed to publish: unknown stream (stream ${JSON.stringify(options.stream)})`, {
           details: { stream: options.stream },
         });
       }
-      if (notification.event === 1) this.#registry.record(options.stream, notification);
+      if (notification.event === 1) this.#hub.record(options.stream, notification);
     }
-    return this.#submit(notification, options, notification === input);
+    return this.#dispatcher.submit(notification, options, notification === input);
   }
 
   /**
@@ -769,195 +603,40 @@ class MockServerImpl implements MockServer, ConnectionHost {
     return outcome;
   }
 
-  #submit(notification: Notification, options: EmitOptions, again = false): Delivery {
-    const expected = ackRequiredBy(notification, ALL_BITS_MASK);
-    if (expected === undefined) {
-      // The common case: a type no handshake can hold (§12.2), delivered at once.
-      const e = new Emission(this.#nextEmission++, notification, options, undefined, undefined, false);
-      this.#deliver(e, again);
-      return e;
-    }
-    const scope = ackScope(expected);
-    const queue = this.#queues.get(scope);
-    const held = this.#tracker.isBlocked(scope) || (queue !== undefined && queue.length > 0);
-    const e = new Emission(this.#nextEmission++, notification, options, expected, scope, held);
-    if (held) {
-      // §12.2: later events of a blocked scope wait (the user session / HA subsystem is blocked).
-      if (queue === undefined) this.#queues.set(scope, [e]);
-      else queue.push(e);
-    } else {
-      this.#deliver(e, again);
-    }
-    return e;
-  }
-
-  /** `again`: the notification object was emitted before (its encodings are worth keeping). */
-  #deliver(e: Emission, again = false): void {
-    const n = e.notification;
-    const bit = notificationTypes[n.type].bit;
-    const now = this.clock.now();
-    let required: SubscriberId[] | undefined;
-    // Encodings per (profile, outer bit) are shared by every recipient (fan-out without
-    // re-encoding) and kept with the notification when it is emitted again (a pre-encoded frame).
-    let cache = this.#frameCaches.get(n);
-    const reused = cache !== undefined;
-    // A fresh notification's first encoding lives in these locals; a Map is made only for a second
-    // (profile, outer bit) pair or to keep them, so the common case (one kind of subscriber)
-    // allocates no Map per emission.
-    let firstKey = -1;
-    let firstFrame: Uint8Array | string | undefined;
-    const minVerbosity = e.options.verbosity ?? 0;
-    const isProgress = n.type === 'progress' || n.type === 'commit-progress';
-    const isStream = n.type === 'stream-event';
-    // The event's XML tree per stream (tag names are per stream), built once for all its filters.
-    let trees: Map<string, FilterElement[]> | undefined;
-    const wantDelivered = this.#events.listenerCount('delivered') > 0;
-    let checkedProfile: Profile | undefined;
-    let lacking: string | undefined;
-    // The live set: a connection closed during delivery (output overflow) is deleted from it,
-    // which Set iteration tolerates.
-    for (const id of this.#index.recipients(bit)) {
-      const conn = this.#connections.get(id);
-      const subscription = conn?.subscription;
-      const profile = conn?.profile;
-      if (conn === undefined || subscription === undefined || profile === undefined) continue;
-      if (isStream && !this.#streamAccepts(id, e.options.stream)) continue;
-      if (isStream && n.event === 1 && !this.#filterSelects(id, n, (trees ??= new Map()))) {
-        e.skip(id, 'filter');
-        continue;
-      }
-      // One answer per profile: recipients mostly share one, so ask once, not per recipient.
-      if (profile !== checkedProfile) {
-        checkedProfile = profile;
-        lacking = unavailableReason(n, profile);
-      }
-      if (lacking !== undefined) {
-        // §16.5, NSO62.md §D: never send a type or variant the profile's clients cannot decode —
-        // and never silently: the reason goes to the delivery, the journal and a 'not-sent' event.
-        this.#notSent(e, conn, now, 'profile', `${n.type} not sent to connection ${id}: ${this.#profileReason(conn, profile)}; ${lacking}`);
-        continue;
-      }
-      if (isProgress && subscription.verbosity < minVerbosity) {
-        e.skip(id, 'verbosity');
-        continue;
-      }
-      const outer = outerBitFor(subscription.mask, bit);
-      const key = outer * 4 + PROFILES.indexOf(profile);
-      let encoded: Uint8Array | string | undefined = key === firstKey ? firstFrame : cache?.get(key);
-      if (encoded === undefined) {
-        try {
-          const term = notificationToTerm(outer === bit ? n : ({ ...n, type: 'progress' } as Notification), profile);
-          encoded = encodeFrame(term, { atomEncoding: this.atomEncoding });
-        } catch (error) {
-          // unavailableReason() above covers what a profile lacks; what still fails is an error
-          // (reported as one, never a silent skip).
-          encoded = error instanceof Error ? error.message : String(error);
-        }
-        if (firstKey === -1 && cache === undefined) {
-          firstKey = key;
-          firstFrame = encoded;
-        } else {
-          (cache ??= new Map()).set(key, encoded);
-        }
-      }
-      if (typeof encoded === 'string') {
-        this.#notSent(e, conn, now, 'unencodable', `${n.type} not sent to connection ${id}: ${encoded}`);
-        continue;
-      }
-      if (!conn.sendFrame(encoded, now)) continue;
-      e.recipients.push(id);
-      if (e.expected !== undefined && ackRequiredBy(n, subscription.mask) !== undefined) (required ??= []).push(id);
-      if (wantDelivered) this.#events.emit('delivered', { connectionId: id, emissionId: e.id, type: n.type, bit: outer, time: now });
-    }
-    // Keep the encodings only for a notification emitted again: a stream of fresh notifications
-    // should not pay a WeakMap insertion each.
-    if (!reused && again && firstKey !== -1 && firstFrame !== undefined) {
-      cache ??= new Map();
-      cache.set(firstKey, firstFrame);
-      this.#frameCaches.set(n, cache);
-    }
-    const handshake = e.expected !== undefined && required !== undefined ? this.#tracker.open(e.expected, required) : undefined;
-    e.markSent(now, handshake);
-  }
-
-  /** How a connection came to have its profile, for a not-sent line: `its client speaks NSO 5.7, protocol 77 (profile nso57)`. */
-  #profileReason(conn: Connection, profile: Profile): string {
-    const basis = conn.profileChoice?.basis;
-    if (basis === 'forced') return `profile ${profile} is forced on every connection (${describeProfile(profile)})`;
-    const version = conn.header?.protocolVersion;
-    return `its client speaks ${describeProfile(profile)}${version === undefined ? '' : `, protocol ${version}`} (profile ${profile})`;
-  }
-
-  /** Records a recipient that was not sent the notification: delivery, journal note, 'not-sent' event. */
-  #notSent(e: Emission, conn: Connection, now: number, reason: 'profile' | 'unencodable', message: string): void {
-    e.skip(conn.id, reason, message);
-    if (this.journal.enabled) this.journal.record({ time: now, connectionId: conn.id, direction: 'out', kind: 'not-sent', note: message });
-    this.#events.emit('not-sent', { connectionId: conn.id, emissionId: e.id, type: e.notification.type, reason, message, time: now });
-  }
-
-  /** Whether the subscriber's XPath filter, if any, selects the event (§14). */
-  #filterSelects(id: SubscriberId, n: StreamEvent, trees: Map<string, FilterElement[]>): boolean {
-    const sub = this.#streamSubs.get(id);
-    if (sub?.filter === undefined) return true;
-    let tree = trees.get(sub.name);
-    if (tree === undefined) {
-      tree = eventTree(n.values, this.#registry.tagNames(sub.name));
-      trees.set(sub.name, tree);
-    }
-    return sub.filter.test(tree);
-  }
-
-  #streamAccepts(id: SubscriberId, stream: string | undefined): boolean {
-    const sub = this.#streamSubs.get(id);
-    if (stream === undefined) return sub === undefined || sub.phase === 'live';
-    return sub !== undefined && sub.name === stream && sub.phase === 'live';
-  }
-
-  /** A handshake settled: deliver what its scope held, until one of them blocks the scope again (§12.2). */
-  #release(handshake: Handshake): void {
-    const scope = handshake.scope;
-    const queue = this.#queues.get(scope);
-    while (queue !== undefined && queue.length > 0 && !this.#tracker.isBlocked(scope) && !this.#closed) {
-      const next = queue.shift();
-      if (next !== undefined) this.#deliver(next);
-    }
-    if (queue !== undefined && queue.length === 0) this.#queues.delete(scope);
-  }
-
   // ---- connections (ConnectionHost) ---------------------------------------------------------------
 
   #accept(stream: Duplex, transport: Transport, remoteAddress: string | undefined): Connection {
-    const conn = new Connection(this, stream, this.#nextConnection++, transport, remoteAddress);
+    const conn = new Connection(this.#connectionHost, stream, this.#nextConnection++, transport, remoteAddress);
     this.#connections.set(conn.id, conn);
     conn.start();
     if (this.#connections.has(conn.id)) this.#events.emit('connection', connectionInfo(conn));
     return conn;
   }
 
-  periodicFrame(type: 'heartbeat' | 'health-check'): { readonly frame: Uint8Array; readonly term: Term } {
+  #periodicFrame(type: 'heartbeat' | 'health-check'): { readonly frame: Uint8Array; readonly term: Term } {
     return this.#periodic[type];
   }
 
-  onPeriodic(connection: Connection, type: 'heartbeat' | 'health-check'): void {
+  #onPeriodic(connection: Connection, type: 'heartbeat' | 'health-check'): void {
     if (this.#events.listenerCount('delivered') === 0) return;
     const bit = type === 'heartbeat' ? BIT.HEARTBEAT : BIT.HEALTH_CHECK;
     this.#events.emit('delivered', { connectionId: connection.id, emissionId: 0, type, bit, time: this.clock.now() });
   }
 
-  onViolation(connection: Connection, code: ViolationCode, expected: string, actual: string, closes: boolean): void {
+  #onViolation(connection: Connection, code: ViolationCode, expected: string, actual: string, closes: boolean): void {
     this.#recordViolation(violation(code, connection.id, expected, actual, this.clock.now(), closes));
   }
 
-  onSubscribed(connection: Connection, subscription: Subscription, profile: Profile): void {
+  #onSubscribed(connection: Connection, subscription: Subscription, profile: Profile): void {
     if (this.#hung) connection.hang(true);
-    this.#index.add(connection.id, subscription.mask);
+    this.#dispatcher.subscribe(connection.id, subscription.mask);
     const request = subscription.stream;
-    if ((subscription.mask & BIT.STREAM_EVENT) !== 0 && request !== undefined) this.#startStream(connection, request);
+    if ((subscription.mask & BIT.STREAM_EVENT) !== 0 && request !== undefined) this.#hub.start(connection.id, request, (n) => this.#sendDirect(connection, n));
     this.#events.emit('subscribed', this.#subscriberInfo(connection, subscription, profile));
   }
 
-  onAck(connection: Connection, ack: Ack): void {
-    const receipt = this.#tracker.receive(connection.id, ack);
+  #onAck(connection: Connection, ack: Ack): void {
+    const receipt = this.#dispatcher.acks.receive(connection.id, ack);
     const time = this.clock.now();
     this.#events.emit('ack', {
       connectionId: connection.id,
@@ -973,23 +652,21 @@ class MockServerImpl implements MockServer, ConnectionHost {
     if (strict) connection.dispatch({ kind: 'close', reason: 'violation' });
   }
 
-  onHandOff(_connection: Connection, channel: ClientChannel): void {
+  #onHandOff(_connection: Connection, channel: ClientChannel): void {
     const handler = this.#clientHandlers.get(channel.header.clientType);
     if (handler === undefined) throw new TypeError(`no handler for client type ${channel.header.clientType}`);
     handler(channel);
   }
 
   transactionPending(th: number): boolean {
-    return this.#tracker.isBlocked(ackScope({ kind: 'diff-done', th }));
+    return this.#dispatcher.acks.isBlocked(ackScope({ kind: 'diff-done', th }));
   }
 
-  onClosing(connection: Connection, reason: CloseReason): void {
-    this.#index.remove(connection.id);
-    const sub = this.#streamSubs.get(connection.id);
-    if (sub?.stopTimer !== undefined) this.clock.clearTimeout(sub.stopTimer);
-    this.#streamSubs.delete(connection.id);
+  #onClosing(connection: Connection, reason: CloseReason): void {
+    this.#dispatcher.unsubscribe(connection.id);
+    this.#hub.drop(connection.id);
     // §12.3: a closing subscriber releases what it was blocking; report what it owed.
-    const owed = this.#tracker.drop(connection.id, 'disconnect');
+    const owed = this.#dispatcher.acks.drop(connection.id, 'disconnect');
     this.#owed.set(connection.id, owed);
     if (owed.length > 0 && reason !== 'server-closed') {
       this.#recordViolation(
@@ -1005,8 +682,8 @@ class MockServerImpl implements MockServer, ConnectionHost {
     }
   }
 
-  onClosed(connection: Connection, reason: CloseReason): void {
-    this.#tracker.forget(connection.id);
+  #onClosed(connection: Connection, reason: CloseReason): void {
+    this.#dispatcher.acks.forget(connection.id);
     this.#connections.delete(connection.id);
     const owed = this.#owed.get(connection.id) ?? [];
     this.#owed.delete(connection.id);
@@ -1045,29 +722,6 @@ class MockServerImpl implements MockServer, ConnectionHost {
 
   // ---- streams (§14) -------------------------------------------------------------------------------
 
-  #startStream(connection: Connection, request: StreamRequest): void {
-    const plan = this.#registry.plan(request, this.clock.now());
-    if (plan === undefined) return; // checked by the session before `ok` (§8.4)
-    const filter = hasFilter(request) ? (this.#compiledFilters.get(request) ?? compileXPathFilter(request.xpathFilter)) : undefined;
-    const sub: StreamSubscription = { name: request.name, filter, phase: plan.phase, stopTimer: undefined };
-    this.#streamSubs.set(connection.id, sub);
-    const tagNames = this.#registry.tagNames(request.name);
-    for (const n of plan.send) {
-      // §14: replayed events pass the filter too; the markers always go out.
-      if (filter !== undefined && n.event === 1 && !filter.test(eventTree(n.values, tagNames))) continue;
-      this.#sendDirect(connection, n);
-    }
-    if (plan.stopAt !== undefined) {
-      sub.stopTimer = this.clock.setTimeout(() => {
-        sub.stopTimer = undefined;
-        if (sub.phase !== 'live' || this.#streamSubs.get(connection.id) !== sub) return;
-        // §14: at the stop time, notification_complete; no stream events afterwards.
-        sub.phase = 'done';
-        this.#sendDirect(connection, notificationComplete());
-      }, plan.stopAt - this.clock.now());
-    }
-  }
-
   #sendDirect(connection: Connection, n: Notification): void {
     const profile = connection.profile ?? this.session.profile ?? 'nso57';
     const term = notificationToTerm(n, profile);
@@ -1079,12 +733,12 @@ class MockServerImpl implements MockServer, ConnectionHost {
       define: (name, options = {}) => {
         // History events get the same defaults and checks as published ones (event_time: now).
         const history = (options.history ?? []).map((event) => normalizeNotification({ ...event, type: 'stream-event', event: 1 }, this.#defaults) as StreamEvent);
-        return this.#registry.define(name, options, this.clock.now(), history);
+        return this.#hub.define(name, options, history);
       },
       publish: (name, event) => this.emit({ ...event, type: 'stream-event', event: 1 }, { stream: name }),
-      has: (name) => this.#registry.has(name),
-      list: () => this.#registry.list(),
-      history: (name) => this.#registry.history(name),
+      has: (name) => this.#hub.has(name),
+      list: () => this.#hub.list(),
+      history: (name) => this.#hub.history(name),
     };
   }
 
@@ -1102,7 +756,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   }
 
   subscriberCount(mask = 0): number {
-    return this.#index.countWith(mask);
+    return this.#dispatcher.subscriberCount(mask);
   }
 
   connections(): ConnectionInfo[] {
@@ -1132,7 +786,7 @@ class MockServerImpl implements MockServer, ConnectionHost {
   pendingAcks(): { readonly connectionId: SubscriberId; readonly pending: readonly PendingAck[] }[] {
     const out: { connectionId: SubscriberId; pending: PendingAck[] }[] = [];
     for (const id of this.#connections.keys()) {
-      const pending = this.#tracker.pendingOf(id);
+      const pending = this.#dispatcher.acks.pendingOf(id);
       if (pending.length > 0) out.push({ connectionId: id, pending });
     }
     return out;
@@ -1157,17 +811,17 @@ class MockServerImpl implements MockServer, ConnectionHost {
   }
 
   #subscriberInfo(conn: Connection, subscription: Subscription, profile: Profile): SubscriberInfo {
-    const stream = this.#streamSubs.get(conn.id);
+    const stream = this.#hub.info(conn.id);
     const info: SubscriberInfo = {
       ...connectionInfo(conn),
       subscription,
       profile,
       profileChoice: conn.profileChoice ?? { basis: 'forced' },
-      pendingAcks: this.#tracker.pendingOf(conn.id),
+      pendingAcks: this.#dispatcher.acks.pendingOf(conn.id),
       delivered: conn.delivered,
     };
     if (stream === undefined) return info;
-    return { ...info, stream: { name: stream.name, phase: stream.phase, ...(stream.filter === undefined ? {} : { xpathFilter: stream.filter.source }) } };
+    return { ...info, stream };
   }
 
   #assertOpen(action: string): void {
@@ -1252,13 +906,4 @@ function describeExpectation(result: Exclude<AckReceipt['result'], 'matched'>): 
       return String(never);
     }
   }
-}
-
-/**
- * Whether a stream request carries a filter to apply. An empty filter counts as none: the Python
- * binding and the example client send `undefined` for it, and a C client that sets `""` means
- * "no filter" (how NSO treats `<<>>` is not known, PROTOCOL.md §8.1).
- */
-function hasFilter(request: StreamRequest): request is StreamRequest & { readonly xpathFilter: string } {
-  return request.xpathFilter !== undefined && request.xpathFilter.trim() !== '';
 }
