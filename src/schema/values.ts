@@ -8,6 +8,7 @@
  * are tried in order (RFC 7950 §9.12: the first member type the text is valid for wins).
  */
 import {
+  CONFD_INT_RANGES,
   confValueFromTerm,
   confValueToTerm,
   dateTimeIso,
@@ -29,17 +30,6 @@ export interface ValueOptions {
   /** Where the value came from, for error messages (a keypath, `file:line:col`). */
   readonly path?: string;
 }
-
-const INT_RANGES: Readonly<Record<number, readonly [bigint, bigint]>> = {
-  6: [-128n, 127n],
-  7: [-32768n, 32767n],
-  8: [-(2n ** 31n), 2n ** 31n - 1n],
-  9: [-(2n ** 63n), 2n ** 63n - 1n],
-  10: [0n, 255n],
-  11: [0n, 65535n],
-  12: [0n, 2n ** 32n - 1n],
-  13: [0n, 2n ** 64n - 1n],
-};
 
 function bad(text: string, type: SchemaLeafType, reason: string, options: ValueOptions): never {
   const what = type.typedef ?? type.base;
@@ -82,7 +72,7 @@ function confValueOf(type: SchemaLeafType, text: string, options: ValueOptions):
     case 13: {
       const v = parseInteger(text);
       if (v === undefined) return bad(text, type, 'not an integer', options);
-      const [min, max] = INT_RANGES[code]!;
+      const [min, max] = CONFD_INT_RANGES[code as keyof typeof CONFD_INT_RANGES];
       if (v < min || v > max) return bad(text, type, `outside ${min}..${max}`, options);
       return normalizeConfValue({ confd_type: code, value: v });
     }

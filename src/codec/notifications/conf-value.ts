@@ -51,8 +51,8 @@ const ATOM_MARKERS: ReadonlyMap<string, MarkerConfdType> = new Map(
   (Object.entries(MARKER_ATOMS) as [string, string][]).map(([code, name]) => [name, Number(code) as MarkerConfdType]),
 );
 
-/** Ranges of the integer types; 64-bit ones are checked as bigints. */
-const INT_RANGES: Readonly<Record<IntegerConfdType, readonly [bigint, bigint]>> = {
+/** Ranges of the integer value types (§9.4); 64-bit ones are checked as bigints. */
+export const CONFD_INT_RANGES: Readonly<Record<IntegerConfdType, readonly [bigint, bigint]>> = {
   6: [-128n, 127n],
   7: [-32768n, 32767n],
   8: [-(2n ** 31n), 2n ** 31n - 1n],
@@ -77,7 +77,7 @@ export const CONFD_TYPE_NAMES: Readonly<Record<ConfdTypeName, number>> = Object.
 const KNOWN_CODES: ReadonlySet<number> = new Set(Object.values(C_TYPE));
 
 function isInt(code: number): code is IntegerConfdType {
-  return Object.prototype.hasOwnProperty.call(INT_RANGES, code);
+  return Object.prototype.hasOwnProperty.call(CONFD_INT_RANGES, code);
 }
 
 /** Narrows a normalised number | bigint to the canonical form (number when safe). */
@@ -216,7 +216,7 @@ function intValue(code: IntegerConfdType, value: unknown, path: string): number 
   else if (typeof value === 'number' && Number.isSafeInteger(value)) big = BigInt(value);
   else if (typeof value === 'string' && /^-?\d+$/.test(value)) big = BigInt(value);
   else throw unencodable(path, `expected an integer, got ${show(value)}`);
-  const [min, max] = INT_RANGES[code];
+  const [min, max] = CONFD_INT_RANGES[code];
   if (big < min || big > max) throw unencodable(path, `${big} outside ${min}..${max} for confd_type ${code}`);
   return canonicalInt(big);
 }

@@ -68,7 +68,7 @@ export {
 } from './subscription.js';
 export type { PythonDict, PythonValue } from './layout.js';
 export { parseIsoDateTime, dateTimeIso, dateTimeFromMillis, TIMEZONE_UNDEF } from './datetime.js';
-export { normalizeConfValue, CONFD_TYPE_NAMES, confValueToTerm, confValueFromTerm } from './conf-value.js';
+export { normalizeConfValue, CONFD_TYPE_NAMES, CONFD_INT_RANGES, confValueToTerm, confValueFromTerm } from './conf-value.js';
 export { normalizeTagValue } from './tag-value.js';
 export { normalizeIp, parseIp, AF_INET, AF_INET6, AF_UNSPEC } from './ip.js';
 
