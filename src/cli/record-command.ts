@@ -111,7 +111,7 @@ async function record(args: RecordArgs, io: RecordIo, logger: CliLogger, stopped
           endedAt,
           redact: rules,
           ...(maxGapMs === undefined ? {} : { maxGapMs }),
-          ...(args.profile === undefined ? {} : { profile: args.profile }),
+          ...(args.profile === 'auto' ? {} : { profile: args.profile }),
         });
         await writeFileAtomic(args.out, rendered.text);
         lastProblems = rendered.problems;

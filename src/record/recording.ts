@@ -8,7 +8,13 @@
  * - a notification frame → `emit` with every field as decoded, when the mock would re-encode it to
  *   the same bytes (checked by {@link checkReplay} through the real scenario loader); otherwise
  *   `emit-raw` with the exact bytes, to that connection. Nothing is dropped;
- * - the same bytes arriving on several connections are one NSO broadcast: one `emit`;
+ * - each connection's frames are checked against the profile its client gets on replay: the
+ *   forced one, else (`auto`, the default) the profile of the client's own connect header
+ *   (`profileForProtocolVersion`: 77 → nso57, 82 → nso62), as the replaying mock picks it;
+ * - one NSO broadcast seen on several connections is one `emit`: the same bytes, or (clients of
+ *   different profiles) the first connection's notification encoded under the other's profile is
+ *   exactly what the other got. An emit that would reach, on replay, a subscriber that did not
+ *   get it is written as `emit-raw` to each recipient instead;
  * - the time between events → `wait` (at most `maxGapMs` each, when given);
  * - an ack → `expect-ack` once every connection that owed it answered (latencies in a comment);
  *   an ack never sent (the client closed, or the recording ended) → an `expect-ack` that says so,
@@ -30,6 +36,7 @@ import {
   notificationToTerm,
   notificationTypes,
   NOTIF,
+  profileForProtocolVersion,
   subscribeReplyFromTerm,
   subscriptionFromTerm,
   type Ack,
@@ -39,6 +46,7 @@ import {
   type Subscription,
   type Term,
   type VersionReply,
+  unavailableReason,
 } from '../codec/index.js';
 import { formatDuration, type ScenarioDocument, type StepDocument, type SubscriberSelector } from '../scenarios/index.js';
 import { redactValue, type RedactRule } from './redact.js';
@@ -102,8 +110,12 @@ export interface RecordingContext {
 export interface BuildOptions {
   /** The scenario's name. */
   readonly name: string;
-  /** Layout profile the emits are checked and written for. */
-  readonly profile: Profile;
+  /**
+   * The profile forced on every connection at replay (written into the scenario); undefined:
+   * `auto`, each connection's frames are checked against the profile of its client's protocol
+   * version, and the scenario names none.
+   */
+  readonly profile?: Profile;
   /** Longest `wait` written; longer gaps are shortened to it (and say so). Undefined = as recorded. */
   readonly maxGapMs?: number;
   /** Applied to every text of the emitted notifications and of the comments. */
@@ -121,12 +133,29 @@ export interface BuiltRecording {
   readonly header: readonly string[];
   /** A comment per step index (written above the step). */
   readonly stepComments: ReadonlyMap<number, string>;
-  /** Per step index of an `emit`: the recorded event number and the exact frame bytes the mock must send. */
-  readonly emitted: ReadonlyMap<number, { readonly event: number; readonly bytes: Uint8Array }>;
+  /**
+   * Per step index of an `emit`: each connection that received it, with the recorded event
+   * number, the exact frame bytes the mock must send it and the profile it gets on replay.
+   */
+  readonly emitted: ReadonlyMap<number, readonly RecordedFrame[]>;
   /** Per step index of a `stream` step: its `history` events, as recorded event numbers and bytes, in order. */
-  readonly streamHistory: ReadonlyMap<number, readonly { readonly event: number; readonly bytes: Uint8Array }[]>;
+  readonly streamHistory: ReadonlyMap<number, readonly RecordedFrame[]>;
+  /**
+   * Events of emits that the replay would also send to a subscriber that did not get them in the
+   * recording (its profile can carry them): they must be written as `emit-raw` to each recipient.
+   */
+  readonly overreaching: ReadonlySet<number>;
   /** Counts for the summary line. */
   readonly totals: { readonly emits: number; readonly raw: number; readonly acks: number; readonly missingAcks: number; readonly connections: number };
+}
+
+/** One recorded frame an emitted step must reproduce. */
+export interface RecordedFrame {
+  readonly event: number;
+  readonly conn: number;
+  readonly bytes: Uint8Array;
+  /** The profile its connection gets on replay. */
+  readonly profile: Profile;
 }
 
 const FLAG_NAMES: readonly (readonly [string, number])[] = [
@@ -394,6 +423,11 @@ export class Recording {
     return this.#events.flatMap((e, event) => (e.kind === 'frame' ? [{ event, bytes: e.bytes, notification: e.notification }] : []));
   }
 
+  /** The profile connection `c` gets on replay: the forced one, else its client's, as the mock picks it. */
+  #profileOf(c: ConnectionRecord, forced: Profile | undefined): Profile {
+    return forced ?? profileForProtocolVersion(c.header?.protocolVersion ?? 0).profile;
+  }
+
   /** Event clients seen, and whether any subscribed. */
   get counts(): { readonly connections: number; readonly subscribed: number } {
     return { connections: this.#connections.size, subscribed: this.#subscribed };
@@ -402,13 +436,13 @@ export class Recording {
   /**
    * The scenario of this recording.
    * @example
-   *   const built = rec.build({ name: 'lab incident', profile: 'nso57', endedAt: Date.now() });
+   *   const built = rec.build({ name: 'lab incident', endedAt: Date.now() }); // auto: each connection its client's profile
    */
   build(options: BuildOptions): BuiltRecording {
     const rules = options.redact ?? [];
     const steps: StepDocument[] = [];
     const comments = new Map<number, string>();
-    const emitted = new Map<number, { event: number; bytes: Uint8Array }>();
+    const emitted = new Map<number, RecordedFrame[]>();
     const totals = { emits: 0, raw: 0, acks: 0, missingAcks: 0 };
     const comment = (text: string): void => {
       const i = steps.length - 1;
@@ -439,9 +473,18 @@ export class Recording {
     interface Emission {
       readonly step: number;
       readonly at: number;
+      /** The first frame's bytes, notification and connection profile. */
       readonly bytes: Uint8Array;
+      readonly n: Notification;
+      readonly profile: Profile;
       readonly bit: number;
+      /** Written as `emit-raw` (each recipient gets its own); else one `emit` for every recipient. */
+      readonly raw: boolean;
+      /** The recorded frames of an `emit`, one per recipient. */
+      readonly frames: RecordedFrame[];
       readonly receivers: Set<number>;
+      /** The subscribers the mock would send it to on replay (mask and profile), fixed when it was first seen. */
+      readonly reach: ReadonlySet<number>;
       /** Subscribers that should get it too (an NSO broadcast reaches every mask with its bit); its expect-ack waits for them. */
       readonly expected: Set<number>;
       /** Per connection that owes an ack: when it received the notification. */
@@ -453,6 +496,19 @@ export class Recording {
     }
     const emissions: Emission[] = [];
     const open = new Set<number>();
+    /** Whether `m` (first seen on another connection) is the broadcast that sent `bytes` to a client of `profile`. */
+    const sameBroadcast = (m: Emission, bytes: Uint8Array, profile: Profile): boolean => {
+      if (equalBytes(m.bytes, bytes)) return true;
+      if (m.profile === profile || unavailableReason(m.n, profile) !== undefined) return false;
+      try {
+        // A client of another profile got another layout of the same event: the first one's
+        // notification, encoded as the mock would for this client, must be exactly what it got.
+        const n = normalizeNotification(m.n, { now: () => 0 });
+        return equalBytes(encodeFrame(notificationToTerm(n, profile), { atomEncoding: 'latin1' }), bytes);
+      } catch {
+        return false;
+      }
+    };
 
     const ackFields = (ack: Ack): Record<string, unknown> => {
       switch (ack.kind) {
@@ -496,14 +552,16 @@ export class Recording {
       const st = c.subscription?.stream;
       if (st !== undefined && c.index !== undefined && !streams.has(st.name)) streams.set(st.name, st);
     }
-    const streamHistory = new Map<number, { event: number; bytes: Uint8Array }[]>();
+    const streamHistory = new Map<number, RecordedFrame[]>();
     for (const [name, st] of streams) {
       // The events the upstream replayed become the stream's history (the mock replays them and
       // sends its own markers); one replayed to several subscribers is one event.
-      const history: { event: number; bytes: Uint8Array; n: Notification }[] = [];
+      const history: (RecordedFrame & { n: Notification })[] = [];
       this.#events.forEach((e, event) => {
         if (e.kind !== 'history' || e.stream !== name || options.forceRaw?.has(event) === true) return;
-        if (!history.some((h) => equalBytes(h.bytes, e.bytes))) history.push({ event, bytes: e.bytes, n: e.notification });
+        if (!history.some((h) => equalBytes(h.bytes, e.bytes))) {
+          history.push({ event, conn: e.conn, bytes: e.bytes, profile: this.#profileOf(this.#conn(e.conn), options.profile), n: e.notification });
+        }
       });
       const historyDocs = history.map(({ n }) => (n.type === 'stream-event' && n.event === 1 ? { time: plain(n.event_time), values: plain(n.values) } : {}));
       steps.push({
@@ -513,7 +571,7 @@ export class Recording {
           ...(historyDocs.length === 0 ? {} : { history: redactValue(historyDocs, rules) as never }),
         },
       });
-      streamHistory.set(steps.length - 1, history.map(({ event, bytes }) => ({ event, bytes })));
+      streamHistory.set(steps.length - 1, history.map(({ n: _, ...frame }) => frame));
       comment(
         `a subscriber asked for stream ${name}${st?.startTime === undefined ? '' : ' with replay'}: ${history.length} replayed events are its history; ` +
           'live events follow as emit-raw to their subscriber; the mock sends its own replay markers',
@@ -556,33 +614,65 @@ export class Recording {
           const n = e.notification;
           const bit = notificationTypes[n.type].bit;
           const mask = c.subscription?.mask ?? 0;
+          const profile = this.#profileOf(c, options.profile);
+          const forcedRaw = options.forceRaw?.has(event) === true;
           const same = emissions.find(
-            (m) => !m.receivers.has(e.conn) && m.at >= (c.subscribedAt ?? 0) && (mask & m.bit) !== 0 && equalBytes(m.bytes, e.bytes),
+            (m) =>
+              !m.receivers.has(e.conn) && m.at >= (c.subscribedAt ?? 0) && (mask & m.bit) !== 0 && (m.raw || !forcedRaw) && sameBroadcast(m, e.bytes, profile),
           );
-          // Stream events go to a stream's subscribers only through the stream (§14): written as
-          // sent, to the connection that got them, after the stream step that lets it subscribe.
-          const writable = options.forceRaw?.has(event) !== true && n.type !== 'stream-event' && notificationTypes[n.type].profiles.includes(options.profile);
+          const rawStep = (why: string): void => {
+            steps.push({ 'emit-raw': { hex: hex(e.bytes), to: { index: c.index ?? 0 } } });
+            comment(why);
+            totals.raw += 1;
+          };
+          const frame: RecordedFrame = { event, conn: e.conn, bytes: e.bytes, profile };
           let m = same;
           if (m === undefined) {
             gap(e.at);
+            // Stream events go to a stream's subscribers only through the stream (§14): written as
+            // sent, to the connection that got them, after the stream step that lets it subscribe.
+            const lacking = n.type === 'stream-event' ? undefined : unavailableReason(n, profile);
+            const writable = !forcedRaw && n.type !== 'stream-event' && lacking === undefined;
             if (writable) {
               steps.push({ emit: redactValue(plain(n), rules) as never });
-              emitted.set(steps.length - 1, { event, bytes: e.bytes });
               totals.emits += 1;
             } else {
-              steps.push({ 'emit-raw': { hex: hex(e.bytes), to: { index: c.index ?? 0 } } });
-              comment(
+              rawStep(
                 n.type === 'stream-event'
                   ? `a stream event to connection ${c.id}, written as it was`
-                  : `a ${n.type} the mock would not send byte for byte under profile ${options.profile}: written as it was`,
+                  : lacking !== undefined
+                    ? `a ${n.type} the mock would not send to connection ${c.id} (${lacking}): written as it was`
+                    : `a ${n.type} the mock would not send byte for byte to connection ${c.id} (profile ${profile}): written as it was`,
               );
-              totals.raw += 1;
             }
             const ack = ackRequiredBy(n, 0x7fffffff);
             const expected = new Set([...open].filter((id) => ((this.#conn(id).subscription?.mask ?? 0) & bit) !== 0));
-            m = { step: steps.length - 1, at: e.at, bytes: e.bytes, bit, receivers: new Set(), expected, owed: new Map(), settled: new Map(), ...(ack === undefined ? {} : { ack }), done: false };
+            const reach = new Set([...expected].filter((id) => unavailableReason(n, this.#profileOf(this.#conn(id), options.profile)) === undefined));
+            m = {
+              step: steps.length - 1,
+              at: e.at,
+              bytes: e.bytes,
+              n,
+              profile,
+              bit,
+              raw: !writable,
+              frames: [],
+              receivers: new Set(),
+              reach,
+              expected,
+              owed: new Map(),
+              settled: new Map(),
+              ...(ack === undefined ? {} : { ack }),
+              done: false,
+            };
+            if (writable) emitted.set(m.step, m.frames);
             emissions.push(m);
+          } else if (m.raw) {
+            // One broadcast, written as each recipient got it.
+            gap(e.at);
+            rawStep(`the same ${n.type} to connection ${c.id}, written as it was`);
           }
+          if (!m.raw) m.frames.push(frame);
           m.receivers.add(e.conn);
           if (ackRequiredBy(n, mask) !== undefined) m.owed.set(e.conn, e.at);
           settle(m, e.at);
@@ -633,17 +723,24 @@ export class Recording {
     for (const id of open) giveUp(id, options.endedAt, 'the recording ended');
     // Whatever still waits for a subscriber that never got it (the upstream skipped it).
     for (const m of emissions) settle(m, options.endedAt, true);
+    // An emit the replay would also send to a subscriber that did not get it (the upstream
+    // skipped it, or sent it a layout this notification does not encode to): raw for each recipient.
+    const overreaching = new Set<number>();
+    for (const m of emissions) {
+      if (!m.raw && [...m.reach].some((id) => !m.receivers.has(id))) for (const f of m.frames) overreaching.add(f.event);
+    }
 
     return {
       document: {
         name: options.name,
-        profile: options.profile,
+        ...(options.profile === undefined ? {} : { profile: options.profile }),
         steps,
       },
       header: this.#header(options, rules),
       stepComments: new Map([...comments].map(([i, text]) => [i, redactValue(text, rules) as string])),
       emitted,
       streamHistory,
+      overreaching,
       totals: { ...totals, connections: this.#connections.size },
     };
   }
@@ -657,6 +754,11 @@ export class Recording {
     const replies = [...new Set([...this.#connections.values()].flatMap((c) => (c.versionReply === undefined ? [] : [formatVersionReply(c.versionReply)])))];
     if (replies.length === 0) lines.push('upstream version reply: none received');
     for (const r of replies) lines.push(`upstream version reply: ${r}`);
+    lines.push(
+      options.profile === undefined
+        ? 'profile: auto (none written): on replay each connection gets the profile of its client\'s protocol version, as each was checked here'
+        : `profile: ${options.profile}, forced on every connection on replay (--profile)`,
+    );
     if (options.maxGapMs !== undefined) lines.push(`waits longer than ${formatDuration(options.maxGapMs)} are shortened to it (--max-gap)`);
     if (rules.length > 0) lines.push(`redacted: ${rules.length} rule${rules.length === 1 ? '' : 's'} applied to the notifications' text and these comments (emit-raw bytes are as received)`);
     lines.push('connections:');
@@ -666,7 +768,7 @@ export class Recording {
       if (c.header === undefined) what = 'sent no connect header';
       else if (type !== 11) what = `client type ${type} (${clientTypeName(type ?? -1)}): forwarded untouched, ${c.bytesUp} bytes up, ${c.bytesDown} bytes down; not in the steps`;
       else {
-        const parts = [`event client (${libraryOf(c.header)})`];
+        const parts = [`event client (${libraryOf(c.header)}${options.profile === undefined ? ` → profile ${this.#profileOf(c, undefined)}` : ''})`];
         if (c.subscription !== undefined) parts.push(`mask ${c.subscription.mask} (${maskNames(c.subscription.mask).join(', ') || 'nothing'})`);
         if (c.index !== undefined) parts.push(`subscriber index ${c.index}`);
         parts.push(`${c.notifications} notifications`, `${c.acks} acks`);
@@ -687,20 +789,22 @@ export class Recording {
 
 /**
  * Checks what the mock will send for each `emit` of a built recording: the step as the scenario
- * loader compiled it, normalised and encoded like the server does (latin-1 atoms, the scenario's
- * profile), must be the exact bytes the upstream sent. Returns the event numbers that differ.
+ * loader compiled it, normalised and encoded like the server does (latin-1 atoms, the profile each
+ * recipient's connection gets on replay), must be the exact bytes that connection got from the
+ * upstream. Returns the event numbers that must be written as `emit-raw`: every frame of an emit
+ * one of whose recipients would get other bytes, and the emits the replay would also send to a
+ * subscriber that did not get them ({@link BuiltRecording.overreaching}).
  * @example
- *   const differ = checkEmits(built, compiledSteps, 'nso57'); // rebuild with forceRaw: differ
+ *   const differ = checkEmits(built, compiledSteps); // rebuild with forceRaw: differ
  */
 export function checkEmits(
   built: BuiltRecording,
   compiled: readonly { readonly kind: string; readonly notification?: unknown; readonly history?: readonly { readonly time?: unknown; readonly values: unknown }[] }[],
-  profile: Profile,
 ): Set<number> {
-  const differ = new Set<number>();
+  const differ = new Set<number>(built.overreaching);
   for (const [index, events] of built.streamHistory) {
     const history = compiled[index]?.history ?? [];
-    events.forEach(({ event, bytes }, i) => {
+    events.forEach(({ event, bytes, profile }, i) => {
       const h = history[i];
       try {
         if (h === undefined) throw new Error('missing');
@@ -712,16 +816,19 @@ export function checkEmits(
       }
     });
   }
-  for (const [index, { event, bytes }] of built.emitted) {
+  for (const [index, frames] of built.emitted) {
     const step = compiled[index];
-    try {
-      if (step?.kind !== 'emit') throw new Error('not an emit');
-      const n = normalizeNotification(step.notification as Notification, { now: () => 0 });
-      const frame = encodeFrame(notificationToTerm(n, profile), { atomEncoding: 'latin1' });
-      if (!equalBytes(frame, bytes)) differ.add(event);
-    } catch {
-      differ.add(event);
-    }
+    const exact = frames.every(({ bytes, profile }) => {
+      try {
+        if (step?.kind !== 'emit') return false;
+        const n = normalizeNotification(step.notification as Notification, { now: () => 0 });
+        if (unavailableReason(n, profile) !== undefined) return false;
+        return equalBytes(encodeFrame(notificationToTerm(n, profile), { atomEncoding: 'latin1' }), bytes);
+      } catch {
+        return false;
+      }
+    });
+    if (!exact) for (const { event } of frames) differ.add(event);
   }
   return differ;
 }

@@ -5,8 +5,10 @@
  * Every `emit` is checked through the real scenario loader (the YAML text is parsed and compiled
  * as `nso-mock run` would) and then normalised and encoded as the server does: an emit whose
  * frame would differ from what the upstream sent, or that the loader refuses, becomes `emit-raw`
- * with the exact bytes. The profile is the one asked for, else whichever of nso57, nso62 and nso66
- * leaves fewer raw frames (the first of them on a tie).
+ * with the exact bytes. Each connection's frames are checked against the profile its client gets
+ * on replay: by default (`auto`) the profile of its own connect header's protocol version, as the
+ * replaying mock picks it, and the scenario names no profile; a profile asked for is forced on
+ * every connection and written into the scenario.
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
@@ -17,7 +19,7 @@ import { checkEmits, type BuildOptions, type BuiltRecording, type Recording } fr
 
 /** Options of {@link renderRecording}. */
 export interface RenderOptions extends Omit<BuildOptions, 'profile' | 'forceRaw'> {
-  /** The profile to write; default: the one that leaves fewer raw frames. */
+  /** The profile to force on every connection (written into the scenario); default: `auto`, per connection. */
   readonly profile?: Profile;
   /** Where the file will be (for the loader's messages and relative paths). */
   readonly file: string;
@@ -27,7 +29,8 @@ export interface RenderOptions extends Omit<BuildOptions, 'profile' | 'forceRaw'
 export interface RenderedRecording {
   readonly text: string;
   readonly built: BuiltRecording;
-  readonly profile: Profile;
+  /** The forced profile, or `auto` (none written: each connection its client's). */
+  readonly profile: Profile | 'auto';
   /** Problems the loader found in the final text (only possible through `--redact` making a value invalid). */
   readonly problems: readonly string[];
 }
@@ -75,28 +78,28 @@ async function load(text: string, file: string): Promise<{ scenario?: Scenario; 
   }
 }
 
-/** The events that must be raw under `profile` (the loader refuses their emit, or the mock would send other bytes). */
-async function rawEventsFor(recording: Recording, options: RenderOptions, profile: Profile): Promise<Set<number>> {
+/** The events that must be raw (the loader refuses their emit, or the mock would send some recipient other bytes, or send it to one more). */
+async function rawEvents(recording: Recording, options: RenderOptions): Promise<Set<number>> {
   const forceRaw = new Set<number>();
-  // Each round can only add events; two rounds settle it (the second confirms), a third is a guard.
-  for (let round = 0; round < 3; round += 1) {
-    const built = recording.build({ ...options, redact: [], profile, forceRaw });
+  // Each round can only add events (of a finite set), so this ends; usually the second round
+  // confirms the first. A group made raw can part a later broadcast from it, hence no fixed count.
+  for (;;) {
+    const built = recording.build({ ...options, redact: [], forceRaw });
     const { scenario, error } = await load(toYaml(built), options.file);
     const before = forceRaw.size;
     if (scenario === undefined) {
       const named = stepsNamedBy(error);
       const events = named.flatMap((i) => {
-        const e = built.emitted.get(i);
-        return e !== undefined ? [e.event] : (built.streamHistory.get(i) ?? []).map((h) => h.event);
+        const frames = built.emitted.get(i) ?? built.streamHistory.get(i) ?? [];
+        return frames.map((f) => f.event);
       });
       if (events.length === 0) throw error;
       for (const e of events) forceRaw.add(e);
     } else {
-      for (const e of checkEmits(built, scenario.steps as never, profile)) forceRaw.add(e);
+      for (const e of checkEmits(built, scenario.steps as never)) forceRaw.add(e);
     }
     if (forceRaw.size === before) return forceRaw;
   }
-  return forceRaw;
 }
 
 /**
@@ -106,17 +109,8 @@ async function rawEventsFor(recording: Recording, options: RenderOptions, profil
  *   const { text } = await renderRecording(recorder.recording, { name: 'incident', file: 'out.yaml', endedAt: Date.now() });
  */
 export async function renderRecording(recording: Recording, options: RenderOptions): Promise<RenderedRecording> {
-  const candidates: readonly Profile[] = options.profile === undefined ? ['nso57', 'nso62', 'nso66'] : [options.profile];
-  let best: { profile: Profile; forceRaw: Set<number>; raw: number } | undefined;
-  for (const profile of candidates) {
-    const forceRaw = await rawEventsFor(recording, options, profile);
-    // Raw frames under this profile: those the checks forced, and those it cannot send at all.
-    const raw = recording.build({ ...options, redact: [], profile, forceRaw }).totals.raw;
-    if (best === undefined || raw < best.raw) best = { profile, forceRaw, raw };
-    if (raw === 0) break;
-  }
-  const { profile, forceRaw } = best as { profile: Profile; forceRaw: Set<number> };
-  const built = recording.build({ ...options, profile, forceRaw });
+  const forceRaw = await rawEvents(recording, options);
+  const built = recording.build({ ...options, forceRaw });
   const text = toYaml(built);
   const { error } = await load(text, options.file);
   const problems =
@@ -125,7 +119,7 @@ export async function renderRecording(recording: Recording, options: RenderOptio
       : error instanceof ScenarioError
         ? error.details.problems.map((p) => formatProblem(p))
         : [(error as Error).message];
-  return { text, built, profile, problems };
+  return { text, built, profile: options.profile ?? 'auto', problems };
 }
 
 /**

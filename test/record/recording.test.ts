@@ -14,6 +14,7 @@ import {
   SUBSCRIBE_OK,
   subscriptionToTerm,
   type NotificationInput,
+  type Profile,
   type Term,
 } from '../../src/codec/index.js';
 import { checkEmits, parseRedactRule, Recording, renderRecording, toYaml } from '../../src/record/index.js';
@@ -22,14 +23,16 @@ import { parseScenario } from '../../src/scenarios/index.js';
 const T0 = Date.UTC(2026, 0, 1, 12);
 const C_HEADER = decodeConnectHeader(Buffer.from('0b004d070701003c12', 'hex'));
 const JAVA_HEADER = decodeConnectHeader(Buffer.from('0b004d070701000000', 'hex'));
+/** A 6.2.5 C/Python client: protocol 82, library 8.2.5.0 (NSO62.md §A). */
+const C62_HEADER = decodeConnectHeader(Buffer.from('0b0052080205003c12', 'hex'));
 const FIXED = { uinfo: { logintime: 1_767_268_800 } };
 
 function payload(term: Term): Uint8Array {
   return encodeFrame(term, { atomEncoding: 'latin1' }).subarray(4);
 }
 
-function notification(input: NotificationInput): Uint8Array {
-  return payload(notificationToTerm(normalizeNotification(input, { ...FIXED, now: () => T0 })));
+function notification(input: NotificationInput, profile: Profile = 'nso57'): Uint8Array {
+  return payload(notificationToTerm(normalizeNotification(input, { ...FIXED, now: () => T0 }), profile));
 }
 
 function context() {
@@ -81,7 +84,7 @@ describe('Recording.build', () => {
     expect(built.totals).toMatchObject({ emits: 2, raw: 0, acks: 1, missingAcks: 0, connections: 2 });
     // Written, loaded by the scenario loader, and encoded as the server would: the recorded bytes.
     const scenario = await parseScenario(toYaml(built), { file: 'two.yaml' });
-    expect(checkEmits(built, scenario.steps, 'nso57')).toEqual(new Set());
+    expect(checkEmits(built, scenario.steps)).toEqual(new Set());
   });
 
   it('keeps what it cannot express as emit-raw bytes, counts heartbeats without writing them, and shows a missing ack', () => {
@@ -126,21 +129,71 @@ describe('Recording.build', () => {
     expect(raw.document.steps?.[2]).toEqual({ 'emit-raw': { hex: framed.toString('hex'), to: { index: 0 } } });
   });
 
-  it('an upstream close becomes a close fault for that subscriber; a profile that cannot send a type gets it raw', async () => {
+  it('an upstream close becomes a close fault for that subscriber; a type its client\'s profile lacks is raw, unless --profile forces one that has it', async () => {
     const rec = new Recording(context(), T0);
     subscribe(rec, 1, NOTIF.AUDIT_NETWORK | NOTIF.AUDIT, T0);
-    const network = payload(notificationToTerm(normalizeNotification({ type: 'audit-network', usid: 3, device: 'pe-1', tid: 1, user: 'u', config: '' }, { now: () => T0 }), 'nso62'));
+    const network = notification({ type: 'audit-network', usid: 3, device: 'pe-1', tid: 1, user: 'u', config: '' }, 'nso62');
     rec.onServerFrame(1, network, T0 + 5);
     rec.onClosed(1, 'upstream', 'end', T0 + 10);
-    const under57 = rec.build({ name: 'p', profile: 'nso57', endedAt: T0 + 20 });
-    expect(under57.document.steps?.filter((s) => 'emit-raw' in s)).toHaveLength(1);
-    expect(under57.document.steps?.at(-1)).toEqual({ fault: { kind: 'close', target: { index: 0 } } });
-    // renderRecording picks the profile that writes it as an emit.
-    const rendered = await renderRecording(rec, { name: 'p', file: 'p.yaml', endedAt: T0 + 20 });
-    expect(rendered.profile).toBe('nso62');
+    // auto: the 77-client gets nso57 on replay, which has no audit-network: the mock would not send it.
+    const auto = await renderRecording(rec, { name: 'p', file: 'p.yaml', endedAt: T0 + 20 });
+    expect(auto.profile).toBe('auto');
+    expect(auto.built.totals).toMatchObject({ emits: 0, raw: 1 });
+    expect(auto.built.document.steps?.at(-1)).toEqual({ fault: { kind: 'close', target: { index: 0 } } });
+    expect(auto.text).not.toMatch(/^profile:/m);
+    expect(auto.text).toMatch(/# a audit-network the mock would not send to connection 1 \(audit-network is not in NSO 5\.7 \(profile nso57; it needs nso62 or nso66\)\): written as it was/);
+    expect(auto.text).toContain("# profile: auto (none written): on replay each connection gets the profile of its client's protocol version");
+    expect(auto.text).toContain('event client (C/Python library 7.7.1.0, protocol 77 → profile nso57)');
+    // Forced: every connection is checked against it, and the scenario forces it on replay.
+    const forced = await renderRecording(rec, { name: 'p', file: 'p.yaml', endedAt: T0 + 20, profile: 'nso62' });
+    expect(forced.profile).toBe('nso62');
+    expect(forced.built.totals).toMatchObject({ emits: 1, raw: 0 });
+    expect(forced.problems).toEqual([]);
+    expect(forced.text).toMatch(/^profile: nso62$/m);
+    expect(forced.text).toContain('# profile: nso62, forced on every connection on replay (--profile)');
+  });
+
+  it('a 5.7 and a 6.2 client: one progress broadcast in two layouts is one emit that each client\'s profile encodes to the bytes it got', async () => {
+    const rec = new Recording(context(), T0);
+    subscribe(rec, 1, NOTIF.PROGRESS, T0);
+    subscribe(rec, 2, NOTIF.PROGRESS, T0 + 2, C62_HEADER);
+    const event: NotificationInput = { type: 'progress', timestamp: 2 ** 40, duration: 15, usid: 7, tid: 9, datastore: 'running', msg: 'applying transaction', trace_id: 't-1' };
+    const p57 = notification(event, 'nso57');
+    const p62 = notification(event, 'nso62');
+    expect(Buffer.from(p57).equals(Buffer.from(p62))).toBe(false);
+    rec.onServerFrame(2, p62, T0 + 50);
+    rec.onServerFrame(1, p57, T0 + 51);
+    const rendered = await renderRecording(rec, { name: 'mixed', file: 'mixed.yaml', endedAt: T0 + 100 });
     expect(rendered.built.totals).toMatchObject({ emits: 1, raw: 0 });
-    expect(rendered.problems).toEqual([]);
-    expect(rendered.text).toContain('profile: nso62');
+    expect(rendered.text).not.toMatch(/^profile:/m);
+    const [frames] = [...rendered.built.emitted.values()];
+    expect(frames?.map((f) => [f.conn, f.profile])).toEqual([
+      [2, 'nso62'],
+      [1, 'nso57'],
+    ]);
+    expect(rendered.text).toContain('event client (C/Python library 8.2.5.0, protocol 82 → profile nso62)');
+    const scenario = await parseScenario(rendered.text, { file: 'mixed.yaml' });
+    expect(scenario.profile).toBe('auto');
+    expect(checkEmits(rendered.built, scenario.steps)).toEqual(new Set());
+    // Forced to nso57, the 6.2 client's 15-tuple cannot be reproduced: its frame is raw, and the
+    // emit (from the 5.7 client's frame, first seen now) reaches both on replay, so it is raw too.
+    const forced = await renderRecording(rec, { name: 'mixed', file: 'mixed.yaml', endedAt: T0 + 100, profile: 'nso57' });
+    expect(forced.built.totals).toMatchObject({ emits: 0, raw: 2 });
+  });
+
+  it('a 5.7-only progress field: the 6.2 client\'s layout is no encoding of it, so its frame is raw and the emit reaches only the 5.7 client', async () => {
+    const rec = new Recording(context(), T0);
+    subscribe(rec, 1, NOTIF.PROGRESS, T0);
+    subscribe(rec, 2, NOTIF.PROGRESS, T0 + 2, C62_HEADER);
+    rec.onServerFrame(1, notification({ type: 'progress', timestamp: 2 ** 40, phase: 'validate', msg: 'm' }, 'nso57'), T0 + 50);
+    const p62 = notification({ type: 'progress', timestamp: 2 ** 40, msg: 'm' }, 'nso62');
+    rec.onServerFrame(2, p62, T0 + 51);
+    const rendered = await renderRecording(rec, { name: 'phase', file: 'phase.yaml', endedAt: T0 + 100 });
+    const steps = rendered.built.document.steps ?? [];
+    expect(steps.filter((x) => 'emit' in x)).toEqual([{ emit: expect.objectContaining({ type: 'progress', phase: 'validate' }) }]);
+    expect(steps.filter((x) => 'emit-raw' in x)).toEqual([{ 'emit-raw': { hex: `${p62.length.toString(16).padStart(8, '0')}${Buffer.from(p62).toString('hex')}`, to: { index: 1 } } }]);
+    const scenario = await parseScenario(rendered.text, { file: 'phase.yaml' });
+    expect(checkEmits(rendered.built, scenario.steps)).toEqual(new Set());
   });
 });
 

@@ -11,7 +11,7 @@ export interface RecordArgs {
   readonly 'access-secret-file'?: string;
   readonly 'upstream-secret-file'?: string;
   readonly name?: string;
-  readonly profile?: 'nso57' | 'nso62' | 'nso66';
+  readonly profile: 'auto' | 'nso57' | 'nso62' | 'nso66';
   readonly redact?: readonly string[];
   readonly 'max-gap'?: string;
   readonly 'log-format': 'text' | 'json';
@@ -71,7 +71,12 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
       .option('access-secret-file', { type: 'string', describe: "Check clients' IPC access check with the secret in this file" })
       .option('upstream-secret-file', { type: 'string', describe: "Answer the upstream's IPC access check with the secret in this file" })
       .option('name', { type: 'string', describe: "The scenario's name (default: where and when it was recorded)" })
-      .option('profile', { type: 'string', choices: ['nso57', 'nso62', 'nso66'], describe: 'Layout profile to write (default: the one that reproduces more frames byte for byte)' })
+      .option('profile', {
+        type: 'string',
+        choices: ['auto', 'nso57', 'nso62', 'nso66'],
+        default: 'auto',
+        describe: "Layout profile: auto checks each connection against its client's protocol version and writes none (replayed the same way); a name is forced on every connection and written",
+      })
       .option('redact', { type: 'string', array: true, describe: 'PATTERN=>REPLACEMENT: replace every match of the regular expression in the recorded text (user names, addresses, messages); repeatable' })
       .option('max-gap', { type: 'string', describe: 'Longest wait to write (e.g. 2s); longer pauses are shortened to it' })
       .option('log-format', { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'Format of the logs on stderr' })
