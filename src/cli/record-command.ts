@@ -4,36 +4,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { NsoMockError, UsageError } from '../codec/index.js';
-import { parseRedactRule, renderRecording, startRecorder, writeFileAtomic, type Recorder, type RedactRule } from '../record/index.js';
+import { parseRedactRule, renderRecording, startRecorder, type Recorder, type RedactRule } from '../record/index.js';
 import { parseDuration } from '../scenarios/index.js';
 import { parseHostPort, type RecordArgs } from './commands/record.js';
 import { DEFAULT_PORT } from './commands/options.js';
+import { type CommandIo, processSignals } from './command-io.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { createLogger, type CliLogger } from './logger.js';
-import { checkReportPath } from './reports.js';
+import { checkReportPath, writeAtomic } from './reports.js';
 
 /** Where the command writes, and what stops it (tests pass their own). */
-export interface RecordIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  /** Default: the process's SIGINT and SIGTERM. */
-  readonly onStop?: (stop: (why: string) => void) => () => void;
-}
-
-function processSignals(stop: (why: string) => void): () => void {
-  let count = 0;
-  const handler = (signal: NodeJS.Signals): void => {
-    count += 1;
-    if (count > 1) process.exit(EXIT_CODES.failed);
-    stop(signal);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
-}
+export type RecordIo = CommandIo;
 
 async function readSecret(path: string, option: string): Promise<Uint8Array> {
   try {
@@ -113,7 +94,7 @@ async function record(args: RecordArgs, io: RecordIo, logger: CliLogger, stopped
           ...(maxGapMs === undefined ? {} : { maxGapMs }),
           ...(args.profile === 'auto' ? {} : { profile: args.profile }),
         });
-        await writeFileAtomic(args.out, rendered.text);
+        await writeAtomic(args.out, rendered.text);
         lastProblems = rendered.problems;
         const t = rendered.built.totals;
         logger.log(

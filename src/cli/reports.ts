@@ -76,7 +76,7 @@ export async function writeJsonReport(path: string, report: RunReport, options?:
  * leaves the previous report or none, never half of one. Loaded when a report is written, so the
  * CLI's start does not load the harness.
  */
-async function writeAtomic(path: string, text: string, options?: WriteFileAtomicOptions): Promise<void> {
+export async function writeAtomic(path: string, text: string, options?: WriteFileAtomicOptions): Promise<void> {
   const { writeFileAtomic } = await import('../harness/index.js');
   await writeFileAtomic(path, text, options);
 }

@@ -12,6 +12,7 @@ import type { CliNcmp } from './commands/ncmp.js';
 import { DEFAULT_CLIENT_GRACE_MS, type RunClientArgs } from './commands/run.js';
 import type { ServerArgs } from './commands/options.js';
 import { DEFAULT_PORT, ncmpOptionsGiven, serverLimitsOf } from './commands/options.js';
+import { type CommandIo, processSignals } from './command-io.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { createMaapiWiring, type MaapiWiring } from '../maapi/index.js';
 import { createLogger, type CliLogger } from './logger.js';
@@ -24,28 +25,7 @@ export interface ServerCommandArgs extends ServerArgs, RunClientArgs {
 }
 
 /** Where the command writes (tests pass their own streams). */
-export interface ServerCommandIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  /** Signals that stop the command. Default: the process's SIGINT and SIGTERM. */
-  readonly onStop?: (stop: (why: string) => void) => () => void;
-}
-
-function processSignals(stop: (why: string) => void): () => void {
-  let count = 0;
-  const handler = (signal: NodeJS.Signals): void => {
-    count += 1;
-    // A second signal means "now": the graceful path is stuck (a client that never drains).
-    if (count > 1) process.exit(EXIT_CODES.failed);
-    stop(signal);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
-}
+export type ServerCommandIo = CommandIo;
 
 /** How a signal reaches the run: the abort signal of the scenario, and (serve) the end of serving. */
 interface StopControl {

@@ -2,4 +2,4 @@
 export { startRecorder, type Recorder, type RecorderOptions, type RecorderLog, type UpstreamAddress } from './proxy.js';
 export { Recording, checkEmits, clientTypeName, type BuildOptions, type BuiltRecording, type RecordingContext, type RecordTransport, type ClosedBy } from './recording.js';
 export { parseRedactRule, redactValue, type RedactRule } from './redact.js';
-export { renderRecording, toYaml, writeFileAtomic, type RenderOptions, type RenderedRecording } from './write.js';
+export { renderRecording, toYaml, type RenderOptions, type RenderedRecording } from './write.js';

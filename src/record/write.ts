@@ -10,8 +10,6 @@
  * replaying mock picks it, and the scenario names no profile; a profile asked for is forced on
  * every connection and written into the scenario.
  */
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
 import type { Profile } from '../codec/index.js';
 import { formatProblem, parseScenario, ScenarioError, type Scenario } from '../scenarios/index.js';
@@ -122,19 +120,3 @@ export async function renderRecording(recording: Recording, options: RenderOptio
   return { text, built, profile: options.profile ?? 'auto', problems };
 }
 
-/**
- * Writes `text` to `file` atomically: a temporary file in the same directory, then a rename, so
- * a reader (or a crash) never sees half a scenario. (A local helper: the shared one of the
- * atomic-write work can replace it.)
- * @example await writeFileAtomic('incident.yaml', text);
- */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, text, { encoding: 'utf8', flag: 'wx' });
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
